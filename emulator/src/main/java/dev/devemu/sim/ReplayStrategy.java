@@ -1,0 +1,85 @@
+package dev.devemu.sim;
+
+import java.util.List;
+
+/**
+ * Makes the choices recorded in a trace again. Strict replay fails loudly at the first choice that is not
+ * possible; lenient replay (used by the shrinker) skips impossible choices and, once the recording runs out,
+ * falls back to the first runnable actor.
+ */
+public final class ReplayStrategy implements SchedulingStrategy {
+  private final List<String> choices;
+  private final boolean strict;
+  private int position;
+  private long divergences;
+
+  public ReplayStrategy(List<String> choices, boolean strict) {
+    this.choices = List.copyOf(choices);
+    this.strict = strict;
+  }
+
+  @Override
+  public void start(SimRandom random) {
+    position = 0;
+    divergences = 0;
+  }
+
+  @Override
+  public int choose(ChoicePoint point) {
+    while (position < choices.size()) {
+      String wanted = choices.get(position++);
+      int found = find(point, wanted);
+      if (found != Integer.MIN_VALUE) return found;
+      if (strict) {
+        throw new TraceDivergedException(point.step(), wanted, describe(point));
+      }
+      divergences++;
+    }
+    if (strict && !point.onlyTimer()) {
+      throw new TraceDivergedException(point.step(), "<end of trace>", describe(point));
+    }
+    return point.runnableCount() == 0 ? FIRE_TIMER : 0;
+  }
+
+  private static int find(ChoicePoint point, String wanted) {
+    if (PctStrategy.CLOCK.equals(wanted)) {
+      return point.timerEligible() || point.onlyTimer() ? FIRE_TIMER : Integer.MIN_VALUE;
+    }
+    for (int i = 0; i < point.runnableCount(); i++) {
+      if (point.actorId(i).equals(wanted)) return i;
+    }
+    return Integer.MIN_VALUE;
+  }
+
+  private static String describe(ChoicePoint point) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < point.runnableCount(); i++) {
+      if (i > 0) sb.append(", ");
+      sb.append(point.actorId(i));
+    }
+    if (point.timerEligible()) sb.append(point.runnableCount() > 0 ? ", " : "").append(PctStrategy.CLOCK);
+    return sb.append(']').toString();
+  }
+
+  /** How many recorded choices were impossible and skipped (lenient mode only). */
+  public long divergences() {
+    return divergences;
+  }
+
+  /** True once every recorded choice has been consumed. */
+  public boolean exhausted() {
+    return position >= choices.size();
+  }
+
+  @Override
+  public String name() {
+    return "replay";
+  }
+
+  /** The run took a different path than the trace recorded: the scenario, the code or the trace changed. */
+  public static final class TraceDivergedException extends RuntimeException {
+    public TraceDivergedException(long step, String wanted, String possible) {
+      super("trace diverged at choice " + step + ": recorded " + wanted + ", possible " + possible);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package dev.devemu.sim;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.dispatch.Envelope;
+import org.apache.pekko.dispatch.Mailbox;
+import org.apache.pekko.dispatch.NodeMessageQueue;
+
+/**
+ * The deterministic heart of a testbed. Pekko hands this lane every mailbox that has work (the lane's
+ * dispatcher has throughput 1, so one mailbox run delivers at most one message); instead of running them on a
+ * pool, the lane keeps them in a list and lets the run's strategy pick which one runs next, on the one thread
+ * that called {@link #run}. When nothing is runnable the virtual clock jumps to the next timer.
+ *
+ * <p>The run queue lives here rather than in the ExecutorService because Pekko replaces an idle dispatcher's
+ * executor.
+ */
+public final class SimLane implements SchedulingStrategy.ChoicePoint {
+  static final String CLOCK_ID = PctStrategy.CLOCK;
+
+  private final String name;
+  private final ArrayList<Runnable> runnable = new ArrayList<>();
+  private final ConcurrentLinkedQueue<Runnable> foreign = new ConcurrentLinkedQueue<>();
+  private final AtomicLong foreignEnqueues = new AtomicLong();
+  private final Map<Object, String> ids = new IdentityHashMap<>();
+  private volatile Thread owner;
+  private SimRun current;
+  private String rootPrefix = "";
+  private String bootPath = "";
+  private boolean timerEligible;
+
+  SimLane(String name) {
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Called by Pekko (through the lane's executor) whenever a mailbox has something to process. */
+  void enqueue(Runnable mailboxRun) {
+    if (Thread.currentThread() == owner) {
+      runnable.add(mailboxRun);
+    } else {
+      // Something outside the loop touched a testbed actor: keep the work, but the run is no longer reproducible.
+      foreignEnqueues.incrementAndGet();
+      if (System.getenv("DEVEMU_DEBUG_FOREIGN") != null) new Throwable("foreign enqueue on " + name + " from " + Thread.currentThread().getName()).printStackTrace();
+      foreign.add(mailboxRun);
+    }
+  }
+
+  /**
+   * Runs one testbed to completion on the calling thread.
+   *
+   * @param run the run's clock, strategy and trace
+   * @param rootPath path of the testbed's root actor (e.g. {@code /system/run-7}); actor ids in traces are
+   *     relative to it, so they are the same in every JVM
+   * @param bootPath path of the lane's boot actor, the parent of every testbed root on this lane
+   * @param boot asks the boot actor to spawn the root; called on the lane thread
+   * @param abort asks the boot actor to stop the root; called if the run throws
+   */
+  RunStats run(SimRun run, String bootPath, String rootPath, Runnable boot, Runnable abort) {
+    if (current != null) throw new IllegalStateException("lane " + name + " is already running a testbed");
+    current = run;
+    rootPrefix = rootPath.endsWith("/") ? rootPath : rootPath + "/";
+    this.bootPath = bootPath;
+    owner = Thread.currentThread();
+    long foreignBefore = foreignEnqueues.get();
+    try {
+      boot.run();
+      loop(run);
+    } catch (RuntimeException | Error e) {
+      // Tear the testbed down so that nothing of it leaks into the next run on this lane.
+      run.clock().clear();
+      abort.run();
+      drainFifo();
+      throw e;
+    } finally {
+      run.clock().clear();
+      ids.clear();
+      current = null;
+      owner = null;
+    }
+    return new RunStats(run.choices(), run.clock().now(), foreignEnqueues.get() - foreignBefore);
+  }
+
+  private void loop(SimRun run) {
+    VirtualClock clock = run.clock();
+    SchedulingStrategy strategy = run.strategy();
+    TraceSink trace = run.trace();
+    boolean tracing = run.tracing();
+    long lastInstant = -1;
+    long choicesThisInstant = 0;
+    while (true) {
+      if (!foreign.isEmpty()) drainForeign();
+      int n = runnable.size();
+      VirtualClock.Timer next = run.isFinished() ? null : clock.peek();
+      if (n == 0 && next == null) return;
+      timerEligible = next != null && (n == 0 || next.due <= clock.now() + run.lookaheadNanos());
+      int pick = strategy.choose(this); // asked even when only the timer can fire, so replay stays aligned
+      long step = run.choices();
+      run.countChoice();
+      if (pick == SchedulingStrategy.FIRE_TIMER) {
+        if (!timerEligible) throw new IllegalStateException(strategy.name() + " chose a timer that may not fire");
+        VirtualClock.Timer timer = clock.fireNext();
+        if (tracing) trace.record(step, clock.now(), CLOCK_ID, timer.label);
+        timer.action.run();
+      } else {
+        Runnable r = runnable.get(pick);
+        int last = n - 1;
+        runnable.set(pick, runnable.get(last));
+        runnable.remove(last);
+        if (tracing) trace.record(step, clock.now(), actorId(r), describeNext(r));
+        r.run();
+      }
+      if (run.choices() >= run.maxChoices()) {
+        throw new IllegalStateException("run exceeded " + run.maxChoices() + " choices");
+      }
+      long now = clock.now();
+      if (now != lastInstant) {
+        lastInstant = now;
+        choicesThisInstant = 0;
+      } else if (++choicesThisInstant == run.maxChoicesPerInstant()) {
+        run.stallHandler().run();
+      }
+    }
+  }
+
+  /**
+   * Runs whatever is queued, in arrival order, on the calling thread. Used while the actor system shuts down:
+   * stopping testbed actors needs their mailboxes to run, and no testbed loop is pumping any more.
+   *
+   * @return number of mailbox runs executed
+   */
+  synchronized int drainForShutdown() {
+    if (current != null) return 0;
+    owner = Thread.currentThread();
+    int ran = runnable.size() + foreign.size();
+    try {
+      drainFifo();
+    } finally {
+      owner = null;
+    }
+    return ran;
+  }
+
+  private void drainFifo() {
+    drainForeign();
+    while (!runnable.isEmpty()) {
+      runnable.remove(0).run();
+      drainForeign();
+    }
+  }
+
+  private void drainForeign() {
+    Runnable r;
+    while ((r = foreign.poll()) != null) runnable.add(r);
+  }
+
+  @Override
+  public long step() {
+    return current.choices();
+  }
+
+  @Override
+  public int runnableCount() {
+    return runnable.size();
+  }
+
+  @Override
+  public String actorId(int i) {
+    return actorId(runnable.get(i));
+  }
+
+  @Override
+  public boolean timerEligible() {
+    return timerEligible;
+  }
+
+  private String actorId(Runnable r) {
+    String id = ids.get(r);
+    if (id == null) {
+      if (r instanceof Mailbox m && m.actor() != null) {
+        String path = m.actor().self().path().toStringWithoutAddress();
+        if (path.startsWith(rootPrefix)) id = path.substring(rootPrefix.length());
+        else if (path.equals(rootPrefix.substring(0, rootPrefix.length() - 1))) id = "testbed";
+        else if (path.equals(bootPath)) id = "@boot";
+        else id = path;
+      } else {
+        id = "@exec";
+      }
+      ids.put(r, id);
+    }
+    return id;
+  }
+
+  private static String describeNext(Runnable r) {
+    if (r instanceof Mailbox m && m.messageQueue() instanceof NodeMessageQueue q) {
+      Envelope e = q.peek();
+      if (e != null) return Traceable.describe(e.message());
+    }
+    return "<system>";
+  }
+
+  /** What one run cost: choices made, virtual time reached, and enqueues that came from a foreign thread. */
+  public record RunStats(long choices, long virtualNanos, long foreignEnqueues) {}
+}

@@ -1,0 +1,148 @@
+package dev.devemu.sim;
+
+/**
+ * Everything that makes one run reproducible: its seed, its generator, its clock, its strategy and its trace.
+ * Owned by one lane thread; nothing here is thread-safe, and nothing needs to be.
+ */
+public final class SimRun {
+  private final long seed;
+  private final SimRandom random;
+  private final VirtualClock clock = new VirtualClock();
+  private final SchedulingStrategy strategy;
+  private final TraceSink trace;
+  private final boolean tracing;
+  private final long lookaheadNanos;
+  private final long maxChoices;
+  private final long maxChoicesPerInstant;
+  private Runnable onStall = () -> {};
+  private boolean finished;
+  private long choices;
+
+  private SimRun(Builder b) {
+    this.seed = b.seed;
+    this.random = new SimRandom(b.seed);
+    this.strategy = b.strategy;
+    this.trace = b.trace;
+    this.tracing = b.trace != TraceSink.NONE;
+    this.lookaheadNanos = b.lookaheadNanos;
+    this.maxChoices = b.maxChoices;
+    this.maxChoicesPerInstant = b.maxChoicesPerInstant;
+    strategy.start(random.fork("strategy"));
+  }
+
+  public static Builder builder(long seed) {
+    return new Builder(seed);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** The root generator. Components should {@link SimRandom#fork(String) fork} their own stream by name. */
+  public SimRandom random() {
+    return random;
+  }
+
+  public VirtualClock clock() {
+    return clock;
+  }
+
+  public SchedulingStrategy strategy() {
+    return strategy;
+  }
+
+  TraceSink trace() {
+    return trace;
+  }
+
+  boolean tracing() {
+    return tracing;
+  }
+
+  long lookaheadNanos() {
+    return lookaheadNanos;
+  }
+
+  long maxChoices() {
+    return maxChoices;
+  }
+
+  long maxChoicesPerInstant() {
+    return maxChoicesPerInstant;
+  }
+
+  /** Installs what to do when too many choices happen without the clock moving (a livelock). */
+  public void onStall(Runnable onStall) {
+    this.onStall = onStall;
+  }
+
+  Runnable stallHandler() {
+    return onStall;
+  }
+
+  /** The testbed calls this once its root actor has stopped; the lane then drains and returns. */
+  public void finish() {
+    finished = true;
+  }
+
+  public boolean isFinished() {
+    return finished;
+  }
+
+  /** Number of choices (deliveries and timer firings) made so far. */
+  public long choices() {
+    return choices;
+  }
+
+  void countChoice() {
+    choices++;
+  }
+
+  public static final class Builder {
+    private final long seed;
+    private SchedulingStrategy strategy = new RandomWalkStrategy();
+    private TraceSink trace = TraceSink.NONE;
+    private long lookaheadNanos = 0;
+    private long maxChoices = Long.MAX_VALUE;
+    private long maxChoicesPerInstant = 5_000_000;
+
+    Builder(long seed) {
+      this.seed = seed;
+    }
+
+    public Builder strategy(SchedulingStrategy strategy) {
+      this.strategy = strategy;
+      return this;
+    }
+
+    public Builder trace(TraceSink trace) {
+      this.trace = trace;
+      return this;
+    }
+
+    /**
+     * How far ahead of the current virtual time a timer may fire while actors are still runnable. Work in a
+     * testbed takes no virtual time by itself; the lookahead is what lets a device event land in the middle of
+     * a driver's code path, as it does on real hardware where code takes time to run.
+     */
+    public Builder lookaheadNanos(long lookaheadNanos) {
+      if (lookaheadNanos < 0) throw new IllegalArgumentException("lookahead must not be negative");
+      this.lookaheadNanos = lookaheadNanos;
+      return this;
+    }
+
+    public Builder maxChoices(long maxChoices) {
+      this.maxChoices = maxChoices;
+      return this;
+    }
+
+    public Builder maxChoicesPerInstant(long maxChoicesPerInstant) {
+      this.maxChoicesPerInstant = maxChoicesPerInstant;
+      return this;
+    }
+
+    public SimRun build() {
+      return new SimRun(this);
+    }
+  }
+}

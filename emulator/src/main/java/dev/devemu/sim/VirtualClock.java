@@ -1,0 +1,100 @@
+package dev.devemu.sim;
+
+import java.util.PriorityQueue;
+
+/**
+ * Simulated time of one run, in nanoseconds since the run started. It moves only when the lane fires a timer,
+ * never because the host got slower or faster.
+ */
+public final class VirtualClock {
+  public static final long MICROSECOND = 1_000L;
+  public static final long MILLISECOND = 1_000_000L;
+  public static final long SECOND = 1_000_000_000L;
+
+  private long now;
+  private long sequence;
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+
+  public long now() {
+    return now;
+  }
+
+  /** Schedules an action on the lane thread at {@code now + delay}. Ties fire in scheduling order. */
+  public Timer schedule(long delayNanos, String label, Runnable action) {
+    if (delayNanos < 0) throw new IllegalArgumentException("negative delay " + delayNanos + " for " + label);
+    Timer timer = new Timer(now + delayNanos, sequence++, label, action);
+    timers.add(timer);
+    return timer;
+  }
+
+  /** The next live timer, or null; cancelled timers are dropped on the way. */
+  Timer peek() {
+    Timer t = timers.peek();
+    while (t != null && t.cancelled) {
+      timers.poll();
+      t = timers.peek();
+    }
+    return t;
+  }
+
+  /** Removes the next timer and moves time forward to its due time. */
+  Timer fireNext() {
+    Timer t = peek();
+    if (t == null) return null;
+    timers.poll();
+    if (t.due > now) now = t.due;
+    t.fired = true;
+    return t;
+  }
+
+  public int pendingTimers() {
+    return timers.size();
+  }
+
+  /** Drops every timer: the run is over and nothing may fire into the next one. */
+  void clear() {
+    timers.clear();
+  }
+
+  /** A scheduled action; cancel it to make sure it never fires. */
+  public static final class Timer implements Comparable<Timer> {
+    final long due;
+    final long seq;
+    final String label;
+    final Runnable action;
+    boolean cancelled;
+    boolean fired;
+
+    Timer(long due, long seq, String label, Runnable action) {
+      this.due = due;
+      this.seq = seq;
+      this.label = label;
+      this.action = action;
+    }
+
+    public long due() {
+      return due;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    /** @return true if this call prevented the timer from firing */
+    public boolean cancel() {
+      if (fired || cancelled) return false;
+      cancelled = true;
+      return true;
+    }
+
+    public boolean isPending() {
+      return !fired && !cancelled;
+    }
+
+    @Override
+    public int compareTo(Timer o) {
+      int c = Long.compare(due, o.due);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+}
