@@ -16,6 +16,8 @@ public final class DeliveryTrace implements TraceSink {
     }
   }
 
+  private static final java.io.PrintStream DEBUG = System.getenv("DEVEMU_TRACE_STDERR") == null ? null : System.err;
+
   private final MessageDigest digest;
   private final List<Delivery> kept;
   private long count;
@@ -33,6 +35,7 @@ public final class DeliveryTrace implements TraceSink {
   @Override
   public void record(long step, long timeNanos, String actorId, String message) {
     Delivery d = new Delivery(step, timeNanos, actorId, message);
+    if (DEBUG != null) DEBUG.print(d.canonical());
     digest.update(d.canonical().getBytes(StandardCharsets.UTF_8));
     if (kept != null) kept.add(d);
     count++;

@@ -1,0 +1,311 @@
+package dev.devemu.bus.pci;
+
+import dev.devemu.bus.BusEvents;
+import dev.devemu.driver.core.Binding;
+import dev.devemu.driver.core.DriverInstanceActor;
+import dev.devemu.kernel.Cause;
+import dev.devemu.kernel.Errno;
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.LocalOnly;
+import dev.devemu.kernel.Owner;
+import dev.devemu.sim.Traceable;
+import dev.devemu.wire.CrossNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The PCI bus and its hot-plug controller (pciehp): enumerates slots, assigns BARs, matches functions against
+ * the loaded drivers' ID tables, runs probe, and turns hot-unplug — orderly or surprise — into remove.
+ */
+public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
+
+  /** Messages the bus understands. */
+  public interface Command {}
+
+  /** Enumerate every slot that holds a present device and bind drivers. */
+  public enum Boot implements Command, LocalOnly, Traceable {
+    INSTANCE;
+
+    @Override
+    public String traceText() {
+      return "Boot";
+    }
+  }
+
+  /** A device answered enumeration with its configuration space. */
+  public record Enumerated(PciAddress address, byte[] config, long[] barSizes) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "Enumerated(" + address + ")";
+    }
+  }
+
+  private record InstanceReply(DriverInstanceActor.Reply reply) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return Traceable.describe(reply);
+    }
+  }
+
+  private record SurpriseDetected(PciAddress address, long generation) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "SurpriseDetected(" + address + ")";
+    }
+  }
+
+  /** What the bus tells the testbed: a binding came or went (for device-hours and exit codes). */
+  public record BindingChanged(String device, String driver, String variant, boolean bound, int probeResult) {}
+
+  /** A slot of the bus and what sits in it. */
+  public record Slot(PciAddress address, ActorRef<PciDeviceActor.Command> device, boolean presentAtBoot) {}
+
+  private enum State { EMPTY, ENUMERATING, UNBOUND, PROBING, BOUND, REMOVING }
+
+  private static final class SlotState {
+    final Slot slot;
+    State state = State.EMPTY;
+    PciFunction function;
+    ActorRef<DriverInstanceActor.Command> instance;
+    PciDriverEntry driver;
+    int nextDriver;
+    boolean powerOffAfterRemove;
+    boolean surprise;
+    long generation;
+
+    SlotState(Slot slot) {
+      this.slot = slot;
+    }
+  }
+
+  private final Kernel kernel;
+  private final List<PciDriverEntry> drivers;
+  private final TreeMap<PciAddress, SlotState> slots = new TreeMap<>();
+  private final Consumer<BindingChanged> listener;
+  private final long surpriseDetectionNanos;
+  private final ActorRef<DriverInstanceActor.Reply> replies;
+  private long nextBarAddress = 0xfe000000L;
+  private int instances;
+
+  public static Behavior<Command> create(Kernel kernel, List<Slot> slots, List<PciDriverEntry> drivers,
+      long surpriseDetectionNanos, Consumer<BindingChanged> listener) {
+    return Behaviors.setup(ctx -> new PciBusActor(ctx, kernel, slots, drivers, surpriseDetectionNanos, listener));
+  }
+
+  private PciBusActor(ActorContext<Command> ctx, Kernel kernel, List<Slot> slots, List<PciDriverEntry> drivers,
+      long surpriseDetectionNanos, Consumer<BindingChanged> listener) {
+    super(ctx);
+    this.kernel = kernel;
+    this.drivers = List.copyOf(drivers);
+    this.listener = listener;
+    this.surpriseDetectionNanos = surpriseDetectionNanos;
+    for (Slot s : slots) this.slots.put(s.address(), new SlotState(s));
+    this.replies = ctx.messageAdapter(DriverInstanceActor.Reply.class, InstanceReply::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Boot.INSTANCE, this::onBoot)
+        .onMessage(Enumerated.class, this::onEnumerated)
+        .onMessage(BusEvents.HotPlug.class, this::onHotPlug)
+        .onMessage(BusEvents.HotUnplug.class, this::onHotUnplug)
+        .onMessage(BusEvents.LinkChanged.class, this::onLinkChanged)
+        .onMessage(InstanceReply.class, this::onInstanceReply)
+        .onMessage(SurpriseDetected.class, this::onSurpriseDetected)
+        .build();
+  }
+
+  private Behavior<Command> onBoot() {
+    for (SlotState s : slots.values()) {
+      if (s.slot.presentAtBoot()) enumerate(s);
+    }
+    return this;
+  }
+
+  private void enumerate(SlotState s) {
+    s.state = State.ENUMERATING;
+    s.slot.device().tell(new PciDeviceActor.Enumerate(getContext().getSelf()));
+  }
+
+  private Behavior<Command> onEnumerated(Enumerated m) {
+    SlotState s = slots.get(m.address());
+    if (s == null || s.state != State.ENUMERATING) return this;
+    PciFunction fn = new PciFunction(m.address(), s.slot.device(), m.config(), m.barSizes());
+    assignBars(fn);
+    s.function = fn;
+    s.state = State.UNBOUND;
+    s.nextDriver = 0;
+    s.generation++;
+    kernel.printk("pci " + fn + ": [" + hex4(fn.vendor()) + ":" + hex4(fn.deviceId()) + "] type 00 class 0x"
+        + String.format("%06x", fn.classCode()) + " PCIe Endpoint");
+    tryNextDriver(s, Cause.root("pci", kernel.now(), "enumerated " + fn));
+    return this;
+  }
+
+  /** BARs get naturally aligned addresses below 4 GiB, as the firmware or the kernel assigns them. */
+  private void assignBars(PciFunction fn) {
+    for (int bar = 0; bar < 6; bar++) {
+      long size = fn.barSize(bar);
+      if (size == 0) continue;
+      long at = (nextBarAddress + size - 1) & -size;
+      nextBarAddress = at + size;
+      fn.assignBar(bar, at);
+      int reg = PciConfigSpace.BAR0 + 4 * bar;
+      fn.device().tell(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, reg, 4, at & 0xFFFFFFF0L,
+          Cause.root("pci", kernel.now(), "assign BAR" + bar)));
+      kernel.printk("pci " + fn + ": BAR " + bar + ": assigned [mem 0x" + Long.toHexString(at) + "-0x"
+          + Long.toHexString(at + size - 1) + "]");
+    }
+  }
+
+  private void tryNextDriver(SlotState s, Cause cause) {
+    while (s.nextDriver < drivers.size()) {
+      PciDriverEntry d = drivers.get(s.nextDriver++);
+      PciDeviceId id = d.match(s.function);
+      if (id == null) continue;
+      Owner owner = new Owner(d.name(), d.variant(), s.function.name());
+      Binding binding = d.binder().bind(s.function, id, owner);
+      s.function.owner(owner);
+      s.driver = d;
+      s.state = State.PROBING;
+      s.instance = getContext().spawn(DriverInstanceActor.create(kernel, binding, s.function.name(), replies),
+          "drv-" + d.name() + "-" + (++instances), DispatcherSelector.sameAsParent());
+      s.instance.tell(new DriverInstanceActor.ProbeRequest(s.function.name(), d.name(), cause));
+      return;
+    }
+    s.state = State.UNBOUND;
+    s.function.owner(Owner.KERNEL);
+  }
+
+  private Behavior<Command> onInstanceReply(InstanceReply m) {
+    if (m.reply() instanceof DriverInstanceActor.ProbeCompleted p) {
+      SlotState s = bySlotName(p.device());
+      if (s == null || s.state != State.PROBING) return this;
+      if (p.result() == 0) {
+        s.state = State.BOUND;
+        kernel.printk(s.driver.name() + " " + p.device() + ": bound (" + s.driver.variant() + ")");
+        listener.accept(new BindingChanged(p.device(), s.driver.name(), s.driver.variant(), true, 0));
+      } else {
+        if (p.result() != -Errno.ENODEV && p.result() != -Errno.ENXIO) {
+          kernel.printk(s.driver.name() + " " + p.device() + ": probe with driver " + s.driver.name()
+              + " failed with error " + p.result());
+        }
+        listener.accept(new BindingChanged(p.device(), s.driver.name(), s.driver.variant(), false, p.result()));
+        s.instance = null;
+        s.function.owner(Owner.KERNEL);
+        if (s.surprise || s.function.disconnected()) {
+          s.state = State.EMPTY;
+        } else {
+          tryNextDriver(s, Cause.root("pci", kernel.now(), "next driver for " + p.device()));
+        }
+      }
+    } else if (m.reply() instanceof DriverInstanceActor.RemoveCompleted r) {
+      SlotState s = bySlotName(r.device());
+      if (s == null) return this;
+      listener.accept(new BindingChanged(r.device(), r.driver(), s.driver.variant(), false, 0));
+      s.instance = null;
+      s.function.owner(Owner.KERNEL);
+      s.state = State.EMPTY;
+      if (s.powerOffAfterRemove) s.slot.device().tell(new PciDeviceActor.SetPresent(false, false));
+      kernel.printk("pci " + r.device() + ": removed");
+    }
+    return this;
+  }
+
+  private SlotState bySlotName(String name) {
+    return slots.get(PciAddress.parse(name));
+  }
+
+  private Behavior<Command> onHotPlug(BusEvents.HotPlug m) {
+    SlotState s = slot(m.slot());
+    if (s == null || s.state != State.EMPTY) return this;
+    s.surprise = false;
+    s.slot.device().tell(new PciDeviceActor.SetPresent(true, false));
+    kernel.printk("pciehp " + m.slot() + ": Slot(" + m.slot() + "): Card present");
+    enumerate(s);
+    return this;
+  }
+
+  private Behavior<Command> onHotUnplug(BusEvents.HotUnplug m) {
+    SlotState s = slot(m.slot());
+    if (s == null || s.state == State.EMPTY || s.state == State.REMOVING) return this;
+    Cause c = m.cause() == null ? Cause.root("fault-plan", kernel.now(), "unplug " + m.slot()) : m.cause();
+    if (m.surprise()) {
+      // The card is gone now; pciehp notices the link change a little later and then unbinds the driver.
+      s.surprise = true;
+      s.slot.device().tell(new PciDeviceActor.SetPresent(false, true));
+      if (s.function != null) s.function.disconnected(true);
+      kernel.printk("pciehp " + m.slot() + ": Slot(" + m.slot() + "): Link Down (surprise removal)");
+      long generation = s.generation;
+      ActorRef<Command> self = getContext().getSelf();
+      PciAddress address = s.slot.address();
+      kernel.clock().schedule(surpriseDetectionNanos, "pciehp " + m.slot(),
+          () -> self.tell(new SurpriseDetected(address, generation)));
+      if (s.state != State.BOUND) {
+        s.state = s.state == State.PROBING ? State.PROBING : State.EMPTY;
+      }
+    } else {
+      s.powerOffAfterRemove = true;
+      kernel.printk("pciehp " + m.slot() + ": Slot(" + m.slot() + "): Attention button pressed, powering off");
+      startRemove(s, c);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSurpriseDetected(SurpriseDetected m) {
+    SlotState s = slots.get(m.address());
+    if (s == null || s.generation != m.generation()) return this;
+    if (s.state == State.BOUND) {
+      s.powerOffAfterRemove = false;
+      startRemove(s, Cause.root("pciehp", kernel.now(), "surprise removal of " + m.address()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLinkChanged(BusEvents.LinkChanged m) {
+    return m.up() ? onHotPlug(new BusEvents.HotPlug(m.slot(), m.cause()))
+        : onHotUnplug(new BusEvents.HotUnplug(m.slot(), true, m.cause()));
+  }
+
+  private void startRemove(SlotState s, Cause cause) {
+    if (s.state == State.BOUND && s.instance != null) {
+      s.state = State.REMOVING;
+      s.instance.tell(new DriverInstanceActor.RemoveRequest(s.function.name(), cause));
+    } else if (s.state != State.PROBING) {
+      s.state = State.EMPTY;
+      if (s.powerOffAfterRemove) s.slot.device().tell(new PciDeviceActor.SetPresent(false, false));
+    }
+  }
+
+  private SlotState slot(String name) {
+    try {
+      return slots.get(PciAddress.parse(name));
+    } catch (IllegalArgumentException e) {
+      kernel.printk("pci: hot-plug event for unknown slot " + name + " ignored");
+      return null;
+    }
+  }
+
+  /** The functions enumerated so far (for lspci and modalias). */
+  static List<PciFunction> functions(TreeMap<PciAddress, SlotState> slots) {
+    List<PciFunction> out = new ArrayList<>();
+    for (SlotState s : slots.values()) {
+      if (s.function != null) out.add(s.function);
+    }
+    return out;
+  }
+
+  private static String hex4(int v) {
+    return String.format("%04x", v);
+  }
+}

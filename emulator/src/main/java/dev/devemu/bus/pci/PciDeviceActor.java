@@ -1,0 +1,310 @@
+package dev.devemu.bus.pci;
+
+import dev.devemu.kernel.Cause;
+import dev.devemu.kernel.CpuActor;
+import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.IrqChipActor;
+import dev.devemu.kernel.LocalOnly;
+import dev.devemu.sim.SimRandom;
+import dev.devemu.sim.Traceable;
+import dev.devemu.sim.VirtualClock;
+import dev.devemu.wire.CrossNode;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The bus glue around a {@link PciDeviceModel}: answers configuration and BAR accesses, keeps the MSI-X table,
+ * sends MSI writes and DMA requests, and plays dead after a removal — reads return all ones, writes vanish,
+ * interrupts and DMA stop.
+ */
+public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Command> implements DeviceContext {
+
+  /** Messages a PCI device understands. */
+  public interface Command {}
+
+  /** A non-posted read of configuration space or a BAR. */
+  public record MmioRead(Space space, long offset, int size, int pid, long episode,
+      ActorRef<CpuActor.Command> replyTo, Cause cause) implements Command, CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "MmioRead(" + space + "+0x" + Long.toHexString(offset) + "/" + size + ")";
+    }
+  }
+
+  /** A posted write to configuration space or a BAR. */
+  public record MmioWrite(Space space, long offset, int size, long value, Cause cause)
+      implements Command, CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "MmioWrite(" + space + "+0x" + Long.toHexString(offset) + "/" + size + "=0x" + Long.toHexString(value) + ")";
+    }
+  }
+
+  /** The host bridge finished a DMA transfer the device asked for. */
+  public record DmaCompleted(long tag, int status, int length) implements Command, CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "DmaCompleted(tag " + tag + ", " + status + ")";
+    }
+  }
+
+  /** The bus enumerates the slot: reply with the configuration space. */
+  public record Enumerate(ActorRef<PciBusActor.Command> replyTo) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "Enumerate";
+    }
+  }
+
+  /** The device leaves the bus (or comes back when {@code present} is true). */
+  public record SetPresent(boolean present, boolean surprise) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "SetPresent(" + present + (surprise ? ", surprise" : "") + ")";
+    }
+  }
+
+  private record ModelTimer(Object token) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "ModelTimer(" + token + ")";
+    }
+  }
+
+  /** Address spaces of a function. */
+  public enum Space {
+    CONFIG, BAR0, BAR1, BAR2, BAR3, BAR4, BAR5;
+
+    public int bar() {
+      return ordinal() - 1;
+    }
+
+    public static Space bar(int i) {
+      return values()[i + 1];
+    }
+  }
+
+  private static final long MSIX_ENTRY = 16;
+
+  private final PciAddress address;
+  private final PciDeviceModel model;
+  private final PciConfigSpace config;
+  private final ActorRef<IrqChipActor.Command> irqChip;
+  private final ActorRef<HostBridgeActor.Command> hostBridge;
+  private final VirtualClock clock;
+  private final SimRandom random;
+  private final long[] msixTable;
+  private final long[] msiPending = new long[1];
+  private boolean present = true;
+  private long interruptsSent;
+  private long interruptsDropped;
+
+  public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
+      ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
+      SimRandom random) {
+    return Behaviors.setup(ctx -> new PciDeviceActor(ctx, address, model, irqChip, hostBridge, clock, random));
+  }
+
+  private PciDeviceActor(ActorContext<Command> ctx, PciAddress address, PciDeviceModel model,
+      ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
+      SimRandom random) {
+    super(ctx);
+    this.address = address;
+    this.model = model;
+    this.config = model.config();
+    this.irqChip = irqChip;
+    this.hostBridge = hostBridge;
+    this.clock = clock;
+    this.random = random;
+    int entries = config.msixCapability() >= 0 ? config.msixTableSize() : 0;
+    this.msixTable = new long[entries * 2];
+    for (int i = 0; i < entries; i++) msixTable[2 * i + 1] = 1L << 32; // vector control: masked at reset
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(MmioRead.class, this::onRead)
+        .onMessage(MmioWrite.class, this::onWrite)
+        .onMessage(DmaCompleted.class, this::onDmaCompleted)
+        .onMessage(ModelTimer.class, this::onTimer)
+        .onMessage(Enumerate.class, this::onEnumerate)
+        .onMessage(SetPresent.class, this::onSetPresent)
+        .build();
+  }
+
+  private Behavior<Command> onRead(MmioRead m) {
+    long value;
+    boolean ur = !present;
+    if (!present || (m.space() != Space.CONFIG && !config.memoryEnabled())) {
+      // Gone, or memory decoding off: nobody claims the TLP and the root complex answers with all ones.
+      ur = true;
+      value = m.size() >= 8 ? -1L : (1L << (8 * m.size())) - 1;
+    } else if (m.space() == Space.CONFIG) {
+      value = config.read((int) m.offset(), m.size()) & 0xFFFFFFFFL;
+    } else if (inMsixTable(m.space(), m.offset())) {
+      value = readMsix(m.offset(), m.size());
+    } else {
+      value = model.readBar(m.space().bar(), m.offset(), m.size(), this);
+    }
+    m.replyTo().tell(new CpuActor.MmioReadCompleted(m.pid(), m.episode(), value, ur));
+    return this;
+  }
+
+  private Behavior<Command> onWrite(MmioWrite m) {
+    if (!present || (m.space() != Space.CONFIG && !config.memoryEnabled())) return this;
+    if (m.space() == Space.CONFIG) {
+      config.write((int) m.offset(), m.size(), (int) m.value());
+      model.configWritten((int) m.offset(), m.size(), this);
+    } else if (inMsixTable(m.space(), m.offset())) {
+      writeMsix(m.offset(), m.size(), m.value());
+    } else {
+      model.writeBar(m.space().bar(), m.offset(), m.size(), m.value(), this);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDmaCompleted(DmaCompleted m) {
+    if (present) model.onDmaCompleted(m.tag(), m.status(), m.length(), this);
+    return this;
+  }
+
+  private Behavior<Command> onTimer(ModelTimer m) {
+    if (present) model.onTimer(m.token(), this);
+    return this;
+  }
+
+  private Behavior<Command> onEnumerate(Enumerate m) {
+    if (present) m.replyTo().tell(new PciBusActor.Enumerated(address, config.snapshot(), barSizes()));
+    return this;
+  }
+
+  private Behavior<Command> onSetPresent(SetPresent m) {
+    if (m.present() == present) return this;
+    present = m.present();
+    config.linkActive(present);
+    if (present) model.onReset(this);
+    else model.onRemoved(m.surprise(), this);
+    return this;
+  }
+
+  private long[] barSizes() {
+    long[] sizes = new long[6];
+    for (int i = 0; i < 6; i++) sizes[i] = config.barSize(i);
+    return sizes;
+  }
+
+  // ---- MSI-X table, kept by the glue so every model gets it right ----
+
+  private boolean inMsixTable(Space space, long offset) {
+    if (msixTable.length == 0 || space == Space.CONFIG || space.bar() != config.msixTableBar()) return false;
+    long start = config.msixTableOffset();
+    return offset >= start && offset < start + msixTable.length / 2 * MSIX_ENTRY;
+  }
+
+  private long readMsix(long offset, int size) {
+    long rel = offset - config.msixTableOffset();
+    int entry = (int) (rel / MSIX_ENTRY);
+    int word = (int) (rel % MSIX_ENTRY) / 4;
+    long v = switch (word) {
+      case 0 -> msixTable[2 * entry] & 0xFFFFFFFFL;
+      case 1 -> msixTable[2 * entry] >>> 32;
+      case 2 -> msixTable[2 * entry + 1] & 0xFFFFFFFFL;
+      default -> msixTable[2 * entry + 1] >>> 32;
+    };
+    return size == 8 && word % 2 == 0 ? v | (readMsix(offset + 4, 4) << 32) : v;
+  }
+
+  private void writeMsix(long offset, int size, long value) {
+    long rel = offset - config.msixTableOffset();
+    int entry = (int) (rel / MSIX_ENTRY);
+    int word = (int) (rel % MSIX_ENTRY) / 4;
+    if (size == 8) {
+      writeMsix(offset, 4, value & 0xFFFFFFFFL);
+      writeMsix(offset + 4, 4, value >>> 32);
+      return;
+    }
+    int idx = 2 * entry + (word / 2);
+    long old = msixTable[idx];
+    msixTable[idx] = word % 2 == 0 ? (old & 0xFFFFFFFF00000000L) | (value & 0xFFFFFFFFL)
+        : (old & 0xFFFFFFFFL) | (value << 32);
+  }
+
+  // ---- DeviceContext ----
+
+  @Override
+  public PciAddress address() {
+    return address;
+  }
+
+  @Override
+  public long now() {
+    return clock.now();
+  }
+
+  @Override
+  public SimRandom random() {
+    return random;
+  }
+
+  @Override
+  public void schedule(long delayNanos, Object token) {
+    ActorRef<Command> self = getContext().getSelf();
+    clock.schedule(delayNanos, address + " " + token, () -> self.tell(new ModelTimer(token)));
+  }
+
+  @Override
+  public boolean raiseInterrupt(int vector, Cause cause) {
+    if (!present || !config.busMaster()) {
+      interruptsDropped++;
+      return false;
+    }
+    long addr;
+    int data;
+    if (config.msixEnabled()) {
+      if (config.msixMaskAll() || vector >= msixTable.length / 2 || ((msixTable[2 * vector + 1] >>> 32) & 1) != 0) {
+        interruptsDropped++;
+        return false;
+      }
+      addr = msixTable[2 * vector];
+      data = (int) msixTable[2 * vector + 1];
+    } else if (config.msiEnabled()) {
+      if (vector >= config.msiVectorsEnabled() || config.msiMasked(vector)) {
+        msiPending[0] |= 1L << vector;
+        interruptsDropped++;
+        return false;
+      }
+      addr = config.msiAddress();
+      data = config.msiData() | vector;
+    } else {
+      interruptsDropped++; // INTx is not modelled: a driver must enable MSI or MSI-X
+      return false;
+    }
+    interruptsSent++;
+    irqChip.tell(new IrqChipActor.MsiWrite(addr, data, address.toString(), cause.then(address.toString(), now(),
+        "MSI vector " + vector)));
+    return true;
+  }
+
+  @Override
+  public boolean dma(long busAddress, int length, Dma.Direction direction, long tag, Cause cause) {
+    if (!present || !config.busMaster()) return false;
+    hostBridge.tell(new HostBridgeActor.DmaTransfer(address.toString(), busAddress, length, direction, tag,
+        getContext().getSelf(), cause.then(address.toString(), now(), "DMA " + direction + " " + length + " bytes")));
+    return true;
+  }
+
+  @Override
+  public Cause cause(String what) {
+    return Cause.root(address.toString(), now(), what);
+  }
+
+  @Override
+  public boolean present() {
+    return present;
+  }
+}

@@ -1,0 +1,188 @@
+package dev.devemu.bus.pci;
+
+import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Resources;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The kernel's {@code struct pci_dev}: what enumeration learned about a function (IDs, class, revision, BARs,
+ * capabilities, all cached as the kernel caches them) and the state drivers change (enable count, bus master,
+ * regions, interrupt vectors, driver data).
+ */
+public final class PciFunction {
+  /** How the function's interrupts are delivered. */
+  public enum IrqMode { NONE, MSI, MSIX }
+
+  private final PciAddress address;
+  private final ActorRef<PciDeviceActor.Command> device;
+  private final byte[] config;
+  private final long[] barAddress = new long[6];
+  private final long[] barSize;
+  private final Resources.Handle[] regions = new Resources.Handle[6];
+  private final List<Integer> irqs = new ArrayList<>();
+  private IrqMode irqMode = IrqMode.NONE;
+  private int enableCount;
+  private boolean master;
+  private boolean disconnected;
+  private Object drvdata;
+  private Owner owner = Owner.KERNEL;
+
+  PciFunction(PciAddress address, ActorRef<PciDeviceActor.Command> device, byte[] config, long[] barSize) {
+    this.address = address;
+    this.device = device;
+    this.config = config.clone();
+    this.barSize = barSize.clone();
+  }
+
+  public PciAddress address() {
+    return address;
+  }
+
+  public String name() {
+    return address.toString();
+  }
+
+  ActorRef<PciDeviceActor.Command> device() {
+    return device;
+  }
+
+  /** A value of the configuration space as enumeration cached it. */
+  int cachedConfig(int offset, int size) {
+    return cfg(offset, size);
+  }
+
+  private int cfg(int offset, int size) {
+    int v = 0;
+    for (int i = size - 1; i >= 0; i--) v = (v << 8) | (config[offset + i] & 0xff);
+    return v;
+  }
+
+  public int vendor() {
+    return cfg(PciConfigSpace.VENDOR_ID, 2);
+  }
+
+  public int deviceId() {
+    return cfg(PciConfigSpace.DEVICE_ID, 2);
+  }
+
+  public int subsystemVendor() {
+    return cfg(PciConfigSpace.SUBSYSTEM_VENDOR_ID, 2);
+  }
+
+  public int subsystemDevice() {
+    return cfg(PciConfigSpace.SUBSYSTEM_ID, 2);
+  }
+
+  /** {@code pdev->class}: the 24-bit class code. */
+  public int classCode() {
+    return cfg(PciConfigSpace.REVISION_ID, 4) >>> 8;
+  }
+
+  /** {@code pdev->revision}, cached at enumeration: reading it does no I/O. */
+  public int revision() {
+    return cfg(PciConfigSpace.REVISION_ID, 1);
+  }
+
+  /** Offset of capability {@code id} in the cached configuration space, or -1 ({@code pci_find_capability}). */
+  public int findCapability(int id) {
+    int at = cfg(PciConfigSpace.CAPABILITY_LIST, 1) & ~3;
+    int guard = 0;
+    while (at != 0 && guard++ < 48) {
+      if (cfg(at, 1) == id) return at;
+      at = cfg(at + 1, 1) & ~3;
+    }
+    return -1;
+  }
+
+  public boolean matches(PciDeviceId id) {
+    return id.matches(vendor(), deviceId(), subsystemVendor(), subsystemDevice(), classCode());
+  }
+
+  /** The kernel's modalias for this function (what udev matches modules against). */
+  public String modalias() {
+    return Modalias.pci(vendor(), deviceId(), subsystemVendor(), subsystemDevice(), classCode());
+  }
+
+  public long barAddress(int bar) {
+    return barAddress[bar];
+  }
+
+  public long barSize(int bar) {
+    return barSize[bar];
+  }
+
+  void assignBar(int bar, long address) {
+    barAddress[bar] = address;
+  }
+
+  Resources.Handle[] regions() {
+    return regions;
+  }
+
+  List<Integer> irqs() {
+    return irqs;
+  }
+
+  public IrqMode irqMode() {
+    return irqMode;
+  }
+
+  void irqMode(IrqMode mode) {
+    this.irqMode = mode;
+  }
+
+  int enableCount() {
+    return enableCount;
+  }
+
+  void enableCount(int n) {
+    enableCount = n;
+  }
+
+  public boolean isEnabled() {
+    return enableCount > 0;
+  }
+
+  boolean master() {
+    return master;
+  }
+
+  void master(boolean on) {
+    master = on;
+  }
+
+  /** {@code pci_dev_is_disconnected}: set when the slot reports a surprise removal. */
+  public boolean disconnected() {
+    return disconnected;
+  }
+
+  void disconnected(boolean gone) {
+    disconnected = gone;
+  }
+
+  /** {@code pci_get_drvdata}. */
+  public Object drvdata() {
+    return drvdata;
+  }
+
+  /** {@code pci_set_drvdata}. */
+  public void drvdata(Object data) {
+    this.drvdata = data;
+  }
+
+  /** The driver instance bound to this function, or {@link Owner#KERNEL} while unbound. */
+  public Owner owner() {
+    return owner;
+  }
+
+  void owner(Owner owner) {
+    this.owner = owner;
+  }
+
+  @Override
+  public String toString() {
+    return address.toString();
+  }
+}

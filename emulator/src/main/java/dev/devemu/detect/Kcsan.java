@@ -1,0 +1,103 @@
+package dev.devemu.detect;
+
+import dev.devemu.kernel.Exec;
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Task;
+import dev.devemu.kernel.mem.Allocation;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A data-race detector in the spirit of KCSAN: two contexts touch the same bytes of a tracked object, at least
+ * one writes, they hold no lock in common, both contexts are live at the same time, and the two accesses are
+ * within a few scheduling choices of each other. Each signature is reported once per run.
+ */
+public final class Kcsan {
+  private static final int HISTORY = 8;
+
+  private record Access(Task task, int cpu, boolean write, long choice, long offset, int size, List<Object> locks,
+      List<String> stack, String what, long timeNanos) {}
+
+  private final Kernel kernel;
+  private final Map<Long, ArrayDeque<Access>> recent = new HashMap<>();
+  private final Set<String> reported = new HashSet<>();
+  private boolean enabled = true;
+
+  Kcsan(Kernel kernel) {
+    this.kernel = kernel;
+  }
+
+  public void enabled(boolean on) {
+    enabled = on;
+  }
+
+  /** A plain (not atomic, not READ_ONCE/WRITE_ONCE) CPU access to tracked memory. */
+  public void access(Exec x, Allocation a, long offset, int size, boolean write, String what) {
+    if (!enabled || !a.live()) return;
+    long choice = kernel.run().choices();
+    Task me = x.task();
+    List<Object> myLocks = me.heldLocks().isEmpty() ? List.of() : List.copyOf(me.heldLocks());
+    ArrayDeque<Access> history = recent.computeIfAbsent(a.address(), k -> new ArrayDeque<>(HISTORY));
+    for (Access other : history) {
+      if (other.task() == me || (!write && !other.write())) continue;
+      if (other.offset() + other.size() <= offset || offset + size <= other.offset()) continue;
+      if (choice - other.choice() > kernel.config().kcsanWindowChoices()) continue;
+      Task.State s = other.task().state();
+      if (s == Task.State.DONE || s == Task.State.KILLED) continue;
+      if (shareLock(myLocks, other.locks())) continue;
+      report(x, a, new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.stack(), what, x.now()), other);
+      break;
+    }
+    if (history.size() == HISTORY) history.removeFirst();
+    history.addLast(new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.stack(), what, x.now()));
+  }
+
+  private static boolean shareLock(List<Object> a, List<Object> b) {
+    for (Object l : a) {
+      if (b.contains(l)) return true;
+    }
+    return false;
+  }
+
+  private void report(Exec x, Allocation a, Access mine, Access other) {
+    String f1 = other.stack().isEmpty() ? other.task().comm() : other.stack().get(0);
+    String f2 = mine.stack().isEmpty() ? mine.task().comm() : mine.stack().get(0);
+    String first = f1.compareTo(f2) <= 0 ? f1 : f2;
+    String second = first.equals(f1) ? f2 : f1;
+    String signature = "kcsan:" + first + "/" + second + ":" + mine.what().replaceAll("\\[\\d+\\]", "[]");
+    if (!reported.add(signature)) return;
+    ReportText r = new ReportText();
+    describe(r, a, other);
+    r.blank();
+    describe(r, a, mine);
+    r.blank().line(mine.locks().isEmpty() && other.locks().isEmpty() ? "no locks held by either access"
+        : "no lock held in common (" + names(other.locks()) + " vs " + names(mine.locks()) + ")")
+        .blank().line("Reported by Kernel Concurrency Sanitizer on:").taskLine(x)
+        .causalChain("Causal chain of the second access (oldest first):", x.cause(mine.what()));
+    kernel.report(new Oops("kcsan", "BUG: KCSAN: data-race in " + first + " / " + second, r.build(),
+        Detectors.owner(x), x.now(), x.cpu(), signature));
+  }
+
+  private static void describe(ReportText r, Allocation a, Access acc) {
+    r.line((acc.write() ? "write" : "read") + " to 0x" + ReportText.hex(a.address() + acc.offset()) + " of "
+        + acc.size() + " bytes by task " + acc.task().pid() + " on cpu " + acc.cpu() + " at "
+        + ReportText.time(acc.timeNanos()) + " (" + acc.what() + "):");
+    for (String f : acc.stack()) r.line(" " + f);
+    if (acc.stack().isEmpty()) r.line(" " + acc.task().comm());
+  }
+
+  private static String names(List<Object> locks) {
+    if (locks.isEmpty()) return "none";
+    StringBuilder sb = new StringBuilder();
+    for (Object l : locks) {
+      if (sb.length() > 0) sb.append(", ");
+      sb.append(l instanceof dev.devemu.kernel.sync.KLock k ? k.name() : String.valueOf(l));
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,2 @@
+/** Device models, one sub-package per kind of hardware. */
+package dev.devemu.device;

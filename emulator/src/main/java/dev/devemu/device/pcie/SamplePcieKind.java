@@ -1,0 +1,59 @@
+package dev.devemu.device.pcie;
+
+import dev.devemu.bus.pci.PciAddress;
+import dev.devemu.scenario.DeviceKind;
+import dev.devemu.scenario.DeviceSpec;
+import dev.devemu.scenario.ScenarioNode;
+import dev.devemu.testbed.TestbedBuilder;
+
+/**
+ * {@code type = sample-pcie}: keys {@code slot} (PCI address), {@code revision} (default 2),
+ * {@code interrupt-rate} (samples per second while enabled, default 100), {@code present} (default true).
+ */
+public final class SamplePcieKind implements DeviceKind {
+  @Override
+  public String type() {
+    return "sample-pcie";
+  }
+
+  @Override
+  public String description() {
+    return "PCIe endpoint 1234:5678 that samples data and signals each sample with an MSI (my_pcie)";
+  }
+
+  @Override
+  public DeviceSpec parse(ScenarioNode node, int line) {
+    String slotText = node.string("slot");
+    PciAddress address;
+    try {
+      address = PciAddress.parse(slotText);
+    } catch (IllegalArgumentException e) {
+      throw node.error("slot", e.getMessage());
+    }
+    int revision = (int) node.integer("revision", 2, 0, 255);
+    double rate = node.number("interrupt-rate", 100.0, 1e-6, 1e7);
+    boolean present = node.bool("present", true);
+    String slot = address.toString();
+    return new DeviceSpec() {
+      @Override
+      public String type() {
+        return SamplePcieKind.this.type();
+      }
+
+      @Override
+      public String slot() {
+        return slot;
+      }
+
+      @Override
+      public int line() {
+        return line;
+      }
+
+      @Override
+      public void install(TestbedBuilder testbed) {
+        testbed.addPciDevice(address, new SamplePcieDevice(revision, rate), present);
+      }
+    };
+  }
+}

@@ -1,0 +1,77 @@
+package dev.devemu.driver.api;
+
+import dev.devemu.kernel.Op;
+import dev.devemu.kernel.mem.Field;
+import dev.devemu.kernel.mem.FieldArray;
+import dev.devemu.kernel.mem.KStruct;
+
+/**
+ * Tracked memory for driver code: allocating a struct and touching its fields, each a kernel step that KASAN
+ * and KCSAN see. Fault point {@code kmalloc}.
+ */
+public final class Mem {
+  private Mem() {}
+
+  /**
+   * kzalloc: returns the struct; if allocation failed its {@link KStruct#allocation()} is null and any access
+   * through it is a NULL dereference — C lets a caller forget to check.
+   */
+  public static <S extends KStruct> Op<S> kzalloc(S struct) {
+    return Op.step("kzalloc", x -> {
+      if (x.kernel().faults().inject("kmalloc", x.task().function())) return struct;
+      x.kernel().memory().allocate(x, struct);
+      return struct;
+    });
+  }
+
+  /**
+   * The safe flavour's {@code KBox::new}: Err(ENOMEM) instead of a NULL pointer. Its owner frees it with
+   * {@link #kfree} when it goes away; data that lives as long as a binding should come from the device's
+   * managed {@code kzalloc} instead, which frees it on every path.
+   */
+  public static <S extends KStruct> Fallible<S> kboxNew(S struct) {
+    return Fallible.of(kzalloc(struct).map(s -> s.allocation() == null ? KResult.<S>err(dev.devemu.kernel.Errno.ENOMEM)
+        : KResult.ok(s)));
+  }
+
+  /** kfree. */
+  public static Op<Void> kfree(KStruct struct) {
+    return Op.step("kfree", x -> {
+      x.kernel().memory().free(x, struct.allocation());
+      return null;
+    });
+  }
+
+  public static <T> Op<T> read(Field<T> f) {
+    return Op.step("read " + f.name(), x -> x.kernel().memory().read(x, f));
+  }
+
+  public static <T> Op<Void> write(Field<T> f, T value) {
+    return Op.step("write " + f.name(), x -> {
+      x.kernel().memory().write(x, f, value);
+      return null;
+    });
+  }
+
+  public static <T> Op<T> read(FieldArray<T> a, int index) {
+    return Op.step("read " + a.name(), x -> x.kernel().memory().read(x, a, index));
+  }
+
+  public static <T> Op<Void> write(FieldArray<T> a, int index, T value) {
+    return Op.step("write " + a.name(), x -> {
+      x.kernel().memory().write(x, a, index, value);
+      return null;
+    });
+  }
+
+  /** The safe flavour's bounds-checked indexing ({@code slice.get(i)}): Err(EINVAL) instead of an overflow. */
+  public static <T> Fallible<T> get(FieldArray<T> a, int index) {
+    if (index < 0 || index >= a.count()) return Fallible.err(dev.devemu.kernel.Errno.EINVAL);
+    return Fallible.lift(read(a, index));
+  }
+
+  public static <T> Fallible<Void> set(FieldArray<T> a, int index, T value) {
+    if (index < 0 || index >= a.count()) return Fallible.err(dev.devemu.kernel.Errno.EINVAL);
+    return Fallible.lift(write(a, index, value));
+  }
+}

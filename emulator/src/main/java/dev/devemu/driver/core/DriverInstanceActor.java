@@ -1,0 +1,129 @@
+package dev.devemu.driver.core;
+
+import dev.devemu.kernel.Cause;
+import dev.devemu.kernel.Errno;
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.LocalOnly;
+import dev.devemu.sim.Traceable;
+import dev.devemu.wire.CrossNode;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * One driver bound to one device. It exists from the match to the end of remove: it runs probe and remove as
+ * kernel tasks on a CPU the kernel picks, checks for leaks when remove returns, and reports to its bus.
+ */
+public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceActor.Command> {
+
+  /** Messages a driver instance understands. */
+  public interface Command {}
+
+  /** Run the driver's probe. */
+  public record ProbeRequest(String device, String driver, Cause cause) implements Command, CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "ProbeRequest(" + driver + " on " + device + ")";
+    }
+  }
+
+  /** Run the driver's remove (or disconnect). */
+  public record RemoveRequest(String device, Cause cause) implements Command, CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "RemoveRequest(" + device + ")";
+    }
+  }
+
+  /** What the bus hears back. */
+  public interface Reply {}
+
+  /** Probe finished with {@code result} (0 or -errno). */
+  public record ProbeCompleted(String device, String driver, int result) implements Reply, CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "ProbeCompleted(" + driver + " on " + device + ": " + Errno.describe(result) + ")";
+    }
+  }
+
+  /** Remove finished; the instance is gone. */
+  public record RemoveCompleted(String device, String driver) implements Reply, CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "RemoveCompleted(" + driver + " on " + device + ")";
+    }
+  }
+
+  private record TaskExited(boolean probe, Object result) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "TaskExited(" + (probe ? "probe" : "remove") + ")";
+    }
+  }
+
+  private final Kernel kernel;
+  private final Binding binding;
+  private final ActorRef<Reply> bus;
+  private final String device;
+  private boolean probed;
+
+  public static Behavior<Command> create(Kernel kernel, Binding binding, String device, ActorRef<Reply> bus) {
+    return Behaviors.setup(ctx -> new DriverInstanceActor(ctx, kernel, binding, device, bus));
+  }
+
+  private DriverInstanceActor(ActorContext<Command> ctx, Kernel kernel, Binding binding, String device,
+      ActorRef<Reply> bus) {
+    super(ctx);
+    this.kernel = kernel;
+    this.binding = binding;
+    this.device = device;
+    this.bus = bus;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ProbeRequest.class, this::onProbe)
+        .onMessage(RemoveRequest.class, this::onRemove)
+        .onMessage(TaskExited.class, this::onTaskExited)
+        .build();
+  }
+
+  private Behavior<Command> onProbe(ProbeRequest m) {
+    ActorRef<Command> self = getContext().getSelf();
+    Cause c = (m.cause() == null ? Cause.root("bus", kernel.now(), "match") : m.cause())
+        .then(binding.owner().driver(), kernel.now(), "probe " + device);
+    kernel.spawn(-1, binding.probeFunction(), binding.owner(), c, binding.probe(),
+        (task, result) -> self.tell(new TaskExited(true, result)));
+    return this;
+  }
+
+  private Behavior<Command> onRemove(RemoveRequest m) {
+    ActorRef<Command> self = getContext().getSelf();
+    Cause c = (m.cause() == null ? Cause.root("bus", kernel.now(), "unbind") : m.cause())
+        .then(binding.owner().driver(), kernel.now(), binding.removeFunction() + " " + device);
+    kernel.spawn(-1, binding.removeFunction(), binding.owner(), c, binding.remove(),
+        (task, result) -> self.tell(new TaskExited(false, task.state())));
+    return this;
+  }
+
+  private Behavior<Command> onTaskExited(TaskExited m) {
+    if (m.probe()) {
+      // A probe killed by an oops has no return code; the device is left unusable, as after a real oops.
+      int rc = m.result() instanceof Integer i ? i : -Errno.EIO;
+      probed = rc == 0;
+      if (!probed && !kernel.halted()) {
+        kernel.detectors().leaks().afterUnbind(binding.owner(), binding.probeFunction() + " (failed with "
+            + Errno.describe(rc) + ")");
+      }
+      bus.tell(new ProbeCompleted(device, binding.owner().driver(), rc));
+      return probed ? this : Behaviors.stopped();
+    }
+    if (!kernel.halted()) kernel.detectors().leaks().afterUnbind(binding.owner(), binding.removeFunction());
+    bus.tell(new RemoveCompleted(device, binding.owner().driver()));
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,19 @@
+package dev.devemu.driver.samples.pcie;
+
+import dev.devemu.bus.pci.IoMem;
+import dev.devemu.device.pcie.SamplePcieDevice;
+import dev.devemu.kernel.mem.Field;
+import dev.devemu.kernel.mem.FieldArray;
+import dev.devemu.kernel.mem.KStruct;
+
+/** {@code struct my_pcie_data}: the driver's per-device state, in tracked memory. */
+final class MyPcieData extends KStruct {
+  final Field<IoMem> bar0 = field("bar0", 8, null);
+  final Field<Integer> irq = field("irq", 4, 0);
+  final Field<Long> count = field("count", 8, 0L);
+  final FieldArray<Integer> ring = array("ring", SamplePcieDevice.RING_SLOTS, 4);
+
+  MyPcieData() {
+    super("struct my_pcie_data");
+  }
+}

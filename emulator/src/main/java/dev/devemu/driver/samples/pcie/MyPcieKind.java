@@ -1,0 +1,23 @@
+package dev.devemu.driver.samples.pcie;
+
+import dev.devemu.driver.api.pci.PciBindings;
+import dev.devemu.scenario.DriverKind;
+import dev.devemu.testbed.TestbedBuilder;
+
+/** {@code name = my_pcie}: the article's PCIe driver, raw or safe. */
+public final class MyPcieKind implements DriverKind {
+  @Override
+  public String name() {
+    return "my_pcie";
+  }
+
+  @Override
+  public String description() {
+    return "the article's PCIe driver for 1234:5678: probe, MSI handler, remove";
+  }
+
+  @Override
+  public void load(String variant, TestbedBuilder testbed) {
+    testbed.addPciDriver("raw".equals(variant) ? PciBindings.raw(new RawMyPcie()) : PciBindings.safe(new SafeMyPcie()));
+  }
+}

@@ -1,0 +1,101 @@
+package dev.devemu.driver.samples.pcie;
+
+import static dev.devemu.device.pcie.SamplePcieDevice.IRQ_DATA_READY;
+import static dev.devemu.device.pcie.SamplePcieDevice.REG_CONTROL;
+import static dev.devemu.device.pcie.SamplePcieDevice.REG_DATA;
+import static dev.devemu.device.pcie.SamplePcieDevice.REG_IRQ_ACK;
+import static dev.devemu.device.pcie.SamplePcieDevice.REG_IRQ_STATUS;
+
+import dev.devemu.bus.pci.PciCore;
+import dev.devemu.bus.pci.PciDeviceId;
+import dev.devemu.bus.pci.PciFunction;
+import dev.devemu.device.pcie.SamplePcieDevice;
+import dev.devemu.driver.api.Mem;
+import dev.devemu.driver.api.Printk;
+import dev.devemu.driver.api.pci.RawPciDriver;
+import dev.devemu.kernel.Errno;
+import dev.devemu.kernel.Irqs;
+import dev.devemu.kernel.Op;
+import java.util.List;
+
+/**
+ * my_pcie written with C habits. Its bugs are the ordinary ones:
+ * <ul>
+ *   <li>return codes of pci_enable_device, pci_request_region, pci_iomap, kzalloc and request_irq are ignored;</li>
+ *   <li>the revision check returns -ENODEV without undoing what probe already did;</li>
+ *   <li>remove unmaps BAR0 before free_irq, so a handler running on another CPU reads an unmapped BAR;</li>
+ *   <li>the handler trusts IRQ_STATUS: after a surprise removal it reads all ones and indexes the ring with it.</li>
+ * </ul>
+ */
+public final class RawMyPcie implements RawPciDriver {
+  @Override
+  public String name() {
+    return "my_pcie";
+  }
+
+  @Override
+  public List<PciDeviceId> idTable() {
+    return List.of(PciDeviceId.of(SamplePcieDevice.VENDOR, SamplePcieDevice.DEVICE));
+  }
+
+  @Override
+  public Op<Integer> probe(PciFunction pdev, PciDeviceId id) {
+    MyPcieData d = new MyPcieData();
+    return Printk.info("my_pcie: Probing device " + pdev)
+        .then(PciCore.enableDevice(pdev))
+        .then(rc -> PciCore.requestRegion(pdev, 0, "my_pcie_bar0"))
+        .then(rc -> PciCore.iomap(pdev, 0))
+        .then(bar0 -> {
+          if (pdev.revision() < 0x02) {
+            return Printk.err("my_pcie: Unsupported revision ID: 0x" + Integer.toHexString(pdev.revision()))
+                .then(Op.rc(-Errno.ENODEV));
+          }
+          return Mem.kzalloc(d)
+              .then(Mem.write(d.bar0, bar0))
+              .then(Op.step("pci_set_drvdata", x -> {
+                pdev.drvdata(d);
+                return null;
+              }))
+              .then(PciCore.setMaster(pdev))
+              .then(PciCore.allocIrqVectors(pdev, 1, 1))
+              .then(n -> Mem.write(d.irq, PciCore.irqVector(pdev, 0)))
+              .then(ignored -> Irqs.requestIrq(PciCore.irqVector(pdev, 0),
+                  (irq, devId) -> handler((MyPcieData) devId), "my_pcie", d))
+              .then(rc -> PciCore.iowrite32(bar0, REG_CONTROL, 1))
+              .then(Printk.info("my_pcie: Probe succeeded for " + pdev))
+              .then(Op.rc(0));
+        });
+  }
+
+  /** The interrupt handler: reads status and data, files the sample in the ring slot the device names. */
+  static Op<Irqs.IrqReturn> handler(MyPcieData d) {
+    return Op.fn("my_pcie_irq", () -> Mem.read(d.bar0).then(bar0 -> PciCore.ioread32(bar0, REG_IRQ_STATUS)
+        .then(status -> {
+          if ((status & IRQ_DATA_READY) == 0) return Op.pure(Irqs.IrqReturn.NONE);
+          int slot = status >>> 8;
+          return PciCore.ioread32(bar0, REG_DATA)
+              .then(data -> Mem.write(d.ring, slot, data))
+              .then(Mem.read(d.count))
+              .then(c -> Mem.write(d.count, c + 1))
+              .then(PciCore.iowrite32(bar0, REG_IRQ_ACK, status))
+              .then(Op.pure(Irqs.IrqReturn.HANDLED));
+        })));
+  }
+
+  @Override
+  public Op<Void> remove(PciFunction pdev) {
+    MyPcieData d = (MyPcieData) pdev.drvdata();
+    return Printk.info("my_pcie: Removing device")
+        .then(Mem.read(d.bar0))
+        .then(bar0 -> PciCore.iowrite32(bar0, REG_CONTROL, 0)
+            .then(PciCore.iounmap(bar0)))
+        .then(Mem.read(d.irq))
+        .then(irq -> Irqs.freeIrq(irq, d))
+        .then(PciCore.freeIrqVectors(pdev))
+        .then(Mem.kfree(d))
+        .then(PciCore.releaseRegion(pdev, 0))
+        .then(PciCore.disableDevice(pdev))
+        .then(Printk.info("my_pcie: Remove completed"));
+  }
+
+}

@@ -1,0 +1,239 @@
+package dev.devemu.kernel;
+
+import dev.devemu.sim.Traceable;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * One emulated CPU. It runs kernel tasks one step per {@link Step} message, so that the testbed's strategy can
+ * interleave CPUs step by step. A hard interrupt preempts the process-context task unless that task disabled
+ * interrupts; a task that spins on a lock or waits for an MMIO read keeps the CPU; a task that sleeps leaves it.
+ */
+public final class CpuActor extends AbstractBehavior<CpuActor.Command> implements Exec {
+
+  /** Messages a CPU understands. */
+  public interface Command {}
+
+  /** Start a process-context task on this CPU. */
+  public record RunTask(Task task) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "RunTask(" + task.comm() + ")";
+    }
+  }
+
+  /** The interrupt controller delivers vector {@code vector} to this CPU. */
+  public record IrqRaised(int vector, Cause cause) implements Command, dev.devemu.wire.CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "IrqRaised(" + vector + ")";
+    }
+  }
+
+  /**
+   * A non-posted read completed: the value for the task that issued it. {@code unsupportedRequest} means the
+   * device was gone and the root complex answered with all ones.
+   */
+  public record MmioReadCompleted(int pid, long episode, long value, boolean unsupportedRequest)
+      implements Command, dev.devemu.wire.CrossNode, Traceable {
+    @Override
+    public String traceText() {
+      return "MmioReadCompleted(pid " + pid + ")";
+    }
+  }
+
+  /** Something a sleeping or spinning task waited for happened. */
+  public record Wake(Task task, long episode, Object value) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "Wake(" + task.comm() + ")";
+    }
+  }
+
+  /** Run the next step of whatever this CPU is doing. */
+  enum Step implements Command, LocalOnly, Traceable {
+    INSTANCE;
+
+    @Override
+    public String traceText() {
+      return "Step";
+    }
+  }
+
+  private final int id;
+  private final Kernel kernel;
+  private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
+  private final LinkedHashSet<Integer> pendingIrqs = new LinkedHashSet<>();
+  private final Map<Integer, Task> tasksHere = new HashMap<>();
+  private Task current;
+  private Task irqTask;
+  private Task running;
+  private boolean stepScheduled;
+  private long steps;
+
+  public static Behavior<Command> create(int id, Kernel kernel) {
+    return Behaviors.setup(ctx -> new CpuActor(ctx, id, kernel));
+  }
+
+  private CpuActor(ActorContext<Command> ctx, int id, Kernel kernel) {
+    super(ctx);
+    this.id = id;
+    this.kernel = kernel;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(Step.INSTANCE, this::onStep)
+        .onMessage(RunTask.class, this::onRunTask)
+        .onMessage(IrqRaised.class, this::onIrqRaised)
+        .onMessage(Wake.class, this::onWake)
+        .onMessage(MmioReadCompleted.class, this::onMmioReadCompleted)
+        .build();
+  }
+
+  private Behavior<Command> onRunTask(RunTask m) {
+    tasksHere.put(m.task().pid(), m.task());
+    runQueue.add(m.task());
+    kick();
+    return this;
+  }
+
+  private Behavior<Command> onIrqRaised(IrqRaised m) {
+    if (kernel.halted()) return this;
+    // Like an APIC's IRR: a vector already pending is not queued twice.
+    if (!pendingIrqs.add(m.vector())) kernel.irqs().coalesced(m.vector());
+    else kernel.irqs().noteCause(id, m.vector(), m.cause());
+    kick();
+    return this;
+  }
+
+  private Behavior<Command> onWake(Wake m) {
+    resume(m.task(), m.episode(), m.value());
+    return this;
+  }
+
+  private Behavior<Command> onMmioReadCompleted(MmioReadCompleted m) {
+    Task t = tasksHere.get(m.pid());
+    if (t != null) resume(t, m.episode(), m);
+    return this;
+  }
+
+  private void resume(Task t, long episode, Object value) {
+    if (!t.wake(episode, value)) return;
+    if (t != current && t != irqTask) runQueue.add(t);
+    kick();
+  }
+
+  private Behavior<Command> onStep() {
+    stepScheduled = false;
+    if (kernel.halted()) return this;
+    Task t = pick();
+    if (t != null) runOne(t);
+    kick();
+    return this;
+  }
+
+  /** Hardirq first, then the process task on the CPU, then the next runnable one. */
+  private Task pick() {
+    if (irqTask != null) return irqTask.state() == Task.State.RUNNABLE ? irqTask : null;
+    if (!pendingIrqs.isEmpty() && irqsEnabled() && !busStalled()) {
+      Integer vector = pendingIrqs.iterator().next();
+      pendingIrqs.remove(vector);
+      irqTask = kernel.irqs().startHandler(this, vector);
+      if (irqTask != null) {
+        tasksHere.put(irqTask.pid(), irqTask);
+        return irqTask;
+      }
+    }
+    if (current == null) current = runQueue.poll();
+    return current != null && current.state() == Task.State.RUNNABLE ? current : null;
+  }
+
+  private boolean irqsEnabled() {
+    return current == null || !current.irqsDisabled();
+  }
+
+  private boolean busStalled() {
+    return current != null && current.state() == Task.State.WAITING && current.waitKind() == Op.WaitKind.BUS;
+  }
+
+  private boolean hasWork() {
+    if (irqTask != null) return irqTask.state() == Task.State.RUNNABLE;
+    if (!pendingIrqs.isEmpty() && irqsEnabled() && !busStalled()) return true;
+    if (current != null) return current.state() == Task.State.RUNNABLE;
+    return !runQueue.isEmpty();
+  }
+
+  private void kick() {
+    if (!stepScheduled && !kernel.halted() && hasWork()) {
+      stepScheduled = true;
+      getContext().getSelf().tell(Step.INSTANCE);
+    }
+  }
+
+  private void runOne(Task t) {
+    running = t;
+    steps++;
+    try {
+      Task.Advance a = t.advance(this);
+      if (a == Task.Advance.WAITING) {
+        if (leavesCpu(t.waitKind()) && t == current) current = null;
+        kernel.detectors().hungTask().watch(t);
+      }
+      if (a == Task.Advance.FINISHED) retire(t);
+    } catch (KernelOops e) {
+      t.kill();
+      retire(t);
+    } catch (RuntimeException | StackOverflowError e) {
+      // The driver model itself threw: that is a bug of the driver, reported like BUG(); the emulator goes on.
+      kernel.reportDriverException(this, t, e);
+      t.kill();
+      retire(t);
+    } finally {
+      running = null;
+    }
+  }
+
+  private static boolean leavesCpu(Op.WaitKind kind) {
+    return kind == Op.WaitKind.UNINTERRUPTIBLE || kind == Op.WaitKind.INTERRUPTIBLE;
+  }
+
+  private void retire(Task t) {
+    tasksHere.remove(t.pid());
+    if (t == irqTask) {
+      irqTask = null;
+      kernel.irqs().handlerExited(this, t);
+    }
+    if (t == current) current = null;
+  }
+
+  // ---- Exec: what a kernel call sees ----
+
+  @Override
+  public Kernel kernel() {
+    return kernel;
+  }
+
+  @Override
+  public Task task() {
+    return running;
+  }
+
+  @Override
+  public int cpu() {
+    return id;
+  }
+
+  /** Steps this CPU has run (a cheap load figure for benchmarks and status). */
+  public long steps() {
+    return steps;
+  }
+}

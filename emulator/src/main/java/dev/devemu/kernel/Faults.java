@@ -1,0 +1,59 @@
+package dev.devemu.kernel;
+
+import dev.devemu.sim.SimRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fault injection at named points of the kernel ({@code kmalloc}, {@code pci_enable_device},
+ * {@code dma_transfer}, …), in the spirit of the kernel's fault-injection framework
+ * ({@code failslab}, {@code fail_function}). Each point has a probability; decisions come from the run's own
+ * random stream, so a seed replays the same faults.
+ */
+public final class Faults {
+  /** One fault that was injected: where, when and into whom. */
+  public record Injected(String point, long timeNanos, String where) {}
+
+  private final Kernel kernel;
+  private final SimRandom random;
+  private final Map<String, Double> probability = new HashMap<>();
+  private final List<Injected> injected = new ArrayList<>();
+  private boolean enabled = true;
+
+  Faults(Kernel kernel) {
+    this.kernel = kernel;
+    this.random = kernel.run().random().fork("faults");
+  }
+
+  /** Sets the probability that {@code point} fails; 0 disables it. */
+  public void set(String point, double p) {
+    if (p < 0 || p > 1) throw new IllegalArgumentException("probability of " + point + " must be in [0, 1]: " + p);
+    if (p == 0) probability.remove(point);
+    else probability.put(point, p);
+  }
+
+  /** Turns every point off (the shrinker uses it to drop faults). */
+  public void enabled(boolean on) {
+    enabled = on;
+  }
+
+  /** Asks whether this call at {@code point} fails now; records it if so. */
+  public boolean inject(String point, String where) {
+    if (!enabled) return false;
+    Double p = probability.get(point);
+    if (p == null || !random.nextBoolean(p)) return false;
+    injected.add(new Injected(point, kernel.now(), where));
+    kernel.printk("FAULT_INJECTION: forcing a failure at " + point + " (" + where + ")");
+    return true;
+  }
+
+  public boolean configured(String point) {
+    return probability.containsKey(point);
+  }
+
+  public List<Injected> injected() {
+    return List.copyOf(injected);
+  }
+}

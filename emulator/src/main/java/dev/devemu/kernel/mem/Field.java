@@ -1,0 +1,52 @@
+package dev.devemu.kernel.mem;
+
+/** One field of a {@link KStruct}. Its value is only reachable through kernel memory accesses. */
+public final class Field<T> {
+  private final KStruct owner;
+  private final String name;
+  private final int offset;
+  private final int size;
+  private T value;
+
+  Field(KStruct owner, String name, int offset, int size, T initial) {
+    this.owner = owner;
+    this.name = name;
+    this.offset = offset;
+    this.size = size;
+    this.value = initial;
+  }
+
+  public KStruct owner() {
+    return owner;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int offset() {
+    return offset;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** {@code my_usb_data.in_urb}. */
+  public String qualifiedName() {
+    return owner.typeName().replace("struct ", "") + "." + name;
+  }
+
+  T get() {
+    return value;
+  }
+
+  void set(T v) {
+    value = v;
+  }
+
+  /** The value without a memory access: for reports and tests only, never for driver code. */
+  public T peek() {
+    return value;
+  }
+}

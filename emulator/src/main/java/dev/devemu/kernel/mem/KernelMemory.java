@@ -1,0 +1,145 @@
+package dev.devemu.kernel.mem;
+
+import dev.devemu.kernel.Exec;
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.Owner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Every byte a driver allocates, as KASAN's shadow memory sees it. Addresses come from a bump allocator and are
+ * never reused within a run (an infinite quarantine), so every use-after-free is caught, and the same seed gives
+ * the same addresses in every JVM.
+ */
+public final class KernelMemory {
+  static final long DIRECT_MAP_BASE = 0xffff888100000000L;
+  static final long NULL_GUARD = 4096;
+
+  private final Kernel kernel;
+  private final TreeMap<Long, Allocation> byAddress = new TreeMap<>();
+  private long next = DIRECT_MAP_BASE;
+  private Predicate<Exec> failAllocation = x -> false;
+  private long liveBytes;
+
+  public KernelMemory(Kernel kernel) {
+    this.kernel = kernel;
+  }
+
+  /** Fault injection: decides, per allocation, whether it fails with -ENOMEM. */
+  public void failAllocationsWhen(Predicate<Exec> policy) {
+    this.failAllocation = policy;
+  }
+
+  /** kmalloc/kzalloc/dma_alloc_coherent: a new region, or null if allocation fails (fault injection). */
+  public Allocation allocate(Exec x, int size, String type, Allocation.Kind kind) {
+    if (size <= 0) {
+      // kmalloc(0) returns ZERO_SIZE_PTR; any access through it faults like NULL.
+      return null;
+    }
+    if (failAllocation.test(x)) return null;
+    long address = next;
+    next += (size + 63L) / 64 * 64 + 64; // 64-byte aligned with a redzone between objects
+    Allocation a = new Allocation(address, size, type, kind, ownerOf(x), Stamp.of(x, "alloc " + type));
+    byAddress.put(address, a);
+    liveBytes += size;
+    return a;
+  }
+
+  /** Allocates the memory behind a driver struct; returns false if allocation failed (the pointer is NULL). */
+  public boolean allocate(Exec x, KStruct struct) {
+    Allocation a = allocate(x, struct.size(), struct.typeName(), Allocation.Kind.KMALLOC);
+    if (a == null) return false;
+    struct.bind(a);
+    return true;
+  }
+
+  /** kfree: a second free of the same region is a double-free report. kfree(NULL) is fine. */
+  public void free(Exec x, Allocation a) {
+    if (a == null) return;
+    if (!a.live()) {
+      kernel.report(kernel.detectors().kasan().doubleFree(x, a));
+      return;
+    }
+    a.markFreed(Stamp.of(x, "free " + a.type()));
+    liveBytes -= a.size();
+  }
+
+  public void free(Exec x, KStruct struct) {
+    free(x, struct.allocation());
+  }
+
+  /** Releases device-managed memory without a task (the driver core after remove). */
+  public void releaseManaged(Allocation a, Stamp stamp) {
+    if (a.live()) {
+      a.markFreed(stamp);
+      liveBytes -= a.size();
+    }
+  }
+
+  public <T> T read(Exec x, Field<T> f) {
+    touch(x, f.owner(), f.offset(), f.size(), false, f.qualifiedName());
+    return f.get();
+  }
+
+  public <T> void write(Exec x, Field<T> f, T value) {
+    touch(x, f.owner(), f.offset(), f.size(), true, f.qualifiedName());
+    f.set(value);
+  }
+
+  /** Reads element {@code i}; out of range is an out-of-bounds report and yields null. */
+  public <T> T read(Exec x, FieldArray<T> a, int i) {
+    touch(x, a.owner(), a.offset() + (long) i * a.elementSize(), a.elementSize(), false, a.qualifiedName() + "[" + i + "]");
+    return i >= 0 && i < a.count() ? a.get(i) : null;
+  }
+
+  public <T> void write(Exec x, FieldArray<T> a, int i, T value) {
+    touch(x, a.owner(), a.offset() + (long) i * a.elementSize(), a.elementSize(), true, a.qualifiedName() + "[" + i + "]");
+    if (i >= 0 && i < a.count()) a.set(i, value);
+  }
+
+  private void touch(Exec x, KStruct s, long offset, int size, boolean write, String what) {
+    Allocation a = s.allocation();
+    if (a == null) {
+      throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, offset, write, what));
+    }
+    access(x, a, offset, size, write, what);
+  }
+
+  /** A CPU access of {@code size} bytes at {@code offset} into {@code a}: checked for use-after-free and bounds. */
+  public void access(Exec x, Allocation a, long offset, int size, boolean write, String what) {
+    if (!a.live()) {
+      kernel.report(kernel.detectors().kasan().useAfterFree(x, a, offset, size, write, what));
+    } else if (offset < 0 || offset + size > a.size()) {
+      kernel.report(kernel.detectors().kasan().outOfBounds(x, a, offset, size, write, what));
+    }
+    kernel.detectors().kcsan().access(x, a, offset, size, write, what);
+  }
+
+  /** The region containing {@code address} (live or freed), or null. */
+  public Allocation find(long address) {
+    Map.Entry<Long, Allocation> e = byAddress.floorEntry(address);
+    if (e == null) return null;
+    Allocation a = e.getValue();
+    return address < a.address() + a.size() + 64 ? a : null;
+  }
+
+  /** Live regions allocated by a driver instance, oldest first. */
+  public List<Allocation> liveOwnedBy(Owner owner) {
+    List<Allocation> out = new ArrayList<>();
+    for (Allocation a : byAddress.values()) {
+      if (a.live() && owner.equals(a.owner())) out.add(a);
+    }
+    return out;
+  }
+
+  public long liveBytes() {
+    return liveBytes;
+  }
+
+  private static Owner ownerOf(Exec x) {
+    return x.task().owner() == null ? Owner.KERNEL : x.task().owner();
+  }
+}

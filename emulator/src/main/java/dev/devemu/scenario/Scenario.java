@@ -1,0 +1,50 @@
+package dev.devemu.scenario;
+
+import dev.devemu.kernel.Irqs;
+import dev.devemu.kernel.KernelConfig;
+import java.util.List;
+
+/**
+ * A validated scenario: the machine, its devices and drivers, the fault plan and the simulated duration.
+ *
+ * @param file the file it came from, for messages
+ * @param source the file's text, kept so that a trace or report can replay it anywhere
+ */
+public record Scenario(String file, String name, String description, long durationNanos, Machine machine,
+    KernelConfig kernel, List<DeviceSpec> devices, List<DriverSpec> drivers, FaultPlan faults,
+    List<WorkloadSpec> workload, String source) {
+
+  /**
+   * @param cpus number of emulated CPUs
+   * @param iommu whether DMA goes through an IOMMU (faults are blocked) or the direct map (KASAN sees corruption)
+   * @param affinity how interrupt vectors are spread over CPUs
+   * @param lookaheadNanos how far ahead a timer may fire while CPUs still have work (see {@code SimRun})
+   * @param hotplugDetectionNanos delay between a surprise removal and pciehp noticing it
+   */
+  public record Machine(int cpus, boolean iommu, Irqs.Affinity affinity, long lookaheadNanos,
+      long hotplugDetectionNanos) {}
+
+  /** A driver to load and its flavour. */
+  public record DriverSpec(String name, String variant, int line) {
+    public DriverSpec withVariant(String v) {
+      return new DriverSpec(name, v, line);
+    }
+  }
+
+  /** The same scenario with every driver's variant replaced ({@code --variant}). */
+  public Scenario withVariant(String variant) {
+    if (variant == null) return this;
+    return new Scenario(file, name, description, durationNanos, machine, kernel,
+        devices, drivers.stream().map(d -> d.withVariant(variant)).toList(), faults, workload, source);
+  }
+
+  /** The same scenario with a different simulated duration. */
+  public Scenario withDuration(long nanos) {
+    return new Scenario(file, name, description, nanos, machine, kernel, devices, drivers, faults, workload, source);
+  }
+
+  /** Variants of the drivers, in order, without duplicates ("raw", "safe"). */
+  public List<String> variants() {
+    return drivers.stream().map(DriverSpec::variant).distinct().toList();
+  }
+}

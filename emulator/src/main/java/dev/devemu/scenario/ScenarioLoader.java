@@ -1,0 +1,185 @@
+package dev.devemu.scenario;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import dev.devemu.kernel.Irqs;
+import dev.devemu.kernel.KernelConfig;
+import dev.devemu.sim.VirtualClock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a scenario file strictly. Syntax errors, unknown keys, wrong types, negative rates and impossible
+ * topologies all raise {@link ScenarioException} with {@code file:line: key: what is wrong}. The keys are
+ * documented in {@code docs/scenarios.md}.
+ */
+public final class ScenarioLoader {
+  private ScenarioLoader() {}
+
+  public static Scenario load(Path path) {
+    String text;
+    try {
+      text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ScenarioException(path.toString(), 0, "", "no such file");
+    } catch (IOException e) {
+      throw new ScenarioException(path.toString(), 0, "", "cannot read: " + e.getMessage());
+    }
+    return parse(path.toString(), text);
+  }
+
+  /** Parses scenario text; {@code file} is the name used in messages. */
+  public static Scenario parse(String file, String text) {
+    Config config;
+    try {
+      config = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
+          .setOriginDescription(file).setAllowMissing(false)).resolve();
+    } catch (ConfigException e) {
+      int line = e.origin() == null ? 0 : e.origin().lineNumber();
+      String msg = e.getMessage();
+      // Typesafe prefixes its own "file: line: "; keep only the explanation.
+      int cut = msg.indexOf(": ", msg.indexOf(": ") + 1);
+      if (msg.startsWith(file) && cut > 0) msg = msg.substring(cut + 2);
+      throw new ScenarioException(file, line, "", "syntax error: " + msg);
+    }
+    ScenarioNode root = new ScenarioNode(file, "", config.root());
+
+    ScenarioNode meta = root.child("scenario");
+    String name = meta.string("name");
+    String description = meta.string("description", "");
+    long duration = meta.duration("duration", VirtualClock.MILLISECOND);
+    meta.rejectUnknown();
+
+    ScenarioNode m = root.childOrEmpty("machine");
+    int cpus = (int) m.integer("cpus", 2, 1, 64);
+    boolean iommu = m.bool("iommu", false);
+    String aff = m.oneOf("irq-affinity", "round-robin", "round-robin", "first-cpu", "random");
+    Irqs.Affinity affinity = switch (aff) {
+      case "first-cpu" -> Irqs.Affinity.FIRST_CPU;
+      case "random" -> Irqs.Affinity.RANDOM;
+      default -> Irqs.Affinity.ROUND_ROBIN;
+    };
+    long lookahead = m.duration("lookahead", 20 * VirtualClock.MICROSECOND, 0);
+    long detection = m.duration("hotplug-detection", VirtualClock.MILLISECOND, 0);
+    m.rejectUnknown();
+
+    ScenarioNode k = root.childOrEmpty("kernel");
+    KernelConfig kernel = new KernelConfig(
+        k.bool("panic-on-oops", KernelConfig.DEFAULT.panicOnOops()),
+        k.duration("hung-task-timeout", KernelConfig.DEFAULT.hungTaskTimeoutNanos(), 0),
+        k.duration("soft-lockup-threshold", KernelConfig.DEFAULT.softLockupNanos(), 0),
+        (int) k.integer("kcsan-window", KernelConfig.DEFAULT.kcsanWindowChoices(), 1, 1_000_000));
+    k.rejectUnknown();
+
+    List<DeviceSpec> devices = new ArrayList<>();
+    Set<String> slots = new HashSet<>();
+    for (ScenarioNode d : root.objects("devices")) {
+      String type = d.string("type");
+      DeviceKind kind = Catalog.device(type);
+      if (kind == null) {
+        throw d.error("type", "unknown device type \"" + type + "\" (known: "
+            + String.join(", ", Catalog.devices().stream().map(DeviceKind::type).toList()) + ")");
+      }
+      int line = lineOf(d);
+      DeviceSpec spec = kind.parse(d, line);
+      d.rejectUnknown();
+      if (!slots.add(spec.slot())) throw d.error("slot", "slot " + spec.slot() + " is used by two devices");
+      devices.add(spec);
+    }
+
+    List<Scenario.DriverSpec> drivers = new ArrayList<>();
+    Set<String> loaded = new HashSet<>();
+    for (ScenarioNode d : root.objects("drivers")) {
+      String dname = d.string("name");
+      if (Catalog.driver(dname) == null) {
+        throw d.error("name", "unknown driver \"" + dname + "\" (known: "
+            + String.join(", ", Catalog.drivers().stream().map(DriverKind::name).toList()) + ")");
+      }
+      String variant = d.oneOf("variant", "safe", "raw", "safe");
+      d.rejectUnknown();
+      if (!loaded.add(dname)) throw d.error("name", "driver " + dname + " is loaded twice");
+      drivers.add(new Scenario.DriverSpec(dname, variant, lineOf(d)));
+    }
+
+    List<WorkloadSpec> workload = new ArrayList<>();
+    for (ScenarioNode w : root.objects("workload")) {
+      String kindName = w.string("kind");
+      WorkloadKind kind = Workloads.kind(kindName);
+      if (kind == null) {
+        throw w.error("kind", "unknown workload kind \"" + kindName + "\" (known: " + String.join(", ", Workloads.kinds()) + ")");
+      }
+      workload.add(kind.parse(w, lineOf(w)));
+      w.rejectUnknown();
+    }
+
+    FaultPlan faults = faults(root.childOrEmpty("faults"), slots, duration);
+    root.rejectUnknown();
+    return new Scenario(file, name, description, duration, new Scenario.Machine(cpus, iommu, affinity, lookahead,
+        detection), kernel, List.copyOf(devices), List.copyOf(drivers), faults, List.copyOf(workload), text);
+  }
+
+  private static int lineOf(ScenarioNode n) {
+    return n.error("").line();
+  }
+
+  private static FaultPlan faults(ScenarioNode f, Set<String> slots, long duration) {
+    Map<String, Double> probabilities = new LinkedHashMap<>();
+    ScenarioNode p = f.childOrEmpty("probability");
+    for (String point : p.keys()) {
+      if (!FaultPoints.known(point)) {
+        throw p.error(point, "unknown fault point (known: " + String.join(", ", FaultPoints.all().keySet()) + ")");
+      }
+      probabilities.put(point, p.number(point, 0.0, 1.0));
+    }
+    p.rejectUnknown();
+
+    List<FaultPlan.Event> events = new ArrayList<>();
+    for (ScenarioNode e : f.objects("events")) {
+      long at = e.duration("at", 0);
+      if (at > duration) throw e.error("at", "is after the end of the run (" + duration / VirtualClock.MILLISECOND + " ms)");
+      FaultPlan.Action action = action(e);
+      String slot = slot(e, slots);
+      e.rejectUnknown();
+      events.add(new FaultPlan.Event(at, action, slot, lineOf(e)));
+    }
+
+    List<FaultPlan.Recurring> recurring = new ArrayList<>();
+    for (ScenarioNode r : f.objects("recurring")) {
+      FaultPlan.Action action = action(r);
+      String slot = slot(r, slots);
+      long mean = r.duration("mean-interval", VirtualClock.MILLISECOND);
+      long restore = r.duration("restore-after", 0, 0);
+      r.rejectUnknown();
+      recurring.add(new FaultPlan.Recurring(action, slot, mean, restore, lineOf(r)));
+    }
+    f.rejectUnknown();
+    return new FaultPlan(Map.copyOf(probabilities), List.copyOf(events), List.copyOf(recurring));
+  }
+
+  private static FaultPlan.Action action(ScenarioNode n) {
+    String word = n.string("action");
+    FaultPlan.Action a = FaultPlan.Action.parse(word);
+    if (a == null) {
+      throw n.error("action", "unknown action \"" + word + "\" (known: plug, unplug, surprise-unplug, link-down, link-up)");
+    }
+    return a;
+  }
+
+  private static String slot(ScenarioNode n, Set<String> slots) {
+    String slot = n.string("slot");
+    if (!slots.contains(slot)) throw n.error("slot", "no device is in slot " + slot);
+    return slot;
+  }
+}

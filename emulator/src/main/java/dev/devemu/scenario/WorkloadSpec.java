@@ -1,0 +1,10 @@
+package dev.devemu.scenario;
+
+import dev.devemu.testbed.TestbedBuilder;
+
+/** Something that generates load during a run (user-space processes issuing system calls, traffic). */
+public interface WorkloadSpec {
+  String kind();
+
+  void install(TestbedBuilder testbed);
+}

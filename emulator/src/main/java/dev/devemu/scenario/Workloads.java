@@ -1,0 +1,24 @@
+package dev.devemu.scenario;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Every workload kind a scenario can list. A new workload generator adds one line here. */
+public final class Workloads {
+  private static final Map<String, WorkloadKind> KINDS = new TreeMap<>();
+
+  private Workloads() {}
+
+  static void register(WorkloadKind kind) {
+    KINDS.put(kind.kind(), kind);
+  }
+
+  public static WorkloadKind kind(String name) {
+    return KINDS.get(name);
+  }
+
+  public static List<String> kinds() {
+    return List.copyOf(KINDS.keySet());
+  }
+}

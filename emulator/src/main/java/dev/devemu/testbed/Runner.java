@@ -1,0 +1,61 @@
+package dev.devemu.testbed;
+
+import dev.devemu.scenario.Scenario;
+import dev.devemu.sim.DeliveryTrace;
+import dev.devemu.sim.RandomWalkStrategy;
+import dev.devemu.sim.SchedulingStrategy;
+import dev.devemu.sim.SimHost;
+import dev.devemu.sim.SimLane;
+import dev.devemu.sim.SimRun;
+import dev.devemu.sim.TraceSink;
+
+/** Runs one scenario under one seed on a lane of a {@link SimHost}, on the calling thread. */
+public final class Runner {
+  private Runner() {}
+
+  /**
+   * How to run.
+   *
+   * @param strategy who makes the scheduling choices
+   * @param trace whether to hash the deliveries ({@code hash}), also keep them ({@code keep}), or neither
+   * @param maxChoices a run that makes more choices than this is stopped as an internal error
+   */
+  public record Options(SchedulingStrategy strategy, TraceMode trace, long maxChoices) {
+    public static Options defaults() {
+      return new Options(new RandomWalkStrategy(), TraceMode.HASH, Long.MAX_VALUE);
+    }
+
+    public Options withStrategy(SchedulingStrategy s) {
+      return new Options(s, trace, maxChoices);
+    }
+
+    public Options withTrace(TraceMode mode) {
+      return new Options(strategy, mode, maxChoices);
+    }
+  }
+
+  /** How much of the delivery trace to record. */
+  public enum TraceMode { NONE, HASH, KEEP }
+
+  /** A finished run: its result and, if asked for, its trace and the trace's hash. */
+  public record Outcome(RunResult result, String traceSha256, DeliveryTrace trace, SimLane.RunStats stats) {}
+
+  public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options) {
+    DeliveryTrace trace = options.trace() == TraceMode.NONE ? null : new DeliveryTrace(options.trace() == TraceMode.KEEP);
+    SimRun run = SimRun.builder(seed)
+        .strategy(options.strategy())
+        .trace(trace == null ? TraceSink.NONE : trace)
+        .lookaheadNanos(scenario.machine().lookaheadNanos())
+        .maxChoices(options.maxChoices())
+        .build();
+    RunResult[] result = new RunResult[1];
+    SimLane.RunStats stats = host.run(lane, run, r -> Testbed.create(scenario, r, res -> result[0] = res));
+    if (result[0] == null) throw new IllegalStateException("testbed ended without a result");
+    if (stats.foreignEnqueues() > 0) {
+      throw new IllegalStateException("determinism broken: " + stats.foreignEnqueues()
+          + " messages reached the testbed from outside its lane");
+    }
+    if (result[0].internalError() != null) throw new IllegalStateException("emulator error: " + result[0].internalError());
+    return new Outcome(result[0], trace == null ? null : trace.sha256(), trace, stats);
+  }
+}

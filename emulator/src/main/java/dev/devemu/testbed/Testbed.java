@@ -1,0 +1,234 @@
+package dev.devemu.testbed;
+
+import dev.devemu.bus.BusEvents;
+import dev.devemu.bus.pci.HostBridgeActor;
+import dev.devemu.bus.pci.PciBusActor;
+import dev.devemu.kernel.Cause;
+import dev.devemu.kernel.CpuActor;
+import dev.devemu.kernel.IrqChipActor;
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.LocalOnly;
+import dev.devemu.kernel.Oops;
+import dev.devemu.scenario.Catalog;
+import dev.devemu.scenario.DeviceSpec;
+import dev.devemu.scenario.FaultPlan;
+import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.WorkloadSpec;
+import dev.devemu.sim.SimRandom;
+import dev.devemu.sim.SimRun;
+import dev.devemu.sim.Traceable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The root of one testbed: builds the machine the scenario describes (CPUs, interrupt controller, host bridge,
+ * buses, devices, drivers, workload), plays the fault plan, and ends the run at the scenario's duration or at
+ * the first report under panic-on-oops. What it saw goes into a {@link RunResult}.
+ */
+public final class Testbed extends AbstractBehavior<Testbed.Command> {
+
+  /** Messages the testbed root understands. */
+  public interface Command {}
+
+  /** Passed to start actions: the running machine. */
+  public record Started(Kernel kernel, ActorRef<PciBusActor.Command> pciBus) {}
+
+  private enum End implements Command, LocalOnly, Traceable {
+    INSTANCE;
+
+    @Override
+    public String traceText() {
+      return "EndOfRun";
+    }
+  }
+
+  private record OopsRaised(Oops oops) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "Oops(" + oops.detector() + ")";
+    }
+  }
+
+  private record Bindings(PciBusActor.BindingChanged change) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "BindingChanged(" + change.device() + ", " + (change.bound() ? "bound" : "unbound") + ")";
+    }
+  }
+
+  private final Scenario scenario;
+  private final SimRun run;
+  private final Kernel kernel;
+  private final Consumer<RunResult> done;
+  private final ActorRef<PciBusActor.Command> pciBus;
+  private final List<ActorRef<?>> children;
+  private final Map<String, long[]> bound = new TreeMap<>();
+  private final Map<String, Long> exposure = new TreeMap<>();
+  private final List<String> probeFailures = new ArrayList<>();
+  private String outcome = "completed";
+  private int hotplugEvents;
+  private boolean finished;
+
+  /**
+   * @param done receives the result when the testbed has stopped (on the lane thread)
+   */
+  public static Behavior<Command> create(Scenario scenario, SimRun run, Consumer<RunResult> done) {
+    return Behaviors.setup(ctx -> new Testbed(ctx, scenario, run, done));
+  }
+
+  private Testbed(ActorContext<Command> ctx, Scenario scenario, SimRun run, Consumer<RunResult> done) {
+    super(ctx);
+    this.scenario = scenario;
+    this.run = run;
+    this.done = done;
+    this.kernel = new Kernel(run, scenario.kernel());
+    Scenario.Machine m = scenario.machine();
+    kernel.dma().iommu(m.iommu());
+    kernel.irqs().affinity(m.affinity());
+    scenario.faults().probabilities().forEach(kernel.faults()::set);
+    ActorRef<Command> self = ctx.getSelf();
+    kernel.onOops(o -> self.tell(new OopsRaised(o)));
+    run.onStall(() -> kernel.printk("watchdog: too many deliveries without virtual time passing"));
+
+    TestbedBuilder builder = new TestbedBuilder(ctx, kernel, scenario);
+    for (int i = 0; i < m.cpus(); i++) kernel.attachCpu(builder.spawn(CpuActor.create(i, kernel), "cpu" + i));
+    builder.platform(builder.spawn(IrqChipActor.create(kernel), "irqchip"),
+        builder.spawn(HostBridgeActor.create(kernel), "hostbridge"));
+    for (DeviceSpec d : scenario.devices()) d.install(builder);
+    for (Scenario.DriverSpec d : scenario.drivers()) Catalog.driver(d.name()).load(d.variant(), builder);
+    for (WorkloadSpec w : scenario.workload()) w.install(builder);
+    this.pciBus = builder.spawn(PciBusActor.create(kernel, builder.pciSlots(), builder.pciDrivers(),
+        m.hotplugDetectionNanos(), change -> self.tell(new Bindings(change))), "pci");
+
+    this.children = builder.watched();
+    kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
+    scheduleFaults(scenario.faults());
+    pciBus.tell(PciBusActor.Boot.INSTANCE);
+    Started started = new Started(kernel, pciBus);
+    for (var action : builder.startActions()) action.accept(started);
+  }
+
+  private void scheduleFaults(FaultPlan plan) {
+    for (FaultPlan.Event e : plan.events()) {
+      kernel.clock().schedule(e.atNanos(), "fault " + e.action().word() + " " + e.slot(),
+          () -> hotplug(e.action(), e.slot(), "fault plan (line " + e.line() + ")"));
+    }
+    for (FaultPlan.Recurring r : plan.recurring()) {
+      SimRandom random = run.random().fork("fault:" + r.action().word() + ":" + r.slot());
+      scheduleRecurring(r, random);
+    }
+  }
+
+  private void scheduleRecurring(FaultPlan.Recurring r, SimRandom random) {
+    long delay = Math.max(1, (long) random.nextExponential(r.meanIntervalNanos()));
+    kernel.clock().schedule(delay, "fault " + r.action().word() + " " + r.slot(), () -> {
+      hotplug(r.action(), r.slot(), "recurring fault (line " + r.line() + ")");
+      if (r.restoreAfterNanos() > 0) {
+        FaultPlan.Action back = r.action() == FaultPlan.Action.LINK_DOWN ? FaultPlan.Action.LINK_UP
+            : FaultPlan.Action.PLUG;
+        kernel.clock().schedule(r.restoreAfterNanos(), "fault " + back.word() + " " + r.slot(),
+            () -> hotplug(back, r.slot(), "restore after recurring fault (line " + r.line() + ")"));
+      }
+      scheduleRecurring(r, random);
+    });
+  }
+
+  private void hotplug(FaultPlan.Action action, String slot, String why) {
+    if (finished) return;
+    hotplugEvents++;
+    Cause cause = Cause.root("fault-plan", kernel.now(), action.word() + " " + slot + " (" + why + ")");
+    PciBusActor.Command msg = switch (action) {
+      case PLUG -> new BusEvents.HotPlug(slot, cause);
+      case UNPLUG -> new BusEvents.HotUnplug(slot, false, cause);
+      case SURPRISE_UNPLUG -> new BusEvents.HotUnplug(slot, true, cause);
+      case LINK_DOWN -> new BusEvents.LinkChanged(slot, false, cause);
+      case LINK_UP -> new BusEvents.LinkChanged(slot, true, cause);
+    };
+    HotplugRouter.route(slot, msg, pciBus, kernel);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessageEquals(End.INSTANCE, this::onEnd)
+        .onMessage(OopsRaised.class, this::onOops)
+        .onMessage(Bindings.class, this::onBinding)
+        .onSignal(org.apache.pekko.actor.typed.ChildFailed.class, this::onChildFailed)
+        .onSignal(PostStop.class, s -> onStop())
+        .build();
+  }
+
+  /** A testbed actor threw: an emulator bug, not a driver bug. The run stops and says so. */
+  private Behavior<Command> onChildFailed(org.apache.pekko.actor.typed.ChildFailed failed) {
+    outcome = "internal-error";
+    internalError = failed.getRef().path().name() + ": " + failed.getCause();
+    return finish();
+  }
+
+  private String internalError;
+
+  private Behavior<Command> onEnd() {
+    return finish();
+  }
+
+  private Behavior<Command> onOops(OopsRaised m) {
+    if (scenario.kernel().panicOnOops()) {
+      outcome = "panic";
+      return finish();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onBinding(Bindings m) {
+    var c = m.change();
+    String key = c.driver() + "/" + c.variant();
+    if (c.bound()) {
+      bound.put(c.device(), new long[] {kernel.now()});
+      bindingDriver.put(c.device(), key);
+    } else {
+      accrue(c.device());
+      if (c.probeResult() != 0) probeFailures.add(c.driver() + " " + c.device() + " " + dev.devemu.kernel.Errno.describe(c.probeResult()));
+    }
+    exposure.putIfAbsent(key, 0L);
+    return this;
+  }
+
+  private final Map<String, String> bindingDriver = new TreeMap<>();
+
+  private void accrue(String device) {
+    long[] since = bound.remove(device);
+    String key = bindingDriver.remove(device);
+    if (since != null && key != null) exposure.merge(key, kernel.now() - since[0], Long::sum);
+  }
+
+  private Behavior<Command> finish() {
+    if (finished) return this;
+    finished = true;
+    kernel.halt();
+    for (String device : new ArrayList<>(bound.keySet())) accrue(device);
+    for (ActorRef<?> child : children) getContext().unwatch(child);
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onStop() {
+    for (String device : new ArrayList<>(bound.keySet())) accrue(device);
+    String variant = String.join("+", scenario.variants());
+    RunResult result = new RunResult(scenario.name(), run.seed(), variant, outcome, kernel.now(), run.choices(),
+        List.copyOf(kernel.oopses()), Collections.unmodifiableMap(new TreeMap<>(exposure)), List.copyOf(probeFailures),
+        kernel.faults().injected().size(), hotplugEvents, kernel.log().lines(), internalError);
+    run.finish();
+    done.accept(result);
+    return this;
+  }
+}

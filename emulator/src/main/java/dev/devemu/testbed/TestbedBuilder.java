@@ -1,0 +1,119 @@
+package dev.devemu.testbed;
+
+import dev.devemu.bus.pci.HostBridgeActor;
+import dev.devemu.bus.pci.PciAddress;
+import dev.devemu.bus.pci.PciBusActor;
+import dev.devemu.bus.pci.PciDeviceActor;
+import dev.devemu.bus.pci.PciDeviceModel;
+import dev.devemu.bus.pci.PciDriverEntry;
+import dev.devemu.kernel.IrqChipActor;
+import dev.devemu.kernel.Kernel;
+import dev.devemu.scenario.Scenario;
+import dev.devemu.sim.SimRandom;
+import dev.devemu.sim.SimRun;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * What device specs, drivers and workloads use to put themselves into a testbed while it is being built: the
+ * kernel, the platform actors, and registration with the buses. Actors spawned here are children of the
+ * testbed root and run on its lane.
+ */
+public final class TestbedBuilder {
+  private final ActorContext<?> ctx;
+  private final Kernel kernel;
+  private final Scenario scenario;
+  private ActorRef<IrqChipActor.Command> irqChip;
+  private ActorRef<HostBridgeActor.Command> hostBridge;
+  private final List<PciBusActor.Slot> pciSlots = new ArrayList<>();
+  private final List<PciDriverEntry> pciDrivers = new ArrayList<>();
+  private final List<Consumer<Testbed.Started>> onStart = new ArrayList<>();
+  private final List<ActorRef<?>> watched = new ArrayList<>();
+
+  TestbedBuilder(ActorContext<?> ctx, Kernel kernel, Scenario scenario) {
+    this.ctx = ctx;
+    this.kernel = kernel;
+    this.scenario = scenario;
+  }
+
+  void platform(ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge) {
+    this.irqChip = irqChip;
+    this.hostBridge = hostBridge;
+  }
+
+  public Kernel kernel() {
+    return kernel;
+  }
+
+  public SimRun run() {
+    return kernel.run();
+  }
+
+  public Scenario scenario() {
+    return scenario;
+  }
+
+  public ActorRef<IrqChipActor.Command> irqChip() {
+    return irqChip;
+  }
+
+  public ActorRef<HostBridgeActor.Command> hostBridge() {
+    return hostBridge;
+  }
+
+  /** A random stream of its own for a named component, stable across runs of the same seed. */
+  public SimRandom random(String component) {
+    return kernel.run().random().fork(component);
+  }
+
+  /** Spawns a child of the testbed root on the same lane. Names become actor ids in traces. */
+  public <T> ActorRef<T> spawn(Behavior<T> behavior, String name) {
+    ActorRef<T> ref = ctx.spawn(behavior, name, DispatcherSelector.sameAsParent());
+    ctx.watch(ref); // a testbed actor that throws is an emulator bug: the root hears of it and stops the run
+    watched.add(ref);
+    return ref;
+  }
+
+  /** Puts a PCI device model into a slot. */
+  public ActorRef<PciDeviceActor.Command> addPciDevice(PciAddress address, PciDeviceModel model, boolean presentAtBoot) {
+    ActorRef<PciDeviceActor.Command> ref = spawn(PciDeviceActor.create(address, model, irqChip, hostBridge,
+        kernel.clock(), random("pci:" + address)), "pci-" + address.toString().replace(':', '_'));
+    if (!presentAtBoot) ref.tell(new PciDeviceActor.SetPresent(false, false));
+    pciSlots.add(new PciBusActor.Slot(address, ref, presentAtBoot));
+    return ref;
+  }
+
+  public void addPciDriver(PciDriverEntry entry) {
+    pciDrivers.add(entry);
+  }
+
+  /** Runs {@code action} once the machine has booted (buses enumerated, timers armed). */
+  public void onStart(Consumer<Testbed.Started> action) {
+    onStart.add(action);
+  }
+
+  /**
+   * Every watched child, in spawn order. Pekko keeps watches in a hash set of ActorRefs, whose order depends on
+   * random uids; the root unwatches them in this order before it stops, so shutdown stays deterministic.
+   */
+  List<ActorRef<?>> watched() {
+    return watched;
+  }
+
+  List<PciBusActor.Slot> pciSlots() {
+    return pciSlots;
+  }
+
+  List<PciDriverEntry> pciDrivers() {
+    return pciDrivers;
+  }
+
+  List<Consumer<Testbed.Started>> startActions() {
+    return onStart;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.devemu.wire;
+
+import dev.devemu.kernel.Cause;
+import dev.devemu.kernel.Owner;
+import dev.devemu.protocol.v1.CauseFrame;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+
+/** What codecs need besides the message: turning ActorRefs into strings and back, and the shared types. */
+public final class WireContext {
+  private final ActorRefResolver resolver;
+
+  public WireContext(ActorRefResolver resolver) {
+    this.resolver = resolver;
+  }
+
+  public String ref(ActorRef<?> ref) {
+    return ref == null ? "" : resolver.toSerializationFormat(ref);
+  }
+
+  public <T> ActorRef<T> ref(String serialized) {
+    return serialized.isEmpty() ? null : resolver.resolveActorRef(serialized);
+  }
+
+  public static dev.devemu.protocol.v1.Cause cause(Cause cause) {
+    var b = dev.devemu.protocol.v1.Cause.newBuilder();
+    if (cause != null) {
+      for (Cause c : cause.chain()) {
+        b.addFrames(CauseFrame.newBuilder().setActor(c.actor()).setCpu(c.cpu()).setTimeNs(c.timeNanos())
+            .setWhat(c.what()));
+      }
+    }
+    return b.build();
+  }
+
+  public static Cause cause(dev.devemu.protocol.v1.Cause proto) {
+    Cause c = null;
+    List<CauseFrame> frames = proto.getFramesList();
+    for (CauseFrame f : frames) c = new Cause(f.getActor(), f.getCpu(), f.getTimeNs(), f.getWhat(), c);
+    return c;
+  }
+
+  public static dev.devemu.protocol.v1.Owner owner(Owner o) {
+    return dev.devemu.protocol.v1.Owner.newBuilder().setDriver(o.driver()).setVariant(o.variant())
+        .setDevice(o.device()).build();
+  }
+
+  public static Owner owner(dev.devemu.protocol.v1.Owner o) {
+    if (o.getDriver().equals("kernel")) return Owner.KERNEL;
+    return new Owner(o.getDriver(), o.getVariant(), o.getDevice());
+  }
+}

@@ -1,0 +1,45 @@
+package dev.devemu.wire;
+
+import dev.devemu.bus.BusEvents;
+import dev.devemu.bus.pci.HostBridgeActor;
+import dev.devemu.bus.pci.PciDeviceActor;
+import dev.devemu.driver.core.DriverInstanceActor;
+import dev.devemu.kernel.Cause;
+import dev.devemu.kernel.CpuActor;
+import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.IrqChipActor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * One sample of every message that can cross a node, with every field set to a non-default value. A feature
+ * that adds a message adds its sample here; the round-trip test fails for a codec without one.
+ */
+public final class WireSamples {
+  private WireSamples() {}
+
+  public static List<Object> all(ActorRef<Object> ref) {
+    Cause cause = Cause.root("0000:00:02.0", 1_000, "sample ready").then("irqchip", 1, 2_000, "MSI vector 24");
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Function<ActorRef<Object>, ActorRef> any = r -> (ActorRef) r;
+    List<Object> out = new ArrayList<>();
+    out.add(new IrqChipActor.MsiWrite(0xFEE01000L, 34, "0000:00:02.0", cause));
+    out.add(new CpuActor.IrqRaised(34, cause));
+    out.add(new CpuActor.MmioReadCompleted(12, 3, 0xFFFFFFFFL, true));
+    out.add(new PciDeviceActor.MmioRead(PciDeviceActor.Space.BAR2, 0x10, 4, 12, 3, any.apply(ref), cause));
+    out.add(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, 0x04, 2, 0x406, cause));
+    out.add(new PciDeviceActor.DmaCompleted(77, -5, 4096));
+    out.add(new HostBridgeActor.DmaTransfer("0000:00:03.0", 0x1_0000_2000L, 4096, Dma.Direction.FROM_DEVICE, 77,
+        any.apply(ref), cause));
+    out.add(new BusEvents.HotPlug("0000:00:02.0", cause));
+    out.add(new BusEvents.HotUnplug("0000:00:02.0", true, cause));
+    out.add(new BusEvents.LinkChanged("0000:00:02.0", false, cause));
+    out.add(new DriverInstanceActor.ProbeRequest("0000:00:02.0", "my_pcie", cause));
+    out.add(new DriverInstanceActor.RemoveRequest("0000:00:02.0", cause));
+    out.add(new DriverInstanceActor.ProbeCompleted("0000:00:02.0", "my_pcie", -19));
+    out.add(new DriverInstanceActor.RemoveCompleted("0000:00:02.0", "my_pcie"));
+    return out;
+  }
+}
