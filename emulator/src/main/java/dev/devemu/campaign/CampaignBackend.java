@@ -1,0 +1,21 @@
+package dev.devemu.campaign;
+
+import dev.devemu.testbed.RunResult;
+import java.util.Set;
+
+/**
+ * Where a campaign's runs execute: threads of this JVM, or the nodes of a Pekko cluster. A backend runs every
+ * key of the plan that is not in {@code alreadyDone} and reports each result once, in any order. Runs are
+ * deterministic, so a run repeated after a failure gives the same result; the sink still sees each key once.
+ */
+public interface CampaignBackend extends AutoCloseable {
+  /** Receives results as runs finish; called from backend threads, one call at a time. */
+  interface ResultSink {
+    void accept(RunKey key, RunResult result);
+  }
+
+  void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException;
+
+  @Override
+  default void close() {}
+}
