@@ -10,8 +10,9 @@ import java.util.TreeMap;
  * The kernel's interrupt descriptors: which handlers are registered on which interrupt, which CPU each MSI
  * vector targets, and the accounting behind {@code irq N: nobody cared}.
  *
- * <p>Simplification: one number serves as Linux IRQ number and as the vector a device writes in its MSI data;
- * the destination CPU is encoded in the MSI address as on x86 ({@code 0xfee00000 | apic_id << 12}).
+ * <p>As on x86, a Linux IRQ number maps to a (CPU, vector) pair: each CPU has vectors 0x21..0xeb for devices;
+ * the MSI address carries the destination CPU ({@code 0xfee00000 | apic_id << 12}) and the MSI data the
+ * vector. When every CPU's vectors are taken, allocation fails with -ENOSPC, as on a real machine.
  */
 public final class Irqs {
   /** What a handler says about an interrupt ({@code irqreturn_t}). */
@@ -29,6 +30,9 @@ public final class Irqs {
   public enum Affinity { ROUND_ROBIN, FIRST_CPU, RANDOM }
 
   static final int FIRST_IRQ = 24;
+  /** FIRST_EXTERNAL_VECTOR + 1 .. FIRST_SYSTEM_VECTOR - 1 on x86-64. */
+  static final int FIRST_DEVICE_VECTOR = 0x21;
+  static final int LAST_DEVICE_VECTOR = 0xeb;
   static final int UNHANDLED_WINDOW = 100_000;
   static final int UNHANDLED_LIMIT = 99_900;
   public static final long MSI_ADDRESS_BASE = 0xFEE00000L;
@@ -36,6 +40,10 @@ public final class Irqs {
   private final Kernel kernel;
   private final TreeMap<Integer, List<Action>> actions = new TreeMap<>();
   private final Map<Integer, Integer> targets = new HashMap<>();
+  private final Map<Integer, Integer> vectors = new HashMap<>();
+  private final Map<Long, Integer> irqOfVector = new HashMap<>();
+  private final Map<Integer, java.util.BitSet> usedVectors = new HashMap<>();
+  private final Map<Integer, Integer> irqOfTask = new HashMap<>();
   private final Map<Integer, String> names = new HashMap<>();
   private final Map<Integer, Integer> running = new HashMap<>();
   private final Map<Integer, List<Runnable>> synchronizers = new HashMap<>();
@@ -57,17 +65,41 @@ public final class Irqs {
     this.affinity = affinity;
   }
 
-  /** Allocates an interrupt for a device ({@code pci_alloc_irq_vectors}) and picks its CPU. */
+  /**
+   * Allocates an interrupt for a device ({@code pci_alloc_irq_vectors}): picks its CPU by the affinity policy
+   * and a free vector there (another CPU if that one is full). Returns -ENOSPC when no CPU has a vector left.
+   */
   public int allocate(String name) {
-    int irq = nextIrq++;
-    int cpu = switch (affinity) {
+    int n = kernel.cpuCount();
+    int preferred = switch (affinity) {
       case FIRST_CPU -> 0;
-      case RANDOM -> kernel.random().nextInt(kernel.cpuCount());
-      case ROUND_ROBIN -> nextCpu++ % kernel.cpuCount();
+      case RANDOM -> kernel.random().nextInt(n);
+      case ROUND_ROBIN -> nextCpu++ % n;
     };
-    targets.put(irq, cpu);
-    names.put(irq, name);
-    return irq;
+    for (int i = 0; i < n; i++) {
+      int cpu = (preferred + i) % n;
+      java.util.BitSet used = usedVectors.computeIfAbsent(cpu, k -> new java.util.BitSet());
+      int vector = used.nextClearBit(FIRST_DEVICE_VECTOR);
+      if (vector > LAST_DEVICE_VECTOR) continue;
+      used.set(vector);
+      int irq = nextIrq++;
+      targets.put(irq, cpu);
+      vectors.put(irq, vector);
+      irqOfVector.put(((long) cpu << 32) | vector, irq);
+      names.put(irq, name);
+      return irq;
+    }
+    return -Errno.ENOSPC;
+  }
+
+  /** Frees an interrupt's vector ({@code pci_free_irq_vectors}); its handlers must be gone already. */
+  public void release(int irq) {
+    Integer cpu = targets.remove(irq);
+    Integer vector = vectors.remove(irq);
+    names.remove(irq);
+    if (cpu == null || vector == null) return;
+    irqOfVector.remove(((long) cpu << 32) | vector);
+    usedVectors.get(cpu).clear(vector);
   }
 
   public boolean allocated(int irq) {
@@ -87,7 +119,9 @@ public final class Irqs {
 
   /** The MSI data (vector) of this interrupt. */
   public int msiData(int irq) {
-    return irq;
+    Integer vector = vectors.get(irq);
+    if (vector == null) throw new IllegalArgumentException("irq " + irq + " was never allocated");
+    return vector;
   }
 
   /**
@@ -159,38 +193,49 @@ public final class Irqs {
     coalesced++;
   }
 
-  /** Builds the hardirq task for a vector, or returns null for a spurious interrupt. */
-  Task startHandler(CpuActor cpu, int vector) {
-    Cause cause = pendingCauses.remove(((long) cpu.cpu() << 32) | vector);
-    List<Action> list = actions.get(vector);
-    if (Boolean.TRUE.equals(disabled.get(vector))) return null;
+  /** Builds the hardirq task for a vector that arrived on a CPU, or returns null for a spurious interrupt. */
+  Task startHandler(CpuActor cpu, int arrivedVector) {
+    Cause cause = pendingCauses.remove(((long) cpu.cpu() << 32) | arrivedVector);
+    Integer mapped = irqOfVector.get(((long) cpu.cpu() << 32) | arrivedVector);
+    if (mapped == null) {
+      spurious++;
+      kernel.printk("do_IRQ: " + cpu.cpu() + "." + arrivedVector + " No irq handler for vector");
+      return null;
+    }
+    int irq = mapped;
+    List<Action> list = actions.get(irq);
+    if (Boolean.TRUE.equals(disabled.get(irq))) return null;
     if (list == null || list.isEmpty()) {
       spurious++;
-      noteUnhandled(vector, true);
+      noteUnhandled(irq, true);
       return null;
     }
     delivered++;
     List<Action> snapshot = List.copyOf(list);
     boolean[] handled = {false};
     Op<Void> program = Op.forEach(snapshot, a -> Op.asDriver(a.owner(), "handle_irq_event(" + a.name() + ")",
-        () -> a.handler().handle(vector, a.devId()).map(r -> {
+        () -> a.handler().handle(irq, a.devId()).map(r -> {
           if (r != IrqReturn.NONE) handled[0] = true;
           return r;
         })));
     Op<Void> withAccounting = program.map(v -> {
-      noteUnhandled(vector, !handled[0]);
+      noteUnhandled(irq, !handled[0]);
       return null;
     });
-    running.merge(vector, 1, Integer::sum);
+    running.merge(irq, 1, Integer::sum);
     Action first = snapshot.get(0);
-    Cause c = cause == null ? Cause.root("irq", kernel.now(), "interrupt " + vector) : cause;
-    return kernel.newIrqTask(cpu.cpu(), "irq/" + vector + "-" + first.name(), first.owner(),
-        c.then("cpu" + cpu.cpu(), cpu.cpu(), kernel.now(), "hardirq " + vector + " (" + first.name() + ")"),
+    Cause c = cause == null ? Cause.root("irq", kernel.now(), "interrupt " + irq) : cause;
+    Task task = kernel.newIrqTask(cpu.cpu(), "irq/" + irq + "-" + first.name(), first.owner(),
+        c.then("cpu" + cpu.cpu(), cpu.cpu(), kernel.now(), "hardirq " + irq + " (" + first.name() + ")"),
         withAccounting, null);
+    irqOfTask.put(task.pid(), irq);
+    return task;
   }
 
   void handlerExited(CpuActor cpu, Task task) {
-    int vector = Integer.parseInt(task.comm().substring(4, task.comm().indexOf('-')));
+    Integer irq = irqOfTask.remove(task.pid());
+    if (irq == null) return;
+    int vector = irq;
     int left = running.merge(vector, -1, Integer::sum);
     if (left <= 0) {
       running.remove(vector);

@@ -244,6 +244,11 @@ public final class PciCore {
         var space = PciDeviceActor.Space.bar(bir & 0x7);
         for (int i = 0; i < n; i++) {
           int irq = irqs.allocate(pdev + "-msix" + i);
+          if (irq < 0) {
+            for (int allocated : pdev.irqs()) irqs.release(allocated);
+            pdev.irqs().clear();
+            return irq;
+          }
           pdev.irqs().add(irq);
           long at = tableOffset + 16L * i;
           var cause = x.cause("MSI-X entry " + i + " -> irq " + irq);
@@ -264,6 +269,7 @@ public final class PciCore {
         int n = 1;
         if (n < min || n > max || capable < 1) return -Errno.ENOSPC;
         int irq = irqs.allocate(pdev + "-msi");
+        if (irq < 0) return irq;
         pdev.irqs().add(irq);
         var cause = x.cause("MSI -> irq " + irq);
         pdev.device().tell(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, msi + 4, 4,
@@ -301,6 +307,7 @@ public final class PciCore {
         pdev.device().tell(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, cap + 2, 2, flags,
             x.cause("MSI disable")));
       }
+      for (int irq : pdev.irqs()) k(x).irqs().release(irq);
       pdev.irqs().clear();
       pdev.irqMode(PciFunction.IrqMode.NONE);
       return null;
