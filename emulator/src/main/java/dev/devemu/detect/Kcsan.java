@@ -6,10 +6,8 @@ import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Task;
 import dev.devemu.kernel.mem.Allocation;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,10 +19,13 @@ public final class Kcsan {
   private static final int HISTORY = 8;
 
   private record Access(Task task, int cpu, boolean write, long choice, long offset, int size, List<Object> locks,
-      List<String> stack, String what, long timeNanos) {}
+      Task.FrameList frames, String what, long timeNanos) {
+    List<String> stack() {
+      return Task.FrameList.toList(frames);
+    }
+  }
 
   private final Kernel kernel;
-  private final Map<Long, ArrayDeque<Access>> recent = new HashMap<>();
   private final Set<String> reported = new HashSet<>();
   private boolean enabled = true;
 
@@ -41,8 +42,13 @@ public final class Kcsan {
     if (!enabled || !a.live()) return;
     long choice = kernel.run().choices();
     Task me = x.task();
-    List<Object> myLocks = me.heldLocks().isEmpty() ? List.of() : List.copyOf(me.heldLocks());
-    ArrayDeque<Access> history = recent.computeIfAbsent(a.address(), k -> new ArrayDeque<>(HISTORY));
+    List<Object> myLocks = me.heldLocksSnapshot();
+    @SuppressWarnings("unchecked")
+    ArrayDeque<Access> history = (ArrayDeque<Access>) a.raceHistory();
+    if (history == null) {
+      history = new ArrayDeque<>(HISTORY);
+      a.raceHistory(history);
+    }
     for (Access other : history) {
       if (other.task() == me || (!write && !other.write())) continue;
       if (other.offset() + other.size() <= offset || offset + size <= other.offset()) continue;
@@ -50,11 +56,11 @@ public final class Kcsan {
       Task.State s = other.task().state();
       if (s == Task.State.DONE || s == Task.State.KILLED) continue;
       if (shareLock(myLocks, other.locks())) continue;
-      report(x, a, new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.stack(), what, x.now()), other);
+      report(x, a, new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.frames(), what, x.now()), other);
       break;
     }
     if (history.size() == HISTORY) history.removeFirst();
-    history.addLast(new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.stack(), what, x.now()));
+    history.addLast(new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.frames(), what, x.now()));
   }
 
   private static boolean shareLock(List<Object> a, List<Object> b) {

@@ -3,7 +3,6 @@ package dev.devemu.kernel;
 import dev.devemu.sim.Traceable;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -68,9 +67,11 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   }
 
   private final int id;
+  private final String name;
   private final Kernel kernel;
   private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
-  private final LinkedHashSet<Integer> pendingIrqs = new LinkedHashSet<>();
+  /** Pending vectors in arrival order, each with the chain of messages that raised it. */
+  private final java.util.LinkedHashMap<Integer, Cause> pendingIrqs = new java.util.LinkedHashMap<>();
   private final Map<Integer, Task> tasksHere = new HashMap<>();
   private Task current;
   private Task irqTask;
@@ -85,6 +86,7 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   private CpuActor(ActorContext<Command> ctx, int id, Kernel kernel) {
     super(ctx);
     this.id = id;
+    this.name = "cpu" + id;
     this.kernel = kernel;
   }
 
@@ -109,8 +111,7 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   private Behavior<Command> onIrqRaised(IrqRaised m) {
     if (kernel.halted()) return this;
     // Like an APIC's IRR: a vector already pending is not queued twice.
-    if (!pendingIrqs.add(m.vector())) kernel.irqs().coalesced(m.vector());
-    else kernel.irqs().noteCause(id, m.vector(), m.cause());
+    if (pendingIrqs.putIfAbsent(m.vector(), m.cause()) != null) kernel.irqs().coalesced(m.vector());
     kick();
     return this;
   }
@@ -145,9 +146,11 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   private Task pick() {
     if (irqTask != null) return irqTask.state() == Task.State.RUNNABLE ? irqTask : null;
     if (!pendingIrqs.isEmpty() && irqsEnabled() && !busStalled()) {
-      Integer vector = pendingIrqs.iterator().next();
+      var next = pendingIrqs.entrySet().iterator().next();
+      int vector = next.getKey();
+      Cause cause = next.getValue();
       pendingIrqs.remove(vector);
-      irqTask = kernel.irqs().startHandler(this, vector);
+      irqTask = kernel.irqs().startHandler(this, vector, cause);
       if (irqTask != null) {
         tasksHere.put(irqTask.pid(), irqTask);
         return irqTask;
@@ -230,6 +233,11 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   @Override
   public int cpu() {
     return id;
+  }
+
+  /** {@code cpu1}. */
+  public String name() {
+    return name;
   }
 
   /** Steps this CPU has run (a cheap load figure for benchmarks and status). */

@@ -18,4 +18,11 @@ public interface Exec {
         ? new Cause(task().comm(), cpu(), now(), what, null)
         : task().cause().then(task().comm(), cpu(), now(), what);
   }
+
+  /** Like {@link #cause(String)}, building the description only if a report prints it. */
+  default Cause cause(java.util.function.Supplier<String> what) {
+    return task().cause() == null
+        ? Cause.rootLazy(task().comm(), cpu(), now(), what)
+        : task().cause().thenLazy(task().comm(), cpu(), now(), what);
+  }
 }

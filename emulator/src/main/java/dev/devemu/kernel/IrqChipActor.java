@@ -41,7 +41,7 @@ public final class IrqChipActor {
           int vector = m.data() & 0xff;
           Cause c = m.cause() == null ? Cause.root(m.source(), kernel.now(), "MSI") : m.cause();
           kernel.cpu(cpu).tell(new CpuActor.IrqRaised(vector,
-              c.then("irqchip", cpu, kernel.now(), "MSI vector " + vector + " -> cpu" + cpu)));
+              c.thenLazy("irqchip", cpu, kernel.now(), () -> "MSI vector " + vector + " -> cpu" + cpu)));
           return Behaviors.same();
         })
         .build();

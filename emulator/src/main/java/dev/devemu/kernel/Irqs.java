@@ -47,7 +47,7 @@ public final class Irqs {
   private final Map<Integer, String> names = new HashMap<>();
   private final Map<Integer, Integer> running = new HashMap<>();
   private final Map<Integer, List<Runnable>> synchronizers = new HashMap<>();
-  private final Map<Long, Cause> pendingCauses = new HashMap<>();
+  private final Map<Integer, List<Action>> snapshots = new HashMap<>();
   private final Map<Integer, int[]> unhandled = new HashMap<>();
   private final Map<Integer, Boolean> disabled = new HashMap<>();
   private Affinity affinity = Affinity.ROUND_ROBIN;
@@ -149,6 +149,7 @@ public final class Irqs {
     }
     Owner owner = x.task().owner() == null ? Owner.KERNEL : x.task().owner();
     list.add(new Action(irq, name, owner, devId, handler));
+    snapshots.remove(irq);
     return 0;
   }
 
@@ -156,6 +157,7 @@ public final class Irqs {
     kernel.detectors().mightSleep(x, "free_irq");
     List<Action> list = actions.get(irq);
     boolean removed = list != null && list.removeIf(a -> a.devId() == devId);
+    if (removed) snapshots.remove(irq);
     if (!removed) {
       kernel.report(kernel.detectors().warning(x, "Trying to free already-free IRQ " + irq, "free_irq"));
       return Op.Wait.ready(null);
@@ -185,17 +187,12 @@ public final class Irqs {
     return out;
   }
 
-  void noteCause(int cpu, int vector, Cause cause) {
-    pendingCauses.put(((long) cpu << 32) | vector, cause);
-  }
-
   void coalesced(int vector) {
     coalesced++;
   }
 
   /** Builds the hardirq task for a vector that arrived on a CPU, or returns null for a spurious interrupt. */
-  Task startHandler(CpuActor cpu, int arrivedVector) {
-    Cause cause = pendingCauses.remove(((long) cpu.cpu() << 32) | arrivedVector);
+  Task startHandler(CpuActor cpu, int arrivedVector, Cause cause) {
     Integer mapped = irqOfVector.get(((long) cpu.cpu() << 32) | arrivedVector);
     if (mapped == null) {
       spurious++;
@@ -211,7 +208,8 @@ public final class Irqs {
       return null;
     }
     delivered++;
-    List<Action> snapshot = List.copyOf(list);
+    // handlers registered or freed while this one runs do not change what this interrupt calls
+    List<Action> snapshot = snapshots.computeIfAbsent(irq, k -> List.copyOf(list));
     boolean[] handled = {false};
     Op<Void> program = Op.forEach(snapshot, a -> Op.asDriver(a.owner(), "handle_irq_event(" + a.name() + ")",
         () -> a.handler().handle(irq, a.devId()).map(r -> {
@@ -226,7 +224,7 @@ public final class Irqs {
     Action first = snapshot.get(0);
     Cause c = cause == null ? Cause.root("irq", kernel.now(), "interrupt " + irq) : cause;
     Task task = kernel.newIrqTask(cpu.cpu(), "irq/" + irq + "-" + first.name(), first.owner(),
-        c.then("cpu" + cpu.cpu(), cpu.cpu(), kernel.now(), "hardirq " + irq + " (" + first.name() + ")"),
+        c.thenLazy(cpu.name(), cpu.cpu(), kernel.now(), () -> "hardirq " + irq + " (" + first.name() + ")"),
         withAccounting, null);
     irqOfTask.put(task.pid(), irq);
     return task;

@@ -25,7 +25,8 @@ public final class Task {
   private final Cause cause;
   private Owner owner;
   private final ArrayDeque<Object> konts = new ArrayDeque<>();
-  private final ArrayList<String> frames = new ArrayList<>();
+  /** Marked functions as a persistent list (innermost first), so that a snapshot costs nothing. */
+  private FrameList frames;
   private Op<?> current;
   private State state = State.RUNNABLE;
   private Op.WaitKind waitKind;
@@ -36,7 +37,7 @@ public final class Task {
   private java.util.function.BiFunction<Exec, Object, ?> onWake;
   private String lastCall = "";
   private int irqsDisabled;
-  private final List<Object> heldLocks = new ArrayList<>();
+  private final HeldLocks heldLocks = new HeldLocks();
   private final Completion onExit;
 
   /** Called once when the task ends, with its result (or null if it was killed by an oops). */
@@ -64,55 +65,75 @@ public final class Task {
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   Advance advance(Exec exec) {
+    Op<?> op;
+    Object value = null;
+    boolean haveValue = false;
     if (wakeValue != NO_VALUE) {
-      Object v = wakeValue;
+      value = wakeValue;
       wakeValue = NO_VALUE;
       if (onWake != null) {
         var post = onWake;
         onWake = null;
-        v = post.apply(exec, v);
+        value = post.apply(exec, value);
       }
-      current = Op.pure(v);
+      haveValue = true;
+      op = null;
+    } else {
+      op = current;
     }
     boolean called = false;
     while (true) {
-      Op<?> op = current;
-      if (op instanceof Op.Bind b) {
-        konts.push(b.next);
-        current = b.first;
-      } else if (op instanceof Op.Pure p) {
+      if (haveValue) {
+        // A value is ready: feed it to the next continuation (or finish). Values never become Pure objects,
+        // which saves an allocation per step on the hottest path of the emulator.
         if (konts.isEmpty()) {
-          finish(State.DONE, p.value);
+          finish(State.DONE, value);
           return Advance.FINISHED;
         }
         Object k = konts.pop();
         if (k instanceof PopFrame pop) {
-          frames.remove(frames.size() - 1);
+          frames = frames.outer();
           owner = pop.previousOwner;
-        } else {
-          current = (Op<?>) ((Function) k).apply(p.value);
-          if (current == null) throw new NullPointerException("driver code returned a null Op after " + lastCall);
+          continue;
         }
+        op = (Op<?>) ((Function) k).apply(value);
+        if (op == null) throw new NullPointerException("driver code returned a null Op after " + lastCall);
+        haveValue = false;
+      }
+      if (op instanceof Op.Bind b) {
+        konts.push(b.next);
+        op = b.first;
+      } else if (op instanceof Op.Pure p) {
+        value = p.value;
+        haveValue = true;
       } else if (op instanceof Op.Defer d) {
-        current = (Op<?>) d.code.get();
-        if (current == null) throw new NullPointerException("driver code built a null Op in " + function());
+        op = (Op<?>) d.code.get();
+        if (op == null) throw new NullPointerException("driver code built a null Op in " + function());
       } else if (op instanceof Op.Frame f) {
-        frames.add(f.name);
+        frames = new FrameList(f.name, frames);
         konts.push(new PopFrame(owner));
         if (f.owner != null) owner = f.owner;
-        current = f.body;
+        op = f.body;
       } else if (op instanceof Op.Step s) {
-        if (called) return Advance.YIELDED;
+        if (called) {
+          current = op;
+          return Advance.YIELDED;
+        }
         called = true;
         lastCall = s.what;
-        current = Op.pure(s.body.apply(exec));
+        value = s.body.apply(exec);
+        haveValue = true;
       } else if (op instanceof Op.Block bl) {
-        if (called) return Advance.YIELDED;
+        if (called) {
+          current = op;
+          return Advance.YIELDED;
+        }
         called = true;
         lastCall = bl.what;
         Op.Wait<?> w = (Op.Wait<?>) bl.body.apply(exec);
         if (w.ready) {
-          current = Op.pure(w.value);
+          value = w.value;
+          haveValue = true;
         } else {
           state = State.WAITING;
           onWake = bl.onWake;
@@ -210,14 +231,26 @@ public final class Task {
 
   /** The innermost kernel function, e.g. {@code my_pcie_irq}; the task name if no function was marked. */
   public String function() {
-    return frames.isEmpty() ? comm : frames.get(frames.size() - 1);
+    return frames == null ? comm : frames.name();
   }
 
   /** Marked functions, innermost first, as a report prints a call trace. */
   public List<String> stack() {
-    List<String> out = new ArrayList<>(frames);
-    java.util.Collections.reverse(out);
-    return out;
+    return FrameList.toList(frames);
+  }
+
+  /** The current frames, to keep for a later report (cheap: the list is immutable). */
+  public FrameList frames() {
+    return frames;
+  }
+
+  /** An immutable list of marked functions, innermost first. */
+  public record FrameList(String name, FrameList outer) {
+    public static List<String> toList(FrameList f) {
+      List<String> out = new ArrayList<>();
+      for (FrameList at = f; at != null; at = at.outer()) out.add(at.name());
+      return out;
+    }
   }
 
   /** The kernel call being made or last made, e.g. {@code ioread32}. */
@@ -242,6 +275,43 @@ public final class Task {
   /** Locks held, in acquisition order (lock objects of {@code dev.devemu.kernel.sync}). */
   public List<Object> heldLocks() {
     return heldLocks;
+  }
+
+  /** An immutable copy of {@link #heldLocks()}, shared until the set changes (detectors keep it per access). */
+  public List<Object> heldLocksSnapshot() {
+    return heldLocks.snapshot();
+  }
+
+  /** The held-lock list, remembering an immutable snapshot until it changes. */
+  private static final class HeldLocks extends ArrayList<Object> {
+    private List<Object> snapshot = List.of();
+    private boolean stale;
+
+    @Override
+    public boolean add(Object o) {
+      stale = true;
+      return super.add(o);
+    }
+
+    @Override
+    public boolean remove(Object o) {
+      stale = true;
+      return super.remove(o);
+    }
+
+    @Override
+    public void clear() {
+      stale = true;
+      super.clear();
+    }
+
+    List<Object> snapshot() {
+      if (stale) {
+        snapshot = List.copyOf(this);
+        stale = false;
+      }
+      return snapshot;
+    }
   }
 
   /** True in atomic context: hardirq, IRQs disabled or a spinlock held — sleeping here is a bug. */

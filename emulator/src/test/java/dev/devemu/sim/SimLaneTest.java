@@ -28,7 +28,7 @@ class SimLaneTest {
     host.close();
   }
 
-  record Ping(int hops) implements Traceable {
+  record Ping(int hops) implements Traceable, org.apache.pekko.actor.NoSerializationVerificationNeeded {
     public String traceText() {
       return "Ping(" + hops + ")";
     }
@@ -96,7 +96,7 @@ class SimLaneTest {
   void replayOfRecordedChoicesReproducesTheTrace() {
     DeliveryTrace recorded = new DeliveryTrace(true);
     String original = hashOf(99, new PctStrategy(3, 2000), recorded);
-    assertTrue(recorded.count() > 100);
+    assertTrue(recorded.count() > 100, "only " + recorded.count() + " deliveries: " + recorded.deliveries());
     assertTrue(recorded.deliveries().stream().anyMatch(d -> d.actor().equals("peer1")));
     String replayed = hashOf(1, new ReplayStrategy(recorded.choices(), true), new DeliveryTrace(false));
     assertEquals(original, replayed);

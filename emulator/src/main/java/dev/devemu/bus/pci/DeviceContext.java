@@ -31,6 +31,9 @@ public interface DeviceContext {
   /** A root cause for something the device does on its own (a frame completes, a timer expires). */
   Cause cause(String what);
 
+  /** Like {@link #cause(String)}, building the text only if a report prints it (cheaper on hot paths). */
+  Cause cause(java.util.function.Supplier<String> what);
+
   /** False once the device was removed (surprise or orderly) or its link is down. */
   boolean present();
 }

@@ -160,7 +160,7 @@ public final class PciCore {
       Kernel kernel = k(x);
       pdev.device().tell(new PciDeviceActor.MmioRead(PciDeviceActor.Space.bar(mem.bar()), offset, size,
           x.task().pid(), x.task().waitEpisode() + 1, kernel.cpu(x.cpu()),
-          x.cause(what + " " + pdev + " BAR" + mem.bar() + "+0x" + Long.toHexString(offset))));
+          x.cause(() -> what + " " + pdev + " BAR" + mem.bar() + "+0x" + Long.toHexString(offset))));
       return Op.Wait.sleep(Op.WaitKind.BUS, what + " " + pdev);
     }, (x, woke) -> {
       CpuActor.MmioReadCompleted r = (CpuActor.MmioReadCompleted) woke;
@@ -183,7 +183,7 @@ public final class PciCore {
       checkMapping(x, mem, offset, size, true, what);
       PciFunction pdev = mem.function();
       pdev.device().tell(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.bar(mem.bar()), offset, size, value,
-          x.cause(what + " " + pdev + " BAR" + mem.bar() + "+0x" + Long.toHexString(offset))));
+          x.cause(() -> what + " " + pdev + " BAR" + mem.bar() + "+0x" + Long.toHexString(offset))));
       return null;
     });
   }
@@ -206,7 +206,7 @@ public final class PciCore {
     String what = "pci_read_config_" + (size == 1 ? "byte" : size == 2 ? "word" : "dword");
     return Op.block(what, x -> {
       pdev.device().tell(new PciDeviceActor.MmioRead(PciDeviceActor.Space.CONFIG, offset, size, x.task().pid(),
-          x.task().waitEpisode() + 1, k(x).cpu(x.cpu()), x.cause(what + " " + pdev + "+0x" + Integer.toHexString(offset))));
+          x.task().waitEpisode() + 1, k(x).cpu(x.cpu()), x.cause(() -> what + " " + pdev + "+0x" + Integer.toHexString(offset))));
       return Op.Wait.sleep(Op.WaitKind.BUS, what);
     }, (x, woke) -> {
       CpuActor.MmioReadCompleted r = (CpuActor.MmioReadCompleted) woke;

@@ -91,6 +91,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   private static final long MSIX_ENTRY = 16;
 
   private final PciAddress address;
+  private final String name;
   private final PciDeviceModel model;
   private final PciConfigSpace config;
   private final ActorRef<IrqChipActor.Command> irqChip;
@@ -114,6 +115,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
       SimRandom random) {
     super(ctx);
     this.address = address;
+    this.name = address.toString();
     this.model = model;
     this.config = model.config();
     this.irqChip = irqChip;
@@ -254,7 +256,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   @Override
   public void schedule(long delayNanos, Object token) {
     ActorRef<Command> self = getContext().getSelf();
-    clock.schedule(delayNanos, address + " " + token, () -> self.tell(new ModelTimer(token)));
+    clock.schedule(delayNanos, name, () -> self.tell(new ModelTimer(token)));
   }
 
   @Override
@@ -285,22 +287,27 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
       return false;
     }
     interruptsSent++;
-    irqChip.tell(new IrqChipActor.MsiWrite(addr, data, address.toString(), cause.then(address.toString(), now(),
-        "MSI vector " + vector)));
+    irqChip.tell(new IrqChipActor.MsiWrite(addr, data, name, cause.thenLazy(name, Cause.NO_CPU, now(),
+        () -> "MSI vector " + vector)));
     return true;
   }
 
   @Override
   public boolean dma(long busAddress, int length, Dma.Direction direction, long tag, Cause cause) {
     if (!present || !config.busMaster()) return false;
-    hostBridge.tell(new HostBridgeActor.DmaTransfer(address.toString(), busAddress, length, direction, tag,
-        getContext().getSelf(), cause.then(address.toString(), now(), "DMA " + direction + " " + length + " bytes")));
+    hostBridge.tell(new HostBridgeActor.DmaTransfer(name, busAddress, length, direction, tag,
+        getContext().getSelf(), cause.thenLazy(name, Cause.NO_CPU, now(), () -> "DMA " + direction + " " + length + " bytes")));
     return true;
   }
 
   @Override
   public Cause cause(String what) {
-    return Cause.root(address.toString(), now(), what);
+    return Cause.root(name, now(), what);
+  }
+
+  @Override
+  public Cause cause(java.util.function.Supplier<String> what) {
+    return Cause.rootLazy(name, Cause.NO_CPU, now(), what);
   }
 
   @Override

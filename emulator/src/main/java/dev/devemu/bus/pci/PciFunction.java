@@ -16,6 +16,7 @@ public final class PciFunction {
   public enum IrqMode { NONE, MSI, MSIX }
 
   private final PciAddress address;
+  private final String name;
   private final ActorRef<PciDeviceActor.Command> device;
   private final byte[] config;
   private final long[] barAddress = new long[6];
@@ -31,6 +32,7 @@ public final class PciFunction {
 
   PciFunction(PciAddress address, ActorRef<PciDeviceActor.Command> device, byte[] config, long[] barSize) {
     this.address = address;
+    this.name = address.toString();
     this.device = device;
     this.config = config.clone();
     this.barSize = barSize.clone();
@@ -41,7 +43,7 @@ public final class PciFunction {
   }
 
   public String name() {
-    return address.toString();
+    return name;
   }
 
   ActorRef<PciDeviceActor.Command> device() {
@@ -183,6 +185,6 @@ public final class PciFunction {
 
   @Override
   public String toString() {
-    return address.toString();
+    return name;
   }
 }

@@ -33,6 +33,8 @@ public final class SamplePcieDevice implements PciDeviceModel {
 
   private final PciConfigSpace config;
   private final double meanIntervalNanos;
+  private final long sampleBudget;
+  private final Runnable budgetSpent;
   private int irqStatus;
   private int data;
   private int control;
@@ -45,6 +47,17 @@ public final class SamplePcieDevice implements PciDeviceModel {
    * @param interruptsPerSecond mean rate of samples while enabled
    */
   public SamplePcieDevice(int revision, double interruptsPerSecond) {
+    this(revision, interruptsPerSecond, 0, null);
+  }
+
+  /**
+   * A closed-loop device for benchmarks: with {@code interruptsPerSecond == 0} the next sample is produced as soon
+   * as the driver acknowledges the previous one, without virtual time passing; after {@code sampleBudget}
+   * samples it stops and calls {@code budgetSpent}.
+   */
+  public SamplePcieDevice(int revision, double interruptsPerSecond, long sampleBudget, Runnable budgetSpent) {
+    this.sampleBudget = sampleBudget;
+    this.budgetSpent = budgetSpent;
     this.config = PciConfigSpace.builder(VENDOR, DEVICE)
         .revision(revision)
         .classCode(0xff0000) // unassigned class: a device of its own
@@ -55,7 +68,11 @@ public final class SamplePcieDevice implements PciDeviceModel {
         .msi(1, true)
         .express(3, 4)
         .build();
-    this.meanIntervalNanos = 1e9 / interruptsPerSecond;
+    this.meanIntervalNanos = interruptsPerSecond > 0 ? 1e9 / interruptsPerSecond : 0;
+  }
+
+  private boolean closedLoop() {
+    return meanIntervalNanos == 0;
   }
 
   @Override
@@ -86,7 +103,10 @@ public final class SamplePcieDevice implements PciDeviceModel {
   public void writeBar(int bar, long offset, int size, long value, DeviceContext dev) {
     if (bar != 0) return;
     switch ((int) offset) {
-      case REG_IRQ_ACK -> irqStatus &= ~((int) value & 0xff);
+      case REG_IRQ_ACK -> {
+        irqStatus &= ~((int) value & 0xff);
+        if (closedLoop() && control == 1) produce(dev);
+      }
       case REG_CONTROL -> {
         control = (int) value & 1;
         if (control == 1) arm(dev);
@@ -97,6 +117,10 @@ public final class SamplePcieDevice implements PciDeviceModel {
   }
 
   private void arm(DeviceContext dev) {
+    if (closedLoop()) {
+      produce(dev);
+      return;
+    }
     if (timerArmed) return;
     timerArmed = true;
     long delay = Math.max(1, (long) dev.random().nextExponential(meanIntervalNanos));
@@ -117,12 +141,24 @@ public final class SamplePcieDevice implements PciDeviceModel {
       if (control == 1) arm(dev); // a stale timer from before a disable/enable cycle
       return;
     }
+    produce(dev);
+    arm(dev);
+  }
+
+  private void produce(DeviceContext dev) {
+    if (sampleBudget > 0 && samples >= sampleBudget) return;
     samples++;
     data = (int) (dev.random().nextLong() & 0x7fffffff);
     irqStatus = IRQ_DATA_READY | ((samples % RING_SLOTS) << 8);
-    Cause cause = dev.cause("sample " + samples + " ready (slot " + (samples % RING_SLOTS) + ")");
+    int n = samples;
+    Cause cause = dev.cause(() -> "sample " + n + " ready (slot " + (n % RING_SLOTS) + ")");
     dev.raiseInterrupt(0, cause);
-    arm(dev);
+    if (sampleBudget > 0 && samples == sampleBudget && budgetSpent != null) budgetSpent.run();
+  }
+
+  /** Samples produced so far. */
+  public long samples() {
+    return samples;
   }
 
   @Override

@@ -43,22 +43,22 @@ public final class Mem {
   }
 
   public static <T> Op<T> read(Field<T> f) {
-    return Op.step("read " + f.name(), x -> x.kernel().memory().read(x, f));
+    return Op.step(f.readLabel(), x -> x.kernel().memory().read(x, f));
   }
 
   public static <T> Op<Void> write(Field<T> f, T value) {
-    return Op.step("write " + f.name(), x -> {
+    return Op.step(f.writeLabel(), x -> {
       x.kernel().memory().write(x, f, value);
       return null;
     });
   }
 
   public static <T> Op<T> read(FieldArray<T> a, int index) {
-    return Op.step("read " + a.name(), x -> x.kernel().memory().read(x, a, index));
+    return Op.step(a.readLabel(), x -> x.kernel().memory().read(x, a, index));
   }
 
   public static <T> Op<Void> write(FieldArray<T> a, int index, T value) {
-    return Op.step("write " + a.name(), x -> {
+    return Op.step(a.writeLabel(), x -> {
       x.kernel().memory().write(x, a, index, value);
       return null;
     });

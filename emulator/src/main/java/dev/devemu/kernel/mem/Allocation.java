@@ -23,6 +23,7 @@ public final class Allocation {
   private final Stamp allocated;
   private Stamp freed;
   private boolean managed;
+  private Object raceHistory;
 
   Allocation(long address, int size, String type, Kind kind, Owner owner, Stamp allocated) {
     this.address = address;
@@ -78,6 +79,18 @@ public final class Allocation {
 
   public void markManaged() {
     managed = true;
+  }
+
+  /**
+   * The data-race detector's recent accesses to this object. Kept here rather than in a map keyed by address:
+   * a lookup per memory access was a measurable cost.
+   */
+  public Object raceHistory() {
+    return raceHistory;
+  }
+
+  public void raceHistory(Object history) {
+    this.raceHistory = history;
   }
 
   /** The kmalloc cache this size lands in ({@code kmalloc-64}). */

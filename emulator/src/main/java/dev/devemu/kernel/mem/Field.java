@@ -7,6 +7,9 @@ public final class Field<T> {
   private final int offset;
   private final int size;
   private T value;
+  private String qualifiedName;
+  private String readLabel;
+  private String writeLabel;
 
   Field(KStruct owner, String name, int offset, int size, T initial) {
     this.owner = owner;
@@ -34,7 +37,19 @@ public final class Field<T> {
 
   /** {@code my_usb_data.in_urb}. */
   public String qualifiedName() {
-    return owner.typeName().replace("struct ", "") + "." + name;
+    if (qualifiedName == null) qualifiedName = owner.typeName().replace("struct ", "") + "." + name;
+    return qualifiedName;
+  }
+
+  /** {@code read in_urb}: the name of a read of this field as a kernel call, built once. */
+  public String readLabel() {
+    if (readLabel == null) readLabel = "read " + name;
+    return readLabel;
+  }
+
+  public String writeLabel() {
+    if (writeLabel == null) writeLabel = "write " + name;
+    return writeLabel;
   }
 
   T get() {

@@ -8,6 +8,9 @@ public final class FieldArray<T> {
   private final int count;
   private final int elementSize;
   private final Object[] values;
+  private String qualifiedName;
+  private String readLabel;
+  private String writeLabel;
 
   FieldArray(KStruct owner, String name, int offset, int count, int elementSize) {
     this.owner = owner;
@@ -39,7 +42,18 @@ public final class FieldArray<T> {
   }
 
   public String qualifiedName() {
-    return owner.typeName().replace("struct ", "") + "." + name;
+    if (qualifiedName == null) qualifiedName = owner.typeName().replace("struct ", "") + "." + name;
+    return qualifiedName;
+  }
+
+  public String readLabel() {
+    if (readLabel == null) readLabel = "read " + name;
+    return readLabel;
+  }
+
+  public String writeLabel() {
+    if (writeLabel == null) writeLabel = "write " + name;
+    return writeLabel;
   }
 
   @SuppressWarnings("unchecked")

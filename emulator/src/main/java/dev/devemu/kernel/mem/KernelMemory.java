@@ -80,40 +80,49 @@ public final class KernelMemory {
   }
 
   public <T> T read(Exec x, Field<T> f) {
-    touch(x, f.owner(), f.offset(), f.size(), false, f.qualifiedName());
+    touch(x, f.owner(), f.offset(), f.size(), false, f.qualifiedName(), -1);
     return f.get();
   }
 
   public <T> void write(Exec x, Field<T> f, T value) {
-    touch(x, f.owner(), f.offset(), f.size(), true, f.qualifiedName());
+    touch(x, f.owner(), f.offset(), f.size(), true, f.qualifiedName(), -1);
     f.set(value);
   }
 
   /** Reads element {@code i}; out of range is an out-of-bounds report and yields null. */
   public <T> T read(Exec x, FieldArray<T> a, int i) {
-    touch(x, a.owner(), a.offset() + (long) i * a.elementSize(), a.elementSize(), false, a.qualifiedName() + "[" + i + "]");
+    touch(x, a.owner(), a.offset() + (long) i * a.elementSize(), a.elementSize(), false, a.qualifiedName(), i);
     return i >= 0 && i < a.count() ? a.get(i) : null;
   }
 
   public <T> void write(Exec x, FieldArray<T> a, int i, T value) {
-    touch(x, a.owner(), a.offset() + (long) i * a.elementSize(), a.elementSize(), true, a.qualifiedName() + "[" + i + "]");
+    touch(x, a.owner(), a.offset() + (long) i * a.elementSize(), a.elementSize(), true, a.qualifiedName(), i);
     if (i >= 0 && i < a.count()) a.set(i, value);
   }
 
-  private void touch(Exec x, KStruct s, long offset, int size, boolean write, String what) {
+  /** @param index the array index, or -1: named in reports only, so no string is built per access */
+  private void touch(Exec x, KStruct s, long offset, int size, boolean write, String what, int index) {
     Allocation a = s.allocation();
     if (a == null) {
-      throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, offset, write, what));
+      throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, offset, write, indexed(what, index)));
     }
-    access(x, a, offset, size, write, what);
+    access(x, a, offset, size, write, what, index);
+  }
+
+  private static String indexed(String what, int index) {
+    return index < 0 ? what : what + "[" + index + "]";
   }
 
   /** A CPU access of {@code size} bytes at {@code offset} into {@code a}: checked for use-after-free and bounds. */
   public void access(Exec x, Allocation a, long offset, int size, boolean write, String what) {
+    access(x, a, offset, size, write, what, -1);
+  }
+
+  private void access(Exec x, Allocation a, long offset, int size, boolean write, String what, int index) {
     if (!a.live()) {
-      kernel.report(kernel.detectors().kasan().useAfterFree(x, a, offset, size, write, what));
+      kernel.report(kernel.detectors().kasan().useAfterFree(x, a, offset, size, write, indexed(what, index)));
     } else if (offset < 0 || offset + size > a.size()) {
-      kernel.report(kernel.detectors().kasan().outOfBounds(x, a, offset, size, write, what));
+      kernel.report(kernel.detectors().kasan().outOfBounds(x, a, offset, size, write, indexed(what, index)));
     }
     kernel.detectors().kcsan().access(x, a, offset, size, write, what);
   }
