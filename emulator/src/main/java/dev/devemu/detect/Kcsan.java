@@ -27,6 +27,11 @@ public final class Kcsan {
 
   private final Kernel kernel;
   private final Set<String> reported = new HashSet<>();
+  /** Allocations touched recently, oldest first (a ring), so that idle objects drop their history (and tasks). */
+  private Allocation[] touched = new Allocation[256];
+  private long[] touchedAt = new long[256];
+  private int head;
+  private int count;
   private boolean enabled = true;
 
   Kcsan(Kernel kernel) {
@@ -61,6 +66,41 @@ public final class Kcsan {
     }
     if (history.size() == HISTORY) history.removeFirst();
     history.addLast(new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.frames(), what, x.now()));
+    forgetIdle(a, choice);
+  }
+
+  /**
+   * Accesses older than the window can never be half of a report, so an object not touched within the window
+   * drops its history; without this every idle device kept its last accesses (and their tasks) alive.
+   */
+  private void forgetIdle(Allocation a, long choice) {
+    if (count == touched.length) grow();
+    int tail = (head + count) % touched.length;
+    touched[tail] = a;
+    touchedAt[tail] = choice;
+    count++;
+    long horizon = choice - kernel.config().kcsanWindowChoices();
+    while (count > 0 && touchedAt[head] < horizon) {
+      Allocation old = touched[head];
+      touched[head] = null;
+      head = (head + 1) % touched.length;
+      count--;
+      @SuppressWarnings("unchecked")
+      ArrayDeque<Access> h = (ArrayDeque<Access>) old.raceHistory();
+      if (h != null && !h.isEmpty() && h.peekLast().choice() < horizon) old.raceHistory(null);
+    }
+  }
+
+  private void grow() {
+    Allocation[] t = new Allocation[touched.length * 2];
+    long[] at = new long[touched.length * 2];
+    for (int i = 0; i < count; i++) {
+      t[i] = touched[(head + i) % touched.length];
+      at[i] = touchedAt[(head + i) % touched.length];
+    }
+    touched = t;
+    touchedAt = at;
+    head = 0;
   }
 
   private static boolean shareLock(List<Object> a, List<Object> b) {

@@ -92,13 +92,16 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
 
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessageEquals(Step.INSTANCE, this::onStep)
-        .onMessage(RunTask.class, this::onRunTask)
-        .onMessage(IrqRaised.class, this::onIrqRaised)
-        .onMessage(Wake.class, this::onWake)
-        .onMessage(MmioReadCompleted.class, this::onMmioReadCompleted)
-        .build();
+    return dev.devemu.sim.LeanReceive.of(this::dispatch);
+  }
+
+  private Behavior<Command> dispatch(Command m) {
+    if (m == Step.INSTANCE) return onStep();
+    if (m instanceof MmioReadCompleted c) return onMmioReadCompleted(c);
+    if (m instanceof IrqRaised i) return onIrqRaised(i);
+    if (m instanceof Wake w) return onWake(w);
+    if (m instanceof RunTask r) return onRunTask(r);
+    return Behaviors.unhandled();
   }
 
   private Behavior<Command> onRunTask(RunTask m) {

@@ -12,13 +12,13 @@ public final class Resources {
   /** One held resource. */
   public static final class Handle {
     private final String kind;
-    private final String name;
+    private Object name; // a String, or a Supplier<String> until asked (most names are never printed)
     private final Owner owner;
-    private final Stamp acquired;
+    private Stamp acquired;
     private final boolean managed;
     private boolean released;
 
-    Handle(String kind, String name, Owner owner, Stamp acquired, boolean managed) {
+    Handle(String kind, Object name, Owner owner, Stamp acquired, boolean managed) {
       this.kind = kind;
       this.name = name;
       this.owner = owner;
@@ -30,8 +30,10 @@ public final class Resources {
       return kind;
     }
 
+    @SuppressWarnings("unchecked")
     public String name() {
-      return name;
+      if (name instanceof java.util.function.Supplier<?> s) name = ((java.util.function.Supplier<String>) s).get();
+      return (String) name;
     }
 
     public Owner owner() {
@@ -53,15 +55,26 @@ public final class Resources {
 
     @Override
     public String toString() {
-      return kind + " " + name;
+      return kind + " " + name();
     }
   }
 
-  private final List<Handle> live = new ArrayList<>();
+  // insertion-ordered for deterministic reports, O(1) removal (Handle has identity equality)
+  private final java.util.LinkedHashSet<Handle> live = new java.util.LinkedHashSet<>();
 
   public Handle acquire(Exec x, String kind, String name, boolean managed) {
+    return add(x, kind, name, managed);
+  }
+
+  /** Like {@link #acquire(Exec, String, String, boolean)}, with the name built only when printed. */
+  public Handle acquire(Exec x, String kind, java.util.function.Supplier<String> name, boolean managed) {
+    return add(x, kind, name, managed);
+  }
+
+  private Handle add(Exec x, String kind, Object name, boolean managed) {
     Owner owner = x.task().owner() == null ? Owner.KERNEL : x.task().owner();
-    Handle h = new Handle(kind, name, owner, Stamp.of(x, kind + " " + name), managed);
+    Handle h = new Handle(kind, name, owner, null, managed);
+    h.acquired = Stamp.of(x, () -> kind + " " + h.name());
     live.add(h);
     return h;
   }

@@ -81,10 +81,11 @@ public final class TestbedBuilder {
 
   /** Puts a PCI device model into a slot. */
   public ActorRef<PciDeviceActor.Command> addPciDevice(PciAddress address, PciDeviceModel model, boolean presentAtBoot) {
+    String name = address.toString();
     ActorRef<PciDeviceActor.Command> ref = spawn(PciDeviceActor.create(address, model, irqChip, hostBridge,
-        kernel.clock(), random("pci:" + address)), "pci-" + address.toString().replace(':', '_'));
+        kernel.clock(), () -> random("pci:" + name), name), "pci-" + name.replace(':', '_'));
     if (!presentAtBoot) ref.tell(new PciDeviceActor.SetPresent(false, false));
-    pciSlots.add(new PciBusActor.Slot(address, ref, presentAtBoot));
+    pciSlots.add(new PciBusActor.Slot(address, ref, presentAtBoot, name));
     return ref;
   }
 

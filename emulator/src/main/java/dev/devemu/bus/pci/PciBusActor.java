@@ -66,8 +66,12 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   /** What the bus tells the testbed: a binding came or went (for device-hours and exit codes). */
   public record BindingChanged(String device, String driver, String variant, boolean bound, int probeResult) {}
 
-  /** A slot of the bus and what sits in it. */
-  public record Slot(PciAddress address, ActorRef<PciDeviceActor.Command> device, boolean presentAtBoot) {}
+  /** A slot of the bus and what sits in it; {@code name} is the address as text, shared by everyone who needs it. */
+  public record Slot(PciAddress address, ActorRef<PciDeviceActor.Command> device, boolean presentAtBoot, String name) {
+    public Slot(PciAddress address, ActorRef<PciDeviceActor.Command> device, boolean presentAtBoot) {
+      this(address, device, presentAtBoot, address.toString());
+    }
+  }
 
   private enum State { EMPTY, ENUMERATING, UNBOUND, PROBING, BOUND, REMOVING }
 
@@ -140,7 +144,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   private Behavior<Command> onEnumerated(Enumerated m) {
     SlotState s = slots.get(m.address());
     if (s == null || s.state != State.ENUMERATING) return this;
-    PciFunction fn = new PciFunction(m.address(), s.slot.device(), m.config(), m.barSizes());
+    PciFunction fn = new PciFunction(m.address(), s.slot.device(), m.config(), m.barSizes(), s.slot.name());
     assignBars(fn);
     s.function = fn;
     s.state = State.UNBOUND;
@@ -148,7 +152,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     s.generation++;
     kernel.printk("pci " + fn + ": [" + hex4(fn.vendor()) + ":" + hex4(fn.deviceId()) + "] type 00 class 0x"
         + String.format("%06x", fn.classCode()) + " PCIe Endpoint");
-    tryNextDriver(s, Cause.root("pci", kernel.now(), "enumerated " + fn));
+    tryNextDriver(s, Cause.rootLazy("pci", Cause.NO_CPU, kernel.now(), () -> "enumerated " + fn));
     return this;
   }
 

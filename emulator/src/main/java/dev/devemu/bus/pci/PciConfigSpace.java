@@ -50,8 +50,16 @@ public final class PciConfigSpace {
   public static final int MSIX_FLAGS_MASKALL = 0x4000;
 
   private final byte[] bytes = new byte[SIZE];
-  private final byte[] writable = new byte[SIZE];
-  private final byte[] writeOneToClear = new byte[SIZE];
+  // The masks are the same for every device built the same way: build() shares them (see MASKS).
+  private byte[] writable = new byte[SIZE];
+  private byte[] writeOneToClear = new byte[SIZE];
+
+  /** Identical write masks, shared between devices of one model: 512 bytes less per device. */
+  private static final java.util.Map<java.nio.ByteBuffer, byte[]> MASKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static byte[] shared(byte[] mask) {
+    return MASKS.computeIfAbsent(java.nio.ByteBuffer.wrap(mask), k -> mask);
+  }
   private final long[] barSizes = new long[6];
   private final boolean[] bar64 = new boolean[6];
   private int msiCap = -1;
@@ -388,6 +396,8 @@ public final class PciConfigSpace {
     }
 
     public PciConfigSpace build() {
+      s.writable = shared(s.writable);
+      s.writeOneToClear = shared(s.writeOneToClear);
       return s;
     }
 

@@ -91,7 +91,7 @@ public final class PciCore {
       k(x).printk(pdev + ": BAR " + bar + ": can't reserve [mem 0x" + Long.toHexString(pdev.barAddress(bar)) + "]");
       return -Errno.EBUSY;
     }
-    pdev.regions()[bar] = k(x).resources().acquire(x, "region", pdev + " BAR" + bar + " (" + name + ")", false);
+    pdev.regions()[bar] = k(x).resources().acquire(x, "region", () -> pdev + " BAR" + bar + " (" + name + ")", false);
     return 0;
   }
 
@@ -131,7 +131,7 @@ public final class PciCore {
       if (k(x).faults().inject("pci_iomap", pdev.name())) return null;
       long size = pdev.barSize(bar);
       long virt = k(x).vmalloc(size);
-      Resources.Handle h = k(x).resources().acquire(x, "iomap", pdev + " BAR" + bar, false);
+      Resources.Handle h = k(x).resources().acquire(x, "iomap", () -> pdev + " BAR" + bar, false);
       return new IoMem(pdev, bar, virt, size, h);
     });
   }

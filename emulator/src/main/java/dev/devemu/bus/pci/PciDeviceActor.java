@@ -97,7 +97,8 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   private final ActorRef<IrqChipActor.Command> irqChip;
   private final ActorRef<HostBridgeActor.Command> hostBridge;
   private final VirtualClock clock;
-  private final SimRandom random;
+  private java.util.function.Supplier<SimRandom> randomSource;
+  private SimRandom random;
   private final long[] msixTable;
   private final long[] msiPending = new long[1];
   private boolean present = true;
@@ -107,21 +108,31 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
       ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
       SimRandom random) {
-    return Behaviors.setup(ctx -> new PciDeviceActor(ctx, address, model, irqChip, hostBridge, clock, random));
+    return create(address, model, irqChip, hostBridge, clock, () -> random, address.toString());
   }
 
-  private PciDeviceActor(ActorContext<Command> ctx, PciAddress address, PciDeviceModel model,
+  /**
+   * @param random the device's random stream, created on first use (an idle device never needs one)
+   * @param name the address as text, shared with the bus
+   */
+  public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
       ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
-      SimRandom random) {
+      java.util.function.Supplier<SimRandom> random, String name) {
+    return Behaviors.setup(ctx -> new PciDeviceActor(ctx, address, name, model, irqChip, hostBridge, clock, random));
+  }
+
+  private PciDeviceActor(ActorContext<Command> ctx, PciAddress address, String name, PciDeviceModel model,
+      ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
+      java.util.function.Supplier<SimRandom> random) {
     super(ctx);
     this.address = address;
-    this.name = address.toString();
+    this.name = name;
     this.model = model;
     this.config = model.config();
     this.irqChip = irqChip;
     this.hostBridge = hostBridge;
     this.clock = clock;
-    this.random = random;
+    this.randomSource = random;
     int entries = config.msixCapability() >= 0 ? config.msixTableSize() : 0;
     this.msixTable = new long[entries * 2];
     for (int i = 0; i < entries; i++) msixTable[2 * i + 1] = 1L << 32; // vector control: masked at reset
@@ -129,14 +140,17 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
 
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(MmioRead.class, this::onRead)
-        .onMessage(MmioWrite.class, this::onWrite)
-        .onMessage(DmaCompleted.class, this::onDmaCompleted)
-        .onMessage(ModelTimer.class, this::onTimer)
-        .onMessage(Enumerate.class, this::onEnumerate)
-        .onMessage(SetPresent.class, this::onSetPresent)
-        .build();
+    return dev.devemu.sim.LeanReceive.of(this::dispatch);
+  }
+
+  private Behavior<Command> dispatch(Command m) {
+    if (m instanceof MmioRead r) return onRead(r);
+    if (m instanceof MmioWrite w) return onWrite(w);
+    if (m instanceof ModelTimer t) return onTimer(t);
+    if (m instanceof DmaCompleted d) return onDmaCompleted(d);
+    if (m instanceof Enumerate e) return onEnumerate(e);
+    if (m instanceof SetPresent p) return onSetPresent(p);
+    return Behaviors.unhandled();
   }
 
   private Behavior<Command> onRead(MmioRead m) {
@@ -250,6 +264,10 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
 
   @Override
   public SimRandom random() {
+    if (random == null) {
+      random = randomSource.get();
+      randomSource = null;
+    }
     return random;
   }
 

@@ -30,13 +30,20 @@ public final class PciFunction {
   private Object drvdata;
   private Owner owner = Owner.KERNEL;
 
-  PciFunction(PciAddress address, ActorRef<PciDeviceActor.Command> device, byte[] config, long[] barSize) {
+  PciFunction(PciAddress address, ActorRef<PciDeviceActor.Command> device, byte[] config, long[] barSize, String name) {
     this.address = address;
-    this.name = address.toString();
+    this.name = name;
     this.device = device;
-    this.config = config.clone();
+    this.config = CACHED_CONFIGS.computeIfAbsent(java.nio.ByteBuffer.wrap(config.clone()), k -> k.array());
     this.barSize = barSize.clone();
   }
+
+  /**
+   * What enumeration caches is read-only and the same for every function of one model (BARs are assigned
+   * after): one shared copy per distinct content instead of 256 bytes per device.
+   */
+  private static final java.util.Map<java.nio.ByteBuffer, byte[]> CACHED_CONFIGS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public PciAddress address() {
     return address;

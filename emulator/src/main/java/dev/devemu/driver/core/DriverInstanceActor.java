@@ -85,17 +85,20 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
 
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(ProbeRequest.class, this::onProbe)
-        .onMessage(RemoveRequest.class, this::onRemove)
-        .onMessage(TaskExited.class, this::onTaskExited)
-        .build();
+    return dev.devemu.sim.LeanReceive.of(this::dispatch);
+  }
+
+  private Behavior<Command> dispatch(Command m) {
+    if (m instanceof TaskExited t) return onTaskExited(t);
+    if (m instanceof ProbeRequest p) return onProbe(p);
+    if (m instanceof RemoveRequest r) return onRemove(r);
+    return Behaviors.unhandled();
   }
 
   private Behavior<Command> onProbe(ProbeRequest m) {
     ActorRef<Command> self = getContext().getSelf();
     Cause c = (m.cause() == null ? Cause.root("bus", kernel.now(), "match") : m.cause())
-        .then(binding.owner().driver(), kernel.now(), "probe " + device);
+        .thenLazy(binding.owner().driver(), Cause.NO_CPU, kernel.now(), () -> "probe " + device);
     kernel.spawn(-1, binding.probeFunction(), binding.owner(), c, binding.probe(),
         (task, result) -> self.tell(new TaskExited(true, result)));
     return this;
@@ -104,7 +107,7 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
   private Behavior<Command> onRemove(RemoveRequest m) {
     ActorRef<Command> self = getContext().getSelf();
     Cause c = (m.cause() == null ? Cause.root("bus", kernel.now(), "unbind") : m.cause())
-        .then(binding.owner().driver(), kernel.now(), binding.removeFunction() + " " + device);
+        .thenLazy(binding.owner().driver(), Cause.NO_CPU, kernel.now(), () -> binding.removeFunction() + " " + device);
     kernel.spawn(-1, binding.removeFunction(), binding.owner(), c, binding.remove(),
         (task, result) -> self.tell(new TaskExited(false, task.state())));
     return this;

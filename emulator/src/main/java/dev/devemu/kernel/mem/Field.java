@@ -37,18 +37,18 @@ public final class Field<T> {
 
   /** {@code my_usb_data.in_urb}. */
   public String qualifiedName() {
-    if (qualifiedName == null) qualifiedName = owner.typeName().replace("struct ", "") + "." + name;
+    if (qualifiedName == null) qualifiedName = Labels.of(owner.typeName().replace("struct ", "") + "." + name);
     return qualifiedName;
   }
 
   /** {@code read in_urb}: the name of a read of this field as a kernel call, built once. */
   public String readLabel() {
-    if (readLabel == null) readLabel = "read " + name;
+    if (readLabel == null) readLabel = Labels.of("read " + name);
     return readLabel;
   }
 
   public String writeLabel() {
-    if (writeLabel == null) writeLabel = "write " + name;
+    if (writeLabel == null) writeLabel = Labels.of("write " + name);
     return writeLabel;
   }
 

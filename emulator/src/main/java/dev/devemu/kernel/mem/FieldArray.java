@@ -42,17 +42,17 @@ public final class FieldArray<T> {
   }
 
   public String qualifiedName() {
-    if (qualifiedName == null) qualifiedName = owner.typeName().replace("struct ", "") + "." + name;
+    if (qualifiedName == null) qualifiedName = Labels.of(owner.typeName().replace("struct ", "") + "." + name);
     return qualifiedName;
   }
 
   public String readLabel() {
-    if (readLabel == null) readLabel = "read " + name;
+    if (readLabel == null) readLabel = Labels.of("read " + name);
     return readLabel;
   }
 
   public String writeLabel() {
-    if (writeLabel == null) writeLabel = "write " + name;
+    if (writeLabel == null) writeLabel = Labels.of("write " + name);
     return writeLabel;
   }
 

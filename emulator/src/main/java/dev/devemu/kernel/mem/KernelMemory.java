@@ -42,7 +42,7 @@ public final class KernelMemory {
     if (failAllocation.test(x)) return null;
     long address = next;
     next += (size + 63L) / 64 * 64 + 64; // 64-byte aligned with a redzone between objects
-    Allocation a = new Allocation(address, size, type, kind, ownerOf(x), Stamp.of(x, "alloc " + type));
+    Allocation a = new Allocation(address, size, type, kind, ownerOf(x), Stamp.of(x, () -> "alloc " + type));
     byAddress.put(address, a);
     liveBytes += size;
     return a;
@@ -63,7 +63,7 @@ public final class KernelMemory {
       kernel.report(kernel.detectors().kasan().doubleFree(x, a));
       return;
     }
-    a.markFreed(Stamp.of(x, "free " + a.type()));
+    a.markFreed(Stamp.of(x, () -> "free " + a.type()));
     liveBytes -= a.size();
   }
 
