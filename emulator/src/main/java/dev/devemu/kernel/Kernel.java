@@ -26,6 +26,7 @@ public final class Kernel {
   private final KernelMemory memory;
   private final Detectors detectors;
   private final Resources resources = new Resources();
+  private final Sysfs sysfs = new Sysfs();
   private final Faults faults;
   private final Dma dma;
   private final List<Oops> oopses = new ArrayList<>();
@@ -148,6 +149,11 @@ public final class Kernel {
 
   public Resources resources() {
     return resources;
+  }
+
+  /** The devices the buses enumerated (what lspci and modalias list). */
+  public Sysfs sysfs() {
+    return sysfs;
   }
 
   public Detectors detectors() {

@@ -76,9 +76,12 @@ public final class SimRandom {
     return nextDouble() < probability;
   }
 
-  /** Exponentially distributed with the given mean (inter-arrival times of a Poisson process). */
+  /**
+   * Exponentially distributed with the given mean (inter-arrival times of a Poisson process). StrictMath, not
+   * Math: Math.log may differ in the last bit between JVMs and CPUs, and one bit moves a timer.
+   */
   public double nextExponential(double mean) {
-    return -mean * Math.log(1.0 - nextDouble());
+    return -mean * StrictMath.log(1.0 - nextDouble());
   }
 
   static long mix(long z) {

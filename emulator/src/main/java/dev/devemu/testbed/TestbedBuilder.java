@@ -85,7 +85,7 @@ public final class TestbedBuilder {
     ActorRef<PciDeviceActor.Command> ref = spawn(PciDeviceActor.create(address, model, irqChip, hostBridge,
         kernel.clock(), () -> random("pci:" + name), name), "pci-" + name.replace(':', '_'));
     if (!presentAtBoot) ref.tell(new PciDeviceActor.SetPresent(false, false));
-    pciSlots.add(new PciBusActor.Slot(address, ref, presentAtBoot, name));
+    pciSlots.add(new PciBusActor.Slot(address, ref, presentAtBoot, name, model.config()::snapshot));
     return ref;
   }
 

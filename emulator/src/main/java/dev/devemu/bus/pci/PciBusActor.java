@@ -66,10 +66,15 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   /** What the bus tells the testbed: a binding came or went (for device-hours and exit codes). */
   public record BindingChanged(String device, String driver, String variant, boolean bound, int probeResult) {}
 
-  /** A slot of the bus and what sits in it; {@code name} is the address as text, shared by everyone who needs it. */
-  public record Slot(PciAddress address, ActorRef<PciDeviceActor.Command> device, boolean presentAtBoot, String name) {
+  /**
+   * A slot of the bus and what sits in it; {@code name} is the address as text, shared by everyone who needs it.
+   * {@code liveConfig} reads the device's configuration space as it is now, for sysfs (lspci) only: the
+   * simulation itself reads config space with messages.
+   */
+  public record Slot(PciAddress address, ActorRef<PciDeviceActor.Command> device, boolean presentAtBoot, String name,
+      java.util.function.Supplier<byte[]> liveConfig) {
     public Slot(PciAddress address, ActorRef<PciDeviceActor.Command> device, boolean presentAtBoot) {
-      this(address, device, presentAtBoot, address.toString());
+      this(address, device, presentAtBoot, address.toString(), null);
     }
   }
 
@@ -148,6 +153,8 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     assignBars(fn);
     s.function = fn;
     s.state = State.UNBOUND;
+    kernel.sysfs().add(new dev.devemu.kernel.Sysfs.Device("pci", fn.name(), fn.modalias(),
+        s.slot.liveConfig() != null ? s.slot.liveConfig() : m::config));
     s.nextDriver = 0;
     s.generation++;
     kernel.printk("pci " + fn + ": [" + hex4(fn.vendor()) + ":" + hex4(fn.deviceId()) + "] type 00 class 0x"
@@ -208,7 +215,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
         s.instance = null;
         s.function.owner(Owner.KERNEL);
         if (s.surprise || s.function.disconnected()) {
-          s.state = State.EMPTY;
+          vacate(s);
         } else {
           tryNextDriver(s, Cause.root("pci", kernel.now(), "next driver for " + p.device()));
         }
@@ -219,7 +226,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
       listener.accept(new BindingChanged(r.device(), r.driver(), s.driver.variant(), false, 0));
       s.instance = null;
       s.function.owner(Owner.KERNEL);
-      s.state = State.EMPTY;
+      vacate(s);
       if (s.powerOffAfterRemove) s.slot.device().tell(new PciDeviceActor.SetPresent(false, false));
       kernel.printk("pci " + r.device() + ": removed");
     }
@@ -255,9 +262,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
       PciAddress address = s.slot.address();
       kernel.clock().schedule(surpriseDetectionNanos, "pciehp " + m.slot(),
           () -> self.tell(new SurpriseDetected(address, generation)));
-      if (s.state != State.BOUND) {
-        s.state = s.state == State.PROBING ? State.PROBING : State.EMPTY;
-      }
+      if (s.state != State.BOUND && s.state != State.PROBING) vacate(s);
     } else {
       s.powerOffAfterRemove = true;
       kernel.printk("pciehp " + m.slot() + ": Slot(" + m.slot() + "): Attention button pressed, powering off");
@@ -286,9 +291,15 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
       s.state = State.REMOVING;
       s.instance.tell(new DriverInstanceActor.RemoveRequest(s.function.name(), cause));
     } else if (s.state != State.PROBING) {
-      s.state = State.EMPTY;
+      vacate(s);
       if (s.powerOffAfterRemove) s.slot.device().tell(new PciDeviceActor.SetPresent(false, false));
     }
+  }
+
+  /** The slot holds nothing the kernel knows of any more: it leaves sysfs too. */
+  private void vacate(SlotState s) {
+    s.state = State.EMPTY;
+    kernel.sysfs().remove("pci", s.slot.name());
   }
 
   private SlotState slot(String name) {
