@@ -27,6 +27,7 @@ public final class Kernel {
   private final Detectors detectors;
   private final Resources resources = new Resources();
   private final Sysfs sysfs = new Sysfs();
+  private final dev.devemu.kernel.fs.Vfs vfs = new dev.devemu.kernel.fs.Vfs(this);
   private final Faults faults;
   private final Dma dma;
   private final List<Oops> oopses = new ArrayList<>();
@@ -149,6 +150,11 @@ public final class Kernel {
 
   public Resources resources() {
     return resources;
+  }
+
+  /** Device nodes, user processes and the system calls that reach drivers' file operations. */
+  public dev.devemu.kernel.fs.Vfs vfs() {
+    return vfs;
   }
 
   /** The devices the buses enumerated (what lspci and modalias list). */

@@ -89,6 +89,17 @@ public final class TestbedBuilder {
     return ref;
   }
 
+  /**
+   * Starts a user-space process running {@code program} after {@code startDelayNanos} of virtual time; its system
+   * calls run on any CPU. Its random stream is forked from the run's seed by {@code comm} and its pid.
+   */
+  public ActorRef<dev.devemu.userspace.ProcessActor.Command> spawnProcess(String comm,
+      dev.devemu.userspace.UserProgram program, long startDelayNanos) {
+    dev.devemu.kernel.fs.UserProcess p = kernel.vfs().newProcess(comm);
+    return spawn(dev.devemu.userspace.ProcessActor.create(kernel, p, program, random("proc:" + comm + ":" + p.pid()),
+        -1, startDelayNanos), "proc-" + comm + "-" + p.pid());
+  }
+
   public void addPciDriver(PciDriverEntry entry) {
     pciDrivers.add(entry);
   }
