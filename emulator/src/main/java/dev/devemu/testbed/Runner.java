@@ -41,6 +41,12 @@ public final class Runner {
   public record Outcome(RunResult result, String traceSha256, DeliveryTrace trace, SimLane.RunStats stats) {}
 
   public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options) {
+    return run(host, lane, scenario, seed, options, k -> {});
+  }
+
+  /** Like {@link #run(SimHost, int, Scenario, long, Options)}, letting {@code atEnd} look at the machine at the end. */
+  public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options,
+      java.util.function.Consumer<dev.devemu.kernel.Kernel> atEnd) {
     DeliveryTrace trace = options.trace() == TraceMode.NONE ? null : new DeliveryTrace(options.trace() == TraceMode.KEEP);
     SimRun run = SimRun.builder(seed)
         .strategy(options.strategy())
@@ -49,7 +55,7 @@ public final class Runner {
         .maxChoices(options.maxChoices())
         .build();
     RunResult[] result = new RunResult[1];
-    SimLane.RunStats stats = host.run(lane, run, r -> Testbed.create(scenario, r, res -> result[0] = res));
+    SimLane.RunStats stats = host.run(lane, run, r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd));
     if (result[0] == null) throw new IllegalStateException("testbed ended without a result");
     if (stats.foreignEnqueues() > 0) {
       throw new IllegalStateException("determinism broken: " + stats.foreignEnqueues()

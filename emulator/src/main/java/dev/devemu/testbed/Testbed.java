@@ -84,14 +84,27 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
    * @param done receives the result when the testbed has stopped (on the lane thread)
    */
   public static Behavior<Command> create(Scenario scenario, SimRun run, Consumer<RunResult> done) {
-    return Behaviors.setup(ctx -> new Testbed(ctx, scenario, run, done));
+    return create(scenario, run, done, k -> {});
   }
 
-  private Testbed(ActorContext<Command> ctx, Scenario scenario, SimRun run, Consumer<RunResult> done) {
+  /**
+   * @param atEnd looks at the machine as it is when the run ends (sysfs for lspci, say), before the result is
+   *     handed over; on the lane thread
+   */
+  public static Behavior<Command> create(Scenario scenario, SimRun run, Consumer<RunResult> done,
+      Consumer<Kernel> atEnd) {
+    return Behaviors.setup(ctx -> new Testbed(ctx, scenario, run, done, atEnd));
+  }
+
+  private final Consumer<Kernel> atEnd;
+
+  private Testbed(ActorContext<Command> ctx, Scenario scenario, SimRun run, Consumer<RunResult> done,
+      Consumer<Kernel> atEnd) {
     super(ctx);
     this.scenario = scenario;
     this.run = run;
     this.done = done;
+    this.atEnd = atEnd;
     this.kernel = new Kernel(run, scenario.kernel());
     Scenario.Machine m = scenario.machine();
     kernel.dma().iommu(m.iommu());
@@ -228,6 +241,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
         List.copyOf(kernel.oopses()), Collections.unmodifiableMap(new TreeMap<>(exposure)), List.copyOf(probeFailures),
         kernel.faults().injected().size(), hotplugEvents, kernel.log().lines(), internalError);
     run.finish();
+    atEnd.accept(kernel);
     done.accept(result);
     return this;
   }

@@ -125,6 +125,14 @@ class CliTest {
   }
 
   @Test
+  void modaliasListsEveryEnumeratedFunctionInTheKernelsFormat() throws Exception {
+    Result r = devemu("modalias", write("s.conf", SMALL).toString());
+    assertEquals(ExitCodes.OK, r.code(), r.err());
+    assertEquals("0000:00:02.0 pci:v00001234d00005678sv00001AF4sd00001100bcFFsc00i00", r.out().trim());
+    assertEquals(ExitCodes.BAD_INPUT, devemu("modalias", write("t.conf", SMALL.replace("cpus", "cpu")).toString()).code());
+  }
+
+  @Test
   void twoJvmsAgreeOnTheTraceOfASeed() throws Exception {
     Path scenario = write("s.conf", SMALL);
     List<String> hashes = new ArrayList<>();

@@ -379,7 +379,7 @@ public final class PciConfigSpace {
     public Builder express(int speed, int width) {
       int at = addCap(CAP_ID_EXP, 0x3c);
       set(at + 2, 2, 0x0002);                           // version 2, type 0 = PCI Express Endpoint
-      set(at + 4, 4, 0x10008000 | 0x1);                 // DevCap: 256B max payload, role-based error reporting, FLR not
+      set(at + 4, 4, 0x00008001);                       // DevCap: 256B max payload, role-based error reporting, no FLR
       rw(at + 8, 2, 0x7CFF);                            // DevCtl
       set(at + 8, 2, 0x2810);                           // relaxed ordering, no snoop, 512B MRRS
       w1c(at + 10, 2, 0x000F);                          // DevSta error bits
