@@ -124,7 +124,7 @@ public final class Kcsan {
     String second = first.equals(f1) ? f2 : f1;
     String signature = "kcsan:" + first + "/" + second + ":" + mine.what().replaceAll("\\[\\d+\\]", "[]");
     if (!reported.add(signature)) return;
-    ReportText r = new ReportText();
+    ReportText r = new ReportText().blank();
     describe(r, a, other);
     r.blank();
     describe(r, a, mine);

@@ -50,7 +50,8 @@ public final class LeakCheck {
     if (!mappings.isEmpty()) {
       // kernel/dma/debug.c, dma_debug_device_change()
       Dma.Mapping m = mappings.get(0);
-      r.line("DMA-API: " + owner.device() + ": device driver has pending DMA allocations while released from device "
+      r.line("DMA-API: " + owner.driver() + " " + owner.device() + ": device driver has pending DMA allocations while "
+          + "released from device "
           + "[count=" + mappings.size() + "]")
           .line("One of leaked entries details: [device address=0x" + String.format("%016x", m.iova()) + "] [size="
               + m.length() + " bytes] [mapped with DMA_" + m.direction() + "] [mapped as "

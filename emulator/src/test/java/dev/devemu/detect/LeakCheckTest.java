@@ -73,8 +73,8 @@ class LeakCheckTest extends DetectorTestBase {
   @Test
   void aDmaMappingRemoveForgotFires() {
     Oops o = unplugWith(driver(true, false)).first("leak");
-    assertTrue(o.body().contains("DMA-API: 0000:00:02.0: device driver has pending DMA allocations while released "
-        + "from device [count=1]"), o.format());
+    assertTrue(o.body().contains("DMA-API: leakdrv 0000:00:02.0: device driver has pending DMA allocations while "
+        + "released from device [count=1]"), o.format());
   }
 
   @Test
