@@ -1,21 +1,19 @@
 package dev.devemu.cli;
 
+import dev.devemu.replay.RunRecipe;
+import dev.devemu.replay.Sessions;
+import dev.devemu.replay.StrategySpec;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
-import dev.devemu.sim.PctStrategy;
-import dev.devemu.sim.RandomWalkStrategy;
-import dev.devemu.sim.ReplayStrategy;
-import dev.devemu.sim.SchedulingStrategy;
 import dev.devemu.sim.SimHost;
 import dev.devemu.testbed.Runner;
-import dev.devemu.testbed.TraceFile;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,17 +32,19 @@ public final class RunCommand implements Callable<Integer> {
   String variant;
 
   @Option(names = "--strategy", defaultValue = "random",
-      description = "Scheduling strategy: random, or pct[:DEPTH] (default depth 3).")
+      description = "Scheduling strategy: random, or pct[:DEPTH[:K]] (depth 3 by default; K, the decisions of a "
+          + "run, is measured from a first run when not given).")
   String strategy;
 
-  @Option(names = "--trace", paramLabel = "FILE", description = "Write the delivery trace (Protobuf devemu.v1.Trace).")
-  Path traceOut;
-
-  @Option(names = "--replay", paramLabel = "TRACE", description = "Replay the choices recorded in a trace file.")
+  @Option(names = "--replay", paramLabel = "TRACE",
+      description = "Replay a trace file (the same as `devemu replay TRACE`).")
   Path replay;
 
   @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run.")
   boolean verbose;
+
+  @Mixin
+  OutputOptions files;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -53,92 +53,61 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Scenario scenario;
-    long runSeed;
-    SchedulingStrategy strat;
-    String scenarioName;
-    try {
-      if (replay != null) {
-        TraceFile.Contents t = TraceFile.read(replay);
-        if (seed != null && seed != t.seed()) {
-          err.println("devemu: --seed " + seed + " contradicts the trace's seed " + t.seed());
-          return ExitCodes.BAD_INPUT;
-        }
-        runSeed = t.seed();
-        scenario = ScenarioLoader.parse(t.scenarioFile(), t.scenarioSource())
-            .withVariant(variant != null ? variant : t.variantOverride());
-        if (t.durationOverrideNanos() > 0) scenario = scenario.withDuration(t.durationOverrideNanos());
-        if (variant == null) variant = t.variantOverride();
-        strat = new ReplayStrategy(t.choices(), true);
-        scenarioName = t.scenarioFile();
-      } else {
-        if (scenarioFile == null) {
-          err.println("devemu: run needs a SCENARIO file (or --replay TRACE)");
-          return ExitCodes.BAD_INPUT;
-        }
-        if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-          err.println("devemu: --variant must be raw or safe, got " + variant);
-          return ExitCodes.BAD_INPUT;
-        }
-        scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
-        runSeed = seed == null ? 1 : seed;
-        strat = strategy(strategy, scenario);
-        scenarioName = scenarioFile.toString();
+    if (replay != null) {
+      if (scenarioFile != null) {
+        err.println("devemu: run --replay TRACE takes no SCENARIO (the trace carries its scenario)");
+        return ExitCodes.BAD_INPUT;
       }
+      return ReplayCommand.replay(replay, seed, verbose, files, out, err);
+    }
+    if (scenarioFile == null) {
+      err.println("devemu: run needs a SCENARIO file (or --replay TRACE)");
+      return ExitCodes.BAD_INPUT;
+    }
+    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
+      err.println("devemu: --variant must be raw or safe, got " + variant);
+      return ExitCodes.BAD_INPUT;
+    }
+    Scenario scenario;
+    StrategySpec strategySpec;
+    try {
+      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
+      strategySpec = StrategySpec.parse(strategy);
     } catch (ScenarioException e) {
       err.println("devemu: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
-    } catch (IOException | IllegalArgumentException e) {
-      err.println("devemu: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      err.println("devemu: --strategy: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
     }
-
+    long runSeed = seed == null ? 1 : seed;
     out.println("seed=" + runSeed);
-    out.println("scenario=" + scenario.name() + " file=" + scenarioName + " variant="
-        + String.join("+", scenario.variants()) + " strategy=" + strat.name() + " cpus=" + scenario.machine().cpus()
-        + " duration=" + RunPrinter.seconds(scenario.durationNanos()));
     out.flush();
 
+    RunRecipe recipe;
     Runner.Outcome outcome;
     try (SimHost host = SimHost.start("devemu-run", 1)) {
-      outcome = Runner.run(host, 0, scenario, runSeed,
-          Runner.Options.defaults().withStrategy(strat).withTrace(traceOut != null ? Runner.TraceMode.KEEP : Runner.TraceMode.HASH));
-    } catch (ReplayStrategy.TraceDivergedException e) {
-      err.println("devemu: " + replay + ": " + e.getMessage());
-      return ExitCodes.BAD_INPUT;
+      StrategySpec resolved = Sessions.resolve(host, strategySpec, scenario, runSeed);
+      recipe = RunRecipe.of(scenarioFile.toString(), scenario.source(), runSeed, variant, resolved);
+      out.println(RunPrinter.header(scenario, recipe));
+      out.flush();
+      outcome = Sessions.run(host, recipe, scenario, files.mode());
     }
+    return finish(out, err, recipe, scenario, outcome, recipe.seedCommand(), verbose, files);
+  }
 
+  /** Prints a finished run (log, reports, summary), writes its files and returns the exit code. */
+  static int finish(PrintWriter out, PrintWriter err, RunRecipe recipe, Scenario scenario, Runner.Outcome outcome,
+      String replayCommand, boolean verbose, OutputOptions files) {
     if (verbose) {
       for (String line : outcome.result().kernelLog()) out.println(line);
     }
-    String replayCommand = replay != null ? "./devemu run --replay " + replay
-        : "./devemu run " + scenarioName + " --seed " + runSeed + (variant != null ? " --variant " + variant : "")
-            + ("random".equals(strategy) ? "" : " --strategy " + strategy);
-    RunPrinter.reports(out, outcome.result(), replayCommand);
+    String text = RunPrinter.reports(out, outcome.result(), replayCommand);
     out.println(RunPrinter.summary(outcome));
     out.flush();
-
-    if (traceOut != null) {
-      try {
-        TraceFile.write(traceOut, new TraceFile.Contents(runSeed, scenarioName, scenario.source(), variant, strat.name(),
-            outcome.traceSha256(), outcome.trace().deliveries(), 0, false));
-      } catch (IOException e) {
-        err.println("devemu: cannot write trace " + traceOut + ": " + e.getMessage());
-        return ExitCodes.INTERNAL;
-      }
-    }
+    int written = files.write(out, err, recipe, outcome, replayCommand, text, scenario.variants());
+    out.flush();
+    if (written != ExitCodes.OK) return written;
     return outcome.result().bugFound() ? ExitCodes.BUG_FOUND : ExitCodes.OK;
-  }
-
-  static SchedulingStrategy strategy(String spec, Scenario scenario) {
-    if (spec.equals("random")) return new RandomWalkStrategy();
-    if (spec.equals("pct") || spec.startsWith("pct:")) {
-      int depth = spec.equals("pct") ? 3 : Integer.parseInt(spec.substring(4));
-      // PCT spreads its change points over the expected number of choices k. Without a first run to measure
-      // it, assume 50 choices per simulated millisecond; explore measures k instead of guessing.
-      long expected = Math.max(1000, scenario.durationNanos() / 1_000_000L * 50);
-      return new PctStrategy(depth, expected);
-    }
-    throw new IllegalArgumentException("unknown strategy " + spec + " (use random or pct[:DEPTH])");
   }
 }

@@ -1,7 +1,9 @@
 package dev.devemu.cli;
 
 import dev.devemu.kernel.Errno;
-import dev.devemu.kernel.Oops;
+import dev.devemu.replay.RunRecipe;
+import dev.devemu.report.ReportText;
+import dev.devemu.scenario.Scenario;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Runner;
 import java.io.PrintWriter;
@@ -15,14 +17,19 @@ final class RunPrinter {
     return String.format("%d.%06ds", nanos / 1_000_000_000L, (nanos / 1_000L) % 1_000_000L);
   }
 
-  /** The reports, each followed by the command that replays the run. */
-  static void reports(PrintWriter out, RunResult r, String replayCommand) {
-    for (Oops o : r.oopses()) {
-      out.print(o.format());
-      out.println("Blamed on: " + o.owner() + "   detector: " + o.detector() + "   signature: " + o.signature());
-      out.println("Replay: " + replayCommand);
-      out.println();
-    }
+  /** The line after {@code seed=N}: what runs, with the strategy as resolved (PCT's k measured). */
+  static String header(Scenario scenario, RunRecipe recipe) {
+    return "scenario=" + scenario.name() + " file=" + recipe.scenarioFile() + " variant="
+        + String.join("+", scenario.variants()) + " strategy="
+        + (recipe.choices() != null ? (recipe.lenient() ? "replay-lenient" : "replay") : recipe.strategy())
+        + " cpus=" + scenario.machine().cpus() + " duration=" + seconds(scenario.durationNanos());
+  }
+
+  /** The reports, each followed by the command that replays the run; returns exactly what it printed. */
+  static String reports(PrintWriter out, RunResult r, String replayCommand) {
+    String text = ReportText.of(r.oopses(), replayCommand);
+    out.print(text);
+    return text;
   }
 
   /** The one-line summary; the trace hash is its last field. */

@@ -37,7 +37,8 @@ public final class Kasan {
     String badMmio = detectors.mmio().explainIndex(x, offset, a);
     ReportText r = new ReportText()
         .line((write ? "Write" : "Read") + " of size " + size + " at addr " + ReportText.hex(a.address() + offset)
-            + " by task " + x.task().comm() + "/" + x.task().pid() + " (" + what + ")");
+            + " by task " + x.task().comm() + "/" + x.task().pid())
+        .line("Access: " + what + " (" + (write ? "write" : "read") + " by " + x.task().lastCall() + ")");
     if (badMmio != null) r.line(badMmio);
     r.blank().taskLine(x).callTrace(x.task().stack(), x.task().lastCall())
         .causalChain("Causal chain (oldest first):", x.cause(what)).blank()

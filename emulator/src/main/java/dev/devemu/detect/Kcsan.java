@@ -12,14 +12,16 @@ import java.util.Set;
 
 /**
  * A data-race detector in the spirit of KCSAN: two contexts touch the same bytes of a tracked object, at least
- * one writes, they hold no lock in common, both contexts are live at the same time, and the two accesses are
- * within a few scheduling choices of each other. Each signature is reported once per run.
+ * one writes, they hold no lock in common, and the second access comes while the first is still in progress —
+ * its task has made no further kernel call (KCSAN's watchpoint: a call may order the two, by an unlock, a
+ * request_irq or a message) — and within {@code kcsan-window} scheduling choices of it. Each signature is
+ * reported once per run, in the words of kernel/kcsan/report.c.
  */
 public final class Kcsan {
   private static final int HISTORY = 8;
 
-  private record Access(Task task, int cpu, boolean write, long choice, long offset, int size, List<Object> locks,
-      Task.FrameList frames, String what, long timeNanos) {
+  private record Access(Task task, long callsAt, int cpu, boolean write, long choice, long offset, int size,
+      List<Object> locks, Task.FrameList frames, String what, long timeNanos) {
     List<String> stack() {
       return Task.FrameList.toList(frames);
     }
@@ -58,14 +60,19 @@ public final class Kcsan {
       if (other.task() == me || (!write && !other.write())) continue;
       if (other.offset() + other.size() <= offset || offset + size <= other.offset()) continue;
       if (choice - other.choice() > kernel.config().kcsanWindowChoices()) continue;
+      // KCSAN's watchpoint lives only while the other access is in progress: once its task has made another
+      // kernel call (an unlock, a request_irq, a message), that call may order the two accesses.
+      if (other.task().calls() != other.callsAt()) continue;
       Task.State s = other.task().state();
       if (s == Task.State.DONE || s == Task.State.KILLED) continue;
       if (shareLock(myLocks, other.locks())) continue;
-      report(x, a, new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.frames(), what, x.now()), other);
+      report(x, a, new Access(me, me.calls(), x.cpu(), write, choice, offset, size, myLocks, me.frames(), what,
+          x.now()), other);
       break;
     }
     if (history.size() == HISTORY) history.removeFirst();
-    history.addLast(new Access(me, x.cpu(), write, choice, offset, size, myLocks, me.frames(), what, x.now()));
+    history.addLast(new Access(me, me.calls(), x.cpu(), write, choice, offset, size, myLocks, me.frames(), what,
+        x.now()));
     forgetIdle(a, choice);
   }
 
@@ -117,7 +124,7 @@ public final class Kcsan {
     String second = first.equals(f1) ? f2 : f1;
     String signature = "kcsan:" + first + "/" + second + ":" + mine.what().replaceAll("\\[\\d+\\]", "[]");
     if (!reported.add(signature)) return;
-    ReportText r = new ReportText();
+    ReportText r = new ReportText().blank();
     describe(r, a, other);
     r.blank();
     describe(r, a, mine);
@@ -129,12 +136,15 @@ public final class Kcsan {
         Detectors.owner(x), x.now(), x.cpu(), signature));
   }
 
+  /** {@code write to 0x… of 8 bytes by task 12 on cpu 1:} (or {@code by interrupt}), then the functions. */
   private static void describe(ReportText r, Allocation a, Access acc) {
     r.line((acc.write() ? "write" : "read") + " to 0x" + ReportText.hex(a.address() + acc.offset()) + " of "
-        + acc.size() + " bytes by task " + acc.task().pid() + " on cpu " + acc.cpu() + " at "
-        + ReportText.time(acc.timeNanos()) + " (" + acc.what() + "):");
+        + acc.size() + " bytes by " + (acc.task().inInterrupt() ? "interrupt" : "task " + acc.task().pid())
+        + " on cpu " + acc.cpu() + ":");
     for (String f : acc.stack()) r.line(" " + f);
     if (acc.stack().isEmpty()) r.line(" " + acc.task().comm());
+    r.line("  [" + acc.what() + " by " + acc.task().comm() + "/" + acc.task().pid() + " at "
+        + ReportText.time(acc.timeNanos()) + "]");
   }
 
   private static String names(List<Object> locks) {

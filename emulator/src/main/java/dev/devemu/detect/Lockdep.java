@@ -107,7 +107,8 @@ public final class Lockdep {
       r.line("-> #" + (i - 1) + " (" + path.get(i) + ") taken while holding (" + path.get(i - 1) + "): "
           + s.line());
     }
-    r.blank().line(" Possible unsafe locking scenario:").blank()
+    r.blank().line("other info that might help us debug this:").blank()
+        .line(" Possible unsafe locking scenario:").blank()
         .line("       CPU0                    CPU1")
         .line("       ----                    ----")
         .line("  lock(" + held.name() + ");")
@@ -115,6 +116,7 @@ public final class Lockdep {
         .line("                               lock(" + held.name() + ");")
         .line("  lock(" + lock.name() + ");")
         .blank().line(" *** DEADLOCK ***").blank()
+        .heldLocks(task).blank().line("stack backtrace:")
         .taskLine(x).callTrace(task.stack(), x.task() == task ? task.lastCall() : null)
         .causalChain("Causal chain (oldest first):", x.cause("lock " + lock.name()));
     kernel.report(new Oops("lockdep", "WARNING: possible circular locking dependency detected", r.build(),
@@ -179,7 +181,8 @@ public final class Lockdep {
         .line("-------------------------------------")
         .line(t.comm() + "/" + t.pid() + " is trying to release lock (" + lock.name() + ") at: " + t.function())
         .line(holder == null ? "but there are no more locks to release!" : "but the lock is held by " + holder)
-        .blank().taskLine(x).callTrace(t.stack(), t.lastCall())
+        .blank().line("other info that might help us debug this:").heldLocks(t)
+        .blank().line("stack backtrace:").taskLine(x).callTrace(t.stack(), t.lastCall())
         .causalChain("Causal chain (oldest first):", x.cause("unlock " + lock.name()));
     return new Oops("lockdep", "WARNING: bad unlock balance detected!", r.build(), owner(t), kernel.now(), x.cpu(),
         "lockdep:bad-unlock:" + lock.name() + ":" + t.function());
@@ -188,14 +191,15 @@ public final class Lockdep {
   /** might_sleep() in atomic context. */
   Oops sleepInAtomic(Exec x, String what) {
     Task t = x.task();
-    List<String> held = new ArrayList<>();
-    for (Object l : t.heldLocks()) held.add(l instanceof KLock k ? k.name() : String.valueOf(l));
+    // preempt_count: HARDIRQ_OFFSET in an interrupt handler, plus one per spinlock held (kernel/sched/core.c)
+    long spinlocks = t.heldLocks().stream().filter(l -> l instanceof Task.AtomicLock).count();
+    long preempt = (t.inInterrupt() ? 0x10000 : 0) + spinlocks;
     ReportText r = new ReportText()
         .line("in_atomic(): " + (t.atomic() ? 1 : 0) + ", irqs_disabled(): " + (t.irqsDisabled() ? 1 : 0)
             + ", non_block: 0, pid: " + t.pid() + ", name: " + t.comm())
-        .line("preempt_count: " + (t.inInterrupt() ? "10001" : String.valueOf(held.size())) + ", expected: 0")
-        .line(held.size() + " lock" + (held.size() == 1 ? "" : "s") + " held by " + t.comm() + "/" + t.pid() + ":");
-    for (int i = 0; i < held.size(); i++) r.line(" #" + i + ": (" + held.get(i) + ")");
+        .line("preempt_count: " + Long.toHexString(preempt) + ", expected: 0")
+        .line("RCU nest depth: 0, expected: 0")
+        .heldLocks(t);
     r.taskLine(x).callTrace(t.stack(), what).causalChain("Causal chain (oldest first):", x.cause(what));
     String fn = t.function();
     return new Oops("atomic-sleep", "BUG: sleeping function called from invalid context at " + what + " in " + fn,

@@ -45,6 +45,48 @@ public final class MmioCheck {
         + ", read as all ones at " + ReportText.time(seen.timeNanos()) + " after the device was removed";
   }
 
+  /**
+   * True if {@code value} looks like all ones of some width (0xff, 0xffff, 0xffffffff, -1) and the running task
+   * read all ones from a removed device: a driver about to use it as a length or an address is trusting a dead
+   * device.
+   */
+  public boolean fromDeadDevice(Exec x, long value) {
+    boolean allOnes = value == -1 || value == 0xFFL || value == 0xFFFFL || value == ALL_ONES_32
+        || value == (int) ALL_ONES_32;
+    return allOnes && lastAllOnes.containsKey(x.task().pid());
+  }
+
+  /**
+   * A length that came from an all-ones read (checked where a driver hands a length to the kernel, e.g.
+   * dma_map_single): reported at once as bad MMIO, with where the value came from; null if the length is fine
+   * or not from a dead device (then KASAN still checks the access it leads to).
+   */
+  public Oops lengthFromDeadDevice(Exec x, long length, long limit, String what) {
+    if (length <= limit || !fromDeadDevice(x, length)) return null;
+    AllOnes seen = lastAllOnes.get(x.task().pid());
+    String fn = x.task().function();
+    ReportText r = new ReportText()
+        .line(what + ": length " + length + " (0x" + Long.toHexString(length) + ") exceeds the " + limit
+            + "-byte buffer")
+        .line("The length came from " + seen.register() + " of " + seen.device() + ", read as all ones at "
+            + ReportText.time(seen.timeNanos()) + " after the device was removed")
+        .taskLine(x).callTrace(x.task().stack(), x.task().lastCall())
+        .causalChain("Causal chain (oldest first):", x.cause(what));
+    return new Oops("bad-mmio", "BUG: KASAN: slab-out-of-bounds in " + fn + " (length from a removed device)",
+        r.build(), Detectors.owner(x), x.now(), x.cpu(), "bad-mmio:all-ones-length:" + fn + ":" + what);
+  }
+
+  /**
+   * A pointer that came from an all-ones read (a descriptor address, a ring pointer read back from the device):
+   * dereferencing it faults at the top of the address space; the report says where the value came from.
+   */
+  public Oops pointerFromDeadDevice(Exec x, long address, boolean write, String what) {
+    AllOnes seen = lastAllOnes.get(x.task().pid());
+    String origin = seen == null ? "" : " (the pointer came from " + seen.register() + " of " + seen.device()
+        + ", read as all ones after the device was removed)";
+    return kernel.detectors().nullDeref().unmapped(x, "bad-mmio", address, write, what + origin);
+  }
+
   /** An access through an unmapped or NULL BAR mapping; fatal to the task. */
   public Oops unmappedBar(Exec x, long address, boolean write, String what) {
     if (Long.compareUnsigned(address, 4096) < 0) return kernel.detectors().nullDeref().nullPointer(x, address, write, what);

@@ -46,11 +46,28 @@ final class ReportText {
     return this;
   }
 
+  /**
+   * {@code Allocated by task 12 on cpu 1 at 0.004000s:} as mm/kasan/report.c prints a track, then the marked
+   * functions, then (instead of a stack) the causal chain that led there.
+   */
   ReportText stamp(String heading, Stamp s) {
-    lines.add(heading + " " + s.header() + ":");
+    lines.add(heading + " " + (s.pid() == 0 ? s.task() : "task " + s.pid()) + (s.cpu() < 0 ? "" : " on cpu " + s.cpu())
+        + " at " + time(s.timeNanos()) + ":");
     for (String f : s.stack()) lines.add(" " + f);
     if (s.cause() != null) {
       for (Cause c : s.cause().chain()) lines.add("   " + c.line());
+    }
+    return this;
+  }
+
+  /** lockdep's list of held locks: {@code 2 locks held by comm/pid:} and {@code  #0: (name)}. */
+  ReportText heldLocks(Task t) {
+    List<Object> held = t.heldLocks();
+    lines.add((held.isEmpty() ? "no locks" : held.size() + " lock" + (held.size() == 1 ? "" : "s")) + " held by "
+        + t.comm() + "/" + t.pid() + ":");
+    for (int i = 0; i < held.size(); i++) {
+      Object l = held.get(i);
+      lines.add(" #" + i + ": (" + (l instanceof dev.devemu.kernel.sync.KLock k ? k.name() : String.valueOf(l)) + ")");
     }
     return this;
   }

@@ -204,6 +204,11 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
       t.kill();
       retire(t);
     } finally {
+      // for timelines (Perfetto): a bare "Step" says nothing, the task and its kernel call do
+      if (kernel.run().noting()) {
+        kernel.run().note(t.comm() + "/" + t.pid() + (t.inInterrupt() ? " [hardirq] " : " ") + t.function() + ": "
+            + t.lastCall());
+      }
       running = null;
     }
   }

@@ -110,6 +110,9 @@ public final class Dma {
     if (!buffer.live()) {
       kernel.report(kernel.detectors().kasan().useAfterFree(x, buffer, offset, length, false, "dma_map_single"));
     }
+    Oops deadLength = kernel.detectors().mmio().lengthFromDeadDevice(x, Integer.toUnsignedLong(length),
+        buffer.size() - offset, "dma_map_single");
+    if (deadLength != null) kernel.report(deadLength);
     return add(x, buffer, offset, length, dir, false);
   }
 

@@ -19,12 +19,28 @@ public record Oops(String detector, String title, List<String> body, Owner owner
 
   public static final String SEPARATOR = "==================================================================";
 
-  /** The report as the kernel log would show it, between two separator lines. */
+  /**
+   * The report as the kernel log would show it. KASAN and KCSAN frame theirs with 66 '=' (mm/kasan/report.c,
+   * kernel/kcsan/report.c); lockdep frames each kind of report with its own width (kernel/locking/lockdep.c);
+   * page-fault oopses, BUG(), WARN() and the hung-task warning have no frame — so a run's output ends each
+   * unframed report with a blank line instead.
+   */
   public String format() {
+    String frame = frame(title);
     StringBuilder sb = new StringBuilder();
-    sb.append(SEPARATOR).append('\n').append(title).append('\n');
+    if (frame != null) sb.append(frame).append('\n');
+    sb.append(title).append('\n');
     for (String line : body) sb.append(line).append('\n');
-    sb.append(SEPARATOR).append('\n');
+    if (frame != null) sb.append(frame).append('\n');
     return sb.toString();
+  }
+
+  private static String frame(String title) {
+    if (title.startsWith("BUG: KASAN") || title.startsWith("BUG: KCSAN")) return SEPARATOR;
+    if (title.startsWith("WARNING: possible circular locking")) return "=".repeat(54);
+    if (title.startsWith("WARNING: possible recursive locking")) return "=".repeat(44);
+    if (title.startsWith("WARNING: inconsistent lock state")) return "=".repeat(32);
+    if (title.startsWith("WARNING: bad unlock balance")) return "=".repeat(37);
+    return null;
   }
 }

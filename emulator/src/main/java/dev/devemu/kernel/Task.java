@@ -36,6 +36,7 @@ public final class Task {
   private Object wakeValue = NO_VALUE;
   private java.util.function.BiFunction<Exec, Object, ?> onWake;
   private String lastCall = "";
+  private long calls;
   private int irqsDisabled;
   private final HeldLocks heldLocks = new HeldLocks();
   private final Completion onExit;
@@ -120,6 +121,7 @@ public final class Task {
           return Advance.YIELDED;
         }
         called = true;
+        calls++;
         lastCall = s.what;
         value = s.body.apply(exec);
         haveValue = true;
@@ -129,6 +131,7 @@ public final class Task {
           return Advance.YIELDED;
         }
         called = true;
+        calls++;
         lastCall = bl.what;
         Op.Wait<?> w = (Op.Wait<?>) bl.body.apply(exec);
         if (w.ready) {
@@ -251,6 +254,14 @@ public final class Task {
       for (FrameList at = f; at != null; at = at.outer()) out.add(at.name());
       return out;
     }
+  }
+
+  /**
+   * Kernel calls this task has started so far. A detector that remembers an access can tell, by comparing, that
+   * the task is still inside it (no further call yet) — which is what a KCSAN watchpoint waits for.
+   */
+  public long calls() {
+    return calls;
   }
 
   /** The kernel call being made or last made, e.g. {@code ioread32}. */

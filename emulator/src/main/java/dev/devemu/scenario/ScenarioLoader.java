@@ -60,6 +60,7 @@ public final class ScenarioLoader {
     String name = meta.string("name");
     String description = meta.string("description", "");
     long duration = meta.duration("duration", VirtualClock.MILLISECOND);
+    Expectations.read(meta);
     meta.rejectUnknown();
 
     ScenarioNode m = root.childOrEmpty("machine");

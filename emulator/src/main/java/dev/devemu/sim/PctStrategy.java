@@ -4,9 +4,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): every actor gets a random priority, the
- * highest-priority runnable actor always runs, and at {@code depth - 1} random steps the running actor drops to
- * the lowest priority. A bug of depth d is found with probability at least 1/(n k^(d-1)) per run.
+ * Probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010): every actor gets
+ * a random priority, the highest-priority runnable actor always runs, and at {@code depth - 1} random decision
+ * points the actor that ran last drops below every initial priority (each later drop lower than the earlier
+ * ones). A bug of depth d is found with probability at least 1/(n k^(d-1)) per run, for n actors and k
+ * decisions.
+ *
+ * <p>As in Coyote's and Shuttle's implementations, only real decisions count (more than one option), the
+ * change points are distinct values in [1, k), and k is not guessed: the caller measures it from a first run
+ * ({@link #decisions()} of a depth-1 run, which has no change points) and passes it in.
  *
  * <p>The next timer competes as a pseudo-actor {@code @clock}, so that device events can land in the middle of
  * driver code.
@@ -15,38 +21,68 @@ public final class PctStrategy implements SchedulingStrategy {
   static final String CLOCK = "@clock";
 
   private final int depth;
-  private final long expectedSteps;
+  private final long expectedDecisions;
   private SimRandom random;
   private long[] changePoints;
-  private int nextChange;
   private final Map<String, Long> priorities = new HashMap<>();
+  private long nextLow;
+  private long decisions;
+  private String lastChosen;
 
   /**
-   * @param depth bug depth d (number of ordering constraints), at least 1
-   * @param expectedSteps an estimate k of the number of choices in a run; change points fall in [0, k)
+   * @param depth bug depth d (d - 1 priority change points), at least 1
+   * @param expectedDecisions k, the number of decisions a run makes (measured); change points fall in [1, k)
    */
-  public PctStrategy(int depth, long expectedSteps) {
+  public PctStrategy(int depth, long expectedDecisions) {
     if (depth < 1) throw new IllegalArgumentException("PCT depth must be at least 1, got " + depth);
-    if (expectedSteps < 1) throw new IllegalArgumentException("PCT expected steps must be positive");
+    if (expectedDecisions < 1) throw new IllegalArgumentException("PCT k must be positive, got " + expectedDecisions);
     this.depth = depth;
-    this.expectedSteps = expectedSteps;
+    this.expectedDecisions = expectedDecisions;
   }
 
   @Override
   public void start(SimRandom random) {
     this.random = random;
     priorities.clear();
-    changePoints = new long[depth - 1];
-    for (int i = 0; i < changePoints.length; i++) changePoints[i] = random.nextLong(expectedSteps);
+    nextLow = depth - 1;
+    decisions = 0;
+    lastChosen = null;
+    // d - 1 distinct change points in [1, k): step 0 needs none, the initial priorities already decide it
+    int points = (int) Math.min(depth - 1L, Math.max(0, expectedDecisions - 1));
+    changePoints = new long[points];
+    for (int i = 0; i < points; i++) {
+      long p;
+      do {
+        p = 1 + random.nextLong(expectedDecisions - 1);
+      } while (contains(changePoints, i, p));
+      changePoints[i] = p;
+    }
     java.util.Arrays.sort(changePoints);
-    nextChange = 0;
+  }
+
+  private static boolean contains(long[] a, int n, long v) {
+    for (int i = 0; i < n; i++) {
+      if (a[i] == v) return true;
+    }
+    return false;
   }
 
   @Override
   public int choose(ChoicePoint point) {
     int n = point.runnableCount();
-    if (n == 0) return FIRE_TIMER;
-    int best = -2;
+    if (n == 0) {
+      lastChosen = CLOCK;
+      return FIRE_TIMER;
+    }
+    boolean decision = n > 1 || point.timerEligible();
+    if (decision) {
+      if (java.util.Arrays.binarySearch(changePoints, decisions) >= 0 && lastChosen != null) {
+        // the actor that ran last is demoted below every initial priority, and below earlier demotions
+        priorities.put(lastChosen, nextLow--);
+      }
+      decisions++;
+    }
+    int best = 0;
     long bestPriority = Long.MIN_VALUE;
     String bestId = null;
     for (int i = 0; i < n; i++) {
@@ -62,26 +98,35 @@ public final class PctStrategy implements SchedulingStrategy {
       best = FIRE_TIMER;
       bestId = CLOCK;
     }
-    long step = point.step();
-    while (nextChange < changePoints.length && changePoints[nextChange] <= step) {
-      // the change point demotes whatever runs now below every initial priority
-      priorities.put(bestId, (long) (depth - 1 - nextChange));
-      nextChange++;
-    }
+    lastChosen = bestId;
     return best;
   }
 
   private long priorityOf(String id) {
     Long p = priorities.get(id);
     if (p == null) {
+      // a new actor gets a random place among the initial priorities, all above the demoted ones
       p = depth + (long) random.nextInt(1 << 30);
       priorities.put(id, p);
     }
     return p;
   }
 
+  /** Decisions made so far in this run: choice points with more than one option. */
+  public long decisions() {
+    return decisions;
+  }
+
+  public int depth() {
+    return depth;
+  }
+
+  public long expectedDecisions() {
+    return expectedDecisions;
+  }
+
   @Override
   public String name() {
-    return "pct:" + depth;
+    return "pct:" + depth + ":" + expectedDecisions;
   }
 }

@@ -26,6 +26,9 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   private final ConcurrentLinkedQueue<Runnable> foreign = new ConcurrentLinkedQueue<>();
   private final AtomicLong foreignEnqueues = new AtomicLong();
   private final Map<Object, String> ids = new IdentityHashMap<>();
+  /** For detailed traces: which choice enqueued each message still in a mailbox (envelopes by identity). */
+  private final Map<Envelope, Long> senders = new IdentityHashMap<>();
+  private boolean recordSenders;
   // Not volatile: only the lane thread writes it and compares it with itself; another thread can only ever see
   // null or the lane thread, never its own Thread, so it correctly takes the foreign path.
   private Thread owner;
@@ -55,6 +58,14 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   }
 
   /**
+   * Called by the lane's dispatcher for every message sent to one of its actors, before it is enqueued. For a
+   * detailed trace it remembers the choice being made now: that delivery (or timer) sent this message.
+   */
+  void sent(Envelope envelope) {
+    if (recordSenders && Thread.currentThread() == owner) senders.put(envelope, current.choices() - 1);
+  }
+
+  /**
    * Runs one testbed to completion on the calling thread.
    *
    * @param run the run's clock, strategy and trace
@@ -70,6 +81,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     rootPrefix = rootPath.endsWith("/") ? rootPath : rootPath + "/";
     this.bootPath = bootPath;
     owner = Thread.currentThread();
+    recordSenders = run.trace().detailed();
     long foreignBefore = foreignEnqueues.get();
     try {
       boot.run();
@@ -83,6 +95,8 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     } finally {
       run.clock().clear();
       ids.clear();
+      senders.clear();
+      recordSenders = false;
       current = null;
       owner = null;
     }
@@ -119,7 +133,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
         int last = n - 1;
         runnable.set(pick, runnable.get(last));
         runnable.remove(last);
-        if (tracing) trace.record(step, clock.now(), actorId(r), describeNext(r));
+        if (tracing) recordDelivery(trace, step, clock.now(), r);
         r.run();
       }
       if (run.choices() >= run.maxChoices()) {
@@ -203,12 +217,17 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     return id;
   }
 
-  private static String describeNext(Runnable r) {
-    if (r instanceof Mailbox m && m.messageQueue() instanceof NodeMessageQueue q) {
-      Envelope e = q.peek();
-      if (e != null) return Traceable.describe(e.message());
+  /** Records the delivery about to run: the actor, the message at the head of its mailbox and who sent it. */
+  private void recordDelivery(TraceSink trace, long step, long now, Runnable r) {
+    Envelope e = null;
+    if (r instanceof Mailbox m && m.messageQueue() instanceof NodeMessageQueue q) e = q.peek();
+    String text = e == null ? "<system>" : Traceable.describe(e.message());
+    long sender = -1;
+    if (recordSenders && e != null) {
+      Long s = senders.remove(e);
+      if (s != null) sender = s;
     }
-    return "<system>";
+    trace.record(step, now, actorId(r), text, sender);
   }
 
   /** What one run cost: choices made, virtual time reached, and enqueues that came from a foreign thread. */

@@ -32,7 +32,7 @@ public final class SimLanes {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < count; i++) {
       sb.append(dispatcherId(i)).append(" {\n")
-          .append("  type = \"Dispatcher\"\n")
+          .append("  type = \"").append(SimDispatcherConfigurator.class.getName()).append("\"\n")
           .append("  executor = \"").append(SimExecutorConfigurator.class.getName()).append("\"\n")
           .append("  throughput = 1\n")
           .append("  shutdown-timeout = 1h\n")

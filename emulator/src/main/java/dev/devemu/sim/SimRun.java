@@ -11,6 +11,7 @@ public final class SimRun {
   private final SchedulingStrategy strategy;
   private final TraceSink trace;
   private final boolean tracing;
+  private final boolean noting;
   private final long lookaheadNanos;
   private final long maxChoices;
   private final long maxChoicesPerInstant;
@@ -24,6 +25,7 @@ public final class SimRun {
     this.strategy = b.strategy;
     this.trace = b.trace;
     this.tracing = b.trace != TraceSink.NONE;
+    this.noting = b.trace.detailed();
     this.lookaheadNanos = b.lookaheadNanos;
     this.maxChoices = b.maxChoices;
     this.maxChoicesPerInstant = b.maxChoicesPerInstant;
@@ -57,6 +59,16 @@ public final class SimRun {
 
   boolean tracing() {
     return tracing;
+  }
+
+  /** True if the trace keeps notes: callers skip building the text otherwise. */
+  public boolean noting() {
+    return noting;
+  }
+
+  /** Attaches a note to the delivery being made now (see {@link TraceSink#note}). */
+  public void note(String text) {
+    if (noting) trace.note(choices - 1, text);
   }
 
   long lookaheadNanos() {

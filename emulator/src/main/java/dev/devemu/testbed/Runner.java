@@ -34,8 +34,11 @@ public final class Runner {
     }
   }
 
-  /** How much of the delivery trace to record. */
-  public enum TraceMode { NONE, HASH, KEEP }
+  /**
+   * How much of the delivery trace to record: nothing, its hash, every delivery (to write or shrink a trace),
+   * or every delivery with who sent it and what it did (to draw it on a timeline).
+   */
+  public enum TraceMode { NONE, HASH, KEEP, DETAILED }
 
   /** A finished run: its result and, if asked for, its trace and the trace's hash. */
   public record Outcome(RunResult result, String traceSha256, DeliveryTrace trace, SimLane.RunStats stats) {}
@@ -47,7 +50,8 @@ public final class Runner {
   /** Like {@link #run(SimHost, int, Scenario, long, Options)}, letting {@code atEnd} look at the machine at the end. */
   public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options,
       java.util.function.Consumer<dev.devemu.kernel.Kernel> atEnd) {
-    DeliveryTrace trace = options.trace() == TraceMode.NONE ? null : new DeliveryTrace(options.trace() == TraceMode.KEEP);
+    DeliveryTrace trace = options.trace() == TraceMode.NONE ? null
+        : new DeliveryTrace(options.trace() != TraceMode.HASH, options.trace() == TraceMode.DETAILED);
     SimRun run = SimRun.builder(seed)
         .strategy(options.strategy())
         .trace(trace == null ? TraceSink.NONE : trace)

@@ -23,7 +23,7 @@ public final class TraceFile {
   /** What a trace file holds, in Java terms. */
   public record Contents(long seed, String scenarioFile, String scenarioSource, String variantOverride,
       String strategy, String sha256, List<DeliveryTrace.Delivery> deliveries, long durationOverrideNanos,
-      boolean faultsDisabled) {
+      boolean faultsDisabled, boolean lenient, List<String> droppedFaults) {
     public List<String> choices() {
       List<String> out = new ArrayList<>(deliveries.size());
       for (DeliveryTrace.Delivery d : deliveries) out.add(d.actor());
@@ -41,7 +41,9 @@ public final class TraceFile {
         .setStrategy(c.strategy())
         .setTraceSha256(c.sha256() == null ? "" : c.sha256())
         .setDurationOverrideNs(c.durationOverrideNanos())
-        .setFaultsDisabled(c.faultsDisabled());
+        .setFaultsDisabled(c.faultsDisabled())
+        .setLenient(c.lenient())
+        .addAllDroppedFaults(c.droppedFaults());
     for (DeliveryTrace.Delivery d : c.deliveries()) {
       b.addDeliveries(Delivery.newBuilder().setStep(d.step()).setTimeNs(d.timeNanos()).setActor(d.actor())
           .setMessage(d.message()));
@@ -64,6 +66,8 @@ public final class TraceFile {
       t = Trace.parseFrom(in);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new IOException(path + ": not a devemu trace file (" + e.getMessage() + ")", e);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(path + ": no such file", e);
     }
     if (t.getFormatVersion() != FORMAT_VERSION || t.getScenarioSource().isEmpty()) {
       throw new IOException(path + ": not a devemu trace file (format version " + t.getFormatVersion()
@@ -75,6 +79,6 @@ public final class TraceFile {
     }
     return new Contents(t.getSeed(), t.getScenarioFile(), t.getScenarioSource(),
         t.getVariantOverride().isEmpty() ? null : t.getVariantOverride(), t.getStrategy(), t.getTraceSha256(),
-        deliveries, t.getDurationOverrideNs(), t.getFaultsDisabled());
+        deliveries, t.getDurationOverrideNs(), t.getFaultsDisabled(), t.getLenient(), List.copyOf(t.getDroppedFaultsList()));
   }
 }

@@ -1,0 +1,154 @@
+package dev.devemu.cli;
+
+import dev.devemu.explore.Explorer;
+import dev.devemu.replay.RunRecipe;
+import dev.devemu.replay.Sessions;
+import dev.devemu.replay.StrategySpec;
+import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.ScenarioException;
+import dev.devemu.scenario.ScenarioLoader;
+import dev.devemu.sim.SimHost;
+import dev.devemu.testbed.Runner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code devemu explore SCENARIO --seeds N}: runs seeds in order until one finds a bug, prints it with the
+ * command that replays it; with {@code --stats}, runs every seed under each strategy and counts.
+ */
+@Command(name = "explore", mixinStandardHelpOptions = true,
+    description = "Search seeds for a bug: run seeds FIRST, FIRST+1, ... until one reports a bug (or N runs), print "
+        + "the report and its replay command.%n"
+        + "With --stats, run all N seeds under every strategy given and print how many found a bug.%n"
+        + "Exit codes: 3 a bug was found, 0 none in N seeds, 1 internal error, 2 bad input.")
+public final class ExploreCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
+  Path scenarioFile;
+
+  @Option(names = "--seeds", paramLabel = "N", defaultValue = "100", description = "How many seeds to try (default 100).")
+  int seeds;
+
+  @Option(names = "--first-seed", paramLabel = "S", defaultValue = "1", description = "The first seed (default 1).")
+  long firstSeed;
+
+  @Option(names = "--variant", description = "Override every driver's variant: raw or safe.")
+  String variant;
+
+  @Option(names = "--strategy", defaultValue = "random", split = ",",
+      description = "random, or pct[:DEPTH[:K]]; with --stats, a comma-separated list (random,pct:2,pct:3). PCT's K "
+          + "is measured from a first run of the first seed when not given.")
+  List<String> strategies;
+
+  @Option(names = "--stats", description = "Run all N seeds under each strategy and print how many found a bug.")
+  boolean stats;
+
+  @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run that found the bug.")
+  boolean verbose;
+
+  @Mixin
+  OutputOptions files;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
+      err.println("devemu: --variant must be raw or safe, got " + variant);
+      return ExitCodes.BAD_INPUT;
+    }
+    if (seeds < 1) {
+      err.println("devemu: --seeds must be at least 1, got " + seeds);
+      return ExitCodes.BAD_INPUT;
+    }
+    Scenario scenario;
+    List<StrategySpec> specs = new ArrayList<>();
+    try {
+      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
+      for (String s : strategies) specs.add(StrategySpec.parse(s));
+    } catch (ScenarioException e) {
+      err.println("devemu: " + e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    } catch (IllegalArgumentException e) {
+      err.println("devemu: --strategy: " + e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
+    if (!stats && specs.size() != 1) {
+      err.println("devemu: explore takes one --strategy (several only with --stats)");
+      return ExitCodes.BAD_INPUT;
+    }
+    long last = firstSeed + seeds - 1;
+    out.println("explore: scenario=" + scenario.name() + " file=" + scenarioFile + " variant="
+        + String.join("+", scenario.variants()) + " seeds=" + firstSeed + ".." + last);
+    out.flush();
+    try (SimHost host = SimHost.start("devemu-explore", 1)) {
+      List<RunRecipe> templates = new ArrayList<>();
+      for (StrategySpec s : specs) {
+        StrategySpec resolved = Sessions.resolve(host, s, scenario, firstSeed);
+        if (resolved != s) {
+          out.println("explore: " + s + ": k=" + resolved.k() + " decisions, measured by a pct:1 run of seed "
+              + firstSeed + " (panic-on-oops off) -> strategy " + resolved);
+        }
+        templates.add(RunRecipe.of(scenarioFile.toString(), scenario.source(), firstSeed, variant, resolved));
+      }
+      out.flush();
+      return stats ? stats(out, host, templates) : first(out, err, host, templates.get(0), scenario);
+    }
+  }
+
+  private int first(PrintWriter out, PrintWriter err, SimHost host, RunRecipe template, Scenario scenario) {
+    out.println("explore: strategy=" + template.strategy() + ", stopping at the first bug");
+    out.flush();
+    Explorer.Found found = Explorer.firstBug(host, template, firstSeed, seeds);
+    if (found == null) {
+      out.println("explore: no bug in " + seeds + " seed" + (seeds == 1 ? "" : "s") + " (" + firstSeed + ".."
+          + (firstSeed + seeds - 1) + ") under " + template.strategy());
+      return ExitCodes.OK;
+    }
+    out.println("explore: seed " + found.seed() + " found a bug (" + found.first().detector() + ") after "
+        + found.runs() + " run" + (found.runs() == 1 ? "" : "s"));
+    out.println("seed=" + found.seed());
+    out.println(RunPrinter.header(scenario, found.recipe()));
+    Runner.Outcome outcome = found.outcome();
+    if (files.mode() != Runner.TraceMode.HASH) {
+      // run the seed again, recording what the requested files need; it must be the same run
+      outcome = Sessions.run(host, found.recipe(), scenario, files.mode());
+      if (!outcome.traceSha256().equals(found.outcome().traceSha256())) {
+        err.println("devemu: internal error: seed " + found.seed() + " ran differently the second time");
+        return ExitCodes.INTERNAL;
+      }
+    }
+    return RunCommand.finish(out, err, found.recipe(), scenario, outcome, found.recipe().seedCommand(), verbose,
+        files);
+  }
+
+  private int stats(PrintWriter out, SimHost host, List<RunRecipe> templates) {
+    out.println();
+    out.println("| strategy | seeds | found | rate | first seed found | expected seeds to find (1/rate) | first reports |");
+    out.println("| --- | --- | --- | --- | --- | --- | --- |");
+    boolean any = false;
+    for (RunRecipe t : templates) {
+      Explorer.Stats s = Explorer.stats(host, t, firstSeed, seeds);
+      any |= s.found() > 0;
+      String expected = s.found() == 0 ? "> " + seeds : String.format("%.1f", 1 / s.rate());
+      String signatures = s.signatures().entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue())
+          .collect(Collectors.joining(", "));
+      out.println("| " + t.strategy() + " | " + s.seeds() + " | " + s.found() + " | "
+          + String.format("%.1f%%", 100 * s.rate()) + " | " + (s.firstFound() < 0 ? "-" : String.valueOf(s.firstFound()))
+          + " | " + expected + " | " + (signatures.isEmpty() ? "-" : signatures) + " |");
+      out.flush();
+    }
+    return any ? ExitCodes.BUG_FOUND : ExitCodes.OK;
+  }
+}

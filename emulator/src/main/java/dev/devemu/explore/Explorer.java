@@ -1,0 +1,100 @@
+package dev.devemu.explore;
+
+import dev.devemu.kernel.Oops;
+import dev.devemu.replay.RunRecipe;
+import dev.devemu.replay.Sessions;
+import dev.devemu.replay.StrategySpec;
+import dev.devemu.scenario.Scenario;
+import dev.devemu.sim.SimHost;
+import dev.devemu.testbed.Runner;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Searches seeds for a bug: one run per seed, in order, under one strategy. {@link #firstBug} stops at the first
+ * seed whose run reports something; {@link #stats} runs them all and counts, which is how strategies are
+ * compared ({@code explore --stats}, {@code docs/exploration.md}).
+ */
+public final class Explorer {
+  private Explorer() {}
+
+  /** The first seed that found a bug: its recipe (replays it) and its run. */
+  public record Found(RunRecipe recipe, int runs, Runner.Outcome outcome) {
+    public long seed() {
+      return recipe.seed();
+    }
+
+    public Oops first() {
+      return outcome.result().oopses().get(0);
+    }
+  }
+
+  /**
+   * Runs seeds {@code firstSeed, firstSeed + 1, …} until one reports a bug or {@code seeds} runs are done.
+   *
+   * @param template the recipe of every run but its seed; its strategy must be resolved
+   * @return the first run that found a bug, or null
+   */
+  public static Found firstBug(SimHost host, RunRecipe template, long firstSeed, int seeds) {
+    requireResolved(template);
+    Scenario scenario = template.scenario();
+    for (int i = 0; i < seeds; i++) {
+      RunRecipe recipe = template.withSeed(firstSeed + i);
+      Runner.Outcome o = Sessions.run(host, recipe, scenario, Runner.TraceMode.HASH);
+      if (o.result().bugFound()) return new Found(recipe, i + 1, o);
+    }
+    return null;
+  }
+
+  /**
+   * What a strategy found over a range of seeds.
+   *
+   * @param found seeds whose run reported a bug
+   * @param firstFound the first such seed, or -1
+   * @param runsToFirst how many runs it took to find the first (0 if none)
+   * @param signatures how many seeds found each first-report signature
+   * @param detectors how many seeds found a bug of each detector
+   * @param deliveries total deliveries over all runs
+   */
+  public record Stats(StrategySpec strategy, long firstSeed, int seeds, int found, long firstFound, int runsToFirst,
+      Map<String, Integer> signatures, Map<String, Integer> detectors, long deliveries) {
+    /** Fraction of seeds that found a bug. */
+    public double rate() {
+      return seeds == 0 ? 0 : (double) found / seeds;
+    }
+  }
+
+  /** Runs every seed of the range and counts what they found (each run's first report). */
+  public static Stats stats(SimHost host, RunRecipe template, long firstSeed, int seeds) {
+    requireResolved(template);
+    Scenario scenario = template.scenario();
+    int found = 0;
+    long firstFound = -1;
+    int runsToFirst = 0;
+    long deliveries = 0;
+    Map<String, Integer> signatures = new TreeMap<>();
+    Map<String, Integer> detectors = new TreeMap<>();
+    for (int i = 0; i < seeds; i++) {
+      long seed = firstSeed + i;
+      Runner.Outcome o = Sessions.run(host, template.withSeed(seed), scenario, Runner.TraceMode.NONE);
+      deliveries += o.result().choices();
+      if (!o.result().bugFound()) continue;
+      Oops first = o.result().oopses().get(0);
+      found++;
+      if (firstFound < 0) {
+        firstFound = seed;
+        runsToFirst = i + 1;
+      }
+      signatures.merge(first.signature(), 1, Integer::sum);
+      detectors.merge(first.detector(), 1, Integer::sum);
+    }
+    return new Stats(template.strategy(), firstSeed, seeds, found, firstFound, runsToFirst, signatures, detectors,
+        deliveries);
+  }
+
+  private static void requireResolved(RunRecipe template) {
+    if (!template.strategy().resolved()) {
+      throw new IllegalArgumentException("strategy " + template.strategy() + " needs its k measured first");
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Finding bugs and making them small: seed exploration with per-strategy statistics, and trace shrinking. */
+package dev.devemu.explore;

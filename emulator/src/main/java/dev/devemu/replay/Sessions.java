@@ -1,0 +1,43 @@
+package dev.devemu.replay;
+
+import dev.devemu.kernel.KernelConfig;
+import dev.devemu.scenario.Scenario;
+import dev.devemu.sim.PctStrategy;
+import dev.devemu.sim.SimHost;
+import dev.devemu.testbed.Runner;
+
+/** Runs recipes on a host, and measures what a strategy needs to know before it can run (PCT's k). */
+public final class Sessions {
+  private Sessions() {}
+
+  /** One run of a recipe on lane 0 of {@code host}. */
+  public static Runner.Outcome run(SimHost host, RunRecipe recipe, Runner.TraceMode mode) {
+    return run(host, recipe, recipe.scenario(), mode);
+  }
+
+  /** Like {@link #run(SimHost, RunRecipe, Runner.TraceMode)} with the recipe's scenario already parsed. */
+  public static Runner.Outcome run(SimHost host, RunRecipe recipe, Scenario scenario, Runner.TraceMode mode) {
+    return Runner.run(host, 0, scenario, recipe.seed(),
+        Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode));
+  }
+
+  /**
+   * Measures PCT's k — how many decisions (choice points with more than one option) a run of this scenario
+   * makes — with a first run under {@code pct:1} (random priorities, no change points) and panic-on-oops off,
+   * so that a bug on the way does not cut the run short. Returns the spec unchanged if it needs nothing.
+   */
+  public static StrategySpec resolve(SimHost host, StrategySpec spec, Scenario scenario, long seed) {
+    if (spec.resolved()) return spec;
+    return spec.withK(measureDecisions(host, scenario, seed));
+  }
+
+  /** The number of decisions of a full {@code pct:1} run of the scenario under {@code seed}. */
+  public static long measureDecisions(SimHost host, Scenario scenario, long seed) {
+    KernelConfig k = scenario.kernel();
+    Scenario full = RunRecipe.withKernel(scenario,
+        new KernelConfig(false, k.hungTaskTimeoutNanos(), k.softLockupNanos(), k.kcsanWindowChoices()));
+    PctStrategy probe = new PctStrategy(1, 1);
+    Runner.run(host, 0, full, seed, Runner.Options.defaults().withStrategy(probe).withTrace(Runner.TraceMode.NONE));
+    return Math.max(1, probe.decisions());
+  }
+}
