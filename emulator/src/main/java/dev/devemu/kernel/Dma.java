@@ -84,7 +84,10 @@ public final class Dma {
   public static final long PAGE_OFFSET = 0xffff888000000000L;
 
   private final Kernel kernel;
-  private final TreeMap<Long, Mapping> byIova = new TreeMap<>();
+  // Several live mappings may share a bus address (the same buffer mapped twice without an IOMMU) or overlap
+  // (two parts of one buffer), as dma-debug allows: a list per start address, searched back by the longest length.
+  private final TreeMap<Long, List<Mapping>> byIova = new TreeMap<>();
+  private long longest;
   private long nextIova = 0x1_0000_0000L;
   private boolean iommu;
 
@@ -133,7 +136,8 @@ public final class Dma {
     }
     Owner owner = x.task().owner() == null ? Owner.KERNEL : x.task().owner();
     Mapping m = new Mapping(iova, buffer, offset, length, dir, owner, Stamp.of(x, () -> "dma map"), coherent);
-    byIova.put(iova, m);
+    byIova.computeIfAbsent(iova, k -> new ArrayList<>(1)).add(m);
+    longest = Math.max(longest, length);
     return m;
   }
 
@@ -145,7 +149,7 @@ public final class Dma {
       return;
     }
     m.live = false;
-    byIova.remove(m.iova);
+    forget(m);
     if (m.coherent) kernel.memory().free(x, m.buffer);
   }
 
@@ -153,16 +157,27 @@ public final class Dma {
   public void release(Mapping m, Stamp stamp) {
     if (m == null || !m.live) return;
     m.live = false;
-    byIova.remove(m.iova);
+    forget(m);
     if (m.coherent) kernel.memory().releaseManaged(m.buffer, stamp);
   }
 
-  /** The live mapping covering {@code iova}, or null. */
+  private void forget(Mapping m) {
+    List<Mapping> at = byIova.get(m.iova);
+    if (at == null) return;
+    at.remove(m);
+    if (at.isEmpty()) byIova.remove(m.iova);
+  }
+
+  /** The live mapping covering {@code iova} (the most recent one if several do), or null. */
   public Mapping lookup(long iova) {
-    Map.Entry<Long, Mapping> e = byIova.floorEntry(iova);
-    if (e == null) return null;
-    Mapping m = e.getValue();
-    return iova < m.iova + m.length ? m : null;
+    for (Map.Entry<Long, List<Mapping>> e : byIova.headMap(iova, true).descendingMap().entrySet()) {
+      if (e.getKey() <= iova - longest) break;
+      List<Mapping> ms = e.getValue();
+      for (int i = ms.size() - 1; i >= 0; i--) {
+        if (iova < ms.get(i).iova + ms.get(i).length) return ms.get(i);
+      }
+    }
+    return null;
   }
 
   /** The kernel virtual address a bus address reaches under direct mapping (no IOMMU): phys + PAGE_OFFSET. */
@@ -172,8 +187,10 @@ public final class Dma {
 
   public List<Mapping> liveOwnedBy(Owner owner) {
     List<Mapping> out = new ArrayList<>();
-    for (Mapping m : byIova.values()) {
-      if (m.owner.equals(owner)) out.add(m);
+    for (List<Mapping> ms : byIova.values()) {
+      for (Mapping m : ms) {
+        if (m.owner.equals(owner)) out.add(m);
+      }
     }
     return out;
   }
