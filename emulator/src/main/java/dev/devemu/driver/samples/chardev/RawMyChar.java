@@ -31,7 +31,9 @@ import dev.devemu.kernel.fs.Vfs;
  *       hands kernel memory to user space;</li>
  *   <li><b>SET_CONFIG without the lock</b> — copy_from_user may sleep, so it cannot run under the spinlock, so the
  *       author copies straight into {@code d->config} unlocked: a read (under the lock) or another SET_CONFIG on
- *       another CPU at the same time is a data race that KCSAN reports, and user space may read a torn config;</li>
+ *       another CPU at the same time is a data race that KCSAN reports, and user space may read a torn config; and since
+ *       copy_from_user zero-fills what it could not copy, a SET_CONFIG from a bad pointer returns -EFAULT
+ *       <i>after</i> wiping the config;</li>
  *   <li><b>remove frees what open files still point to</b> — remove unregisters the node and kfree()s the data,
  *       but files opened earlier keep it in {@code private_data} with no reference count: the next read or ioctl
  *       on such a file (or one in flight during the unbind) is a KASAN slab-use-after-free.</li>
