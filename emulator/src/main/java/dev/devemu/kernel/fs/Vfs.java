@@ -45,7 +45,7 @@ public final class Vfs {
    * node exists. The registration belongs to the calling driver: left behind at remove, it is a leak.
    */
   public static Op<Integer> registerChrdev(String path, FileOperations fops) {
-    return Op.fn("misc_register", () -> Op.step("device_initialize", x -> x.kernel().vfs())
+    return Op.fn("misc_register", () -> Op.step("misc_mtx", x -> x.kernel().vfs())
         .then(vfs -> vfs.nodesMutex.with(() -> Op.step("cdev_add", x -> vfs.addNode(x, path, fops)))));
   }
 
@@ -53,7 +53,7 @@ public final class Vfs {
    * cdev_del + device_destroy: the node disappears once no open of it is in flight; files already open stay open.
    */
   public static Op<Void> unregisterChrdev(String path) {
-    return Op.fn("misc_deregister", () -> Op.step("device_lookup", x -> x.kernel().vfs())
+    return Op.fn("misc_deregister", () -> Op.step("misc_mtx", x -> x.kernel().vfs())
         .then(vfs -> vfs.nodesMutex.with(() -> Op.step("cdev_del", x -> {
           vfs.removeNode(x, path);
           return null;
