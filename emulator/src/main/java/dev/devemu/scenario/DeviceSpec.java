@@ -13,6 +13,14 @@ public interface DeviceSpec {
   /** Line in the scenario file, for errors found when the topology is assembled. */
   int line();
 
+  /**
+   * Whether a fault plan may apply {@code action} to this device (a software device has no link to bring down);
+   * the loader rejects the others with file:line.
+   */
+  default boolean supports(FaultPlan.Action action) {
+    return true;
+  }
+
   /** Creates the device's actors and registers it with its bus. */
   void install(TestbedBuilder testbed);
 }

@@ -8,6 +8,14 @@ public interface DriverKind {
 
   String description();
 
+  /**
+   * The ioctl commands the driver's device nodes understand, by the names its header gives them
+   * ({@code GET_VERSION → _IOR('E', 0xd0, 4)}), so that workloads can name them. Empty for drivers without nodes.
+   */
+  default java.util.Map<String, Integer> ioctls() {
+    return java.util.Map.of();
+  }
+
   /** Registers the driver of the given variant ({@code raw} or {@code safe}) with its bus. */
   void load(String variant, TestbedBuilder testbed);
 }

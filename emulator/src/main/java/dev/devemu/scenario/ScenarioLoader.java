@@ -85,7 +85,7 @@ public final class ScenarioLoader {
     k.rejectUnknown();
 
     List<DeviceSpec> devices = new ArrayList<>();
-    Set<String> slots = new HashSet<>();
+    Map<String, DeviceSpec> slots = new LinkedHashMap<>();
     for (ScenarioNode d : root.objects("devices")) {
       String type = d.string("type");
       DeviceKind kind = Catalog.device(type);
@@ -96,7 +96,9 @@ public final class ScenarioLoader {
       int line = lineOf(d);
       DeviceSpec spec = kind.parse(d, line);
       d.rejectUnknown();
-      if (!slots.add(spec.slot())) throw d.error("slot", "slot " + spec.slot() + " is used by two devices");
+      if (slots.putIfAbsent(spec.slot(), spec) != null) {
+        throw d.error("slot", "slot " + spec.slot() + " is used by two devices");
+      }
       devices.add(spec);
     }
 
@@ -135,7 +137,7 @@ public final class ScenarioLoader {
     return n.error("").line();
   }
 
-  private static FaultPlan faults(ScenarioNode f, Set<String> slots, long duration) {
+  private static FaultPlan faults(ScenarioNode f, Map<String, DeviceSpec> slots, long duration) {
     Map<String, Double> probabilities = new LinkedHashMap<>();
     ScenarioNode p = f.childOrEmpty("probability");
     for (String point : p.keys()) {
@@ -151,7 +153,7 @@ public final class ScenarioLoader {
       long at = e.duration("at", 0);
       if (at > duration) throw e.error("at", "is after the end of the run (" + duration / VirtualClock.MILLISECOND + " ms)");
       FaultPlan.Action action = action(e);
-      String slot = slot(e, slots);
+      String slot = slot(e, slots, action);
       e.rejectUnknown();
       events.add(new FaultPlan.Event(at, action, slot, lineOf(e)));
     }
@@ -159,7 +161,7 @@ public final class ScenarioLoader {
     List<FaultPlan.Recurring> recurring = new ArrayList<>();
     for (ScenarioNode r : f.objects("recurring")) {
       FaultPlan.Action action = action(r);
-      String slot = slot(r, slots);
+      String slot = slot(r, slots, action);
       long mean = r.duration("mean-interval", VirtualClock.MILLISECOND);
       long restore = r.duration("restore-after", 0, 0);
       r.rejectUnknown();
@@ -178,9 +180,13 @@ public final class ScenarioLoader {
     return a;
   }
 
-  private static String slot(ScenarioNode n, Set<String> slots) {
+  private static String slot(ScenarioNode n, Map<String, DeviceSpec> slots, FaultPlan.Action action) {
     String slot = n.string("slot");
-    if (!slots.contains(slot)) throw n.error("slot", "no device is in slot " + slot);
+    DeviceSpec device = slots.get(slot);
+    if (device == null) throw n.error("slot", "no device is in slot " + slot);
+    if (!device.supports(action)) {
+      throw n.error("action", "a " + device.type() + " device cannot " + action.word() + " (slot " + slot + ")");
+    }
     return slot;
   }
 }

@@ -3,6 +3,7 @@ package dev.devemu.testbed;
 import dev.devemu.bus.BusEvents;
 import dev.devemu.bus.pci.HostBridgeActor;
 import dev.devemu.bus.pci.PciBusActor;
+import dev.devemu.bus.platform.PlatformBusActor;
 import dev.devemu.kernel.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.IrqChipActor;
@@ -72,6 +73,9 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private final Kernel kernel;
   private final Consumer<RunResult> done;
   private final ActorRef<PciBusActor.Command> pciBus;
+  /** Null when the scenario has no platform device. */
+  private final ActorRef<PlatformBusActor.Command> platformBus;
+  private final java.util.Set<String> platformSlots = new java.util.TreeSet<>();
   private final List<ActorRef<?>> children;
   private final Map<String, long[]> bound = new TreeMap<>();
   private final Map<String, Long> exposure = new TreeMap<>();
@@ -121,13 +125,23 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     for (DeviceSpec d : scenario.devices()) d.install(builder);
     for (Scenario.DriverSpec d : scenario.drivers()) Catalog.driver(d.name()).load(d.variant(), builder);
     for (WorkloadSpec w : scenario.workload()) w.install(builder);
+    // Every bus reports bindings here: exposure (device-hours per driver and variant) is counted from them.
+    Consumer<PciBusActor.BindingChanged> bindings = change -> self.tell(new Bindings(change));
     this.pciBus = builder.spawn(PciBusActor.create(kernel, builder.pciSlots(), builder.pciDrivers(),
-        m.hotplugDetectionNanos(), change -> self.tell(new Bindings(change))), "pci");
+        m.hotplugDetectionNanos(), bindings), "pci");
+    if (builder.platformDevices().isEmpty()) {
+      this.platformBus = null;
+    } else {
+      this.platformBus = builder.spawn(PlatformBusActor.create(kernel, builder.platformDevices(),
+          builder.platformDrivers(), bindings), "platform");
+      for (PlatformBusActor.Slot s : builder.platformDevices()) platformSlots.add(s.name());
+    }
 
     this.children = builder.watched();
     kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
     scheduleFaults(scenario.faults());
     pciBus.tell(PciBusActor.Boot.INSTANCE);
+    if (platformBus != null) platformBus.tell(PlatformBusActor.Boot.INSTANCE);
     Started started = new Started(kernel, pciBus);
     for (var action : builder.startActions()) action.accept(started);
   }
@@ -161,6 +175,12 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     if (finished) return;
     hotplugEvents++;
     Cause cause = Cause.root("fault-plan", kernel.now(), action.word() + " " + slot + " (" + why + ")");
+    if (platformSlots.contains(slot)) {
+      // A platform device has no link: plug adds it, any unplug unregisters it (the loader allows only these).
+      platformBus.tell(action == FaultPlan.Action.PLUG ? new PlatformBusActor.AddDevice(slot, cause)
+          : new PlatformBusActor.RemoveDevice(slot, cause));
+      return;
+    }
     PciBusActor.Command msg = switch (action) {
       case PLUG -> new BusEvents.HotPlug(slot, cause);
       case UNPLUG -> new BusEvents.HotUnplug(slot, false, cause);

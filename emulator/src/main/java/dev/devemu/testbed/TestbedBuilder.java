@@ -32,6 +32,8 @@ public final class TestbedBuilder {
   private ActorRef<HostBridgeActor.Command> hostBridge;
   private final List<PciBusActor.Slot> pciSlots = new ArrayList<>();
   private final List<PciDriverEntry> pciDrivers = new ArrayList<>();
+  private final List<dev.devemu.bus.platform.PlatformBusActor.Slot> platformDevices = new ArrayList<>();
+  private final List<dev.devemu.bus.platform.PlatformDriverEntry> platformDrivers = new ArrayList<>();
   private final List<Consumer<Testbed.Started>> onStart = new ArrayList<>();
   private final List<ActorRef<?>> watched = new ArrayList<>();
 
@@ -104,6 +106,18 @@ public final class TestbedBuilder {
     pciDrivers.add(entry);
   }
 
+  /**
+   * Declares a platform device (matched to a driver by name); present at boot, it is added and bound then. Its name
+   * is its slot for the fault plan: {@code unplug} unregisters it (the driver's remove runs), {@code plug} adds it.
+   */
+  public void addPlatformDevice(String name, boolean presentAtBoot) {
+    platformDevices.add(new dev.devemu.bus.platform.PlatformBusActor.Slot(name, presentAtBoot));
+  }
+
+  public void addPlatformDriver(dev.devemu.bus.platform.PlatformDriverEntry entry) {
+    platformDrivers.add(entry);
+  }
+
   /** Runs {@code action} once the machine has booted (buses enumerated, timers armed). */
   public void onStart(Consumer<Testbed.Started> action) {
     onStart.add(action);
@@ -123,6 +137,14 @@ public final class TestbedBuilder {
 
   List<PciDriverEntry> pciDrivers() {
     return pciDrivers;
+  }
+
+  List<dev.devemu.bus.platform.PlatformBusActor.Slot> platformDevices() {
+    return platformDevices;
+  }
+
+  List<dev.devemu.bus.platform.PlatformDriverEntry> platformDrivers() {
+    return platformDrivers;
   }
 
   List<Consumer<Testbed.Started>> startActions() {

@@ -26,7 +26,10 @@ public final class KArc<S extends KStruct> {
 
   /** {@code Arc::new}: allocates the struct; Err(ENOMEM) if allocation fails. */
   public static <S extends KStruct> Fallible<KArc<S>> create(S struct) {
-    return Mem.kboxNew(struct).map(s -> new KArc<>(s, new Count()));
+    return Mem.kboxNew(struct).map(s -> {
+      s.allocation().markRefcounted();
+      return new KArc<>(s, new Count());
+    });
   }
 
   /** The struct; valid while this handle is not dropped. */

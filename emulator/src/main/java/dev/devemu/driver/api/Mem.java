@@ -74,4 +74,17 @@ public final class Mem {
     if (index < 0 || index >= a.count()) return Fallible.err(dev.devemu.kernel.Errno.EINVAL);
     return Fallible.lift(write(a, index, value));
   }
+
+  /** memcpy of {@code length} bytes out of a byte array field, from element {@code from}: one access. */
+  public static Op<byte[]> readBytes(FieldArray<Byte> a, int from, int length) {
+    return Op.step(a.readLabel(), x -> x.kernel().memory().readBytes(x, a, from, length));
+  }
+
+  /** memcpy of {@code bytes} into a byte array field, from element {@code from}: one access. */
+  public static Op<Void> writeBytes(FieldArray<Byte> a, int from, byte[] bytes) {
+    return Op.step(a.writeLabel(), x -> {
+      x.kernel().memory().writeBytes(x, a, from, bytes);
+      return null;
+    });
+  }
 }

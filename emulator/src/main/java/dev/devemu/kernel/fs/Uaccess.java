@@ -2,6 +2,7 @@ package dev.devemu.kernel.fs;
 
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.mem.FieldArray;
 
 /**
  * copy_to_user / copy_from_user / put_user / get_user against the calling process's memory. Each may fault in a
@@ -30,6 +31,55 @@ public final class Uaccess {
       if (length > src.length) throw new IllegalArgumentException("copy_to_user of " + length + " bytes from a "
           + src.length + "-byte kernel buffer");
       return file.mm().copyTo(dst, src, 0, length);
+    });
+  }
+
+  /**
+   * copy_to_user straight out of a driver struct ({@code copy_to_user(buf, d->config, n)}). As
+   * {@code _copy_to_user} in {@code include/linux/uaccess.h}: might_fault, then access_ok on the user range, then
+   * KASAN checks the whole kernel source ({@code instrument_copy_to_user}) — reading past the array and out of
+   * the object is a slab-out-of-bounds report — and the copy faults the user pages in.
+   *
+   * @return the number of bytes not copied
+   */
+  public static Op<Long> copyToUser(File file, long dst, FieldArray<Byte> src, int from, int length) {
+    return Op.step("copy_to_user", x -> {
+      mightFault(x, "copy_to_user");
+      if (!UserMemory.rangeOk(dst, length)) return (long) length;
+      byte[] bytes = x.kernel().memory().readBytes(x, src, from, length);
+      return file.mm().copyTo(dst, bytes, 0, length);
+    });
+  }
+
+  /**
+   * __copy_to_user_inatomic out of a driver struct, called with page faults disabled: no might_fault (it cannot
+   * sleep), and it stops at the first user page that is not resident instead of faulting it in. A driver that
+   * gets a short count back must drop its locks before it retries with copy_to_user.
+   *
+   * @return the number of bytes not copied
+   */
+  public static Op<Long> copyToUserInatomic(File file, long dst, FieldArray<Byte> src, int from, int length) {
+    return Op.step("__copy_to_user_inatomic", x -> {
+      if (!UserMemory.rangeOk(dst, length)) return (long) length;
+      byte[] bytes = x.kernel().memory().readBytes(x, src, from, length);
+      return file.mm().copyToInatomic(dst, bytes, 0, length);
+    });
+  }
+
+  /**
+   * copy_from_user straight into a driver struct ({@code copy_from_user(d->config, argp, n)}): the destination is
+   * written as a whole — KASAN and KCSAN see the write — and, as {@code _copy_from_user} does, the bytes that
+   * could not be read are zeroed, so a bad pointer clobbers the destination with zeros.
+   *
+   * @return the number of bytes not copied
+   */
+  public static Op<Long> copyFromUser(File file, FieldArray<Byte> dst, int from, long src, int length) {
+    return Op.step("copy_from_user", x -> {
+      mightFault(x, "copy_from_user");
+      byte[] buf = new byte[Math.max(0, length)];
+      long missing = UserMemory.rangeOk(src, length) ? file.mm().copyFrom(src, buf, 0, buf.length) : buf.length;
+      x.kernel().memory().writeBytes(x, dst, from, buf);
+      return missing;
     });
   }
 

@@ -16,6 +16,10 @@ import java.util.TreeMap;
  * <p>As in Linux, removing a device node ({@code cdev_del}) does not touch files already open on it: their
  * operations keep being called, with whatever {@code private_data} the driver left there. That is where the
  * classic "device removed while a process holds it open" use-after-free comes from.
+ *
+ * <p>Registering, unregistering and opening a node are serialised by one mutex, as {@code misc_mtx} does in
+ * {@code drivers/char/misc.c}: the driver's open runs with it held, so a node cannot be unregistered between the
+ * lookup and the end of the driver's open — an unbind waits for the opens in flight, and later opens get -ENOENT.
  */
 public final class Vfs {
   /** -ENOIOCTLCMD: what a driver may return for an unknown ioctl; the VFS turns it into -ENOTTY. */
@@ -25,6 +29,7 @@ public final class Vfs {
   private record Node(String path, FileOperations fops, Owner owner, Resources.Handle handle) {}
 
   private final Kernel kernel;
+  private final dev.devemu.kernel.sync.Mutex nodesMutex = new dev.devemu.kernel.sync.Mutex("misc_mtx");
   private final TreeMap<String, Node> nodes = new TreeMap<>();
   private final TreeMap<Integer, UserProcess> processes = new TreeMap<>();
   private int nextPid = 1000;
@@ -40,15 +45,19 @@ public final class Vfs {
    * node exists. The registration belongs to the calling driver: left behind at remove, it is a leak.
    */
   public static Op<Integer> registerChrdev(String path, FileOperations fops) {
-    return Op.step("cdev_add", x -> x.kernel().vfs().addNode(x, path, fops));
+    return Op.fn("misc_register", () -> Op.step("misc_mtx", x -> x.kernel().vfs())
+        .then(vfs -> vfs.nodesMutex.with(() -> Op.step("cdev_add", x -> vfs.addNode(x, path, fops)))));
   }
 
-  /** cdev_del + device_destroy: the node disappears; files already open stay open. */
+  /**
+   * cdev_del + device_destroy: the node disappears once no open of it is in flight; files already open stay open.
+   */
   public static Op<Void> unregisterChrdev(String path) {
-    return Op.step("cdev_del", x -> {
-      x.kernel().vfs().removeNode(x, path);
-      return null;
-    });
+    return Op.fn("misc_deregister", () -> Op.step("misc_mtx", x -> x.kernel().vfs())
+        .then(vfs -> vfs.nodesMutex.with(() -> Op.step("cdev_del", x -> {
+          vfs.removeNode(x, path);
+          return null;
+        }))));
   }
 
   private int addNode(Exec x, String path, FileOperations fops) {
@@ -97,27 +106,27 @@ public final class Vfs {
 
   /** open(2) of a device node: the descriptor, or -ENOENT (no such node) or the driver's open error. */
   public Op<Long> open(UserProcess p, String path, int flags) {
-    return Op.fn("do_sys_open", () -> Op.<Object>step("chrdev_open", x -> {
+    return Op.fn("do_sys_open", () -> nodesMutex.with(() -> Op.<Object>step("chrdev_open", x -> {
       Node n = nodes.get(path);
       if (n == null) return (long) -Errno.ENOENT;
       return new File(path, flags, n.fops(), n.owner(), p);
     }).then(r -> {
       if (r instanceof Long err) return Op.pure(err);
       File f = (File) r;
-      return driver(f, "open", () -> f.fops().open(f)).then(rc -> Op.step("fd_install", x -> {
-        if (rc < 0) return (long) rc;
-        return (long) p.install(f);
-      }));
-    }));
+      return driver(f, "open", () -> f.fops().open(f)).map(rc -> rc < 0 ? (Object) (long) rc : f);
+    })).then(r -> r instanceof Long err ? Op.pure(err) : Op.step("fd_install", x -> (long) p.install((File) r))));
   }
 
-  /** read(2): bytes read or -errno. */
+  /**
+   * read(2): bytes read or -errno. As {@code vfs_read} ({@code fs/read_write.c}) the VFS only checks access_ok —
+   * that the buffer lies in user space; a NULL or unmapped buffer reaches the driver, whose copy_to_user fails.
+   */
   public Op<Long> read(UserProcess p, int fd, long userBuf, long count) {
     return Op.fn("ksys_read", () -> Op.<Object>step("vfs_read", x -> {
       File f = p.file(fd);
       if (f == null || !f.readable()) return (long) -Errno.EBADF;
       if (count < 0) return (long) -Errno.EINVAL;
-      if (!p.mm().accessOk(userBuf, count, true)) return (long) -Errno.EFAULT;
+      if (!UserMemory.rangeOk(userBuf, count)) return (long) -Errno.EFAULT;
       return f;
     }).then(r -> r instanceof Long err ? Op.pure(err)
         : driver((File) r, "read", () -> ((File) r).fops().read((File) r, userBuf, count))));
@@ -129,7 +138,7 @@ public final class Vfs {
       File f = p.file(fd);
       if (f == null || !f.writable()) return (long) -Errno.EBADF;
       if (count < 0) return (long) -Errno.EINVAL;
-      if (!p.mm().accessOk(userBuf, count, false)) return (long) -Errno.EFAULT;
+      if (!UserMemory.rangeOk(userBuf, count)) return (long) -Errno.EFAULT;
       return f;
     }).then(r -> r instanceof Long err ? Op.pure(err)
         : driver((File) r, "write", () -> ((File) r).fops().write((File) r, userBuf, count))));

@@ -23,6 +23,7 @@ public final class Allocation {
   private final Stamp allocated;
   private Stamp freed;
   private boolean managed;
+  private boolean refcounted;
   private Object raceHistory;
 
   Allocation(long address, int size, String type, Kind kind, Owner owner, Stamp allocated) {
@@ -79,6 +80,18 @@ public final class Allocation {
 
   public void markManaged() {
     managed = true;
+  }
+
+  /**
+   * True for memory owned by a reference count (Rust's {@code Arc}): it is freed when the last handle drops, so
+   * while it is live someone still holds it — a file opened before an unbind, say — and it is not a leak.
+   */
+  public boolean refcounted() {
+    return refcounted;
+  }
+
+  public void markRefcounted() {
+    refcounted = true;
   }
 
   /**

@@ -100,6 +100,33 @@ public final class KernelMemory {
     if (i >= 0 && i < a.count()) a.set(i, value);
   }
 
+  /**
+   * A bulk read of {@code length} bytes of a byte array field from element {@code from} ({@code memcpy} out of a
+   * struct, the source of a {@code copy_to_user}): one access over the whole range, so reading past the array is
+   * an out-of-bounds report when it leaves the object. Bytes outside the array read as zero.
+   */
+  public byte[] readBytes(Exec x, FieldArray<Byte> a, int from, int length) {
+    touch(x, a.owner(), a.offset() + (long) from * a.elementSize(), length * a.elementSize(), false,
+        a.qualifiedName(), -1);
+    byte[] out = new byte[Math.max(0, length)];
+    for (int i = 0; i < out.length; i++) {
+      int at = from + i;
+      Byte b = at >= 0 && at < a.count() ? a.get(at) : null;
+      out[i] = b == null ? 0 : b;
+    }
+    return out;
+  }
+
+  /** A bulk write into a byte array field ({@code memcpy} into a struct, the target of a copy_from_user). */
+  public void writeBytes(Exec x, FieldArray<Byte> a, int from, byte[] bytes) {
+    touch(x, a.owner(), a.offset() + (long) from * a.elementSize(), bytes.length * a.elementSize(), true,
+        a.qualifiedName(), -1);
+    for (int i = 0; i < bytes.length; i++) {
+      int at = from + i;
+      if (at >= 0 && at < a.count()) a.set(at, bytes[i]);
+    }
+  }
+
   /** @param index the array index, or -1: named in reports only, so no string is built per access */
   private void touch(Exec x, KStruct s, long offset, int size, boolean write, String what, int index) {
     Allocation a = s.allocation();

@@ -1,0 +1,61 @@
+package dev.devemu.device.chardev;
+
+import dev.devemu.scenario.DeviceKind;
+import dev.devemu.scenario.DeviceSpec;
+import dev.devemu.scenario.FaultPlan;
+import dev.devemu.scenario.ScenarioNode;
+import dev.devemu.testbed.TestbedBuilder;
+
+/**
+ * {@code type = chardev}: the device of a char-device module such as the article's {@code my_char}, modelled as
+ * a platform device matched to its driver by {@code name}. Binding it runs the driver's init, which registers the
+ * {@code /dev} node; a fault plan's {@code unplug} unbinds it (the driver's exit/remove unregisters the node while
+ * files opened earlier stay open, as in Linux) and {@code plug} binds it again. Keys: {@code name} (required; also
+ * its slot in the fault plan) and {@code present} (default true).
+ */
+public final class ChardevKind implements DeviceKind {
+  @Override
+  public String type() {
+    return "chardev";
+  }
+
+  @Override
+  public String description() {
+    return "the platform device a char-device module (my_char) binds to by name; unplug = unbind";
+  }
+
+  @Override
+  public DeviceSpec parse(ScenarioNode node, int line) {
+    String name = node.string("name");
+    if (!name.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")) {
+      throw node.error("name", "must be a device name such as my_char (letters, digits, _ . -), got \"" + name + "\"");
+    }
+    boolean present = node.bool("present", true);
+    return new DeviceSpec() {
+      @Override
+      public String type() {
+        return ChardevKind.this.type();
+      }
+
+      @Override
+      public String slot() {
+        return name;
+      }
+
+      @Override
+      public int line() {
+        return line;
+      }
+
+      @Override
+      public boolean supports(FaultPlan.Action action) {
+        return action == FaultPlan.Action.PLUG || action == FaultPlan.Action.UNPLUG;
+      }
+
+      @Override
+      public void install(TestbedBuilder testbed) {
+        testbed.addPlatformDevice(name, present);
+      }
+    };
+  }
+}

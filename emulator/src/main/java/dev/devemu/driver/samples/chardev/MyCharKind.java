@@ -1,0 +1,30 @@
+package dev.devemu.driver.samples.chardev;
+
+import dev.devemu.driver.api.platform.PlatformBindings;
+import dev.devemu.scenario.DriverKind;
+import dev.devemu.testbed.TestbedBuilder;
+import java.util.Map;
+
+/** {@code name = my_char}: the article's char device driver, raw or safe; binds to a {@code chardev} device. */
+public final class MyCharKind implements DriverKind {
+  @Override
+  public String name() {
+    return "my_char";
+  }
+
+  @Override
+  public String description() {
+    return "the article's char device /dev/my_char: GET_VERSION and SET_CONFIG ioctls, read of the config";
+  }
+
+  @Override
+  public Map<String, Integer> ioctls() {
+    return MyCharAbi.ioctls();
+  }
+
+  @Override
+  public void load(String variant, TestbedBuilder testbed) {
+    testbed.addPlatformDriver("raw".equals(variant) ? PlatformBindings.raw(new RawMyChar())
+        : PlatformBindings.safe(new SafeMyChar()));
+  }
+}
