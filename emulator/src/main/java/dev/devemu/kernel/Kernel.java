@@ -29,6 +29,7 @@ public final class Kernel {
   private final Sysfs sysfs = new Sysfs();
   private final Faults faults;
   private final Dma dma;
+  private final Moments moments = new Moments();
   private final List<Oops> oopses = new ArrayList<>();
   private Consumer<Oops> onOops = o -> {};
   private boolean halted;
@@ -149,6 +150,11 @@ public final class Kernel {
 
   public Resources resources() {
     return resources;
+  }
+
+  /** Life-cycle moments of each slot (probe running, interrupt pending, DMA in flight …) that faults can wait for. */
+  public Moments moments() {
+    return moments;
   }
 
   /** The devices the buses enumerated (what lspci and modalias list). */

@@ -1,9 +1,7 @@
 package dev.devemu.testbed;
 
-import dev.devemu.bus.BusEvents;
 import dev.devemu.bus.pci.HostBridgeActor;
 import dev.devemu.bus.pci.PciBusActor;
-import dev.devemu.kernel.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.IrqChipActor;
 import dev.devemu.kernel.Kernel;
@@ -11,10 +9,8 @@ import dev.devemu.kernel.LocalOnly;
 import dev.devemu.kernel.Oops;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DeviceSpec;
-import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.WorkloadSpec;
-import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.SimRun;
 import dev.devemu.sim.Traceable;
 import java.util.ArrayList;
@@ -76,8 +72,8 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private final Map<String, long[]> bound = new TreeMap<>();
   private final Map<String, Long> exposure = new TreeMap<>();
   private final List<String> probeFailures = new ArrayList<>();
+  private final FaultScheduler faults;
   private String outcome = "completed";
-  private int hotplugEvents;
   private boolean finished;
 
   /**
@@ -98,6 +94,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     kernel.irqs().affinity(m.affinity());
     scenario.faults().probabilities().forEach(kernel.faults()::set);
     ActorRef<Command> self = ctx.getSelf();
+    this.faults = new FaultScheduler(kernel, run, () -> finished);
     kernel.onOops(o -> self.tell(new OopsRaised(o)));
     run.onStall(() -> kernel.printk("watchdog: too many deliveries without virtual time passing"));
 
@@ -113,49 +110,15 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
 
     this.children = builder.watched();
     kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
-    scheduleFaults(scenario.faults());
+    ActorRef<PciBusActor.Command> bus = pciBus;
+    for (PciBusActor.Slot slot : builder.pciSlots()) {
+      faults.route(slot.name(), e -> bus.tell((PciBusActor.Command) e));
+    }
+    builder.routes().forEach(faults::route);
+    faults.start(scenario.faults());
     pciBus.tell(PciBusActor.Boot.INSTANCE);
     Started started = new Started(kernel, pciBus);
     for (var action : builder.startActions()) action.accept(started);
-  }
-
-  private void scheduleFaults(FaultPlan plan) {
-    for (FaultPlan.Event e : plan.events()) {
-      kernel.clock().schedule(e.atNanos(), "fault " + e.action().word() + " " + e.slot(),
-          () -> hotplug(e.action(), e.slot(), "fault plan (line " + e.line() + ")"));
-    }
-    for (FaultPlan.Recurring r : plan.recurring()) {
-      SimRandom random = run.random().fork("fault:" + r.action().word() + ":" + r.slot());
-      scheduleRecurring(r, random);
-    }
-  }
-
-  private void scheduleRecurring(FaultPlan.Recurring r, SimRandom random) {
-    long delay = Math.max(1, (long) random.nextExponential(r.meanIntervalNanos()));
-    kernel.clock().schedule(delay, "fault " + r.action().word() + " " + r.slot(), () -> {
-      hotplug(r.action(), r.slot(), "recurring fault (line " + r.line() + ")");
-      if (r.restoreAfterNanos() > 0) {
-        FaultPlan.Action back = r.action() == FaultPlan.Action.LINK_DOWN ? FaultPlan.Action.LINK_UP
-            : FaultPlan.Action.PLUG;
-        kernel.clock().schedule(r.restoreAfterNanos(), "fault " + back.word() + " " + r.slot(),
-            () -> hotplug(back, r.slot(), "restore after recurring fault (line " + r.line() + ")"));
-      }
-      scheduleRecurring(r, random);
-    });
-  }
-
-  private void hotplug(FaultPlan.Action action, String slot, String why) {
-    if (finished) return;
-    hotplugEvents++;
-    Cause cause = Cause.root("fault-plan", kernel.now(), action.word() + " " + slot + " (" + why + ")");
-    PciBusActor.Command msg = switch (action) {
-      case PLUG -> new BusEvents.HotPlug(slot, cause);
-      case UNPLUG -> new BusEvents.HotUnplug(slot, false, cause);
-      case SURPRISE_UNPLUG -> new BusEvents.HotUnplug(slot, true, cause);
-      case LINK_DOWN -> new BusEvents.LinkChanged(slot, false, cause);
-      case LINK_UP -> new BusEvents.LinkChanged(slot, true, cause);
-    };
-    HotplugRouter.route(slot, msg, pciBus, kernel);
   }
 
   @Override
@@ -226,7 +189,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     String variant = String.join("+", scenario.variants());
     RunResult result = new RunResult(scenario.name(), run.seed(), variant, outcome, kernel.now(), run.choices(),
         List.copyOf(kernel.oopses()), Collections.unmodifiableMap(new TreeMap<>(exposure)), List.copyOf(probeFailures),
-        kernel.faults().injected().size(), hotplugEvents, kernel.log().lines(), internalError);
+        kernel.faults().injected().size(), faults.hotplugEvents(), kernel.log().lines(), internalError);
     run.finish();
     done.accept(result);
     return this;
