@@ -1,0 +1,113 @@
+package dev.devemu.campaign;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which seeds a campaign's results are made of — a function of the spec and the results only, never of the order
+ * in which runs finished or of how many ran in parallel, so that any backend ends with the same seed set.
+ *
+ * <ul>
+ *   <li>{@code --runs N}: seeds 1..N.</li>
+ *   <li>{@code --device-hours H}: the smallest N such that, for every variant, the exposure summed over seeds
+ *       1..N reaches H. Runs of seeds above N (started in parallel before N was known) are not counted.</li>
+ * </ul>
+ */
+public final class SeedSelection {
+  /** A variant still without any exposure after this many seeds will never reach a device-hours target. */
+  static final long GIVE_UP_AFTER_RUNS = 100;
+
+  private SeedSelection() {}
+
+  /**
+   * @param lastSeed the seeds counted are 1..lastSeed (0: none yet)
+   * @param complete whether every run of 1..lastSeed is there and the target is reached
+   * @param exposureNanos per variant, summed over the seeds counted
+   */
+  public record Result(long lastSeed, boolean complete, Map<String, Long> exposureNanos) {}
+
+  public static Result select(CampaignSpec spec, Map<RunKey, RunRecord> records) {
+    Map<String, Long> exposure = new LinkedHashMap<>();
+    for (String v : spec.variants()) exposure.put(v, 0L);
+    if (spec.mode() == CampaignSpec.Mode.RUNS) {
+      boolean complete = true;
+      for (long seed = 1; seed <= spec.runs(); seed++) {
+        for (String v : spec.variants()) {
+          RunRecord r = records.get(new RunKey(seed, v));
+          if (r == null) complete = false;
+          else exposure.merge(v, r.totalExposureNanos(), Long::sum);
+        }
+      }
+      return new Result(spec.runs(), complete, exposure);
+    }
+    long target = spec.targetExposureNanos();
+    for (long seed = 1; ; seed++) {
+      for (String v : spec.variants()) {
+        if (!records.containsKey(new RunKey(seed, v))) return new Result(seed - 1, false, exposure);
+      }
+      for (String v : spec.variants()) exposure.merge(v, records.get(new RunKey(seed, v)).totalExposureNanos(), Long::sum);
+      if (exposure.values().stream().allMatch(e -> e >= target)) return new Result(seed, true, exposure);
+    }
+  }
+
+  /**
+   * The next seeds to run, or an empty list when the selection is complete. For a device-hours target the wave
+   * is sized from the exposure per seed seen so far (at least {@code minWave} seeds); the first wave is a lower
+   * bound on N, since no run can give a variant more than {@code maxExposurePerRunNanos}.
+   *
+   * @throws CampaignException if a variant gains no exposure at all: the target cannot be reached
+   */
+  public static List<Long> nextWave(CampaignSpec spec, Map<RunKey, RunRecord> records, long maxExposurePerRunNanos,
+      int minWave) {
+    Result now = select(spec, records);
+    if (now.complete()) return List.of();
+    List<Long> wave = new ArrayList<>();
+    if (spec.mode() == CampaignSpec.Mode.RUNS) {
+      for (long seed = 1; seed <= spec.runs(); seed++) {
+        for (String v : spec.variants()) {
+          if (!records.containsKey(new RunKey(seed, v))) {
+            wave.add(seed);
+            break;
+          }
+        }
+      }
+      return wave;
+    }
+    long target = spec.targetExposureNanos();
+    long prefix = now.lastSeed();
+    long needed;
+    if (prefix == 0) {
+      needed = Math.max(1, ceilDiv(target, Math.max(1, maxExposurePerRunNanos)));
+    } else {
+      needed = 0;
+      for (String v : spec.variants()) {
+        long have = now.exposureNanos().get(v);
+        if (have >= target) continue;
+        if (have == 0) {
+          if (prefix >= GIVE_UP_AFTER_RUNS) {
+            throw new CampaignException("variant " + v + " gained no device exposure in " + prefix + " runs: no "
+                + "driver stayed bound, so " + spec.deviceHours() + " device-hours cannot be reached (check the "
+                + "scenario's devices and drivers)");
+          }
+          needed = Math.max(needed, prefix * 2);
+          continue;
+        }
+        double perSeed = (double) have / prefix;
+        needed = Math.max(needed, (long) Math.ceil((target - have) / perSeed * 1.05));
+      }
+    }
+    needed = Math.max(needed, minWave);
+    for (long seed = prefix + 1; wave.size() < needed; seed++) {
+      boolean missing = false;
+      for (String v : spec.variants()) missing |= !records.containsKey(new RunKey(seed, v));
+      if (missing) wave.add(seed);
+    }
+    return wave;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+}
