@@ -94,76 +94,103 @@ public final class CampaignRunner {
    */
   public Outcome run(CampaignBackend backend, String backendName, int workers, String command)
       throws IOException, InterruptedException {
-    Instant started = Instant.now();
+    Session session = new Session(Instant.now());
     writeSetup(dir, spec, scenarioSource);
     CampaignAggregator aggregator = new CampaignAggregator(spec);
-    long[] executed = {0};
-    double[] simulatedHours = {0};
-    long reused;
     int dropped;
     try (ResultLog log = ResultLog.open(dir)) {
       dropped = log.droppedLines();
-      for (RunRecord r : log.records().values()) aggregator.add(r);
-      reused = log.records().size();
-      Map<String, Long> exposure = new LinkedHashMap<>();
-      for (String v : spec.variants()) exposure.put(v, 0L);
       for (RunRecord r : log.records().values()) {
-        if (exposure.containsKey(r.variant())) exposure.merge(r.variant(), r.totalExposureNanos(), Long::sum);
+        aggregator.add(r);
+        if (session.exposure.containsKey(r.variant())) session.exposure.merge(r.variant(), r.totalExposureNanos(), Long::sum);
+        if (inRunsTarget(r.key())) session.inTarget++;
       }
-      boolean[] complete = {aggregator.selection().complete()};
-      long[] inTarget = {log.records().keySet().stream().filter(this::inRunsTarget).count()};
-      report(inTarget[0], exposure, executed[0], true);
-
-      while (true) {
-        List<Long> wave = SeedSelection.nextWave(spec, aggregator.records(), maxExposurePerRunNanos, Math.max(1, workers));
-        if (wave.isEmpty()) break;
-        List<RunKey> keys = new ArrayList<>();
-        for (long seed : wave) {
-          for (String v : spec.variants()) keys.add(new RunKey(seed, v));
-        }
-        CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, keys, 0);
-        backend.execute(plan, aggregator.records().keySet(), new CampaignBackend.ResultSink() {
-          @Override
-          public void accept(RunKey key, RunResult result) {
-            RunRecord r = RunRecord.of(key, result);
-            try {
-              if (!log.append(r)) return; // already counted
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-            aggregator.add(r);
-            executed[0]++;
-            simulatedHours[0] += r.totalExposureNanos() / (double) CampaignSpec.NANOS_PER_HOUR;
-            exposure.merge(r.variant(), r.totalExposureNanos(), Long::sum);
-            if (inRunsTarget(key)) inTarget[0]++;
-            if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS) complete[0] = aggregator.selection().complete();
-            report(inTarget[0], exposure, executed[0], false);
-          }
-
-          @Override
-          public boolean wantsMore() {
-            return !complete[0];
-          }
-        });
+      session.reused = log.records().size();
+      report(session, true);
+      try {
+        runWaves(log, aggregator, backend, workers, session);
+      } catch (InterruptedException | RuntimeException e) {
+        progress.finish();
+        RunInfo.append(dir, session.info(backendName, workers, command + "   [ended early: " + e + "]"));
+        throw e;
       }
     }
-    progress.update(1, executed[0], "done", true);
+    progress.update(1, session.executed, "done", true);
     progress.finish();
     CampaignSummary summary = aggregator.summary();
     summary.write(dir.resolve(SUMMARY_FILE));
     ReportHtml.write(dir.resolve(REPORT_FILE), summary);
-    Instant finished = Instant.now();
-    RunInfo.append(dir, new RunInfo.Session(started, finished, backendName, workers, executed[0], reused,
-        simulatedHours[0], command));
-    return new Outcome(summary, executed[0], reused, dropped,
-        (finished.toEpochMilli() - started.toEpochMilli()) / 1000.0);
+    RunInfo.Session info = session.info(backendName, workers, command);
+    RunInfo.append(dir, info);
+    return new Outcome(summary, session.executed, session.reused, dropped,
+        (info.finished().toEpochMilli() - info.started().toEpochMilli()) / 1000.0);
+  }
+
+  /** What this session did so far (for progress and run-info.json). */
+  private final class Session {
+    final Instant started;
+    final Map<String, Long> exposure = new LinkedHashMap<>();
+    long executed;
+    long reused;
+    long inTarget;
+    double simulatedHours;
+    volatile boolean complete;
+
+    Session(Instant started) {
+      this.started = started;
+      for (String v : spec.variants()) exposure.put(v, 0L);
+    }
+
+    RunInfo.Session info(String backendName, int workers, String command) {
+      return new RunInfo.Session(started, Instant.now(), backendName, workers, executed, reused, simulatedHours, command);
+    }
+  }
+
+  private void runWaves(ResultLog log, CampaignAggregator aggregator, CampaignBackend backend, int workers,
+      Session session) throws InterruptedException {
+    session.complete = aggregator.selection().complete();
+    while (true) {
+      List<Long> wave = SeedSelection.nextWave(spec, aggregator.records(), maxExposurePerRunNanos, Math.max(1, workers));
+      if (wave.isEmpty()) return;
+      List<RunKey> keys = new ArrayList<>();
+      for (long seed : wave) {
+        for (String v : spec.variants()) keys.add(new RunKey(seed, v));
+      }
+      CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, keys, 0);
+      backend.execute(plan, aggregator.records().keySet(), new CampaignBackend.ResultSink() {
+        @Override
+        public void accept(RunKey key, RunResult result) {
+          RunRecord r = RunRecord.of(key, result);
+          try {
+            if (!log.append(r)) return; // already counted
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          aggregator.add(r);
+          session.executed++;
+          session.simulatedHours += r.totalExposureNanos() / (double) CampaignSpec.NANOS_PER_HOUR;
+          session.exposure.merge(r.variant(), r.totalExposureNanos(), Long::sum);
+          if (inRunsTarget(key)) session.inTarget++;
+          if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS) session.complete = aggregator.selection().complete();
+          report(session, false);
+        }
+
+        @Override
+        public boolean wantsMore() {
+          return !session.complete;
+        }
+      });
+    }
   }
 
   private boolean inRunsTarget(RunKey k) {
     return k.seed() >= 1 && k.seed() <= spec.runs() && spec.variants().contains(k.variant());
   }
 
-  private void report(long inTarget, Map<String, Long> exposure, long executed, boolean force) {
+  private void report(Session session, boolean force) {
+    long inTarget = session.inTarget;
+    Map<String, Long> exposure = session.exposure;
+    long executed = session.executed;
     double fraction;
     String what;
     if (spec.mode() == CampaignSpec.Mode.RUNS) {

@@ -54,8 +54,9 @@ public final class SeedSelection {
 
   /**
    * The next seeds to run, or an empty list when the selection is complete. For a device-hours target the wave
-   * is sized from the exposure per seed seen so far (at least {@code minWave} seeds); the first wave is a lower
-   * bound on N, since no run can give a variant more than {@code maxExposurePerRunNanos}.
+   * covers the seeds that, at the mean exposure per seed seen so far, would reach the target (plus 5%, and at
+   * least {@code minWave} seeds); the first wave is a lower bound on N, since no run can give a variant more than
+   * {@code maxExposurePerRunNanos}.
    *
    * @throws CampaignException if a variant gains no exposure at all: the target cannot be reached
    */
@@ -77,37 +78,49 @@ public final class SeedSelection {
     }
     long target = spec.targetExposureNanos();
     long prefix = now.lastSeed();
-    long needed;
-    if (prefix == 0) {
-      needed = Math.max(1, ceilDiv(target, Math.max(1, maxExposurePerRunNanos)));
-    } else {
-      needed = 0;
-      for (String v : spec.variants()) {
-        long have = now.exposureNanos().get(v);
-        if (have >= target) continue;
-        if (have == 0) {
-          if (prefix >= GIVE_UP_AFTER_RUNS) {
-            throw new CampaignException("variant " + v + " gained no device exposure in " + prefix + " runs: no "
-                + "driver stayed bound, so " + spec.deviceHours() + " device-hours cannot be reached (check the "
-                + "scenario's devices and drivers)");
-          }
-          needed = Math.max(needed, prefix * 2);
-          continue;
-        }
-        double perSeed = (double) have / prefix;
-        needed = Math.max(needed, (long) Math.ceil((target - have) / perSeed * 1.05));
+    // Expected exposure of a seed not run yet, per variant: the mean so far, or (before any result) the most a
+    // run can give, which makes the first wave a lower bound on N.
+    Map<String, Double> perSeed = new LinkedHashMap<>();
+    for (String v : spec.variants()) {
+      long have = now.exposureNanos().get(v);
+      if (prefix == 0) {
+        perSeed.put(v, (double) Math.max(1, maxExposurePerRunNanos));
+      } else if (have > 0) {
+        perSeed.put(v, (double) have / prefix);
+      } else if (prefix < GIVE_UP_AFTER_RUNS) {
+        perSeed.put(v, Math.max(1.0, target / (2.0 * prefix))); // nothing yet: try twice as many seeds
+      } else {
+        throw new CampaignException("variant " + v + " gained no device exposure in " + prefix + " runs: no "
+            + "driver stayed bound, so " + spec.deviceHours() + " device-hours cannot be reached (check the "
+            + "scenario's devices and drivers)");
       }
     }
-    needed = Math.max(needed, minWave);
-    for (long seed = prefix + 1; wave.size() < needed; seed++) {
+    // Walk on from the prefix, counting runs already done at their real exposure and missing ones at the
+    // expected one, until every variant would reach the target; ask for the missing seeds on the way.
+    Map<String, Double> acc = new LinkedHashMap<>();
+    for (String v : spec.variants()) acc.put(v, (double) now.exposureNanos().get(v));
+    long seed = prefix;
+    while (acc.entrySet().stream().anyMatch(e -> e.getValue() < target)) {
+      seed++;
       boolean missing = false;
-      for (String v : spec.variants()) missing |= !records.containsKey(new RunKey(seed, v));
+      for (String v : spec.variants()) {
+        RunRecord r = records.get(new RunKey(seed, v));
+        missing |= r == null;
+        acc.merge(v, r != null ? r.totalExposureNanos() : perSeed.get(v), Double::sum);
+      }
       if (missing) wave.add(seed);
     }
+    // 5% margin once the mean is measured (it is only an estimate), and enough to keep every worker busy
+    long want = Math.max(minWave, wave.size() + (prefix == 0 ? 0 : wave.size() / 20));
+    while (wave.size() < want) {
+      seed++;
+      for (String v : spec.variants()) {
+        if (!records.containsKey(new RunKey(seed, v))) {
+          wave.add(seed);
+          break;
+        }
+      }
+    }
     return wave;
-  }
-
-  private static long ceilDiv(long a, long b) {
-    return -Math.floorDiv(-a, b);
   }
 }
