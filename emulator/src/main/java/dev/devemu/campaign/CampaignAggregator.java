@@ -28,9 +28,11 @@ public final class CampaignAggregator {
 
   private final CampaignSpec spec;
   private final Map<RunKey, RunRecord> records = new TreeMap<>();
+  private final SeedSelection.Tracker tracker;
 
   public CampaignAggregator(CampaignSpec spec) {
     this.spec = spec;
+    this.tracker = new SeedSelection.Tracker(spec);
   }
 
   public CampaignSpec spec() {
@@ -52,6 +54,11 @@ public final class CampaignAggregator {
 
   public synchronized SeedSelection.Result selection() {
     return SeedSelection.select(spec, records);
+  }
+
+  /** Whether every run of the selected seeds is in (cheap: follows the results as they arrive). */
+  public synchronized boolean complete() {
+    return tracker.complete(records);
   }
 
   /** The summary over the seeds selected so far (complete or not: {@code selection.complete} says). */

@@ -148,7 +148,7 @@ public final class CampaignRunner {
 
   private void runWaves(ResultLog log, CampaignAggregator aggregator, CampaignBackend backend, int workers,
       Session session) throws InterruptedException {
-    session.complete = aggregator.selection().complete();
+    session.complete = aggregator.complete();
     while (true) {
       List<Long> wave = SeedSelection.nextWave(spec, aggregator.records(), maxExposurePerRunNanos, Math.max(1, workers));
       if (wave.isEmpty()) return;
@@ -171,7 +171,7 @@ public final class CampaignRunner {
           session.simulatedHours += r.totalExposureNanos() / (double) CampaignSpec.NANOS_PER_HOUR;
           session.exposure.merge(r.variant(), r.totalExposureNanos(), Long::sum);
           if (inRunsTarget(key)) session.inTarget++;
-          if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS) session.complete = aggregator.selection().complete();
+          if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS) session.complete = aggregator.complete();
           report(session, false);
         }
 

@@ -123,4 +123,41 @@ public final class SeedSelection {
     }
     return wave;
   }
+
+  /**
+   * Whether the selection is complete, followed as results arrive: results are only ever added, so the prefix of
+   * seeds with every variant present only grows, and each call continues where the last one stopped (a campaign
+   * asks after every run; walking all seeds each time would cost O(N²)).
+   */
+  static final class Tracker {
+    private final CampaignSpec spec;
+    private final Map<String, Long> exposure = new LinkedHashMap<>();
+    private long lastSeed;
+    private boolean complete;
+
+    Tracker(CampaignSpec spec) {
+      this.spec = spec;
+      for (String v : spec.variants()) exposure.put(v, 0L);
+    }
+
+    boolean complete(Map<RunKey, RunRecord> records) {
+      long target = spec.targetExposureNanos();
+      while (!complete) {
+        long seed = lastSeed + 1;
+        if (spec.mode() == CampaignSpec.Mode.RUNS && seed > spec.runs()) {
+          complete = true;
+          break;
+        }
+        for (String v : spec.variants()) {
+          if (!records.containsKey(new RunKey(seed, v))) return false;
+        }
+        for (String v : spec.variants()) exposure.merge(v, records.get(new RunKey(seed, v)).totalExposureNanos(), Long::sum);
+        lastSeed = seed;
+        if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS && exposure.values().stream().allMatch(e -> e >= target)) {
+          complete = true;
+        }
+      }
+      return true;
+    }
+  }
 }

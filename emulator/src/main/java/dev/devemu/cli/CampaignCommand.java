@@ -134,7 +134,8 @@ public final class CampaignCommand implements Callable<Integer> {
       return bad(err, e.getMessage());
     }
     if (outcome.droppedLines() > 0) {
-      out.println("results.jsonl: dropped " + outcome.droppedLines() + " line cut short by an interruption (its run was run again)");
+      out.println("results.jsonl: ignored " + outcome.droppedLines() + " last line cut short by an interruption "
+          + "(removed from the file; its run is run again if the campaign needs it)");
     }
     print(out, outcome);
     long broken = outcome.summary().outcomes().getOrDefault("internal-error", 0L);
@@ -157,7 +158,7 @@ public final class CampaignCommand implements Callable<Integer> {
   }
 
   private String commandLine() {
-    StringBuilder sb = new StringBuilder("devemu campaign");
+    StringBuilder sb = new StringBuilder("devemu");
     for (String a : cli.commandLine().getParseResult().originalArgs()) sb.append(' ').append(a);
     return sb.toString();
   }
@@ -192,8 +193,8 @@ public final class CampaignCommand implements Callable<Integer> {
   private static String reduction(PoissonStats.Estimate e) {
     PoissonStats.Interval i = e.interval();
     if (e.value() == null && i.low() == null && i.high() == null) return "n/a (no oops in either variant)";
-    return (e.value() == null ? "undefined (raw had no oops)" : String.format(Locale.ROOT, "%.1f%%", 100 * e.value()))
-        + " [95% CI " + (i.low() == null ? "-inf" : String.format(Locale.ROOT, "%.1f%%", 100 * i.low())) + ", "
-        + (i.high() == null ? "+inf" : String.format(Locale.ROOT, "%.1f%%", 100 * i.high())) + "]";
+    return (e.value() == null ? "undefined (raw had no oops)" : String.format(Locale.ROOT, "%.2f%%", 100 * e.value()))
+        + " [95% CI " + (i.low() == null ? "-inf" : String.format(Locale.ROOT, "%.2f%%", 100 * i.low())) + ", "
+        + (i.high() == null ? "+inf" : String.format(Locale.ROOT, "%.2f%%", 100 * i.high())) + "]";
   }
 }

@@ -79,4 +79,23 @@ class SeedSelectionTest {
     assertFalse(r.complete());
     assertEquals(3, r.lastSeed());
   }
+
+  @Test
+  void theTrackerFollowsArrivingResultsLikeAFullSelection() {
+    java.util.List<RunRecord> all = new java.util.ArrayList<>();
+    for (long s = 1; s <= 12; s++) {
+      all.add(ResultLogTest.record(s, "raw", (s % 3) * H));
+      all.add(ResultLogTest.record(s, "safe", 2 * H));
+    }
+    java.util.Collections.shuffle(all, new java.util.Random(3));
+    for (CampaignSpec spec : List.of(TEN_HOURS, CampaignSpec.ofRuns("s.conf", "s", "x", 7, List.of("raw", "safe")))) {
+      SeedSelection.Tracker tracker = new SeedSelection.Tracker(spec);
+      Map<RunKey, RunRecord> m = new TreeMap<>();
+      for (RunRecord r : all) {
+        m.put(r.key(), r);
+        assertEquals(SeedSelection.select(spec, m).complete(), tracker.complete(m), "after " + m.size() + " results");
+      }
+      assertTrue(tracker.complete(m));
+    }
+  }
 }
