@@ -152,6 +152,13 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
         new Moments().slot(address.toString()));
   }
 
+  /** As below, with moments nobody waits for (devices built outside a testbed). */
+  public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
+      ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
+      java.util.function.Supplier<SimRandom> random, String name) {
+    return create(address, model, irqChip, hostBridge, clock, random, name, new Moments().slot(name));
+  }
+
   /**
    * @param random the device's random stream, created on first use (an idle device never needs one)
    * @param name the address as text, shared with the bus
