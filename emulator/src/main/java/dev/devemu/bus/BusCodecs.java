@@ -1,14 +1,16 @@
 package dev.devemu.bus;
 
+import dev.devemu.protocol.v1.DeviceStall;
 import dev.devemu.protocol.v1.HotPlug;
 import dev.devemu.protocol.v1.HotUnplug;
+import dev.devemu.protocol.v1.InterruptBurst;
 import dev.devemu.protocol.v1.LinkChanged;
 import dev.devemu.wire.Codec;
 import dev.devemu.wire.WireCodecs;
 import dev.devemu.wire.WireContext;
 import java.util.function.Consumer;
 
-/** Wire codecs of hot-plug events. */
+/** Wire codecs of fault-plan events: hot-plug, link changes, interrupt bursts, stalls. */
 public final class BusCodecs implements WireCodecs {
   @Override
   public void register(Consumer<Codec<?, ?>> r) {
@@ -22,5 +24,14 @@ public final class BusCodecs implements WireCodecs {
     r.accept(Codec.of(BusEvents.LinkChanged.class, "LinkChanged", LinkChanged::parseFrom,
         (m, c) -> LinkChanged.newBuilder().setSlot(m.slot()).setUp(m.up()).setCause(WireContext.cause(m.cause())).build(),
         (p, c) -> new BusEvents.LinkChanged(p.getSlot(), p.getUp(), WireContext.cause(p.getCause()))));
+    r.accept(Codec.of(BusEvents.InterruptBurst.class, "InterruptBurst", InterruptBurst::parseFrom,
+        (m, c) -> InterruptBurst.newBuilder().setSlot(m.slot()).setCount(m.count()).setIntervalNs(m.intervalNanos())
+            .setCause(WireContext.cause(m.cause())).build(),
+        (p, c) -> new BusEvents.InterruptBurst(p.getSlot(), p.getCount(), p.getIntervalNs(),
+            WireContext.cause(p.getCause()))));
+    r.accept(Codec.of(BusEvents.DeviceStall.class, "DeviceStall", DeviceStall::parseFrom,
+        (m, c) -> DeviceStall.newBuilder().setSlot(m.slot()).setStalled(m.stalled())
+            .setCause(WireContext.cause(m.cause())).build(),
+        (p, c) -> new BusEvents.DeviceStall(p.getSlot(), p.getStalled(), WireContext.cause(p.getCause()))));
   }
 }

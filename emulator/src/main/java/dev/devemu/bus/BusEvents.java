@@ -5,12 +5,23 @@ import dev.devemu.kernel.Cause;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
 
-/** Hot-plug events, the same for a PCIe slot and a USB port. */
+/**
+ * What the fault plan does to a slot, the same for a PCIe slot and a USB port: hot-plug, link changes, a device
+ * that stops answering, spurious interrupts and interrupt storms. The testbed sends each event to the bus that
+ * owns the slot; a bus that cannot do one logs it and carries on.
+ */
 public final class BusEvents {
   private BusEvents() {}
 
+  /** Every event a bus may receive from the fault plan. */
+  public interface Event extends CrossNode, Traceable {
+    String slot();
+
+    Cause cause();
+  }
+
   /** A device appears in {@code slot} (a PCI address or a USB port such as {@code usb1-1}). */
-  public record HotPlug(String slot, Cause cause) implements PciBusActor.Command, CrossNode, Traceable {
+  public record HotPlug(String slot, Cause cause) implements Event, PciBusActor.Command {
     @Override
     public String traceText() {
       return "HotPlug(" + slot + ")";
@@ -18,7 +29,7 @@ public final class BusEvents {
   }
 
   /** A device leaves {@code slot}; {@code surprise} means it is gone before its driver hears of it. */
-  public record HotUnplug(String slot, boolean surprise, Cause cause) implements PciBusActor.Command, CrossNode, Traceable {
+  public record HotUnplug(String slot, boolean surprise, Cause cause) implements Event, PciBusActor.Command {
     @Override
     public String traceText() {
       return "HotUnplug(" + slot + (surprise ? ", surprise" : "") + ")";
@@ -26,10 +37,30 @@ public final class BusEvents {
   }
 
   /** The link of a PCIe slot goes down or comes back up. */
-  public record LinkChanged(String slot, boolean up, Cause cause) implements PciBusActor.Command, CrossNode, Traceable {
+  public record LinkChanged(String slot, boolean up, Cause cause) implements Event, PciBusActor.Command {
     @Override
     public String traceText() {
       return "LinkChanged(" + slot + (up ? ", up" : ", down") + ")";
+    }
+  }
+
+  /**
+   * The device in {@code slot} signals its interrupt {@code count} times, {@code intervalNanos} apart, with
+   * nothing to report: a spurious interrupt ({@code count} 1) or an interrupt storm.
+   */
+  public record InterruptBurst(String slot, int count, long intervalNanos, Cause cause)
+      implements Event, PciBusActor.Command {
+    @Override
+    public String traceText() {
+      return "InterruptBurst(" + slot + ", " + count + ")";
+    }
+  }
+
+  /** The device in {@code slot} stops answering ({@code stalled}) or answers again. */
+  public record DeviceStall(String slot, boolean stalled, Cause cause) implements Event, PciBusActor.Command {
+    @Override
+    public String traceText() {
+      return "DeviceStall(" + slot + (stalled ? ", stalled" : ", answering") + ")";
     }
   }
 }

@@ -12,6 +12,14 @@ public interface CampaignBackend extends AutoCloseable {
   /** Receives results as runs finish; called from backend threads, one call at a time. */
   interface ResultSink {
     void accept(RunKey key, RunResult result);
+
+    /**
+     * Asked before a run starts: false means the campaign already has what it needs (a device-hours target was
+     * reached), so runs not yet started may be skipped. Backends that cannot stop early may ignore it.
+     */
+    default boolean wantsMore() {
+      return true;
+    }
   }
 
   void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException;

@@ -29,7 +29,10 @@ public final class MmioCheck {
     this.kernel = kernel;
   }
 
-  /** Remembers the first time the running task read all ones from a device that is no longer there. */
+  /**
+   * Remembers the first time the running task read all ones from a device that did not answer: gone, link down,
+   * or stalled until the completion timeout.
+   */
   public void noteAllOnes(Exec x, String device, String register) {
     lastAllOnes.putIfAbsent(x.task().pid(), new AllOnes(device, register, x.now()));
   }
@@ -42,7 +45,8 @@ public final class MmioCheck {
     AllOnes seen = lastAllOnes.get(x.task().pid());
     if (seen == null || (offset >= 0 && offset < a.size())) return null;
     return "The index or length came from " + seen.register() + " of " + seen.device()
-        + ", read as all ones at " + ReportText.time(seen.timeNanos()) + " after the device was removed";
+        + ", read as all ones at " + ReportText.time(seen.timeNanos())
+        + ": the device did not answer (removed, link down, or a completion timeout)";
   }
 
   /**

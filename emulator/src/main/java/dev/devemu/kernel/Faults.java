@@ -19,6 +19,7 @@ public final class Faults {
   private final Kernel kernel;
   private final SimRandom random;
   private final Map<String, Double> probability = new HashMap<>();
+  private final Map<String, Integer> forced = new HashMap<>();
   private final List<Injected> injected = new ArrayList<>();
   private boolean enabled = true;
 
@@ -39,11 +40,26 @@ public final class Faults {
     enabled = on;
   }
 
+  /**
+   * Makes the next {@code count} calls at {@code point} fail, whatever its probability (a fault plan's
+   * {@code action = fail}, like fail_function with {@code times}).
+   */
+  public void failNext(String point, int count) {
+    if (count <= 0) throw new IllegalArgumentException("count of " + point + " must be positive: " + count);
+    forced.merge(point, count, Integer::sum);
+  }
+
   /** Asks whether this call at {@code point} fails now; records it if so. */
   public boolean inject(String point, String where) {
     if (!enabled) return false;
-    Double p = probability.get(point);
-    if (p == null || !random.nextBoolean(p)) return false;
+    Integer left = forced.isEmpty() ? null : forced.get(point);
+    if (left != null) {
+      if (left <= 1) forced.remove(point);
+      else forced.put(point, left - 1);
+    } else {
+      Double p = probability.get(point);
+      if (p == null || !random.nextBoolean(p)) return false;
+    }
     injected.add(new Injected(point, kernel.now(), where));
     kernel.printk("FAULT_INJECTION: forcing a failure at " + point + " (" + where + ")");
     return true;

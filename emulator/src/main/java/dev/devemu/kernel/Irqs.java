@@ -102,6 +102,16 @@ public final class Irqs {
     usedVectors.get(cpu).clear(vector);
   }
 
+  /**
+   * A device vector of {@code cpu} that no interrupt uses now (for a fault plan's spurious interrupt), or -1 if
+   * every one is taken.
+   */
+  public int unassignedVector(int cpu) {
+    java.util.BitSet used = usedVectors.get(cpu);
+    int vector = used == null ? FIRST_DEVICE_VECTOR : used.nextClearBit(FIRST_DEVICE_VECTOR);
+    return vector > LAST_DEVICE_VECTOR ? -1 : vector;
+  }
+
   public boolean allocated(int irq) {
     return targets.containsKey(irq);
   }

@@ -30,6 +30,7 @@ public final class Kernel {
   private final dev.devemu.kernel.fs.Vfs vfs = new dev.devemu.kernel.fs.Vfs(this);
   private final Faults faults;
   private final Dma dma;
+  private final Moments moments = new Moments();
   private final List<Oops> oopses = new ArrayList<>();
   private Consumer<Oops> onOops = o -> {};
   private boolean halted;
@@ -155,6 +156,11 @@ public final class Kernel {
   /** Device nodes, user processes and the system calls that reach drivers' file operations. */
   public dev.devemu.kernel.fs.Vfs vfs() {
     return vfs;
+  }
+
+  /** Life-cycle moments of each slot (probe running, interrupt pending, DMA in flight …) that faults can wait for. */
+  public Moments moments() {
+    return moments;
   }
 
   /** The devices the buses enumerated (what lspci and modalias list). */

@@ -1,6 +1,9 @@
 package dev.devemu.scenario;
 
+import dev.devemu.kernel.Moments;
 import dev.devemu.testbed.TestbedBuilder;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** One device of a scenario's topology, parsed and validated; it knows how to put itself into a testbed. */
 public interface DeviceSpec {
@@ -23,4 +26,15 @@ public interface DeviceSpec {
 
   /** Creates the device's actors and registers it with its bus. */
   void install(TestbedBuilder testbed);
+
+  /**
+   * The life-cycle moments a fault plan may wait for on this device ({@code when = …}). Every bound device has
+   * probe, bind and remove, and raises interrupts; a device model that starts DMA, carries URBs or backs a char
+   * device adds those moments here (and signals them through {@code kernel.moments()}), otherwise a scenario that
+   * waits for them is rejected as impossible.
+   */
+  default Set<Moments.Moment> moments() {
+    return EnumSet.of(Moments.Moment.DURING_PROBE, Moments.Moment.AFTER_BIND, Moments.Moment.DURING_REMOVE,
+        Moments.Moment.WITH_IRQ_PENDING);
+  }
 }

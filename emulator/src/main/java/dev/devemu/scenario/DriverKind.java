@@ -18,4 +18,13 @@ public interface DriverKind {
 
   /** Registers the driver of the given variant ({@code raw} or {@code safe}) with its bus. */
   void load(String variant, TestbedBuilder testbed);
+
+  /**
+   * Whether this driver's ID table can match {@code device}. A scenario that loads a driver no device of it can
+   * match is rejected (the driver would never be bound, and a campaign would measure nothing for it). The default
+   * says yes, for drivers that do not know; every sample driver should answer.
+   */
+  default boolean matches(DeviceSpec device) {
+    return true;
+  }
 }

@@ -17,6 +17,7 @@ public final class FaultPoints {
     POINTS.put("pci_iomap", "pci_iomap returns NULL");
     POINTS.put("pci_alloc_irq_vectors", "pci_alloc_irq_vectors fails with -ENOSPC");
     POINTS.put("request_irq", "request_irq fails with -EBUSY");
+    POINTS.put("completion_timeout", "wait_for_completion_timeout times out: the answer comes too late (or never)");
   }
 
   private FaultPoints() {}

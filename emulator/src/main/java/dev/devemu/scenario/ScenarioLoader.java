@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
+import dev.devemu.kernel.Moments;
 import dev.devemu.sim.VirtualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Reads a scenario file strictly. Syntax errors, unknown keys, wrong types, negative rates and impossible
@@ -97,7 +99,8 @@ public final class ScenarioLoader {
       DeviceSpec spec = kind.parse(d, line);
       d.rejectUnknown();
       if (slots.putIfAbsent(spec.slot(), spec) != null) {
-        throw d.error("slot", "slot " + spec.slot() + " is used by two devices");
+        throw d.error("slot", "slot " + spec.slot() + " is used by two devices (the other is on line "
+            + slots.get(spec.slot()).line() + ")");
       }
       devices.add(spec);
     }
@@ -113,6 +116,13 @@ public final class ScenarioLoader {
       String variant = d.oneOf("variant", "safe", "raw", "safe");
       d.rejectUnknown();
       if (!loaded.add(dname)) throw d.error("name", "driver " + dname + " is loaded twice");
+      DriverKind driverKind = Catalog.driver(dname);
+      if (devices.stream().noneMatch(driverKind::matches)) {
+        // An error, not a warning: the driver would never bind, and a campaign would report nothing about it.
+        throw d.error("name", "no device of this scenario can match driver " + dname + " (devices: "
+            + (devices.isEmpty() ? "none" : String.join(", ", devices.stream().map(x -> x.type() + " in "
+            + x.slot()).toList())) + ")");
+      }
       drivers.add(new Scenario.DriverSpec(dname, variant, lineOf(d)));
     }
 
@@ -150,22 +160,29 @@ public final class ScenarioLoader {
 
     List<FaultPlan.Event> events = new ArrayList<>();
     for (ScenarioNode e : f.objects("events")) {
-      long at = e.duration("at", 0);
-      if (at > duration) throw e.error("at", "is after the end of the run (" + duration / VirtualClock.MILLISECOND + " ms)");
       FaultPlan.Action action = action(e);
-      String slot = slot(e, slots, action);
+      Moments.Moment when = when(e);
+      long at = when == null ? e.duration("at", 0) : e.duration("at", 0, 0);
+      if (at > duration) {
+        throw e.error("at", "is after the end of the run (" + duration / VirtualClock.MILLISECOND + " ms)");
+      }
+      String slot = slot(e, action, when, slots);
+      FaultPlan.Params params = params(e, action);
+      long restore = restoreAfter(e, action);
       e.rejectUnknown();
-      events.add(new FaultPlan.Event(at, action, slot, lineOf(e)));
+      events.add(new FaultPlan.Event(at, when, action, slot, params, restore, lineOf(e)));
     }
 
     List<FaultPlan.Recurring> recurring = new ArrayList<>();
     for (ScenarioNode r : f.objects("recurring")) {
       FaultPlan.Action action = action(r);
-      String slot = slot(r, slots, action);
+      Moments.Moment when = when(r);
+      String slot = slot(r, action, when, slots);
       long mean = r.duration("mean-interval", VirtualClock.MILLISECOND);
-      long restore = r.duration("restore-after", 0, 0);
+      FaultPlan.Params params = params(r, action);
+      long restore = restoreAfter(r, action);
       r.rejectUnknown();
-      recurring.add(new FaultPlan.Recurring(action, slot, mean, restore, lineOf(r)));
+      recurring.add(new FaultPlan.Recurring(action, slot, mean, restore, when, params, lineOf(r)));
     }
     f.rejectUnknown();
     return new FaultPlan(Map.copyOf(probabilities), List.copyOf(events), List.copyOf(recurring));
@@ -174,19 +191,74 @@ public final class ScenarioLoader {
   private static FaultPlan.Action action(ScenarioNode n) {
     String word = n.string("action");
     FaultPlan.Action a = FaultPlan.Action.parse(word);
-    if (a == null) {
-      throw n.error("action", "unknown action \"" + word + "\" (known: plug, unplug, surprise-unplug, link-down, link-up)");
-    }
+    if (a == null) throw n.error("action", "unknown action \"" + word + "\" (known: " + FaultPlan.Action.words() + ")");
     return a;
   }
 
-  private static String slot(ScenarioNode n, Map<String, DeviceSpec> slots, FaultPlan.Action action) {
+  private static Moments.Moment when(ScenarioNode n) {
+    if (!n.has("when")) return null;
+    String word = n.string("when");
+    Moments.Moment m = Moments.Moment.parse(word);
+    if (m == null) {
+      throw n.error("when", "unknown moment \"" + word + "\" (known: " + String.join(", ",
+          java.util.Arrays.stream(Moments.Moment.values()).map(Moments.Moment::word).toList()) + ")");
+    }
+    return m;
+  }
+
+  /** The slot an action acts on: required for device actions and for {@code when}; it must hold a device. */
+  private static String slot(ScenarioNode n, FaultPlan.Action action, Moments.Moment when, Map<String, DeviceSpec> slots) {
+    if (!n.has("slot")) {
+      if (action.needsSlot()) n.string("slot"); // throws "missing (required)"
+      if (when != null) throw n.error("slot", "missing (required with when = " + when.word() + ")");
+      return null;
+    }
     String slot = n.string("slot");
     DeviceSpec device = slots.get(slot);
-    if (device == null) throw n.error("slot", "no device is in slot " + slot);
+    if (device == null) {
+      throw n.error("slot", "no device is in slot " + slot + (slots.isEmpty() ? "" : " (slots: "
+          + String.join(", ", slots.keySet()) + ")"));
+    }
     if (!device.supports(action)) {
       throw n.error("action", "a " + device.type() + " device cannot " + action.word() + " (slot " + slot + ")");
     }
+    if (when != null && !device.moments().contains(when)) {
+      throw n.error("when", "the " + device.type() + " device in slot " + slot + " never has moment " + when.word()
+          + " (it has: " + String.join(", ", device.moments().stream().map(Moments.Moment::word).toList()) + ")");
+    }
     return slot;
+  }
+
+  /** The keys an action takes besides its slot; any other key is left for rejectUnknown to refuse. */
+  private static FaultPlan.Params params(ScenarioNode n, FaultPlan.Action action) {
+    return switch (action) {
+      case IRQ_STORM -> new FaultPlan.Params((int) n.integer("count", 1000, 1, 10_000_000),
+          positive(n, "rate", 100_000, 1e9), null);
+      case FAIL -> {
+        String point = n.string("point");
+        if (!FaultPoints.known(point)) {
+          throw n.error("point", "unknown fault point (known: " + String.join(", ", FaultPoints.all().keySet()) + ")");
+        }
+        yield new FaultPlan.Params((int) n.integer("count", 1, 1, 1_000_000), 0, point);
+      }
+      default -> FaultPlan.Params.NONE;
+    };
+  }
+
+  private static double positive(ScenarioNode n, String name, double fallback, double max) {
+    if (!n.has(name)) return fallback;
+    double v = n.number(name, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    if (v <= 0) throw n.error(name, "must be positive, got " + v);
+    if (v > max) throw n.error(name, "must be at most " + max + ", got " + v);
+    return v;
+  }
+
+  private static long restoreAfter(ScenarioNode n, FaultPlan.Action action) {
+    long restore = n.duration("restore-after", 0, 0);
+    if (restore > 0 && action.inverse() == null) {
+      throw n.error("restore-after", "nothing undoes " + action.word() + " (restore-after works with unplug, "
+          + "surprise-unplug, link-down and stall)");
+    }
+    return restore;
   }
 }

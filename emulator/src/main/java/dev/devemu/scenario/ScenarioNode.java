@@ -71,8 +71,34 @@ public final class ScenarioNode {
   private ConfigValue require(String name) {
     allowed.add(name);
     ConfigValue v = value(name);
-    if (v == null) throw new ScenarioException(file, line(null), key(name), "missing (required)");
+    if (v == null) {
+      // A required key that is missing is often a misspelt one: name the typo, where it is.
+      for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
+        if (!allowed.contains(e.getKey()) && editDistance(e.getKey(), name) <= 2) {
+          throw new ScenarioException(file, line(e.getValue()), key(e.getKey()), "unknown key (did you mean "
+              + name + "?)");
+        }
+      }
+      throw new ScenarioException(file, line(null), key(name), "missing (required)");
+    }
     return v;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private ConfigValue require(String name, ConfigValueType type, String what) {

@@ -4,7 +4,6 @@ import dev.devemu.bus.BusEvents;
 import dev.devemu.bus.pci.HostBridgeActor;
 import dev.devemu.bus.pci.PciBusActor;
 import dev.devemu.bus.platform.PlatformBusActor;
-import dev.devemu.kernel.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.IrqChipActor;
 import dev.devemu.kernel.Kernel;
@@ -12,10 +11,8 @@ import dev.devemu.kernel.LocalOnly;
 import dev.devemu.kernel.Oops;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DeviceSpec;
-import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.WorkloadSpec;
-import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.SimRun;
 import dev.devemu.sim.Traceable;
 import java.util.ArrayList;
@@ -75,13 +72,12 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private final ActorRef<PciBusActor.Command> pciBus;
   /** Null when the scenario has no platform device. */
   private final ActorRef<PlatformBusActor.Command> platformBus;
-  private final java.util.Set<String> platformSlots = new java.util.TreeSet<>();
   private final List<ActorRef<?>> children;
   private final Map<String, long[]> bound = new TreeMap<>();
   private final Map<String, Long> exposure = new TreeMap<>();
   private final List<String> probeFailures = new ArrayList<>();
+  private final FaultScheduler faults;
   private String outcome = "completed";
-  private int hotplugEvents;
   private boolean finished;
 
   /**
@@ -115,6 +111,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     kernel.irqs().affinity(m.affinity());
     scenario.faults().probabilities().forEach(kernel.faults()::set);
     ActorRef<Command> self = ctx.getSelf();
+    this.faults = new FaultScheduler(kernel, run, () -> finished);
     kernel.onOops(o -> self.tell(new OopsRaised(o)));
     run.onStall(() -> kernel.printk("watchdog: too many deliveries without virtual time passing"));
 
@@ -134,61 +131,27 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     } else {
       this.platformBus = builder.spawn(PlatformBusActor.create(kernel, builder.platformDevices(),
           builder.platformDrivers(), bindings), "platform");
-      for (PlatformBusActor.Slot s : builder.platformDevices()) platformSlots.add(s.name());
+      // A platform device has no link: plug adds it, an unplug of either kind unregisters it (the loader
+      // allows only these actions on it).
+      ActorRef<PlatformBusActor.Command> platform = platformBus;
+      for (PlatformBusActor.Slot s : builder.platformDevices()) {
+        faults.route(s.name(), e -> platform.tell(e instanceof BusEvents.HotPlug
+            ? new PlatformBusActor.AddDevice(s.name(), e.cause()) : new PlatformBusActor.RemoveDevice(s.name(), e.cause())));
+      }
     }
 
     this.children = builder.watched();
     kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
-    scheduleFaults(scenario.faults());
+    ActorRef<PciBusActor.Command> bus = pciBus;
+    for (PciBusActor.Slot slot : builder.pciSlots()) {
+      faults.route(slot.name(), e -> bus.tell((PciBusActor.Command) e));
+    }
+    builder.routes().forEach(faults::route);
+    faults.start(scenario.faults());
     pciBus.tell(PciBusActor.Boot.INSTANCE);
     if (platformBus != null) platformBus.tell(PlatformBusActor.Boot.INSTANCE);
     Started started = new Started(kernel, pciBus);
     for (var action : builder.startActions()) action.accept(started);
-  }
-
-  private void scheduleFaults(FaultPlan plan) {
-    for (FaultPlan.Event e : plan.events()) {
-      kernel.clock().schedule(e.atNanos(), "fault " + e.action().word() + " " + e.slot(),
-          () -> hotplug(e.action(), e.slot(), "fault plan (line " + e.line() + ")"));
-    }
-    for (FaultPlan.Recurring r : plan.recurring()) {
-      SimRandom random = run.random().fork("fault:" + r.action().word() + ":" + r.slot());
-      scheduleRecurring(r, random);
-    }
-  }
-
-  private void scheduleRecurring(FaultPlan.Recurring r, SimRandom random) {
-    long delay = Math.max(1, (long) random.nextExponential(r.meanIntervalNanos()));
-    kernel.clock().schedule(delay, "fault " + r.action().word() + " " + r.slot(), () -> {
-      hotplug(r.action(), r.slot(), "recurring fault (line " + r.line() + ")");
-      if (r.restoreAfterNanos() > 0) {
-        FaultPlan.Action back = r.action() == FaultPlan.Action.LINK_DOWN ? FaultPlan.Action.LINK_UP
-            : FaultPlan.Action.PLUG;
-        kernel.clock().schedule(r.restoreAfterNanos(), "fault " + back.word() + " " + r.slot(),
-            () -> hotplug(back, r.slot(), "restore after recurring fault (line " + r.line() + ")"));
-      }
-      scheduleRecurring(r, random);
-    });
-  }
-
-  private void hotplug(FaultPlan.Action action, String slot, String why) {
-    if (finished) return;
-    hotplugEvents++;
-    Cause cause = Cause.root("fault-plan", kernel.now(), action.word() + " " + slot + " (" + why + ")");
-    if (platformSlots.contains(slot)) {
-      // A platform device has no link: plug adds it, any unplug unregisters it (the loader allows only these).
-      platformBus.tell(action == FaultPlan.Action.PLUG ? new PlatformBusActor.AddDevice(slot, cause)
-          : new PlatformBusActor.RemoveDevice(slot, cause));
-      return;
-    }
-    PciBusActor.Command msg = switch (action) {
-      case PLUG -> new BusEvents.HotPlug(slot, cause);
-      case UNPLUG -> new BusEvents.HotUnplug(slot, false, cause);
-      case SURPRISE_UNPLUG -> new BusEvents.HotUnplug(slot, true, cause);
-      case LINK_DOWN -> new BusEvents.LinkChanged(slot, false, cause);
-      case LINK_UP -> new BusEvents.LinkChanged(slot, true, cause);
-    };
-    HotplugRouter.route(slot, msg, pciBus, kernel);
   }
 
   @Override
@@ -262,7 +225,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     String variant = String.join("+", scenario.variants());
     RunResult result = new RunResult(scenario.name(), run.seed(), variant, outcome, kernel.now(), run.choices(),
         List.copyOf(kernel.oopses()), Collections.unmodifiableMap(new TreeMap<>(exposure)), List.copyOf(probeFailures),
-        kernel.faults().injected().size(), hotplugEvents, kernel.log().lines(), internalError);
+        kernel.faults().injected().size(), faults.hotplugEvents(), kernel.log().lines(), internalError);
     run.finish();
     atEnd.accept(kernel);
     done.accept(result);

@@ -36,6 +36,8 @@ public final class TestbedBuilder {
   private final List<dev.devemu.bus.platform.PlatformDriverEntry> platformDrivers = new ArrayList<>();
   private final List<Consumer<Testbed.Started>> onStart = new ArrayList<>();
   private final List<ActorRef<?>> watched = new ArrayList<>();
+  private final java.util.Map<String, java.util.function.Consumer<dev.devemu.bus.BusEvents.Event>> routes =
+      new java.util.TreeMap<>();
 
   TestbedBuilder(ActorContext<?> ctx, Kernel kernel, Scenario scenario) {
     this.ctx = ctx;
@@ -85,7 +87,7 @@ public final class TestbedBuilder {
   public ActorRef<PciDeviceActor.Command> addPciDevice(PciAddress address, PciDeviceModel model, boolean presentAtBoot) {
     String name = address.toString();
     ActorRef<PciDeviceActor.Command> ref = spawn(PciDeviceActor.create(address, model, irqChip, hostBridge,
-        kernel.clock(), () -> random("pci:" + name), name), "pci-" + name.replace(':', '_'));
+        kernel.clock(), () -> random("pci:" + name), name, kernel.moments().slot(name)), "pci-" + name.replace(':', '_'));
     if (!presentAtBoot) ref.tell(new PciDeviceActor.SetPresent(false, false));
     pciSlots.add(new PciBusActor.Slot(address, ref, presentAtBoot, name, model.config()::snapshot));
     return ref;
@@ -116,6 +118,18 @@ public final class TestbedBuilder {
 
   public void addPlatformDriver(dev.devemu.bus.platform.PlatformDriverEntry entry) {
     platformDrivers.add(entry);
+  }
+
+  /**
+   * Declares which bus owns a slot that is not a PCI slot (a USB port …): the fault plan's events for it
+   * (hot-plug, stalls, interrupt bursts) go to {@code bus}. PCI slots are routed to the PCI bus by the testbed.
+   */
+  public void route(String slot, java.util.function.Consumer<dev.devemu.bus.BusEvents.Event> bus) {
+    routes.put(slot, bus);
+  }
+
+  java.util.Map<String, java.util.function.Consumer<dev.devemu.bus.BusEvents.Event>> routes() {
+    return routes;
   }
 
   /** Runs {@code action} once the machine has booted (buses enumerated, timers armed). */

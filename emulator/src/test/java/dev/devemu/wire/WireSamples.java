@@ -36,6 +36,8 @@ public final class WireSamples {
     out.add(new BusEvents.HotPlug("0000:00:02.0", cause));
     out.add(new BusEvents.HotUnplug("0000:00:02.0", true, cause));
     out.add(new BusEvents.LinkChanged("0000:00:02.0", false, cause));
+    out.add(new BusEvents.InterruptBurst("0000:00:02.0", 5000, 10_000, cause));
+    out.add(new BusEvents.DeviceStall("0000:00:02.0", true, cause));
     out.add(new DriverInstanceActor.ProbeRequest("0000:00:02.0", "my_pcie", cause));
     out.add(new DriverInstanceActor.RemoveRequest("0000:00:02.0", cause));
     out.add(new DriverInstanceActor.ProbeCompleted("0000:00:02.0", "my_pcie", -19));

@@ -89,6 +89,12 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     int nextDriver;
     boolean powerOffAfterRemove;
     boolean surprise;
+    /** pciehp saw the surprise removal while probe was running: remove once probe returns. */
+    boolean surpriseDetected;
+    /** An orderly unplug came while probe was running: remove once probe returns. */
+    boolean removeAfterProbe;
+    /** A card came back (plug, link up) while the old one was being removed: enumerate once the slot is empty. */
+    boolean plugAfterRemove;
     long generation;
 
     SlotState(Slot slot) {
@@ -129,6 +135,8 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
         .onMessage(BusEvents.HotPlug.class, this::onHotPlug)
         .onMessage(BusEvents.HotUnplug.class, this::onHotUnplug)
         .onMessage(BusEvents.LinkChanged.class, this::onLinkChanged)
+        .onMessage(BusEvents.InterruptBurst.class, this::onInterruptBurst)
+        .onMessage(BusEvents.DeviceStall.class, this::onDeviceStall)
         .onMessage(InstanceReply.class, this::onInstanceReply)
         .onMessage(SurpriseDetected.class, this::onSurpriseDetected)
         .build();
@@ -206,6 +214,13 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
         s.state = State.BOUND;
         kernel.printk(s.driver.name() + " " + p.device() + ": bound (" + s.driver.variant() + ")");
         listener.accept(new BindingChanged(p.device(), s.driver.name(), s.driver.variant(), true, 0));
+        // device_release_driver() waits for a running probe (device_lock): a removal that came meanwhile runs now.
+        if (s.removeAfterProbe || s.surpriseDetected) {
+          Cause c = Cause.root("pciehp", kernel.now(), "removal deferred until probe returned on " + p.device());
+          s.removeAfterProbe = false;
+          s.surpriseDetected = false;
+          startRemove(s, c);
+        }
       } else {
         if (p.result() != -Errno.ENODEV && p.result() != -Errno.ENXIO) {
           kernel.printk(s.driver.name() + " " + p.device() + ": probe with driver " + s.driver.name()
@@ -214,7 +229,12 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
         listener.accept(new BindingChanged(p.device(), s.driver.name(), s.driver.variant(), false, p.result()));
         s.instance = null;
         s.function.owner(Owner.KERNEL);
-        if (s.surprise || s.function.disconnected()) {
+        s.surpriseDetected = false;
+        if (s.removeAfterProbe) {
+          s.removeAfterProbe = false;
+          vacate(s);
+          if (s.powerOffAfterRemove) s.slot.device().tell(new PciDeviceActor.SetPresent(false, false));
+        } else if (s.surprise || s.function.disconnected()) {
           vacate(s);
         } else {
           tryNextDriver(s, Cause.root("pci", kernel.now(), "next driver for " + p.device()));
@@ -239,7 +259,14 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
 
   private Behavior<Command> onHotPlug(BusEvents.HotPlug m) {
     SlotState s = slot(m.slot());
-    if (s == null || s.state != State.EMPTY) return this;
+    if (s == null) return this;
+    if (s.state != State.EMPTY) {
+      // pciehp handles a presence or link change by first turning the slot off if it was on (waiting for the
+      // driver's remove), then turning it on again if a card is there: drivers/pci/hotplug/pciehp_ctrl.c,
+      // pciehp_handle_presence_or_link_change(). A card that is still present and bound needs nothing.
+      if (s.state == State.REMOVING || s.surprise || s.removeAfterProbe) s.plugAfterRemove = true;
+      return this;
+    }
     s.surprise = false;
     s.slot.device().tell(new PciDeviceActor.SetPresent(true, false));
     kernel.printk("pciehp " + m.slot() + ": Slot(" + m.slot() + "): Card present");
@@ -249,7 +276,9 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
 
   private Behavior<Command> onHotUnplug(BusEvents.HotUnplug m) {
     SlotState s = slot(m.slot());
-    if (s == null || s.state == State.EMPTY || s.state == State.REMOVING) return this;
+    if (s == null) return this;
+    s.plugAfterRemove = false; // the card that was to come back is gone again
+    if (s.state == State.EMPTY || s.state == State.REMOVING || (s.surprise && !m.surprise())) return this;
     Cause c = m.cause() == null ? Cause.root("fault-plan", kernel.now(), "unplug " + m.slot()) : m.cause();
     if (m.surprise()) {
       // The card is gone now; pciehp notices the link change a little later and then unbinds the driver.
@@ -277,6 +306,8 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     if (s.state == State.BOUND) {
       s.powerOffAfterRemove = false;
       startRemove(s, Cause.root("pciehp", kernel.now(), "surprise removal of " + m.address()));
+    } else if (s.state == State.PROBING) {
+      s.surpriseDetected = true;
     }
     return this;
   }
@@ -290,7 +321,9 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     if (s.state == State.BOUND && s.instance != null) {
       s.state = State.REMOVING;
       s.instance.tell(new DriverInstanceActor.RemoveRequest(s.function.name(), cause));
-    } else if (s.state != State.PROBING) {
+    } else if (s.state == State.PROBING) {
+      s.removeAfterProbe = true;
+    } else {
       vacate(s);
       if (s.powerOffAfterRemove) s.slot.device().tell(new PciDeviceActor.SetPresent(false, false));
     }
@@ -300,6 +333,25 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   private void vacate(SlotState s) {
     s.state = State.EMPTY;
     kernel.sysfs().remove("pci", s.slot.name());
+    if (s.plugAfterRemove) {
+      s.plugAfterRemove = false;
+      ActorRef<Command> self = getContext().getSelf();
+      // after the removal's own messages (power-off) have gone out
+      self.tell(new BusEvents.HotPlug(s.slot.name(), Cause.root("pciehp", kernel.now(),
+          "card present again after removal of " + s.slot.name())));
+    }
+  }
+
+  private Behavior<Command> onInterruptBurst(BusEvents.InterruptBurst m) {
+    SlotState s = slot(m.slot());
+    if (s != null) s.slot.device().tell(new PciDeviceActor.InjectInterrupts(m.count(), m.intervalNanos(), m.cause()));
+    return this;
+  }
+
+  private Behavior<Command> onDeviceStall(BusEvents.DeviceStall m) {
+    SlotState s = slot(m.slot());
+    if (s != null) s.slot.device().tell(new PciDeviceActor.SetStalled(m.stalled(), m.cause()));
+    return this;
   }
 
   private SlotState slot(String name) {

@@ -5,6 +5,7 @@ import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Dma;
 import dev.devemu.kernel.IrqChipActor;
 import dev.devemu.kernel.LocalOnly;
+import dev.devemu.kernel.Moments;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.Traceable;
 import dev.devemu.sim.VirtualClock;
@@ -68,6 +69,36 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
     }
   }
 
+  /**
+   * The fault plan makes the device signal its interrupt vector {@code count} times, {@code intervalNanos} apart,
+   * with nothing new to report: one spurious interrupt, or a storm.
+   */
+  public record InjectInterrupts(int count, long intervalNanos, Cause cause) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "InjectInterrupts(" + count + ")";
+    }
+  }
+
+  /**
+   * The fault plan makes the device stop answering (or answer again): non-posted reads then end in a PCIe
+   * completion timeout, for which the root complex returns all ones; writes are lost; no interrupt and no DMA
+   * leaves the device.
+   */
+  public record SetStalled(boolean stalled, Cause cause) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "SetStalled(" + stalled + ")";
+    }
+  }
+
+  private record InjectedInterrupt(int left, long intervalNanos, Cause cause) implements Command, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "InjectedInterrupt(" + left + " left)";
+    }
+  }
+
   private record ModelTimer(Object token) implements Command, LocalOnly, Traceable {
     @Override
     public String traceText() {
@@ -90,6 +121,13 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
 
   private static final long MSIX_ENTRY = 16;
 
+  /**
+   * How long a non-posted request to a device that does not answer waits before the root port gives up and
+   * returns all ones. PCIe Base Spec 2.3.2 ("Completion Timeout Mechanism"): the default range is 50 us to 50 ms;
+   * we take its upper end.
+   */
+  public static final long COMPLETION_TIMEOUT_NANOS = 50 * VirtualClock.MILLISECOND;
+
   private final PciAddress address;
   private final String name;
   private final PciDeviceModel model;
@@ -101,30 +139,43 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   private SimRandom random;
   private final long[] msixTable;
   private final long[] msiPending = new long[1];
+  private final Moments.Slot moments;
   private boolean present = true;
+  private boolean stalled;
   private long interruptsSent;
   private long interruptsDropped;
 
   public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
       ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
       SimRandom random) {
-    return create(address, model, irqChip, hostBridge, clock, () -> random, address.toString());
+    return create(address, model, irqChip, hostBridge, clock, () -> random, address.toString(),
+        new Moments().slot(address.toString()));
+  }
+
+  /** As below, with moments nobody waits for (devices built outside a testbed). */
+  public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
+      ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
+      java.util.function.Supplier<SimRandom> random, String name) {
+    return create(address, model, irqChip, hostBridge, clock, random, name, new Moments().slot(name));
   }
 
   /**
    * @param random the device's random stream, created on first use (an idle device never needs one)
    * @param name the address as text, shared with the bus
+   * @param moments where the glue signals the slot's interrupts and DMA transfers, for faults that wait for them
    */
   public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
       ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
-      java.util.function.Supplier<SimRandom> random, String name) {
-    return Behaviors.setup(ctx -> new PciDeviceActor(ctx, address, name, model, irqChip, hostBridge, clock, random));
+      java.util.function.Supplier<SimRandom> random, String name, Moments.Slot moments) {
+    return Behaviors.setup(ctx -> new PciDeviceActor(ctx, address, name, model, irqChip, hostBridge, clock, random,
+        moments));
   }
 
   private PciDeviceActor(ActorContext<Command> ctx, PciAddress address, String name, PciDeviceModel model,
       ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
-      java.util.function.Supplier<SimRandom> random) {
+      java.util.function.Supplier<SimRandom> random, Moments.Slot moments) {
     super(ctx);
+    this.moments = moments;
     this.address = address;
     this.name = name;
     this.model = model;
@@ -150,10 +201,20 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
     if (m instanceof DmaCompleted d) return onDmaCompleted(d);
     if (m instanceof Enumerate e) return onEnumerate(e);
     if (m instanceof SetPresent p) return onSetPresent(p);
+    if (m instanceof InjectInterrupts i) return onInjectInterrupts(i);
+    if (m instanceof InjectedInterrupt i) return onInjectedInterrupt(i);
+    if (m instanceof SetStalled st) return onSetStalled(st);
     return Behaviors.unhandled();
   }
 
   private Behavior<Command> onRead(MmioRead m) {
+    if (stalled && present) {
+      // Nobody answers the TLP: the root port's completion timer expires and it completes the read with all ones.
+      long ones = m.size() >= 8 ? -1L : (1L << (8 * m.size())) - 1;
+      clock.schedule(COMPLETION_TIMEOUT_NANOS, name + " completion timeout",
+          () -> m.replyTo().tell(new CpuActor.MmioReadCompleted(m.pid(), m.episode(), ones, true)));
+      return this;
+    }
     long value;
     boolean ur = !present;
     if (!present || (m.space() != Space.CONFIG && !config.memoryEnabled())) {
@@ -172,6 +233,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   }
 
   private Behavior<Command> onWrite(MmioWrite m) {
+    if (stalled && m.space() != Space.CONFIG) return this; // posted: lost without a trace
     if (!present || (m.space() != Space.CONFIG && !config.memoryEnabled())) return this;
     if (m.space() == Space.CONFIG) {
       config.write((int) m.offset(), m.size(), (int) m.value());
@@ -185,6 +247,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   }
 
   private Behavior<Command> onDmaCompleted(DmaCompleted m) {
+    moments.leave(Moments.Moment.WITH_DMA_IN_FLIGHT);
     if (present) model.onDmaCompleted(m.tag(), m.status(), m.length(), this);
     return this;
   }
@@ -202,9 +265,30 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   private Behavior<Command> onSetPresent(SetPresent m) {
     if (m.present() == present) return this;
     present = m.present();
+    if (present) stalled = false; // a card put back in is a fresh one
     config.linkActive(present);
     if (present) model.onReset(this);
     else model.onRemoved(m.surprise(), this);
+    return this;
+  }
+
+  private Behavior<Command> onInjectInterrupts(InjectInterrupts m) {
+    if (m.count() > 0) onInjectedInterrupt(new InjectedInterrupt(m.count(), m.intervalNanos(), m.cause()));
+    return this;
+  }
+
+  private Behavior<Command> onInjectedInterrupt(InjectedInterrupt m) {
+    raiseInterrupt(0, m.cause());
+    if (m.left() > 1) {
+      ActorRef<Command> self = getContext().getSelf();
+      InjectedInterrupt next = new InjectedInterrupt(m.left() - 1, m.intervalNanos(), m.cause());
+      clock.schedule(m.intervalNanos(), name, () -> self.tell(next));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSetStalled(SetStalled m) {
+    stalled = m.stalled();
     return this;
   }
 
@@ -279,7 +363,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
 
   @Override
   public boolean raiseInterrupt(int vector, Cause cause) {
-    if (!present || !config.busMaster()) {
+    if (!present || stalled || !config.busMaster()) {
       interruptsDropped++;
       return false;
     }
@@ -307,12 +391,14 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
     interruptsSent++;
     irqChip.tell(new IrqChipActor.MsiWrite(addr, data, name, cause.thenLazy(name, Cause.NO_CPU, now(),
         () -> "MSI vector " + vector)));
+    moments.pulse(Moments.Moment.WITH_IRQ_PENDING);
     return true;
   }
 
   @Override
   public boolean dma(long busAddress, int length, Dma.Direction direction, long tag, Cause cause) {
-    if (!present || !config.busMaster()) return false;
+    if (!present || stalled || !config.busMaster()) return false;
+    moments.enter(Moments.Moment.WITH_DMA_IN_FLIGHT);
     hostBridge.tell(new HostBridgeActor.DmaTransfer(name, busAddress, length, direction, tag,
         getContext().getSelf(), cause.thenLazy(name, Cause.NO_CPU, now(), () -> "DMA " + direction + " " + length + " bytes")));
     return true;

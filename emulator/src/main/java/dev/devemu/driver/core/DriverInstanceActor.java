@@ -4,6 +4,7 @@ import dev.devemu.kernel.Cause;
 import dev.devemu.kernel.Errno;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.LocalOnly;
+import dev.devemu.kernel.Moments;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -68,6 +69,7 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
   private final Binding binding;
   private final ActorRef<Reply> bus;
   private final String device;
+  private final Moments.Slot moments;
   private boolean probed;
 
   public static Behavior<Command> create(Kernel kernel, Binding binding, String device, ActorRef<Reply> bus) {
@@ -81,6 +83,7 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
     this.binding = binding;
     this.device = device;
     this.bus = bus;
+    this.moments = kernel.moments().slot(device);
   }
 
   @Override
@@ -99,6 +102,7 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
     ActorRef<Command> self = getContext().getSelf();
     Cause c = (m.cause() == null ? Cause.root("bus", kernel.now(), "match") : m.cause())
         .thenLazy(binding.owner().driver(), Cause.NO_CPU, kernel.now(), () -> "probe " + device);
+    moments.enter(Moments.Moment.DURING_PROBE);
     kernel.spawn(-1, binding.probeFunction(), binding.owner(), c, binding.probe(),
         (task, result) -> self.tell(new TaskExited(true, result)));
     return this;
@@ -108,6 +112,7 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
     ActorRef<Command> self = getContext().getSelf();
     Cause c = (m.cause() == null ? Cause.root("bus", kernel.now(), "unbind") : m.cause())
         .thenLazy(binding.owner().driver(), Cause.NO_CPU, kernel.now(), () -> binding.removeFunction() + " " + device);
+    moments.enter(Moments.Moment.DURING_REMOVE);
     kernel.spawn(-1, binding.removeFunction(), binding.owner(), c, binding.remove(),
         (task, result) -> self.tell(new TaskExited(false, task.state())));
     return this;
@@ -118,13 +123,16 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
       // A probe killed by an oops has no return code; the device is left unusable, as after a real oops.
       int rc = m.result() instanceof Integer i ? i : -Errno.EIO;
       probed = rc == 0;
+      moments.leave(Moments.Moment.DURING_PROBE);
       if (!probed && !kernel.halted()) {
         kernel.detectors().leaks().afterUnbind(binding.owner(), binding.probeFunction() + " (failed with "
             + Errno.describe(rc) + ")");
       }
       bus.tell(new ProbeCompleted(device, binding.owner().driver(), rc));
+      if (probed) moments.pulse(Moments.Moment.AFTER_BIND);
       return probed ? this : Behaviors.stopped();
     }
+    moments.leave(Moments.Moment.DURING_REMOVE);
     if (!kernel.halted()) kernel.detectors().leaks().afterUnbind(binding.owner(), binding.removeFunction());
     bus.tell(new RemoveCompleted(device, binding.owner().driver()));
     return Behaviors.stopped();

@@ -107,6 +107,13 @@ public final class Completion {
     }
     Task me = x.task();
     long episode = me.waitEpisode() + 1;
+    if (timeoutNanos >= 0 && x.kernel().faults().inject("completion_timeout", name)) {
+      // The answer will come too late: the wait times out, and a complete() that arrives meanwhile only counts up
+      // `done` — the stale completion a driver must reinit_completion() away.
+      x.kernel().clock().schedule(timeoutNanos, "completion timeout " + name, () -> x.kernel().wake(me, episode,
+          Boolean.FALSE));
+      return Op.Wait.sleep(Op.WaitKind.UNINTERRUPTIBLE, "completion " + name);
+    }
     Waiter w = new Waiter(me, episode);
     waiters.add(w);
     if (timeoutNanos >= 0) {

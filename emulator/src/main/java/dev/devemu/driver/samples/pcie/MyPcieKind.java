@@ -16,6 +16,12 @@ public final class MyPcieKind implements DriverKind {
     return "the article's PCIe driver for 1234:5678: probe, MSI handler, remove";
   }
 
+  /** The sample PCIe endpoint is the only device with 1234:5678. */
+  @Override
+  public boolean matches(dev.devemu.scenario.DeviceSpec device) {
+    return "sample-pcie".equals(device.type());
+  }
+
   @Override
   public void load(String variant, TestbedBuilder testbed) {
     testbed.addPciDriver("raw".equals(variant) ? PciBindings.raw(new RawMyPcie()) : PciBindings.safe(new SafeMyPcie()));

@@ -1,0 +1,218 @@
+package dev.devemu.campaign;
+
+import dev.devemu.testbed.RunResult;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Results in, summary out. Any backend feeds it one {@link RunRecord} per key, in any order (a key seen twice
+ * counts once); {@link #summary()} picks the seeds the spec says ({@link SeedSelection}) and computes, per driver
+ * and variant, oops counts, rates per 1000 device-hours with exact 95% intervals, the breakdown by detector, the
+ * safe-vs-raw reduction, and the distinct bug signatures with one replayable example each.
+ *
+ * <p>A cluster backend writes the same {@code summary.json} as a single node by feeding the same records:
+ * <pre>
+ * CampaignAggregator agg = new CampaignAggregator(spec);
+ * for each result: agg.add(RunRecord.of(key, runResult));
+ * agg.summary().write(dir.resolve("summary.json"));
+ * </pre>
+ */
+public final class CampaignAggregator {
+  /** At most this many points per variant in the timeline plot. */
+  static final int TIMELINE_POINTS = 200;
+  static final double PER_HOURS = 1000.0;
+
+  private final CampaignSpec spec;
+  private final Map<RunKey, RunRecord> records = new TreeMap<>();
+  private final SeedSelection.Tracker tracker;
+
+  public CampaignAggregator(CampaignSpec spec) {
+    this.spec = spec;
+    this.tracker = new SeedSelection.Tracker(spec);
+  }
+
+  public CampaignSpec spec() {
+    return spec;
+  }
+
+  /** Adds a result; returns false (and ignores it) if its key was already added. */
+  public synchronized boolean add(RunRecord r) {
+    return records.putIfAbsent(r.key(), r) == null;
+  }
+
+  public boolean add(RunKey key, RunResult result) {
+    return add(RunRecord.of(key, result));
+  }
+
+  public synchronized Map<RunKey, RunRecord> records() {
+    return new TreeMap<>(records);
+  }
+
+  public synchronized SeedSelection.Result selection() {
+    return SeedSelection.select(spec, records);
+  }
+
+  /** Whether every run of the selected seeds is in (cheap: follows the results as they arrive). */
+  public synchronized boolean complete() {
+    return tracker.complete(records);
+  }
+
+  /** The summary over the seeds selected so far (complete or not: {@code selection.complete} says). */
+  public synchronized CampaignSummary summary() {
+    SeedSelection.Result sel = SeedSelection.select(spec, records);
+    List<RunRecord> counted = new ArrayList<>();
+    for (RunRecord r : records.values()) {
+      if (r.seed() >= 1 && r.seed() <= sel.lastSeed() && spec.variants().contains(r.variant())) counted.add(r);
+    }
+
+    Map<String, Long> outcomes = new TreeMap<>();
+    Map<String, Acc> byVariant = new LinkedHashMap<>();
+    for (String v : spec.variants()) byVariant.put(v, new Acc("*", v));
+    Map<String, Acc> byDriver = new TreeMap<>(); // "driver/variant"
+    Map<String, SigAcc> sigs = new TreeMap<>();
+
+    for (RunRecord r : counted) { // in key order: seed, then variant
+      outcomes.merge(r.outcome(), 1L, Long::sum);
+      Acc va = byVariant.get(r.variant());
+      va.runs++;
+      va.exposure += r.totalExposureNanos();
+      for (Map.Entry<String, Long> e : r.exposureNanos().entrySet()) {
+        String driver = driverOf(e.getKey());
+        Acc da = byDriver.computeIfAbsent(driver + "/" + r.variant(), k -> new Acc(driver, r.variant()));
+        da.runs++;
+        da.exposure += e.getValue();
+      }
+      for (RunRecord.OopsRecord o : r.oopses()) {
+        va.oops(o.detector());
+        if (!"kernel".equals(o.driver())) {
+          // a probe that oopsed before binding gave its driver no exposure, but the oops is still the driver's
+          byDriver.computeIfAbsent(o.driver() + "/" + r.variant(), k -> new Acc(o.driver(), r.variant())).oops(o.detector());
+        }
+        SigAcc s = sigs.computeIfAbsent(o.signature(), k -> new SigAcc(o, r));
+        s.count++;
+        s.byVariant.merge(r.variant(), 1L, Long::sum);
+      }
+    }
+
+    List<CampaignSummary.Group> variants = new ArrayList<>();
+    for (Acc a : byVariant.values()) variants.add(a.group());
+    List<CampaignSummary.Group> drivers = new ArrayList<>();
+    // drivers by name, variants in the spec's order
+    Map<String, Map<String, CampaignSummary.Group>> perDriver = new TreeMap<>();
+    for (Acc a : byDriver.values()) perDriver.computeIfAbsent(a.driver, k -> new LinkedHashMap<>()).put(a.variant, a.group());
+    for (Map<String, CampaignSummary.Group> m : perDriver.values()) {
+      for (String v : spec.variants()) {
+        if (m.containsKey(v)) drivers.add(m.get(v));
+      }
+    }
+
+    List<CampaignSummary.Comparison> comparisons = new ArrayList<>();
+    if (spec.variants().contains("raw") && spec.variants().contains("safe")) {
+      for (Map.Entry<String, Map<String, CampaignSummary.Group>> e : perDriver.entrySet()) {
+        CampaignSummary.Group raw = e.getValue().get("raw");
+        CampaignSummary.Group safe = e.getValue().get("safe");
+        if (raw != null && safe != null) comparisons.add(compare(e.getKey(), raw, safe));
+      }
+      comparisons.add(compare("*", byVariant.get("raw").group(), byVariant.get("safe").group()));
+    }
+
+    List<CampaignSummary.Signature> signatures = new ArrayList<>();
+    for (SigAcc s : sigs.values()) {
+      signatures.add(new CampaignSummary.Signature(s.signature, s.detector, s.title, s.driver, s.count,
+          new TreeMap<>(s.byVariant), s.seed, s.variant, replay(s.seed, s.variant)));
+    }
+    signatures.sort(Comparator.comparingLong(CampaignSummary.Signature::count).reversed()
+        .thenComparing(CampaignSummary.Signature::signature));
+
+    return new CampaignSummary(spec, sel, counted.size(), outcomes, variants, drivers, comparisons, signatures,
+        timeline(counted, sel.lastSeed()));
+  }
+
+  /** The command that replays one run of this campaign. */
+  public String replay(long seed, String variant) {
+    return "./devemu run " + spec.scenarioFile() + " --seed " + seed + (variant == null ? "" : " --variant " + variant);
+  }
+
+  private static String driverOf(String exposureKey) {
+    int slash = exposureKey.indexOf('/');
+    return slash < 0 ? exposureKey : exposureKey.substring(0, slash);
+  }
+
+  private static CampaignSummary.Comparison compare(String driver, CampaignSummary.Group raw, CampaignSummary.Group safe) {
+    double eRaw = raw.exposureNanos();
+    double eSafe = safe.exposureNanos();
+    return new CampaignSummary.Comparison(driver, raw, safe,
+        PoissonStats.rateRatio(safe.oopses(), eSafe, raw.oopses(), eRaw, PoissonStats.CONFIDENCE),
+        PoissonStats.reduction(safe.oopses(), eSafe, raw.oopses(), eRaw, PoissonStats.CONFIDENCE));
+  }
+
+  private List<CampaignSummary.Series> timeline(List<RunRecord> counted, long lastSeed) {
+    List<CampaignSummary.Series> out = new ArrayList<>();
+    long step = Math.max(1, (lastSeed + TIMELINE_POINTS - 1) / TIMELINE_POINTS);
+    for (String v : spec.variants()) {
+      List<double[]> points = new ArrayList<>();
+      points.add(new double[] {0, 0});
+      long exposure = 0;
+      long oopses = 0;
+      for (RunRecord r : counted) {
+        if (!r.variant().equals(v)) continue;
+        exposure += r.totalExposureNanos();
+        oopses += r.oopses().size();
+        if (r.seed() % step == 0 || r.seed() == lastSeed) {
+          points.add(new double[] {exposure / (double) CampaignSpec.NANOS_PER_HOUR, oopses});
+        }
+      }
+      out.add(new CampaignSummary.Series(v, points));
+    }
+    return out;
+  }
+
+  private static final class Acc {
+    final String driver;
+    final String variant;
+    long runs;
+    long exposure;
+    long oopses;
+    final Map<String, Long> detectors = new TreeMap<>();
+
+    Acc(String driver, String variant) {
+      this.driver = driver;
+      this.variant = variant;
+    }
+
+    void oops(String detector) {
+      oopses++;
+      detectors.merge(detector, 1L, Long::sum);
+    }
+
+    CampaignSummary.Group group() {
+      double hours = exposure / (double) CampaignSpec.NANOS_PER_HOUR;
+      return new CampaignSummary.Group(driver, variant, runs, exposure, oopses,
+          PoissonStats.rate(oopses, hours, PER_HOURS, PoissonStats.CONFIDENCE), new TreeMap<>(detectors));
+    }
+  }
+
+  private static final class SigAcc {
+    final String signature;
+    final String detector;
+    final String title;
+    final String driver;
+    final long seed;
+    final String variant;
+    long count;
+    final Map<String, Long> byVariant = new TreeMap<>();
+
+    SigAcc(RunRecord.OopsRecord o, RunRecord first) {
+      this.signature = o.signature();
+      this.detector = o.detector();
+      this.title = o.title();
+      this.driver = o.driver();
+      this.seed = first.seed();
+      this.variant = first.variant();
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.devemu.campaign;
+
+import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.ScenarioLoader;
+import dev.devemu.sim.SimHost;
+import dev.devemu.testbed.RunResult;
+import dev.devemu.testbed.Runner;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs a campaign's keys on the lanes of one {@link SimHost} in this JVM: one worker thread per lane, each taking
+ * the next key in plan order (seed, then variant) and running it to the end on its own thread. Runs are
+ * deterministic, so which worker runs which key changes nothing in the results.
+ */
+public final class LocalCampaignBackend implements CampaignBackend {
+  private final int workers;
+  private SimHost host;
+
+  /** @param workers worker threads (lanes); at least 1 */
+  public LocalCampaignBackend(int workers) {
+    if (workers < 1) throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+    this.workers = workers;
+  }
+
+  public int workers() {
+    return workers;
+  }
+
+  @Override
+  public void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException {
+    List<RunKey> todo = new ArrayList<>();
+    for (RunKey k : plan.runs()) {
+      if (!alreadyDone.contains(k)) todo.add(k);
+    }
+    if (todo.isEmpty()) return;
+    if (host == null) host = SimHost.start("devemu-campaign", workers);
+    Scenario base = ScenarioLoader.parse(plan.scenarioFile(), plan.scenarioSource());
+    if (plan.durationOverrideNanos() > 0) base = base.withDuration(plan.durationOverrideNanos());
+    Map<String, Scenario> byVariant = new HashMap<>();
+    for (RunKey k : todo) {
+      if (!byVariant.containsKey(String.valueOf(k.variant()))) {
+        byVariant.put(String.valueOf(k.variant()), base.withVariant(k.variant()));
+      }
+    }
+
+    AtomicInteger next = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Object sinkLock = new Object();
+    List<Thread> threads = new ArrayList<>();
+    for (int lane = 0; lane < workers; lane++) {
+      int myLane = lane;
+      Thread t = new Thread(() -> {
+        try {
+          while (!stop.get()) {
+            synchronized (sinkLock) {
+              if (!sink.wantsMore()) return;
+            }
+            int i = next.getAndIncrement();
+            if (i >= todo.size()) return;
+            RunKey key = todo.get(i);
+            RunResult result = runOne(myLane, byVariant.get(String.valueOf(key.variant())), key);
+            synchronized (sinkLock) {
+              sink.accept(key, result);
+            }
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+          stop.set(true);
+        }
+      }, "campaign-worker-" + lane);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    try {
+      for (Thread t : threads) t.join();
+    } catch (InterruptedException e) {
+      stop.set(true); // runs in progress finish; no new one starts
+      for (Thread t : threads) t.join();
+      throw e;
+    }
+    Throwable f = failure.get();
+    if (f instanceof RuntimeException re) throw re;
+    if (f instanceof Error er) throw er;
+    if (f != null) throw new IllegalStateException(f);
+  }
+
+  private RunResult runOne(int lane, Scenario scenario, RunKey key) {
+    try {
+      return Runner.run(host, lane, scenario, key.seed(),
+          Runner.Options.defaults().withTrace(Runner.TraceMode.NONE)).result();
+    } catch (RuntimeException e) {
+      // An emulator bug on one seed: recorded as such (the run is deterministic, re-running would not help).
+      return new RunResult(scenario.name(), key.seed(), String.valueOf(key.variant()), "internal-error", 0, 0,
+          List.of(), Map.of(), List.of(), 0, 0, List.of(), String.valueOf(e.getMessage()));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (host != null) {
+      host.close();
+      host = null;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.devemu.cli;
+
+import dev.devemu.campaign.CampaignBackend;
+import dev.devemu.campaign.CampaignException;
+import dev.devemu.campaign.CampaignProgress;
+import dev.devemu.campaign.CampaignRunner;
+import dev.devemu.campaign.CampaignSpec;
+import dev.devemu.campaign.CampaignSummary;
+import dev.devemu.campaign.LocalCampaignBackend;
+import dev.devemu.campaign.PoissonStats;
+import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.ScenarioException;
+import dev.devemu.scenario.ScenarioLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code devemu campaign SCENARIO [--runs N | --device-hours H] [--out DIR]}: many seeded runs, raw and safe,
+ * recorded as they finish and aggregated into oops rates with confidence intervals; {@code --resume DIR} goes on
+ * with an interrupted campaign.
+ */
+@Command(name = "campaign", mixinStandardHelpOptions = true,
+    description = "Run a scenario under many seeds, raw and safe, and measure oops rates per 1000 simulated "
+        + "device-hours with 95%% confidence intervals. Writes results.jsonl as runs finish, then summary.json "
+        + "(results only), report.html and run-info.json.%n"
+        + "Exit codes: 0 finished, 1 internal error (some run broke the emulator), 2 bad input.")
+public final class CampaignCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
+  Path scenarioFile;
+
+  @Option(names = "--runs", paramLabel = "N", description = "Seeds 1..N for each variant (default 100).")
+  Long runs;
+
+  @Option(names = "--device-hours", paramLabel = "H",
+      description = "The fewest seeds 1..N that give every variant H simulated device-hours.")
+  Double deviceHours;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: campaigns/<scenario name>).")
+  Path outDir;
+
+  @Option(names = "--resume", paramLabel = "DIR", description = "Go on with the campaign in DIR: finished runs are "
+      + "kept, missing ones are run. --runs/--device-hours may raise its target.")
+  Path resume;
+
+  @Option(names = "--variant", description = "Only this variant: raw or safe (default: both).")
+  String variant;
+
+  @Option(names = "--workers", paramLabel = "N", description = "Runs at once (default: the number of cores).")
+  Integer workers;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec cli;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = cli.commandLine().getOut();
+    PrintWriter err = cli.commandLine().getErr();
+    Path dir;
+    CampaignSpec spec;
+    String source;
+    Scenario scenario;
+    try {
+      if (runs != null && deviceHours != null) return bad(err, "give --runs or --device-hours, not both");
+      if (runs != null && runs < 1) return bad(err, "--runs must be at least 1, got " + runs);
+      if (deviceHours != null && !(deviceHours > 0 && deviceHours < 1e12)) {
+        return bad(err, "--device-hours must be positive, got " + deviceHours);
+      }
+      if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
+        return bad(err, "--variant must be raw or safe, got " + variant);
+      }
+      if (workers != null && (workers < 1 || workers > 1024)) return bad(err, "--workers must be 1..1024, got " + workers);
+      if (resume != null) {
+        if (outDir != null && !outDir.normalize().equals(resume.normalize())) {
+          return bad(err, "--out " + outDir + " contradicts --resume " + resume + " (a campaign resumes in its own folder)");
+        }
+        dir = resume;
+        spec = CampaignRunner.readSpec(dir);
+        source = CampaignRunner.readScenario(dir);
+        if (!CampaignSpec.sha256(source).equals(spec.scenarioSha256())) {
+          return bad(err, dir.resolve(CampaignRunner.SCENARIO_FILE) + ": changed since the campaign started");
+        }
+        if (scenarioFile != null && !Files.readString(scenarioFile, StandardCharsets.UTF_8).equals(source)) {
+          return bad(err, scenarioFile + " differs from the scenario the campaign in " + dir + " started with");
+        }
+        if (variant != null && !spec.variants().equals(List.of(variant))) {
+          return bad(err, "--variant " + variant + " contradicts the campaign's variants " + spec.variants());
+        }
+        if (runs != null) spec = spec.withTarget(CampaignSpec.Mode.RUNS, runs, 0);
+        if (deviceHours != null) spec = spec.withTarget(CampaignSpec.Mode.DEVICE_HOURS, 0, deviceHours);
+        scenario = ScenarioLoader.parse(spec.scenarioFile(), source);
+      } else {
+        if (scenarioFile == null) return bad(err, "campaign needs a SCENARIO file (or --resume DIR)");
+        scenario = ScenarioLoader.load(scenarioFile);
+        source = scenario.source();
+        dir = outDir != null ? outDir : Path.of("campaigns", scenario.name());
+        if (Files.exists(dir.resolve(CampaignRunner.SPEC_FILE))) {
+          return bad(err, dir + " already holds a campaign: go on with --resume " + dir + ", or choose another --out");
+        }
+        List<String> variants = variant != null ? List.of(variant) : List.of("raw", "safe");
+        String file = scenarioFile.toString();
+        String sha = CampaignSpec.sha256(source);
+        spec = deviceHours != null ? CampaignSpec.ofDeviceHours(file, scenario.name(), sha, deviceHours, variants)
+            : CampaignSpec.ofRuns(file, scenario.name(), sha, runs != null ? runs : 100, variants);
+      }
+    } catch (ScenarioException | CampaignException e) {
+      return bad(err, e.getMessage());
+    } catch (java.nio.file.NoSuchFileException e) {
+      return bad(err, e.getFile() + ": no such file");
+    } catch (IOException | IllegalArgumentException e) {
+      return bad(err, e.getMessage());
+    }
+
+    int lanes = workers != null ? workers : Runtime.getRuntime().availableProcessors();
+    long maxExposure = scenario.durationNanos() * Math.max(1, scenario.devices().size());
+    out.println("campaign " + spec.scenarioName() + ": " + target(spec) + ", variants " + String.join(", ", spec.variants())
+        + ", " + lanes + " worker" + (lanes == 1 ? "" : "s") + " -> " + dir);
+    out.flush();
+    boolean terminal = System.console() != null;
+    CampaignRunner runner = new CampaignRunner(dir, spec, source, maxExposure, new CampaignProgress(out, terminal));
+    CampaignRunner.Outcome outcome;
+    try (CampaignBackend backend = new LocalCampaignBackend(lanes)) {
+      outcome = runner.run(backend, "local", lanes, commandLine());
+    } catch (CampaignException e) {
+      return bad(err, e.getMessage());
+    }
+    if (outcome.droppedLines() > 0) {
+      out.println("results.jsonl: ignored " + outcome.droppedLines() + " last line cut short by an interruption "
+          + "(removed from the file; its run is run again if the campaign needs it)");
+    }
+    print(out, outcome);
+    long broken = outcome.summary().outcomes().getOrDefault("internal-error", 0L);
+    if (broken > 0) {
+      err.println("devemu: " + broken + " run(s) failed inside the emulator (outcome internal-error in "
+          + dir.resolve("results.jsonl") + ")");
+      return ExitCodes.INTERNAL;
+    }
+    return ExitCodes.OK;
+  }
+
+  private static int bad(PrintWriter err, String message) {
+    err.println("devemu: " + message);
+    return ExitCodes.BAD_INPUT;
+  }
+
+  private static String target(CampaignSpec spec) {
+    return spec.mode() == CampaignSpec.Mode.RUNS ? "seeds 1.." + spec.runs()
+        : spec.deviceHours() + " device-hours per variant";
+  }
+
+  private String commandLine() {
+    StringBuilder sb = new StringBuilder("devemu");
+    for (String a : cli.commandLine().getParseResult().originalArgs()) sb.append(' ').append(a);
+    return sb.toString();
+  }
+
+  private static void print(PrintWriter out, CampaignRunner.Outcome o) {
+    CampaignSummary s = o.summary();
+    out.printf(Locale.ROOT, "runs: %d counted (seeds 1..%d), %d executed now, %d from earlier sessions, %.1f s%n",
+        s.runs(), s.selection().lastSeed(), o.executed(), o.reused(), o.wallSeconds());
+    for (CampaignSummary.Group g : s.drivers()) {
+      out.printf(Locale.ROOT, "  %-12s %-5s %6d oopses in %12.1f device-h   rate %s per 1000 h%n", g.driver(), g.variant(),
+          g.oopses(), g.deviceHours(), rate(g.ratePer1000h()));
+    }
+    for (CampaignSummary.Group g : s.variants()) {
+      out.printf(Locale.ROOT, "  %-12s %-5s %6d oopses in %12.1f device-h   rate %s per 1000 h%n", "all drivers",
+          g.variant(), g.oopses(), g.deviceHours(), rate(g.ratePer1000h()));
+    }
+    for (CampaignSummary.Comparison c : s.comparisons()) {
+      out.printf(Locale.ROOT, "  reduction safe vs raw (%s): %s%n", c.driver().equals("*") ? "all drivers" : c.driver(),
+          reduction(c.reduction()));
+    }
+    out.println("  distinct bugs: " + s.signatures().size() + (s.signatures().isEmpty() ? "" : " (replay commands in summary.json)"));
+    out.println("summary: " + s.spec().scenarioName() + " -> summary.json, report.html, run-info.json"
+        + (s.selection().complete() ? "" : " (INCOMPLETE)"));
+    out.flush();
+  }
+
+  private static String rate(PoissonStats.Estimate e) {
+    if (e.value() == null) return "n/a";
+    return String.format(Locale.ROOT, "%.3g [95%% CI %.3g, %.3g]", e.value(), e.interval().low(), e.interval().high());
+  }
+
+  private static String reduction(PoissonStats.Estimate e) {
+    PoissonStats.Interval i = e.interval();
+    if (e.value() == null && i.low() == null && i.high() == null) return "n/a (no oops in either variant)";
+    return (e.value() == null ? "undefined (raw had no oops)" : String.format(Locale.ROOT, "%.2f%%", 100 * e.value()))
+        + " [95% CI " + (i.low() == null ? "-inf" : String.format(Locale.ROOT, "%.2f%%", 100 * i.low())) + ", "
+        + (i.high() == null ? "+inf" : String.format(Locale.ROOT, "%.2f%%", 100 * i.high())) + "]";
+  }
+}

@@ -1,0 +1,73 @@
+package dev.devemu.campaign;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResultLogTest {
+  @TempDir
+  Path dir;
+
+  static RunRecord record(long seed, String variant, long exposure, String... signatures) {
+    List<RunRecord.OopsRecord> oopses = new java.util.ArrayList<>();
+    for (String s : signatures) {
+      oopses.add(new RunRecord.OopsRecord("kasan", "BUG: " + s, s, "my_pcie", variant, "0000:00:02.0", 5));
+    }
+    return new RunRecord(seed, variant, signatures.length > 0 ? "panic" : "completed", exposure,
+        Map.of("my_pcie/" + variant, exposure), oopses, 0, 1, 2, null);
+  }
+
+  @Test
+  void recordsSurviveARoundTripAndAKeyIsWrittenOnce() throws Exception {
+    try (ResultLog log = ResultLog.open(dir)) {
+      assertTrue(log.append(record(1, "raw", 100, "kasan:x")));
+      assertTrue(log.append(record(1, "safe", 200)));
+      assertFalse(log.append(record(1, "raw", 999)), "a key already there is not counted again");
+    }
+    try (ResultLog log = ResultLog.open(dir)) {
+      assertEquals(2, log.records().size());
+      assertEquals(record(1, "raw", 100, "kasan:x"), log.records().get(new RunKey(1, "raw")));
+      assertEquals(0, log.droppedLines());
+    }
+    assertEquals(2, Files.readAllLines(dir.resolve(ResultLog.FILE)).size());
+  }
+
+  @Test
+  void aLineCutByAKillIsDroppedAndTheFileRepaired() throws Exception {
+    try (ResultLog log = ResultLog.open(dir)) {
+      log.append(record(1, "raw", 100));
+      log.append(record(2, "raw", 100));
+    }
+    Path file = dir.resolve(ResultLog.FILE);
+    String whole = Files.readString(file);
+    Files.writeString(file, whole + "{\"seed\":3,\"variant\":\"raw\",\"outc", StandardCharsets.UTF_8);
+    try (ResultLog log = ResultLog.open(dir)) {
+      assertEquals(1, log.droppedLines());
+      assertEquals(2, log.records().size());
+      assertEquals(whole, Files.readString(file), "the cut line is gone from the file too");
+      log.append(record(3, "raw", 100));
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(3, lines.size());
+    assertTrue(lines.get(2).startsWith("{\"seed\":3,"), lines.get(2));
+  }
+
+  @Test
+  void aDamagedLineInTheMiddleIsAnError() throws Exception {
+    try (ResultLog log = ResultLog.open(dir)) {
+      log.append(record(1, "raw", 100));
+      log.append(record(2, "raw", 100));
+    }
+    Path file = dir.resolve(ResultLog.FILE);
+    List<String> lines = Files.readAllLines(file);
+    Files.writeString(file, "not json\n" + String.join("\n", lines) + "\n");
+    CampaignException e = assertThrows(CampaignException.class, () -> ResultLog.open(dir));
+    assertTrue(e.getMessage().contains(ResultLog.FILE + ":1: not a run record"), e.getMessage());
+  }
+}
