@@ -53,6 +53,14 @@ public final class ChardevKind implements DeviceKind {
       }
 
       @Override
+      public java.util.Set<dev.devemu.kernel.Moments.Moment> moments() {
+        // no interrupts, no DMA: only the driver's life cycle and its open files
+        return java.util.EnumSet.of(dev.devemu.kernel.Moments.Moment.DURING_PROBE,
+            dev.devemu.kernel.Moments.Moment.AFTER_BIND, dev.devemu.kernel.Moments.Moment.DURING_REMOVE,
+            dev.devemu.kernel.Moments.Moment.WHILE_OPEN);
+      }
+
+      @Override
       public void install(TestbedBuilder testbed) {
         testbed.addPlatformDevice(name, present);
       }

@@ -3,6 +3,7 @@ package dev.devemu.kernel.fs;
 import dev.devemu.kernel.Errno;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.Moments;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Resources;
@@ -114,7 +115,12 @@ public final class Vfs {
       if (r instanceof Long err) return Op.pure(err);
       File f = (File) r;
       return driver(f, "open", () -> f.fops().open(f)).map(rc -> rc < 0 ? (Object) (long) rc : f);
-    })).then(r -> r instanceof Long err ? Op.pure(err) : Op.step("fd_install", x -> (long) p.install((File) r))));
+    })).then(r -> r instanceof Long err ? Op.pure(err) : Op.step("fd_install", x -> {
+      File f = (File) r;
+      // a fault plan may strike "while a process holds the device open" (when = while-open)
+      if (!f.owner().isKernel()) kernel.moments().slot(f.owner().device()).enter(Moments.Moment.WHILE_OPEN);
+      return (long) p.install(f);
+    })));
   }
 
   /**
@@ -174,6 +180,7 @@ public final class Vfs {
     return Op.defer(() -> {
       if (f.released()) return Op.rc(0);
       f.markReleased();
+      if (!f.owner().isKernel()) kernel.moments().slot(f.owner().device()).leave(Moments.Moment.WHILE_OPEN);
       return driver(f, "release", () -> f.fops().release(f));
     });
   }

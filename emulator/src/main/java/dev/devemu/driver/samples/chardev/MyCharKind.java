@@ -22,6 +22,12 @@ public final class MyCharKind implements DriverKind {
     return MyCharAbi.ioctls();
   }
 
+  /** platform_match by name: a {@code chardev} device named {@code my_char}. */
+  @Override
+  public boolean matches(dev.devemu.scenario.DeviceSpec device) {
+    return "chardev".equals(device.type()) && name().equals(device.slot());
+  }
+
   @Override
   public void load(String variant, TestbedBuilder testbed) {
     testbed.addPlatformDriver("raw".equals(variant) ? PlatformBindings.raw(new RawMyChar())
