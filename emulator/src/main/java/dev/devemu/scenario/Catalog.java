@@ -1,6 +1,8 @@
 package dev.devemu.scenario;
 
+import dev.devemu.device.camera.Ipu6IsysKind;
 import dev.devemu.device.pcie.SamplePcieKind;
+import dev.devemu.driver.samples.camera.Ipu6IsysDriverKind;
 import dev.devemu.driver.samples.pcie.MyPcieKind;
 import java.util.Collection;
 import java.util.Collections;
@@ -16,7 +18,9 @@ public final class Catalog {
 
   static {
     device(new SamplePcieKind());
+    device(new Ipu6IsysKind());
     driver(new MyPcieKind());
+    driver(new Ipu6IsysDriverKind());
   }
 
   private Catalog() {}

@@ -8,6 +8,10 @@ import java.util.TreeMap;
 public final class Workloads {
   private static final Map<String, WorkloadKind> KINDS = new TreeMap<>();
 
+  static {
+    register(new dev.devemu.userspace.v4l2.V4l2CaptureKind());
+  }
+
   private Workloads() {}
 
   static void register(WorkloadKind kind) {
