@@ -128,7 +128,9 @@ public final class Ipu6IsysDevice implements PciDeviceModel {
       if (width <= 0 || height <= 0 || bytesPerPixel <= 0 || embeddedLines < 0) {
         throw new IllegalArgumentException("bad sensor mode " + width + "x" + height + "x" + bytesPerPixel);
       }
-      if (lineAlign <= 0 || Integer.bitCount(lineAlign) != 1) throw new IllegalArgumentException("line alignment must be a power of two");
+      if (lineAlign <= 0 || Integer.bitCount(lineAlign) != 1) {
+        throw new IllegalArgumentException("line alignment must be a power of two");
+      }
       if (!(fps > 0)) throw new IllegalArgumentException("fps must be positive");
       if ((long) stride(width, bytesPerPixel, lineAlign) * (height + embeddedLines) > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("frame larger than 2 GiB");
@@ -402,7 +404,8 @@ public final class Ipu6IsysDevice implements PciDeviceModel {
     sequence++;
     dropCount++;
     int n = sequence;
-    raise(dev, cause, () -> "frame " + n + " dropped (" + (cause == IRQ_NO_BUFFER ? "no buffer" : "FIFO overflow") + ")");
+    String why = cause == IRQ_NO_BUFFER ? "no buffer" : "FIFO overflow";
+    raise(dev, cause, () -> "frame " + n + " dropped (" + why + ")");
   }
 
   private void endOfFrame(DeviceContext dev) {

@@ -56,7 +56,9 @@ public final class Mem {
   /** A CPU load of {@code size} bytes at {@code offset} of a plain buffer (checked by KASAN and KCSAN). */
   public static Op<Void> load(dev.devemu.kernel.mem.Allocation buffer, long offset, int size, String what) {
     return Op.step(what, x -> {
-      if (buffer == null) throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, offset, false, what));
+      if (buffer == null) {
+        throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, offset, false, what));
+      }
       x.kernel().memory().access(x, buffer, offset, size, false, what);
       return null;
     });

@@ -35,7 +35,8 @@ public final class V4l2CaptureProgram implements UserProgram {
     }
 
     public Config withFrames(int n) {
-      return new Config(device, buffers, n, sessions, nonBlocking, frameWorkNanos, pauseNanos, pollNanos, releaseBuffers);
+      return new Config(device, buffers, n, sessions, nonBlocking, frameWorkNanos, pauseNanos, pollNanos,
+          releaseBuffers);
     }
 
     public Config withSessions(int n) {
@@ -47,7 +48,9 @@ public final class V4l2CaptureProgram implements UserProgram {
     }
   }
 
-  private enum Phase { OPEN, QUERYCAP, REQBUFS, QBUF_ALL, STREAMON, DQBUF, WORK, QBUF, STREAMOFF, FREE, CLOSE, PAUSE, DONE }
+  private enum Phase {
+    OPEN, QUERYCAP, REQBUFS, QBUF_ALL, STREAMON, DQBUF, WORK, QBUF, STREAMOFF, FREE, CLOSE, PAUSE, DONE
+  }
 
   /** How many times an absent node is retried, 1 ms apart (the driver may still be probing). */
   static final int OPEN_RETRIES = 20;

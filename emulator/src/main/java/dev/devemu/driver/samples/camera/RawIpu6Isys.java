@@ -32,18 +32,21 @@ import java.util.List;
  *   writing it") while the handler may still be about to read it on another CPU: KASAN use-after-free in
  *   ipu6_isys_isr.</li>
  *   <li><b>A stop timeout that is ignored.</b> stop_streaming waits 100 ms for the device's stop acknowledgment
- *   and carries on either way. If the firmware dropped the stop command (fault point {@code ipu6_stop_lost}) or
- *   a frame takes longer than the timeout (fps below 10), the buffers are freed while the device still writes
- *   frames into them: KASAN use-after-free in dma_write by the device (a DMAR fault with the IOMMU on).</li>
+ *   and carries on either way, trusting the device to have flushed its ring. If the firmware dropped the stop
+ *   command (fault point {@code ipu6_stop_lost}) or the frame in flight takes longer than the timeout (fps below
+ *   10), REQBUFS(0) or close frees the buffers while the device still writes frames into them: KASAN
+ *   use-after-free in dma_write by the device (a DMAR fault with the IOMMU on).</li>
  *   <li><b>Two sizes for one buffer.</b> REQBUFS allocates width × height × bytes-per-pixel, but descriptors get
  *   the device's FRAME_SIZE, which counts the line alignment and the sensor's embedded lines. In a sensor mode
  *   where they differ, every frame is written past the end of its buffer: KASAN out-of-bounds in dma_write.</li>
- *   <li><b>Trusting IRQ_STATUS.</b> One frame per interrupt is assumed (a lost or coalesced MSI loses a buffer
- *   for good), and after a surprise removal the handler reads all ones, takes them for FRAME_DONE and indexes its
- *   slot table with LAST_DONE = 0xffffffff: KASAN slab-out-of-bounds, filed as bad MMIO.</li>
- *   <li><b>The video device embedded in the struct remove frees.</b> remove kfree()s {@code struct ipu6_isys}
- *   while a process still has /dev/videoN open: the V4L2 core's next {@code video_is_registered} check on that
- *   file (its ioctl or close) reads freed memory.</li>
+ *   <li><b>Trusting the registers.</b> One frame per interrupt is assumed (a lost or coalesced MSI loses a buffer
+ *   for good), and after a surprise removal the handler reads all ones, takes them for FRAME_DONE and uses
+ *   LAST_DONE = 0xffffffff as the index of a frame-info record: KASAN out-of-bounds, filed as bad MMIO.</li>
+ *   <li><b>The video device embedded in the struct remove frees, and nothing serialising remove against the
+ *   files.</b> remove kfree()s {@code struct ipu6_isys} while a process still has /dev/videoN open: the
+ *   process's next DQBUF or close reads freed memory (slab-use-after-free), or — as remove and the file's
+ *   release tear the queue down at the same time — dereferences a buffer pointer the other already cleared (NULL
+ *   pointer dereference) or races on it (KCSAN).</li>
  *   <li><b>An early return in the probe's goto ladder.</b> A failed pci_iomap returns -ENOMEM without releasing
  *   the region or disabling the device: a leak after the failed probe.</li>
  * </ol>
@@ -104,6 +107,7 @@ public final class RawIpu6Isys implements RawPciDriver {
 
   private Op<Integer> probeNode(PciFunction pdev, RawIsysData d, IoMem base, int irq) {
     return d.stopDone.init()
+        .then(memsetSlots(d))
         .then(PciCore.iowrite32(base, REG_IRQ_ENABLE, IRQ_ALL))
         .then(Op.defer(() -> {
           d.vdev = new VideoDevice(NAME, d.vdevRegistered, new Ops(d));
@@ -188,7 +192,8 @@ public final class RawIpu6Isys implements RawPciDriver {
                       .then(seq -> RawIsysBuffer.set(b, x -> x.sequence, seq))
                       .then(Op.step("ktime_get_ns", x -> x.now()))
                       .then(now -> RawIsysBuffer.set(b, x -> x.timestamp, now))
-                      .then(RawIsysBuffer.set(b, x -> x.flags, (flags & DESC_ERROR) != 0 ? Videodev2.V4L2_BUF_FLAG_ERROR : 0))
+                      .then(RawIsysBuffer.set(b, x -> x.flags,
+                          (flags & DESC_ERROR) != 0 ? Videodev2.V4L2_BUF_FLAG_ERROR : 0))
                       .then(RawIsysBuffer.set(b, x -> x.state, RawIsysData.DONE))))
               .then(pushDone(d, idx))
               .then(d.lock.unlock())
@@ -210,7 +215,10 @@ public final class RawIpu6Isys implements RawPciDriver {
   static Op<Void> stopStreaming(RawIsysData d) {
     return Op.fn("ipu6_isys_stop_streaming", () -> Mem.read(d.base).then(base -> Mem.read(d.streaming).then(on -> {
       if (on == 0) {
-        return PciCore.iowrite32(base, REG_CTRL, CTRL_SOFT_RESET) // clear what QBUF programmed
+        // QBUF without STREAMON: take back the descriptors programmed so far (the device flushes its ring
+        // itself when it acknowledges a stop, so nothing else is cleared)
+        return Mem.read(d.ringTail).then(tail -> Op.forEach(range(tail),
+                slot -> PciCore.iowrite32(base, desc(slot, DESC_FLAGS), 0)))
             .then(d.lock.withIrqSave(() -> returnBuffersLocked(d)));
       }
       return d.stopDone.init()
@@ -227,18 +235,24 @@ public final class RawIpu6Isys implements RawPciDriver {
     })).then(ignored -> d.wq.wakeUp()));
   }
 
+  /** {@code memset(isys->slot_buf, 0xff, …)}: no ring slot holds a buffer (one step, as one memset is). */
+  private static Op<Void> memsetSlots(RawIsysData d) {
+    return Op.step("memset(slot_buf, 0xff)", x -> {
+      for (int slot = 0; slot < RING_SLOTS; slot++) x.kernel().memory().write(x, d.slotBuf, slot, -1);
+      return null;
+    });
+  }
+
   /** vb2_buffer_done(ERROR) for everything in flight, and the queue back to empty (the lock is held). */
   private static Op<Void> returnBuffersLocked(RawIsysData d) {
     return Mem.write(d.streaming, 0)
         .then(Mem.write(d.ringTail, 0))
         .then(Mem.write(d.doneHead, 0))
         .then(Mem.write(d.doneCount, 0))
-        .then(Op.step("memset(slot_buf, 0xff)", x -> {
-          for (int slot = 0; slot < RING_SLOTS; slot++) x.kernel().memory().write(x, d.slotBuf, slot, -1);
-          return null;
-        }))
+        .then(memsetSlots(d))
         .then(Mem.read(d.numBuffers))
-        .then(n -> Op.forEach(range(n), i -> Mem.read(d.bufs, i).then(b -> RawIsysBuffer.set(b, x -> x.state, RawIsysData.DEQUEUED))));
+        .then(n -> Op.forEach(range(n), i -> Mem.read(d.bufs, i)
+            .then(b -> RawIsysBuffer.set(b, x -> x.state, RawIsysData.DEQUEUED))));
   }
 
   /** ipu6_isys_free_buffers: unlink under the lock, then unmap and free (no synchronize_irq: bug 1). */
@@ -365,8 +379,8 @@ public final class RawIpu6Isys implements RawPciDriver {
           return Op.<Dma.Mapping>step("dma_map_single", x -> x.kernel().dma().map(x, vaddr, 0, size,
               Dma.Direction.FROM_DEVICE)).then(dma -> {
                 if (dma == null) return Mem.kfree(vaddr).then(Mem.kfree(b)).then(Op.pure(i));
-                return RawIsysBuffer.set(b, x -> x.index, i).then(RawIsysBuffer.set(b, x -> x.vaddr, vaddr)).then(RawIsysBuffer.set(b, x -> x.dma, dma))
-                    .then(RawIsysBuffer.set(b, x -> x.length, size)).then(RawIsysBuffer.set(b, x -> x.state, RawIsysData.DEQUEUED))
+                return Mem.write(b.index, i).then(Mem.write(b.vaddr, vaddr)).then(Mem.write(b.dma, dma))
+                    .then(Mem.write(b.length, size)).then(Mem.write(b.state, RawIsysData.DEQUEUED))
                     .then(Mem.write(d.bufs, i, b))
                     .then(allocOne(size, i + 1, count));
               });
@@ -425,8 +439,9 @@ public final class RawIpu6Isys implements RawPciDriver {
     }
 
     private Op<Void> fill(Videodev2.Buffer v, int index, RawIsysBuffer b) {
-      return RawIsysBuffer.get(b, x -> x.bytesused).then(used -> RawIsysBuffer.get(b, x -> x.sequence).then(seq -> RawIsysBuffer.get(b, x -> x.timestamp)
-          .then(ts -> RawIsysBuffer.get(b, x -> x.flags).then(flags -> RawIsysBuffer.get(b, x -> x.length).then(len -> Op.<Void>step("fill_v4l2_buffer", x -> {
+      return RawIsysBuffer.get(b, x -> x.bytesused).then(used -> RawIsysBuffer.get(b, x -> x.sequence)
+          .then(seq -> RawIsysBuffer.get(b, x -> x.timestamp).then(ts -> RawIsysBuffer.get(b, x -> x.flags)
+          .then(flags -> RawIsysBuffer.get(b, x -> x.length).then(len -> Op.<Void>step("fill_v4l2_buffer", x -> {
             v.index = index;
             v.bytesused = used;
             v.sequence = seq;

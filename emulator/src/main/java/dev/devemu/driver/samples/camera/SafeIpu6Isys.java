@@ -84,6 +84,7 @@ public final class SafeIpu6Isys implements SafePciDriver<SafeIpu6Isys.Binding> {
           st.bar = bar;
           return arc;
         }))
+        .andThen(arc -> locked(st, () -> resetQueue(st)).map(v -> arc))
         .andThen(arc -> st.bar.read32(REG_FRAME_INTERVAL).map(us -> {
           st.frameIntervalNanos = (us & 0xFFFFFFFFL) * 1_000L;
           return arc;
@@ -109,7 +110,8 @@ public final class SafeIpu6Isys implements SafePciDriver<SafeIpu6Isys.Binding> {
         .then(withMutex(s, () -> locked(s, () -> Fallible.lift(Mem.write(s.dead, true)))
             .andThen(v -> stopStreaming(s))
             .andThen(v -> freeBuffers(s))).op())
-        .then(r -> r.isOk() ? Op.<Void>done() : Printk.err(NAME + " " + s.device + ": teardown failed: " + r.describe()))
+        .then(r -> r.isOk() ? Op.<Void>done()
+            : Printk.err(NAME + " " + s.device + ": teardown failed: " + r.describe()))
         .then(ignored -> s.wq.wakeUp());
   }
 
@@ -231,7 +233,8 @@ public final class SafeIpu6Isys implements SafePciDriver<SafeIpu6Isys.Binding> {
     DmaBuffer ring = s.info;
     Fallible<Void> record = ring == null ? Fallible.ok(null)
         : ring.cpuRead((long) slot * INFO_RECORD_SIZE, INFO_RECORD_SIZE, "read frame info");
-    return record.andThen(r -> s.bar.read32(desc(slot, DESC_BYTESUSED))).andThen(used -> s.bar.read32(desc(slot, DESC_SEQUENCE))
+    return record.andThen(r -> s.bar.read32(desc(slot, DESC_BYTESUSED)))
+        .andThen(used -> s.bar.read32(desc(slot, DESC_SEQUENCE))
         .andThen(seq -> Mem.get(s.bufs, idx).andThen(b -> b.memory.cpuRead(0, 4, "read embedded frame counter")
             .andThen(v -> Fallible.lift(Mem.write(b.bytesused, used)
                 .then(Mem.write(b.sequence, seq))
