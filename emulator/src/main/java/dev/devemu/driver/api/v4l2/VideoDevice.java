@@ -9,6 +9,7 @@ import dev.devemu.kernel.fs.Ioctl;
 import dev.devemu.kernel.fs.Uaccess;
 import dev.devemu.kernel.fs.Vfs;
 import dev.devemu.kernel.mem.Field;
+import dev.devemu.kernel.sync.Mutex;
 import dev.devemu.uapi.Videodev2;
 
 /**
@@ -31,6 +32,11 @@ public final class VideoDevice {
   private final Field<Boolean> registered;
   private final V4l2Ops ops;
   private final FileOperations fops = new V4l2FileOperations();
+  /**
+   * {@code videodev_lock}: v4l2_open checks the flag and takes its reference under it, video_unregister_device
+   * clears the flag under it, so an open either completes before the unregistration or sees it.
+   */
+  private final Mutex lock = new Mutex("videodev_lock");
   private String node;
 
   /**
@@ -74,7 +80,7 @@ public final class VideoDevice {
       String path = node;
       if (path == null) return Op.done();
       node = null;
-      return Mem.writeOnce(registered, Boolean.FALSE).then(Vfs.unregisterChrdev(path));
+      return lock.with(() -> Mem.writeOnce(registered, Boolean.FALSE)).then(Vfs.unregisterChrdev(path));
     });
   }
 
@@ -85,8 +91,9 @@ public final class VideoDevice {
   private final class V4l2FileOperations implements FileOperations {
     @Override
     public Op<Integer> open(File file) {
-      return Op.fn("v4l2_open", () -> Mem.readOnce(registered).then(reg -> Boolean.TRUE.equals(reg)
-          ? ops.open(file) : Op.rc(-Errno.ENODEV)));
+      // the driver's open runs under the lock too: what it takes a reference on cannot go away meanwhile
+      return Op.fn("v4l2_open", () -> lock.with(() -> Mem.readOnce(registered).then(reg -> Boolean.TRUE.equals(reg)
+          ? ops.open(file) : Op.rc(-Errno.ENODEV))));
     }
 
     @Override
