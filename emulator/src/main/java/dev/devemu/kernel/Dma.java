@@ -119,8 +119,12 @@ public final class Dma {
     return add(x, buffer, offset, length, dir, false);
   }
 
-  /** dma_alloc_coherent: a buffer and its mapping together; null when allocation fails. */
+  /**
+   * dma_alloc_coherent: a buffer and its mapping together; null when allocation fails (fault point
+   * {@code dma_alloc_coherent}).
+   */
   public Mapping allocCoherent(Exec x, int size, String type) {
+    if (kernel.faults().inject("dma_alloc_coherent", x.task().function())) return null;
     Allocation a = kernel.memory().allocate(x, size, type, Allocation.Kind.DMA_COHERENT);
     if (a == null) return null;
     return add(x, a, 0, size, Direction.BIDIRECTIONAL, true);

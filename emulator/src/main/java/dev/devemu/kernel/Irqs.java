@@ -150,6 +150,24 @@ public final class Irqs {
     return Op.block("free_irq", x -> x.kernel().irqs().unregister(x, irq, devId));
   }
 
+  /**
+   * {@code synchronize_irq}: waits until no CPU runs a handler of {@code irq}. Like Linux's, it does not wait for
+   * an interrupt that has not started yet: the caller must first stop the device from raising new ones. May
+   * sleep.
+   */
+  public static Op<Void> synchronizeIrq(int irq) {
+    return Op.block("synchronize_irq", x -> x.kernel().irqs().waitIdle(x, irq));
+  }
+
+  private Op.Wait<Void> waitIdle(Exec x, int irq) {
+    kernel.detectors().mightSleep(x, "synchronize_irq");
+    if (running.getOrDefault(irq, 0) == 0) return Op.Wait.ready(null);
+    Task t = x.task();
+    long episode = t.waitEpisode() + 1;
+    synchronizers.computeIfAbsent(irq, k -> new ArrayList<>()).add(() -> kernel.wake(t, episode, null));
+    return Op.Wait.sleep(Op.WaitKind.UNINTERRUPTIBLE, "synchronize_irq(" + irq + ")");
+  }
+
   private int register(Exec x, int irq, Handler handler, String name, Object devId) {
     if (!allocated(irq)) return -Errno.EINVAL;
     if (kernel.faults().inject("request_irq", name)) return -Errno.EBUSY;

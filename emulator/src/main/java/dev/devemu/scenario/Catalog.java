@@ -3,6 +3,8 @@ package dev.devemu.scenario;
 import dev.devemu.device.chardev.ChardevKind;
 import dev.devemu.device.pcie.SamplePcieKind;
 import dev.devemu.driver.samples.chardev.MyCharKind;
+import dev.devemu.device.camera.Ipu6IsysKind;
+import dev.devemu.driver.samples.camera.Ipu6IsysDriverKind;
 import dev.devemu.driver.samples.pcie.MyPcieKind;
 import java.util.Collection;
 import java.util.Collections;
@@ -21,6 +23,8 @@ public final class Catalog {
     device(new ChardevKind());
     driver(new MyPcieKind());
     driver(new MyCharKind());
+    device(new Ipu6IsysKind());
+    driver(new Ipu6IsysDriverKind());
   }
 
   private Catalog() {}

@@ -11,6 +11,7 @@ public final class FaultPoints {
   static {
     POINTS.put("kmalloc", "kmalloc/kzalloc returns NULL (-ENOMEM)");
     POINTS.put("dma_map", "dma_map_single fails (dma_mapping_error)");
+    POINTS.put("dma_alloc_coherent", "dma_alloc_coherent returns NULL");
     POINTS.put("dma_transfer", "a device's DMA transfer fails with -EIO");
     POINTS.put("pci_enable_device", "pci_enable_device fails with -EIO");
     POINTS.put("pci_request_regions", "requesting a BAR region fails with -EBUSY");

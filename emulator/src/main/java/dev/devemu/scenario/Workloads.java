@@ -10,6 +10,7 @@ public final class Workloads {
 
   static {
     register(new dev.devemu.userspace.workload.ProcessWorkloadKind());
+    register(new dev.devemu.userspace.v4l2.V4l2CaptureKind());
   }
 
   private Workloads() {}

@@ -24,7 +24,11 @@ public final class KArc<S extends KStruct> {
     this.count = count;
   }
 
-  /** {@code Arc::new}: allocates the struct; Err(ENOMEM) if allocation fails. */
+  /**
+   * {@code Arc::new}: allocates the struct; Err(ENOMEM) if allocation fails. The memory belongs to the count, not
+   * to the binding that made it: its last user frees it, so it is not a leak when an unbind leaves a file holding
+   * a handle (it is exempt from the unbind leak check, as a referenced object is from kmemleak).
+   */
   public static <S extends KStruct> Fallible<KArc<S>> create(S struct) {
     return Mem.kboxNew(struct).map(s -> {
       s.allocation().markRefcounted();

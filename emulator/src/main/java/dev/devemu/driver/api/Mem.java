@@ -34,6 +34,36 @@ public final class Mem {
         : KResult.ok(s)));
   }
 
+  /**
+   * kmalloc of a plain buffer of {@code size} bytes (a frame, a packet): the allocation, or null when it fails —
+   * fault point {@code kmalloc}. Its bytes are not modelled, only its extent and life, which is what KASAN checks.
+   */
+  public static Op<dev.devemu.kernel.mem.Allocation> kmalloc(int size, String type) {
+    return Op.step("kmalloc", x -> {
+      if (x.kernel().faults().inject("kmalloc", x.task().function())) return null;
+      return x.kernel().memory().allocate(x, size, type, dev.devemu.kernel.mem.Allocation.Kind.KMALLOC);
+    });
+  }
+
+  /** kfree of a plain buffer; kfree(NULL) is fine, a second kfree is a double-free report. */
+  public static Op<Void> kfree(dev.devemu.kernel.mem.Allocation buffer) {
+    return Op.step("kfree", x -> {
+      x.kernel().memory().free(x, buffer);
+      return null;
+    });
+  }
+
+  /** A CPU load of {@code size} bytes at {@code offset} of a plain buffer (checked by KASAN and KCSAN). */
+  public static Op<Void> load(dev.devemu.kernel.mem.Allocation buffer, long offset, int size, String what) {
+    return Op.step(what, x -> {
+      if (buffer == null) {
+        throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, offset, false, what));
+      }
+      x.kernel().memory().access(x, buffer, offset, size, false, what);
+      return null;
+    });
+  }
+
   /** kfree. */
   public static Op<Void> kfree(KStruct struct) {
     return Op.step("kfree", x -> {
@@ -49,6 +79,19 @@ public final class Mem {
   public static <T> Op<Void> write(Field<T> f, T value) {
     return Op.step(f.writeLabel(), x -> {
       x.kernel().memory().write(x, f, value);
+      return null;
+    });
+  }
+
+  /** {@code READ_ONCE} / {@code test_bit}: a marked read (KASAN sees it, KCSAN does not count it as plain). */
+  public static <T> Op<T> readOnce(Field<T> f) {
+    return Op.step(f.readLabel(), x -> x.kernel().memory().readOnce(x, f));
+  }
+
+  /** {@code WRITE_ONCE} / {@code set_bit}: a marked write. */
+  public static <T> Op<Void> writeOnce(Field<T> f, T value) {
+    return Op.step(f.writeLabel(), x -> {
+      x.kernel().memory().writeOnce(x, f, value);
       return null;
     });
   }

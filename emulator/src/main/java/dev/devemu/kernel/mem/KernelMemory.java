@@ -89,6 +89,31 @@ public final class KernelMemory {
     f.set(value);
   }
 
+  /**
+   * A marked access ({@code READ_ONCE}, {@code test_bit}, an atomic): KASAN checks it, the data-race detector does
+   * not count it as a plain access.
+   */
+  public <T> T readOnce(Exec x, Field<T> f) {
+    touchMarked(x, f.owner(), f.offset(), f.size(), false, f.qualifiedName());
+    return f.get();
+  }
+
+  /** {@code WRITE_ONCE}, {@code set_bit}, an atomic store: checked by KASAN, not a plain access for KCSAN. */
+  public <T> void writeOnce(Exec x, Field<T> f, T value) {
+    touchMarked(x, f.owner(), f.offset(), f.size(), true, f.qualifiedName());
+    f.set(value);
+  }
+
+  private void touchMarked(Exec x, KStruct s, long offset, int size, boolean write, String what) {
+    Allocation a = s.allocation();
+    if (a == null) throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, offset, write, what));
+    if (!a.live()) {
+      kernel.report(kernel.detectors().kasan().useAfterFree(x, a, offset, size, write, what));
+    } else if (offset < 0 || offset + size > a.size()) {
+      kernel.report(kernel.detectors().kasan().outOfBounds(x, a, offset, size, write, what));
+    }
+  }
+
   /** Reads element {@code i}; out of range is an out-of-bounds report and yields null. */
   public <T> T read(Exec x, FieldArray<T> a, int i) {
     touch(x, a.owner(), a.offset() + (long) i * a.elementSize(), a.elementSize(), false, a.qualifiedName(), i);

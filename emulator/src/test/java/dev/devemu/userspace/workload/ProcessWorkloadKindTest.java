@@ -74,7 +74,7 @@ class ProcessWorkloadKindTest {
       "bad-pointer = 0.1             | bad-pointer = 1.5                 | 14 | workload[0].bad-pointer: must be between 0.0 and 1.0, got 1.5",
       "unknown-ioctl = 0.05          | unknown-ioctl = often             | 15 | workload[0].unknown-ioctl: expected a number",
       "open-flags = rdonly           | open-flags = append               | 17 | workload[0].open-flags: must be one of rdwr, rdonly, wronly",
-      "kind = process                | kind = proces                     | 6  | workload[0].kind: unknown workload kind \"proces\" (known: process)",
+      "kind = process                | kind = proces                     | 6  | workload[0].kind: unknown workload kind \"proces\" (known: process, v4l2-capture)",
       "action = unplug               | action = link-down                | 4  | faults.events[0].action: a chardev device cannot link-down (slot my_char)",
       "name = my_char }              | name = \"my char\" }              | 2  | devices[0].name: must be a device name such as my_char",
   })

@@ -101,6 +101,23 @@ public final class SafePciDevice {
     });
   }
 
+  /** {@code pci_dev_is_disconnected}: the device was surprise-removed (reads give all ones, DMA has stopped). */
+  public boolean disconnected() {
+    return pdev.disconnected();
+  }
+
+  /**
+   * {@code synchronize_irq} on vector {@code index}: waits for a handler still running on another CPU. Err(EINVAL)
+   * if the vector was never allocated.
+   */
+  public Fallible<Void> synchronizeIrq(int index) {
+    return Fallible.of(Op.defer(() -> {
+      int irq = PciCore.irqVector(pdev, index);
+      if (irq < 0) return Op.pure(KResult.<Void>err(-irq));
+      return Irqs.synchronizeIrq(irq).map(KResult::ok);
+    }));
+  }
+
   /**
    * devm_request_irq on vector {@code index}: the handler stays registered until unbind, when free_irq waits for
    * any running instance before the resources registered earlier are released.

@@ -1,0 +1,24 @@
+package dev.devemu.driver.samples.camera;
+
+import dev.devemu.driver.api.pci.PciBindings;
+import dev.devemu.scenario.DriverKind;
+import dev.devemu.testbed.TestbedBuilder;
+
+/** {@code name = ipu6_isys}: the article's IPU6 camera driver (V4L2 capture on /dev/videoN), raw or safe. */
+public final class Ipu6IsysDriverKind implements DriverKind {
+  @Override
+  public String name() {
+    return RawIpu6Isys.NAME;
+  }
+
+  @Override
+  public String description() {
+    return "the article's IPU6 camera case study for 8086:9a19: V4L2 capture, DMA frame buffers, frame-done MSI";
+  }
+
+  @Override
+  public void load(String variant, TestbedBuilder testbed) {
+    testbed.addPciDriver("raw".equals(variant) ? PciBindings.raw(new RawIpu6Isys())
+        : PciBindings.safe(new SafeIpu6Isys()));
+  }
+}

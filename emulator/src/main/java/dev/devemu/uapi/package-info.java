@@ -1,0 +1,2 @@
+/** User-space ABI both sides share, mirroring {@code include/uapi/linux}: ioctl numbers and struct layouts. */
+package dev.devemu.uapi;
