@@ -1,7 +1,10 @@
 package dev.devemu.scenario;
 
+import dev.devemu.bus.usb.UsbFaultPoints;
 import dev.devemu.device.pcie.SamplePcieKind;
+import dev.devemu.device.usb.BulkUsbKind;
 import dev.devemu.driver.samples.pcie.MyPcieKind;
+import dev.devemu.driver.samples.usb.MyUsbKind;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -16,7 +19,10 @@ public final class Catalog {
 
   static {
     device(new SamplePcieKind());
+    device(new BulkUsbKind());
     driver(new MyPcieKind());
+    driver(new MyUsbKind());
+    UsbFaultPoints.register();
   }
 
   private Catalog() {}
@@ -26,6 +32,13 @@ public final class Catalog {
   }
 
   private static void driver(DriverKind kind) {
+    DRIVERS.put(kind.name(), kind);
+  }
+
+  /** Adds a driver outside this list (a test's own driver); a name already taken is an error. */
+  public static synchronized void register(DriverKind kind) {
+    DriverKind known = DRIVERS.get(kind.name());
+    if (known != null && known.getClass() != kind.getClass()) throw new IllegalArgumentException("driver " + kind.name() + " exists");
     DRIVERS.put(kind.name(), kind);
   }
 

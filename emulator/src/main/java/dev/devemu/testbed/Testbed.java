@@ -3,6 +3,11 @@ package dev.devemu.testbed;
 import dev.devemu.bus.BusEvents;
 import dev.devemu.bus.pci.HostBridgeActor;
 import dev.devemu.bus.pci.PciBusActor;
+import dev.devemu.bus.usb.UsbBusActor;
+import dev.devemu.bus.usb.UsbDeviceActor;
+import dev.devemu.bus.usb.UsbHcd;
+import dev.devemu.bus.usb.XhciActor;
+import dev.devemu.bus.usb.XhciEventRing;
 import dev.devemu.kernel.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.IrqChipActor;
@@ -72,6 +77,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private final Kernel kernel;
   private final Consumer<RunResult> done;
   private final ActorRef<PciBusActor.Command> pciBus;
+  private final ActorRef<UsbBusActor.Command> usbBus;
   private final List<ActorRef<?>> children;
   private final Map<String, long[]> bound = new TreeMap<>();
   private final Map<String, Long> exposure = new TreeMap<>();
@@ -110,13 +116,28 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     for (WorkloadSpec w : scenario.workload()) w.install(builder);
     this.pciBus = builder.spawn(PciBusActor.create(kernel, builder.pciSlots(), builder.pciDrivers(),
         m.hotplugDetectionNanos(), change -> self.tell(new Bindings(change))), "pci");
+    this.usbBus = builder.usbInUse() ? usb(builder, m, self) : null;
 
     this.children = builder.watched();
     kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
     scheduleFaults(scenario.faults());
     pciBus.tell(PciBusActor.Boot.INSTANCE);
+    if (usbBus != null) usbBus.tell(UsbBusActor.Boot.INSTANCE);
     Started started = new Started(kernel, pciBus);
     for (var action : builder.startActions()) action.accept(started);
+  }
+
+  /** The xHCI controller, its kernel driver and the USB bus with the devices on its root-hub ports. */
+  private ActorRef<UsbBusActor.Command> usb(TestbedBuilder builder, Scenario.Machine m, ActorRef<Command> self) {
+    XhciEventRing ring = new XhciEventRing();
+    UsbHcd hcd = new UsbHcd(kernel, ring);
+    TreeMap<Integer, ActorRef<UsbDeviceActor.Command>> byPort = new TreeMap<>();
+    for (UsbBusActor.Slot s : builder.usbSlots()) byPort.put(s.port().port(), s.device());
+    ActorRef<XhciActor.Command> xhci = builder.spawn(XhciActor.create(kernel, ring, builder.irqChip(), byPort), "xhci");
+    ActorRef<UsbBusActor.Command> bus = builder.spawn(UsbBusActor.create(kernel, hcd, xhci, builder.usbSlots(),
+        builder.usbDrivers(), m.hotplugDetectionNanos(), change -> self.tell(new Bindings(change))), "usb");
+    hcd.attach(xhci, bus);
+    return bus;
   }
 
   private void scheduleFaults(FaultPlan plan) {
@@ -148,14 +169,14 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     if (finished) return;
     hotplugEvents++;
     Cause cause = Cause.root("fault-plan", kernel.now(), action.word() + " " + slot + " (" + why + ")");
-    PciBusActor.Command msg = switch (action) {
+    BusEvents.Event msg = switch (action) {
       case PLUG -> new BusEvents.HotPlug(slot, cause);
       case UNPLUG -> new BusEvents.HotUnplug(slot, false, cause);
       case SURPRISE_UNPLUG -> new BusEvents.HotUnplug(slot, true, cause);
       case LINK_DOWN -> new BusEvents.LinkChanged(slot, false, cause);
       case LINK_UP -> new BusEvents.LinkChanged(slot, true, cause);
     };
-    HotplugRouter.route(slot, msg, pciBus, kernel);
+    HotplugRouter.route(msg, pciBus, usbBus, kernel);
   }
 
   @Override

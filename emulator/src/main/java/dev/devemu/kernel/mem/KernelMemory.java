@@ -89,6 +89,31 @@ public final class KernelMemory {
     f.set(value);
   }
 
+  /**
+   * READ_ONCE/atomic_read, or a read under the subsystem's own lock, by core kernel code: KASAN checks it (a freed
+   * object handed to the core is still a use-after-free), KCSAN does not (the kernel's synchronisation covers it).
+   */
+  public <T> T readOnce(Exec x, Field<T> f) {
+    touchOnce(x, f, false);
+    return f.get();
+  }
+
+  /** WRITE_ONCE/atomic_set or a write under the subsystem's lock by core code; see {@link #readOnce}. */
+  public <T> void writeOnce(Exec x, Field<T> f, T value) {
+    touchOnce(x, f, true);
+    f.set(value);
+  }
+
+  private void touchOnce(Exec x, Field<?> f, boolean write) {
+    Allocation a = f.owner().allocation();
+    if (a == null) {
+      throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, f.offset(), write, f.qualifiedName()));
+    }
+    if (!a.live()) {
+      kernel.report(kernel.detectors().kasan().useAfterFree(x, a, f.offset(), f.size(), write, f.qualifiedName()));
+    }
+  }
+
   /** Reads element {@code i}; out of range is an out-of-bounds report and yields null. */
   public <T> T read(Exec x, FieldArray<T> a, int i) {
     touch(x, a.owner(), a.offset() + (long) i * a.elementSize(), a.elementSize(), false, a.qualifiedName(), i);
