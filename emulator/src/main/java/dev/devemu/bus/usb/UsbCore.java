@@ -45,13 +45,13 @@ public final class UsbCore {
 
   /** usb_free_urb: drops the caller's reference; the HCD keeps its own while the URB is in flight. */
   public static Op<Void> freeUrb(Urb urb) {
-    return Op.step("usb_free_urb", x -> {
+    return Op.fn("usb_free_urb", () -> Op.step("usb_free_urb", x -> {
       if (isNull(urb)) return null;
       UsbDevice dev = urb.dev.peek();
       if (dev != null) dev.hcd().putUrb(x, urb);
       else putUnattached(x, urb);
       return null;
-    });
+    }));
   }
 
   private static void putUnattached(Exec x, Urb urb) {
@@ -81,7 +81,7 @@ public final class UsbCore {
 
   /** usb_submit_urb. */
   public static Op<Integer> submitUrb(Urb urb) {
-    return Op.step("usb_submit_urb", x -> submit(x, urb));
+    return Op.fn("usb_submit_urb", () -> Op.step("usb_submit_urb", x -> submit(x, urb)));
   }
 
   private static int submit(Exec x, Urb urb) {
@@ -131,13 +131,13 @@ public final class UsbCore {
    * -ECONNRESET), -EIDRM when the URB is not queued, -EBUSY when it was unlinked already.
    */
   public static Op<Integer> unlinkUrb(Urb urb) {
-    return Op.step("usb_unlink_urb", x -> {
+    return Op.fn("usb_unlink_urb", () -> Op.step("usb_unlink_urb", x -> {
       if (isNull(urb)) return -Errno.EINVAL;
       UsbDevice dev = mem(x).readOnce(x, urb.dev);
       if (dev == null) return -Errno.ENODEV;
       if (mem(x).readOnce(x, urb.ep) == null) return -Errno.EIDRM;
       return dev.hcd().unlink(x, urb, -Errno.ECONNRESET);
-    });
+    }));
   }
 
   /**
