@@ -134,13 +134,17 @@ public final class Kcsan {
     if (!enabled || !(token instanceof Release r) || r.task() == acquirer) return;
     java.util.IdentityHashMap<Task, Long> after = orderedAfter.computeIfAbsent(acquirer,
         k -> new java.util.IdentityHashMap<>(4));
-    after.merge(r.task(), r.choice(), Math::max);
+    if (alive(r.task())) after.merge(r.task(), r.choice(), Math::max);
+    // Only live tasks can still race, so only they are worth remembering: the chain of completion handlers
+    // that resubmit one another would otherwise grow every map without end.
     if (r.inherited() != null) r.inherited().forEach((t, c) -> {
-      if (t != acquirer) after.merge(t, c, Math::max);
+      if (t != acquirer && alive(t)) after.merge(t, c, Math::max);
     });
-    if (orderedAfter.size() > 64) {
-      orderedAfter.keySet().removeIf(t -> t.state() == Task.State.DONE || t.state() == Task.State.KILLED);
-    }
+    if (orderedAfter.size() > 64) orderedAfter.keySet().removeIf(t -> !alive(t));
+  }
+
+  private static boolean alive(Task t) {
+    return t.state() != Task.State.DONE && t.state() != Task.State.KILLED;
   }
 
   private static boolean shareLock(List<Object> a, List<Object> b) {

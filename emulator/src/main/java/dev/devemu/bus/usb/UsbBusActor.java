@@ -106,6 +106,8 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
     final String name;
     State state = State.EMPTY;
     boolean plugged;
+    /** The connect status the controller last reported for the port (PORTSC.CCS as the hub driver saw it). */
+    boolean linkUp;
     long generation;
     UsbDevice udev;
     UsbInterface intf;
@@ -248,6 +250,7 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
   private Behavior<Command> onPortStatusChanged(PortStatusChanged m) {
     PortState p = ports.get(m.port());
     if (p == null) return this;
+    p.linkUp = m.connected();
     if (m.connected()) {
       if (p.state == State.EMPTY && p.plugged) enumerate(p, m.cause());
     } else if (p.state != State.EMPTY && !p.hubWorkScheduled) {
@@ -413,6 +416,8 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
       disconnectPhysically(p, Cause.root("usb", kernel.now(), "power off " + p.name));
     }
     p.orderly = false;
+    // plugged back in while the old device was still being torn down: enumerate the new one now
+    if (p.plugged && p.linkUp) enumerate(p, Cause.root("hub_wq", kernel.now(), "port " + p.name + " connected"));
     return this;
   }
 }

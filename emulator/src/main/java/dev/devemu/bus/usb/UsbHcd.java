@@ -91,7 +91,7 @@ public final class UsbHcd {
 
   /** Allocates the controller's interrupt, registers xhci_irq, programs interrupter 0 and starts the root hub. */
   public Op<Integer> start() {
-    return Op.fn("usb_add_hcd", () -> Op.step("pci_alloc_irq_vectors", x -> kernel.irqs().allocate("xhci_hcd"))
+    return Op.fn("usb_add_hcd", () -> Op.step("xhci_setup_msi", x -> kernel.irqs().allocate("xhci_hcd"))
         .then(n -> {
           if (n < 0) return Op.rc(n);
           irq = n;

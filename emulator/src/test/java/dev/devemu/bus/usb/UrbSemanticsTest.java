@@ -207,6 +207,24 @@ class UrbSemanticsTest {
   }
 
   @Test
+  void aReplugEnumeratesAndProbesTheDeviceAgain() {
+    for (String first : List.of("unplug", "surprise-unplug")) {
+      reset();
+      probe = intf -> note("probe " + intf.name()).map(v -> 0);
+      disconnect = intf -> note("disconnect");
+      // the plug comes before the hub noticed the surprise removal (hotplug-detection is 1 ms)
+      RunResult r = run(IDLE, """
+          events = [
+            { at = 1ms, action = %s, slot = "1-1" }
+            { at = 1500us, action = plug, slot = "1-1" }
+          ]""".formatted(first), "5ms");
+      assertTrue(r.oopses().isEmpty(), r.oopses()::toString);
+      assertEquals(List.of("probe 1-1:1.0", "disconnect", "probe 1-1:1.0"), events, first);
+      assertEquals(2, r.kernelLog().stream().filter(l -> l.contains("USB device number")).count(), first);
+    }
+  }
+
+  @Test
   void aUrbStillInFlightWhenDisconnectReturnsIsALeak() {
     softUnbind = true;
     probe = intf -> bulkUrb(intf, 0x81, recorder("in")).then(UsbCore::submitUrb).map(v -> 0);
