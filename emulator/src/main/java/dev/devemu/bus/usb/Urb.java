@@ -58,14 +58,4 @@ public final class Urb extends KStruct {
   public Owner owner() {
     return owner;
   }
-
-  /** For tests and reports only: the completion status as last written, without a memory access. */
-  public int peekStatus() {
-    return status.peek();
-  }
-
-  /** For tests and reports only: whether the host controller holds this URB right now. */
-  public boolean peekActive() {
-    return hcpriv.peek() != null;
-  }
 }

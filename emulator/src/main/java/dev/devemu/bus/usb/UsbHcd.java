@@ -1,13 +1,11 @@
 package dev.devemu.bus.usb;
 
 import com.google.protobuf.ByteString;
-import dev.devemu.kernel.Cause;
 import dev.devemu.kernel.Errno;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Op;
-import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Task;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.KernelMemory;
@@ -417,13 +415,5 @@ public final class UsbHcd {
     boolean first = !warnedBogusPipe;
     warnedBogusPipe = true;
     return first;
-  }
-
-  Owner ownerOf(Exec x) {
-    return x.task().owner() == null ? Owner.KERNEL : x.task().owner();
-  }
-
-  Cause rootCause(String what) {
-    return Cause.root("usb", kernel.now(), what);
   }
 }

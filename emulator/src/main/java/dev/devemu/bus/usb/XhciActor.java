@@ -116,7 +116,6 @@ public final class XhciActor extends AbstractBehavior<XhciActor.Command> impleme
   private long msiAddress;
   private int msiData;
   private boolean interruptsEnabled;
-  private long interrupts;
 
   /**
    * @param portDevices the device plugged into each root-hub port that has one (by port number)
@@ -199,7 +198,6 @@ public final class XhciActor extends AbstractBehavior<XhciActor.Command> impleme
   private void interrupt(Cause cause) {
     if (!interruptsEnabled || kernel.halted()) return;
     ring.interruptPending(true);
-    interrupts++;
     Cause c = cause == null ? Cause.root("xhci", kernel.now(), "event") : cause;
     irqChip.tell(new IrqChipActor.MsiWrite(msiAddress, msiData, "xhci", c.thenLazy("xhci", Cause.NO_CPU,
         kernel.now(), () -> "event ring not empty: MSI")));
@@ -233,10 +231,5 @@ public final class XhciActor extends AbstractBehavior<XhciActor.Command> impleme
       kernel.report(kernel.detectors().kasan().dmaAccess("xhci", owner, target, offset, length, write, by,
           "xhci " + (write ? "IN" : "OUT") + " transfer on ep 0x" + Integer.toHexString(td.endpoint)));
     }
-  }
-
-  /** MSIs sent so far (a cheap load figure). */
-  public long interrupts() {
-    return interrupts;
   }
 }
