@@ -61,7 +61,7 @@ public final class Kcsan {
       history = new ArrayDeque<>(HISTORY);
       a.raceHistory(history);
     }
-    java.util.IdentityHashMap<Task, Long> after = orderedAfter.get(me);
+    java.util.IdentityHashMap<Task, Long> after = orderedAfter.isEmpty() ? null : orderedAfter.get(me);
     for (Access other : history) {
       if (other.task() == me || (!write && !other.write())) continue;
       if (after != null) {

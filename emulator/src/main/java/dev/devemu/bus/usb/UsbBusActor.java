@@ -36,6 +36,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  *       driver's disconnect runs while the device still answers (a soft_unbind driver's URBs are still in flight),
  *       then the endpoints are flushed, the slot disabled, and the port powered off.</li>
  * </ul>
+ * The first interface of the active configuration is offered to drivers (the bulk device has only one).
  */
 public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
 

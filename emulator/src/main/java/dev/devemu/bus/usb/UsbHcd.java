@@ -129,7 +129,8 @@ public final class UsbHcd {
     if (dying) return -Errno.ESHUTDOWN;
     // urb_priv = kzalloc(...): the TD list. Only driver submissions are made to fail, as failslab's
     // require-start scope would confine it; enumeration by the hub driver is spared.
-    if (!x.task().owner().isKernel() && kernel.faults().inject("usb_submit_urb", dev.name())) return -Errno.ENOMEM;
+    boolean driverCode = x.task().owner() != null && !x.task().owner().isKernel();
+    if (driverCode && kernel.faults().inject("usb_submit_urb", dev.name())) return -Errno.ENOMEM;
     if (mem.readOnce(x, urb.reject) > 0) return -Errno.EPERM;
     if (!ep.enabled()) return -Errno.ENOENT;
     if (!running) return -Errno.ESHUTDOWN;
