@@ -1,6 +1,7 @@
 package dev.devemu.bus;
 
 import dev.devemu.bus.pci.PciBusActor;
+import dev.devemu.bus.usb.UsbBusActor;
 import dev.devemu.kernel.Cause;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
@@ -13,15 +14,18 @@ import dev.devemu.wire.CrossNode;
 public final class BusEvents {
   private BusEvents() {}
 
-  /** Every event a bus may receive from the fault plan. */
-  public interface Event extends CrossNode, Traceable {
+  /**
+   * Every event a bus may receive from the fault plan; every bus that has slots understands it (a bus that cannot
+   * do one, a USB port asked to stall say, logs it and carries on).
+   */
+  public interface Event extends CrossNode, Traceable, PciBusActor.Command, UsbBusActor.Command {
     String slot();
 
     Cause cause();
   }
 
-  /** A device appears in {@code slot} (a PCI address or a USB port such as {@code usb1-1}). */
-  public record HotPlug(String slot, Cause cause) implements Event, PciBusActor.Command {
+  /** A device appears in {@code slot} (a PCI address or a USB port such as {@code 1-1}). */
+  public record HotPlug(String slot, Cause cause) implements Event {
     @Override
     public String traceText() {
       return "HotPlug(" + slot + ")";
@@ -29,15 +33,15 @@ public final class BusEvents {
   }
 
   /** A device leaves {@code slot}; {@code surprise} means it is gone before its driver hears of it. */
-  public record HotUnplug(String slot, boolean surprise, Cause cause) implements Event, PciBusActor.Command {
+  public record HotUnplug(String slot, boolean surprise, Cause cause) implements Event {
     @Override
     public String traceText() {
       return "HotUnplug(" + slot + (surprise ? ", surprise" : "") + ")";
     }
   }
 
-  /** The link of a PCIe slot goes down or comes back up. */
-  public record LinkChanged(String slot, boolean up, Cause cause) implements Event, PciBusActor.Command {
+  /** The link of a PCIe slot goes down or comes back up (on a USB port: a surprise unplug or a plug). */
+  public record LinkChanged(String slot, boolean up, Cause cause) implements Event {
     @Override
     public String traceText() {
       return "LinkChanged(" + slot + (up ? ", up" : ", down") + ")";
@@ -49,7 +53,7 @@ public final class BusEvents {
    * nothing to report: a spurious interrupt ({@code count} 1) or an interrupt storm.
    */
   public record InterruptBurst(String slot, int count, long intervalNanos, Cause cause)
-      implements Event, PciBusActor.Command {
+      implements Event {
     @Override
     public String traceText() {
       return "InterruptBurst(" + slot + ", " + count + ")";
@@ -57,7 +61,7 @@ public final class BusEvents {
   }
 
   /** The device in {@code slot} stops answering ({@code stalled}) or answers again. */
-  public record DeviceStall(String slot, boolean stalled, Cause cause) implements Event, PciBusActor.Command {
+  public record DeviceStall(String slot, boolean stalled, Cause cause) implements Event {
     @Override
     public String traceText() {
       return "DeviceStall(" + slot + (stalled ? ", stalled" : ", answering") + ")";

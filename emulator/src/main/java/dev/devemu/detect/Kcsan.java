@@ -35,6 +35,13 @@ public final class Kcsan {
   private int head;
   private int count;
   private boolean enabled = true;
+  /**
+   * Happens-before edges the kernel's own synchronisation creates (a URB's submission path takes the HCD's lock,
+   * so everything the submitter did before usb_submit_urb is ordered before the completion handler): for each
+   * task, the choice up to which it is ordered after each other task.
+   */
+  private final java.util.IdentityHashMap<Task, java.util.IdentityHashMap<Task, Long>> orderedAfter =
+      new java.util.IdentityHashMap<>();
 
   Kcsan(Kernel kernel) {
     this.kernel = kernel;
@@ -56,8 +63,13 @@ public final class Kcsan {
       history = new ArrayDeque<>(HISTORY);
       a.raceHistory(history);
     }
+    java.util.IdentityHashMap<Task, Long> after = orderedAfter.isEmpty() ? null : orderedAfter.get(me);
     for (Access other : history) {
       if (other.task() == me || (!write && !other.write())) continue;
+      if (after != null) {
+        Long upTo = after.get(other.task());
+        if (upTo != null && other.choice() <= upTo) continue;
+      }
       if (other.offset() + other.size() <= offset || offset + size <= other.offset()) continue;
       if (choice - other.choice() > kernel.config().kcsanWindowChoices()) continue;
       // KCSAN's watchpoint lives only while the other access is in progress: once its task has made another
@@ -108,6 +120,38 @@ public final class Kcsan {
     touched = t;
     touchedAt = at;
     head = 0;
+  }
+
+  /** What a release published: the releasing task, when, and what it was itself ordered after. */
+  private record Release(Task task, long choice, java.util.IdentityHashMap<Task, Long> inherited) {}
+
+  /**
+   * A release point of {@code releaser} now (it hands something over, e.g. submits a URB): the token carries it
+   * to whoever acquires it later.
+   */
+  public Object release(Task releaser) {
+    return new Release(releaser, kernel.run().choices(), orderedAfter.get(releaser));
+  }
+
+  /**
+   * {@code acquirer} synchronises with a release (the completion handler of a submitted URB runs): accesses the
+   * releaser made before it, and those it was itself ordered after, can no longer race with {@code acquirer}.
+   */
+  public void acquire(Object token, Task acquirer) {
+    if (!enabled || !(token instanceof Release r) || r.task() == acquirer) return;
+    java.util.IdentityHashMap<Task, Long> after = orderedAfter.computeIfAbsent(acquirer,
+        k -> new java.util.IdentityHashMap<>(4));
+    if (alive(r.task())) after.merge(r.task(), r.choice(), Math::max);
+    // Only live tasks can still race, so only they are worth remembering: the chain of completion handlers
+    // that resubmit one another would otherwise grow every map without end.
+    if (r.inherited() != null) r.inherited().forEach((t, c) -> {
+      if (t != acquirer && alive(t)) after.merge(t, c, Math::max);
+    });
+    if (orderedAfter.size() > 64) orderedAfter.keySet().removeIf(t -> !alive(t));
+  }
+
+  private static boolean alive(Task t) {
+    return t.state() != Task.State.DONE && t.state() != Task.State.KILLED;
   }
 
   private static boolean shareLock(List<Object> a, List<Object> b) {

@@ -10,6 +10,7 @@ public final class Errno {
   public static final int EIO = 5;
   public static final int ENXIO = 6;
   public static final int E2BIG = 7;
+  public static final int ENOEXEC = 8;
   public static final int EBADF = 9;
   public static final int EAGAIN = 11;
   public static final int ENOMEM = 12;
@@ -22,11 +23,13 @@ public final class Errno {
   public static final int ENOSPC = 28;
   public static final int EPIPE = 32;
   public static final int ERANGE = 34;
+  public static final int EIDRM = 43;
   public static final int ENODATA = 61;
   public static final int ETIME = 62;
   public static final int ECOMM = 70;
   public static final int EPROTO = 71;
   public static final int EOVERFLOW = 75;
+  public static final int EMSGSIZE = 90;
   public static final int EILSEQ = 84;
   public static final int EOPNOTSUPP = 95;
   public static final int ECONNRESET = 104;
@@ -39,10 +42,10 @@ public final class Errno {
 
   private static final Map<Integer, String> NAMES = Map.ofEntries(
       Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(EINTR, "EINTR"), Map.entry(EIO, "EIO"),
-      Map.entry(ENXIO, "ENXIO"), Map.entry(E2BIG, "E2BIG"), Map.entry(EBADF, "EBADF"), Map.entry(EAGAIN, "EAGAIN"), Map.entry(ENOMEM, "ENOMEM"),
+      Map.entry(ENXIO, "ENXIO"), Map.entry(E2BIG, "E2BIG"), Map.entry(ENOEXEC, "ENOEXEC"), Map.entry(EBADF, "EBADF"), Map.entry(EAGAIN, "EAGAIN"), Map.entry(ENOMEM, "ENOMEM"),
       Map.entry(EFAULT, "EFAULT"), Map.entry(EBUSY, "EBUSY"), Map.entry(EEXIST, "EEXIST"), Map.entry(ENODEV, "ENODEV"),
       Map.entry(EINVAL, "EINVAL"), Map.entry(ENOTTY, "ENOTTY"), Map.entry(ENOSPC, "ENOSPC"), Map.entry(EPIPE, "EPIPE"),
-      Map.entry(ERANGE, "ERANGE"), Map.entry(ENODATA, "ENODATA"), Map.entry(ETIME, "ETIME"), Map.entry(ECOMM, "ECOMM"),
+      Map.entry(ERANGE, "ERANGE"), Map.entry(EIDRM, "EIDRM"), Map.entry(EMSGSIZE, "EMSGSIZE"), Map.entry(ENODATA, "ENODATA"), Map.entry(ETIME, "ETIME"), Map.entry(ECOMM, "ECOMM"),
       Map.entry(EPROTO, "EPROTO"), Map.entry(EOVERFLOW, "EOVERFLOW"), Map.entry(EILSEQ, "EILSEQ"),
       Map.entry(EOPNOTSUPP, "EOPNOTSUPP"), Map.entry(ECONNRESET, "ECONNRESET"), Map.entry(ENOBUFS, "ENOBUFS"),
       Map.entry(ESHUTDOWN, "ESHUTDOWN"), Map.entry(ETIMEDOUT, "ETIMEDOUT"), Map.entry(EINPROGRESS, "EINPROGRESS"),

@@ -5,7 +5,10 @@ import dev.devemu.device.pcie.SamplePcieKind;
 import dev.devemu.driver.samples.chardev.MyCharKind;
 import dev.devemu.device.camera.Ipu6IsysKind;
 import dev.devemu.driver.samples.camera.Ipu6IsysDriverKind;
+import dev.devemu.bus.usb.UsbFaultPoints;
+import dev.devemu.device.usb.BulkUsbKind;
 import dev.devemu.driver.samples.pcie.MyPcieKind;
+import dev.devemu.driver.samples.usb.MyUsbKind;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -25,6 +28,9 @@ public final class Catalog {
     driver(new MyCharKind());
     device(new Ipu6IsysKind());
     driver(new Ipu6IsysDriverKind());
+    device(new BulkUsbKind());
+    driver(new MyUsbKind());
+    UsbFaultPoints.register();
   }
 
   private Catalog() {}
@@ -34,6 +40,13 @@ public final class Catalog {
   }
 
   private static void driver(DriverKind kind) {
+    DRIVERS.put(kind.name(), kind);
+  }
+
+  /** Adds a driver outside this list (a test's own driver); a name already taken is an error. */
+  public static synchronized void register(DriverKind kind) {
+    DriverKind known = DRIVERS.get(kind.name());
+    if (known != null && known.getClass() != kind.getClass()) throw new IllegalArgumentException("driver " + kind.name() + " exists");
     DRIVERS.put(kind.name(), kind);
   }
 

@@ -4,6 +4,11 @@ import dev.devemu.bus.BusEvents;
 import dev.devemu.bus.pci.HostBridgeActor;
 import dev.devemu.bus.pci.PciBusActor;
 import dev.devemu.bus.platform.PlatformBusActor;
+import dev.devemu.bus.usb.UsbBusActor;
+import dev.devemu.bus.usb.UsbDeviceActor;
+import dev.devemu.bus.usb.UsbHcd;
+import dev.devemu.bus.usb.XhciActor;
+import dev.devemu.bus.usb.XhciEventRing;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.IrqChipActor;
 import dev.devemu.kernel.Kernel;
@@ -72,6 +77,8 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private final ActorRef<PciBusActor.Command> pciBus;
   /** Null when the scenario has no platform device. */
   private final ActorRef<PlatformBusActor.Command> platformBus;
+  /** Null when the scenario has no USB device or driver. */
+  private final ActorRef<UsbBusActor.Command> usbBus;
   private final List<ActorRef<?>> children;
   private final Map<String, long[]> bound = new TreeMap<>();
   private final Map<String, Long> exposure = new TreeMap<>();
@@ -139,6 +146,11 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
             ? new PlatformBusActor.AddDevice(s.name(), e.cause()) : new PlatformBusActor.RemoveDevice(s.name(), e.cause())));
       }
     }
+    this.usbBus = builder.usbInUse() ? usb(builder, m, bindings) : null;
+    if (usbBus != null) {
+      ActorRef<UsbBusActor.Command> usb = usbBus;
+      for (UsbBusActor.Slot s : builder.usbSlots()) faults.route(s.port().toString(), usb::tell);
+    }
 
     this.children = builder.watched();
     kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
@@ -150,8 +162,23 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     faults.start(scenario.faults());
     pciBus.tell(PciBusActor.Boot.INSTANCE);
     if (platformBus != null) platformBus.tell(PlatformBusActor.Boot.INSTANCE);
+    if (usbBus != null) usbBus.tell(UsbBusActor.Boot.INSTANCE);
     Started started = new Started(kernel, pciBus);
     for (var action : builder.startActions()) action.accept(started);
+  }
+
+  /** The xHCI controller, its kernel driver and the USB bus with the devices on its root-hub ports. */
+  private ActorRef<UsbBusActor.Command> usb(TestbedBuilder builder, Scenario.Machine m,
+      Consumer<PciBusActor.BindingChanged> bindings) {
+    XhciEventRing ring = new XhciEventRing();
+    UsbHcd hcd = new UsbHcd(kernel, ring);
+    TreeMap<Integer, ActorRef<UsbDeviceActor.Command>> byPort = new TreeMap<>();
+    for (UsbBusActor.Slot s : builder.usbSlots()) byPort.put(s.port().port(), s.device());
+    ActorRef<XhciActor.Command> xhci = builder.spawn(XhciActor.create(kernel, ring, builder.irqChip(), byPort), "xhci");
+    ActorRef<UsbBusActor.Command> bus = builder.spawn(UsbBusActor.create(kernel, hcd, xhci, builder.usbSlots(),
+        builder.usbDrivers(), m.hotplugDetectionNanos(), bindings), "usb");
+    hcd.attach(xhci, bus);
+    return bus;
   }
 
   @Override

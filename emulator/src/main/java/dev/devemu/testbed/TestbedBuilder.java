@@ -6,6 +6,11 @@ import dev.devemu.bus.pci.PciBusActor;
 import dev.devemu.bus.pci.PciDeviceActor;
 import dev.devemu.bus.pci.PciDeviceModel;
 import dev.devemu.bus.pci.PciDriverEntry;
+import dev.devemu.bus.usb.UsbBusActor;
+import dev.devemu.bus.usb.UsbDeviceActor;
+import dev.devemu.bus.usb.UsbDeviceModel;
+import dev.devemu.bus.usb.UsbDriverEntry;
+import dev.devemu.bus.usb.UsbPort;
 import dev.devemu.kernel.IrqChipActor;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.scenario.Scenario;
@@ -34,6 +39,8 @@ public final class TestbedBuilder {
   private final List<PciDriverEntry> pciDrivers = new ArrayList<>();
   private final List<dev.devemu.bus.platform.PlatformBusActor.Slot> platformDevices = new ArrayList<>();
   private final List<dev.devemu.bus.platform.PlatformDriverEntry> platformDrivers = new ArrayList<>();
+  private final List<UsbBusActor.Slot> usbSlots = new ArrayList<>();
+  private final List<UsbDriverEntry> usbDrivers = new ArrayList<>();
   private final List<Consumer<Testbed.Started>> onStart = new ArrayList<>();
   private final List<ActorRef<?>> watched = new ArrayList<>();
   private final java.util.Map<String, java.util.function.Consumer<dev.devemu.bus.BusEvents.Event>> routes =
@@ -132,6 +139,23 @@ public final class TestbedBuilder {
     return routes;
   }
 
+  /**
+   * Plugs a USB device model into a root-hub port. The device decides the fault points {@code usb_stall},
+   * {@code usb_babble} and {@code usb_transaction_error} through the kernel's fault plan.
+   */
+  public ActorRef<UsbDeviceActor.Command> addUsbDevice(UsbPort port, UsbDeviceModel model, boolean presentAtBoot) {
+    String name = port.toString();
+    ActorRef<UsbDeviceActor.Command> ref = spawn(UsbDeviceActor.create(port, model, kernel.clock(),
+        () -> random("usb:" + name), kernel.faults()::inject), "usb-" + name);
+    if (!presentAtBoot) ref.tell(new UsbDeviceActor.SetPresent(false));
+    usbSlots.add(new UsbBusActor.Slot(port, ref, model.speed(), presentAtBoot));
+    return ref;
+  }
+
+  public void addUsbDriver(UsbDriverEntry entry) {
+    usbDrivers.add(entry);
+  }
+
   /** Runs {@code action} once the machine has booted (buses enumerated, timers armed). */
   public void onStart(Consumer<Testbed.Started> action) {
     onStart.add(action);
@@ -159,6 +183,19 @@ public final class TestbedBuilder {
 
   List<dev.devemu.bus.platform.PlatformDriverEntry> platformDrivers() {
     return platformDrivers;
+  }
+
+  List<UsbBusActor.Slot> usbSlots() {
+    return usbSlots;
+  }
+
+  List<UsbDriverEntry> usbDrivers() {
+    return usbDrivers;
+  }
+
+  /** The USB host controller and bus exist only in testbeds that have a USB device or driver. */
+  boolean usbInUse() {
+    return !usbSlots.isEmpty() || !usbDrivers.isEmpty();
   }
 
   List<Consumer<Testbed.Started>> startActions() {

@@ -3,6 +3,11 @@ package dev.devemu.wire;
 import dev.devemu.bus.BusEvents;
 import dev.devemu.bus.pci.HostBridgeActor;
 import dev.devemu.bus.pci.PciDeviceActor;
+import dev.devemu.bus.usb.UsbBusActor;
+import dev.devemu.bus.usb.UsbDeviceActor;
+import dev.devemu.bus.usb.UsbSpeed;
+import dev.devemu.bus.usb.XhciActor;
+import dev.devemu.bus.usb.XhciCore;
 import dev.devemu.driver.core.DriverInstanceActor;
 import dev.devemu.kernel.Cause;
 import dev.devemu.kernel.CpuActor;
@@ -42,6 +47,20 @@ public final class WireSamples {
     out.add(new DriverInstanceActor.RemoveRequest("0000:00:02.0", cause));
     out.add(new DriverInstanceActor.ProbeCompleted("0000:00:02.0", "my_pcie", -19));
     out.add(new DriverInstanceActor.RemoveCompleted("0000:00:02.0", "my_pcie"));
+    com.google.protobuf.ByteString setup = com.google.protobuf.ByteString.copyFrom(new byte[] {(byte) 0x80, 6, 0, 1, 0, 0, 18, 0});
+    com.google.protobuf.ByteString payload = com.google.protobuf.ByteString.copyFrom(new byte[] {18, 1, 0x20, 3});
+    out.add(new XhciActor.Interrupter(0xFEE01000L, 0x22, cause));
+    out.add(new XhciActor.TransferQueued(3, 3, 41, 0x81, true, 4096, 0xffff888100002000L, setup, payload, cause));
+    out.add(new XhciActor.CancelTransfer(3, 4, 42, -104, cause));
+    out.add(new XhciActor.HostCommand(XhciCore.CommandKind.CONFIGURE_ENDPOINT, 7, 3, 1, 5,
+        java.util.List.of(new XhciCore.EndpointContext(0x81, 2, 1024), new XhciCore.EndpointContext(0x02, 2, 1024)),
+        cause));
+    out.add(new XhciActor.PortConnection(2, true, UsbSpeed.SUPER_PLUS, cause));
+    out.add(new XhciActor.UrbReturned(2, -3, -71, 18, payload, cause));
+    out.add(new XhciActor.UnlinkReturned(2, 44, -104));
+    out.add(new UsbDeviceActor.UrbSubmit(2, 45, 0x02, 4096, setup, payload, any.apply(ref), cause));
+    out.add(new UsbDeviceActor.UrbUnlink(2, 46, any.apply(ref)));
+    out.add(new UsbBusActor.PortStatusChanged(2, true, UsbSpeed.HIGH, cause));
     return out;
   }
 }

@@ -76,6 +76,15 @@ public final class Ipu6IsysKind implements DeviceKind {
       }
 
       @Override
+      public java.util.Set<dev.devemu.kernel.Moments.Moment> moments() {
+        // a PCI device whose frames move by DMA and whose driver exposes /dev/video0
+        java.util.Set<dev.devemu.kernel.Moments.Moment> m = new java.util.TreeSet<>(DeviceSpec.super.moments());
+        m.add(dev.devemu.kernel.Moments.Moment.WITH_DMA_IN_FLIGHT);
+        m.add(dev.devemu.kernel.Moments.Moment.WHILE_OPEN);
+        return m;
+      }
+
+      @Override
       public void install(TestbedBuilder testbed) {
         testbed.addPciDevice(address, new Ipu6IsysDevice(revision, mode, testbed.kernel().faults()), present);
       }

@@ -1,6 +1,7 @@
 package dev.devemu.driver.api;
 
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.FieldArray;
 import dev.devemu.kernel.mem.KStruct;
@@ -35,31 +36,34 @@ public final class Mem {
   }
 
   /**
-   * kmalloc of a plain buffer of {@code size} bytes (a frame, a packet): the allocation, or null when it fails —
-   * fault point {@code kmalloc}. Its bytes are not modelled, only its extent and life, which is what KASAN checks.
+   * kmalloc(size): a buffer of {@code size} bytes, or null when allocation fails (fault point {@code kmalloc}); C
+   * lets a caller forget to check.
    */
-  public static Op<dev.devemu.kernel.mem.Allocation> kmalloc(int size, String type) {
+  public static Op<Allocation> kmalloc(int size, String type) {
     return Op.step("kmalloc", x -> {
       if (x.kernel().faults().inject("kmalloc", x.task().function())) return null;
-      return x.kernel().memory().allocate(x, size, type, dev.devemu.kernel.mem.Allocation.Kind.KMALLOC);
+      return x.kernel().memory().allocate(x, size, type, Allocation.Kind.KMALLOC);
     });
   }
 
-  /** kfree of a plain buffer; kfree(NULL) is fine, a second kfree is a double-free report. */
-  public static Op<Void> kfree(dev.devemu.kernel.mem.Allocation buffer) {
+  /** kfree of a buffer; kfree(NULL) is fine, a second kfree is a double-free report. */
+  public static Op<Void> kfree(Allocation buffer) {
     return Op.step("kfree", x -> {
       x.kernel().memory().free(x, buffer);
       return null;
     });
   }
 
-  /** A CPU load of {@code size} bytes at {@code offset} of a plain buffer (checked by KASAN and KCSAN). */
-  public static Op<Void> load(dev.devemu.kernel.mem.Allocation buffer, long offset, int size, String what) {
-    return Op.step(what, x -> {
+  /**
+   * A CPU access to {@code size} bytes of a buffer at {@code offset} (memcpy from or into it): KASAN and KCSAN
+   * see it; through NULL it is a NULL-pointer dereference.
+   */
+  public static Op<Void> touch(Allocation buffer, int offset, int size, boolean write, String what) {
+    return Op.step("memcpy", x -> {
       if (buffer == null) {
-        throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, offset, false, what));
+        throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, offset, write, what));
       }
-      x.kernel().memory().access(x, buffer, offset, size, false, what);
+      x.kernel().memory().access(x, buffer, offset, size, write, what);
       return null;
     });
   }

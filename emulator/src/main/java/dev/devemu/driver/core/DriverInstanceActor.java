@@ -73,17 +73,26 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
   private boolean probed;
 
   public static Behavior<Command> create(Kernel kernel, Binding binding, String device, ActorRef<Reply> bus) {
-    return Behaviors.setup(ctx -> new DriverInstanceActor(ctx, kernel, binding, device, bus));
+    return create(kernel, binding, device, device, bus);
   }
 
-  private DriverInstanceActor(ActorContext<Command> ctx, Kernel kernel, Binding binding, String device,
+  /**
+   * @param slot where the fault plan knows the device, if not by its name (a USB interface {@code 1-1:1.0} sits on
+   *     port {@code 1-1}): probe, bind and remove are signalled there
+   */
+  public static Behavior<Command> create(Kernel kernel, Binding binding, String device, String slot,
+      ActorRef<Reply> bus) {
+    return Behaviors.setup(ctx -> new DriverInstanceActor(ctx, kernel, binding, device, slot, bus));
+  }
+
+  private DriverInstanceActor(ActorContext<Command> ctx, Kernel kernel, Binding binding, String device, String slot,
       ActorRef<Reply> bus) {
     super(ctx);
     this.kernel = kernel;
     this.binding = binding;
     this.device = device;
     this.bus = bus;
-    this.moments = kernel.moments().slot(device);
+    this.moments = kernel.moments().slot(slot);
   }
 
   @Override

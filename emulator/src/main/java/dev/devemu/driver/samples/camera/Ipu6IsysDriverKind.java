@@ -17,6 +17,11 @@ public final class Ipu6IsysDriverKind implements DriverKind {
   }
 
   @Override
+  public boolean matches(dev.devemu.scenario.DeviceSpec device) {
+    return "ipu6-isys".equals(device.type());
+  }
+
+  @Override
   public void load(String variant, TestbedBuilder testbed) {
     testbed.addPciDriver("raw".equals(variant) ? PciBindings.raw(new RawIpu6Isys())
         : PciBindings.safe(new SafeIpu6Isys()));

@@ -178,8 +178,8 @@ public final class RawIpu6Isys implements RawPciDriver {
         .then(dropped -> Mem.write(d.statsDropped, dropped))
         .then(Mem.read(d.info))
         // statistics first, then the firmware's record (did the CSI-2 receiver see errors?), before the lock
-        .then(info -> Mem.load(info == null ? null : info.buffer(), (long) slot * INFO_RECORD_SIZE, INFO_RECORD_SIZE,
-            "read frame info"))
+        .then(info -> Mem.touch(info == null ? null : info.buffer(), slot * INFO_RECORD_SIZE, INFO_RECORD_SIZE,
+            false, "read frame info"))
         .then(d.lock.lock())
         .then(Mem.read(d.streaming))
         .then(on -> on == 0 ? Op.pure(-1) : Mem.read(d.slotBuf, slot))

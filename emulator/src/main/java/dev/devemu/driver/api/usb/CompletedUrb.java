@@ -1,0 +1,40 @@
+package dev.devemu.driver.api.usb;
+
+import dev.devemu.bus.usb.Urb;
+import dev.devemu.driver.api.Fallible;
+import dev.devemu.driver.api.KResult;
+import dev.devemu.kernel.Op;
+
+/** What a safe completion handler sees: the URB's result, its data, and the way to submit it again. */
+public final class CompletedUrb {
+  private final SafeUrb owner;
+
+  CompletedUrb(SafeUrb owner) {
+    this.owner = owner;
+  }
+
+  /** {@code Ok(actual_length)} or {@code Err(errno)} from {@code urb->status}. */
+  public Op<KResult<Integer>> result() {
+    Urb urb = owner.urb();
+    return Op.step("read urb->status", x -> {
+      int status = x.kernel().memory().read(x, urb.status);
+      if (status < 0) return KResult.<Integer>err(-status);
+      return KResult.ok(x.kernel().memory().read(x, urb.actualLength));
+    });
+  }
+
+  /** Reads {@code length} bytes of what arrived (an IN URB's buffer), bounds-checked. */
+  public Fallible<Void> readData(int length) {
+    if (length < 0 || length > owner.capacity()) return Fallible.err(dev.devemu.kernel.Errno.EINVAL);
+    return Fallible.lift(dev.devemu.driver.api.Mem.touch(owner.buffer(), 0, length, false, "urb data"));
+  }
+
+  /** Submits the same URB again (same length as its buffer). */
+  public Fallible<Void> resubmit() {
+    return owner.submit();
+  }
+
+  public SafeUrb urb() {
+    return owner;
+  }
+}
