@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./devemu}. */
 @Command(name = "devemu", mixinStandardHelpOptions = true, version = "devemu 0.1.0",
     description = "Deterministic, actor-based emulator of PCIe, USB and camera devices and their drivers.",
-    subcommands = {RunCommand.class, dev.devemu.bench.BenchCommand.class})
+    subcommands = {RunCommand.class, NodeCommand.class, StatusCommand.class, dev.devemu.bench.BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

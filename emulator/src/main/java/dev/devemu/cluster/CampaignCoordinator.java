@@ -289,6 +289,10 @@ public final class CampaignCoordinator
   private Effect<Event, CampaignState> onWorkRequested(CampaignState state, WorkRequested m) {
     Worker w = workers.get(m.worker());
     if (w == null) {
+      if (!isUpMember(m.worker())) {
+        // A node that is not (or no longer) Up: watching it would end at once. It asks again when it is Up.
+        return Effect().none();
+      }
       w = new Worker(m.worker());
       workers.put(m.worker(), w);
       ctx.watchWith(m.worker(), new WorkerTerminated(m.worker()));
@@ -327,6 +331,18 @@ public final class CampaignCoordinator
     w.demand = Math.max(0, m.free() - inTransit.size());
     assignWork(state);
     return Effect().none();
+  }
+
+  private boolean isUpMember(ActorRef<?> ref) {
+    org.apache.pekko.actor.Address address = ref.path().address();
+    if (!address.hasGlobalScope()) return true; // a worker of this node
+    for (org.apache.pekko.cluster.Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
+      if (member.address().equals(address)) {
+        return member.status() == org.apache.pekko.cluster.MemberStatus.up()
+            || member.status() == org.apache.pekko.cluster.MemberStatus.weaklyUp();
+      }
+    }
+    return false;
   }
 
   private Effect<Event, CampaignState> onWorkerTerminated(CampaignState state, WorkerTerminated m) {

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -33,6 +34,7 @@ public final class RunWorker extends AbstractBehavior<RunWorker.Command> {
 
   private final ActorRef<CampaignCoordinator.Command> coordinator;
   private final LanePool lanes;
+  private final Cluster cluster;
   private final String node;
   private final Map<HeldRun, RunRequest> holding = new LinkedHashMap<>();
   private String epoch = "";
@@ -50,7 +52,8 @@ public final class RunWorker extends AbstractBehavior<RunWorker.Command> {
     super(ctx);
     this.coordinator = coordinator;
     this.lanes = lanes;
-    this.node = Cluster.get(ctx.getSystem()).selfMember().address().toString();
+    this.cluster = Cluster.get(ctx.getSystem());
+    this.node = cluster.selfMember().address().toString();
     requestWork();
   }
 
@@ -91,6 +94,8 @@ public final class RunWorker extends AbstractBehavior<RunWorker.Command> {
   }
 
   private void requestWork() {
+    // Until this node is Up, the coordinator could not watch this worker (a restarted node reuses its address).
+    if (cluster.selfMember().status() != MemberStatus.up()) return;
     int free = Math.max(0, lanes.lanes() - holding.size());
     coordinator.tell(new CampaignCoordinator.WorkRequested(getContext().getSelf(), node, free,
         new ArrayList<>(holding.keySet()), epoch, lastSeq, lanes.lanes()));
