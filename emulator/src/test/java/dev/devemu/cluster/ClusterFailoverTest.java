@@ -166,4 +166,35 @@ class ClusterFailoverTest {
     // The earlier campaign survived the move too: its results are still in the journal.
     assertEquals(36, LocalCluster.campaign(after, "kill-worker").path("done").asLong());
   }
+
+  @Test
+  @Order(3)
+  void garbageOnARemotingPortIsDroppedAndTheNodeStaysUp() throws Exception {
+    int port = cluster.port(2);
+    // Raw bytes that are no Artery stream at all.
+    java.util.Random random = new java.util.Random(6);
+    for (int i = 0; i < 3; i++) {
+      try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+        byte[] junk = new byte[64 * 1024];
+        random.nextBytes(junk);
+        s.getOutputStream().write(junk);
+        s.getOutputStream().flush();
+      } catch (java.io.IOException closedOnUs) {
+        // the node may hang up mid-write: that is the point
+      }
+    }
+    // Well-framed remoting messages whose devemu payload is corrupt.
+    ForgedFrames.send("127.0.0.1", port, 5);
+
+    JsonNode status = cluster.awaitStatus(2, s -> LocalCluster.upMembers(s) == 3, 30, "three members up");
+    assertEquals(cluster.address(2), status.path("self").asText());
+    assertTrue(cluster.alive(2));
+    String log = java.nio.file.Files.readString(cluster.log(2));
+    assertTrue(log.contains("corrupt RunCompleted frame"), "the corrupt frame was not logged:\n" + log);
+    // And it still does its work: a small campaign completes with every result.
+    CampaignPlan plan = plan("after-garbage", 6);
+    Client client = new Client(cluster.door(2), plan);
+    client.done.get(60, TimeUnit.SECONDS);
+    assertEquals(6, client.results.size());
+  }
 }
