@@ -64,7 +64,7 @@ class ClusterFailoverTest {
   static CampaignPlan plan(String id, int seeds) {
     List<RunKey> runs = new ArrayList<>();
     for (int s = 1; s <= seeds; s++) runs.add(new RunKey(s, s % 3 == 0 ? "safe" : "raw"));
-    return new CampaignPlan(id, "cluster-race.conf", SCENARIO, runs, 0);
+    return new CampaignPlan(id, id + ".conf", SCENARIO, runs, 0);
   }
 
   /** Runs a campaign through the client in the background, counting how often each key reaches the sink. */
