@@ -51,12 +51,21 @@ public final class NodeCommand implements Callable<Integer> {
       return ExitCodes.BAD_INPUT;
     }
     ClusterNode n = ClusterNode.start(nc);
-    Runtime.getRuntime().addShutdownHook(new Thread(n::close, "devemu-node-shutdown"));
+    java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      asked.set(true);
+      n.close();
+    }, "devemu-node-shutdown"));
     out.println("node " + node + " up: " + n.system().address() + " http=" + n.httpAddress() + " lanes="
         + (nc.node().worker() ? nc.node().lanes() : 0) + " roles=" + String.join(",", nc.node().roles()));
     out.flush();
     n.awaitTermination();
     n.close();
+    if (!asked.get()) {
+      // Downed by the split brain resolver (or removed by an operator): a supervisor should start it again.
+      err.println("devemu: node " + node + " was removed from the cluster");
+      return ExitCodes.INTERNAL;
+    }
     out.println("node " + node + " stopped");
     return ExitCodes.OK;
   }

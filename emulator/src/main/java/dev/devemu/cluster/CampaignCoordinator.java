@@ -56,6 +56,8 @@ public final class CampaignCoordinator
 
   /** One coordinator per cluster, one journal for it. */
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("devemu-coordinator");
+  /** Results per page stay under this many bytes (remoting frames are 1 MiB). */
+  private static final long PAGE_BYTES = 512 * 1024;
   /** Cluster role of the nodes that may host the coordinator. */
   public static final String ROLE = "coordinator";
 
@@ -401,6 +403,15 @@ public final class CampaignCoordinator
     }
     int from = (int) Math.min(Math.max(0, m.from()), c.inOrder.size());
     int to = (int) Math.min(c.inOrder.size(), (long) from + Math.max(1, m.max()));
+    // A page must fit in one remoting frame: cut it by size too (at least one result).
+    long bytes = 0;
+    for (int i = from; i < to; i++) {
+      bytes += dev.devemu.testbed.RunResultCodec.toProto(c.inOrder.get(i).result()).getSerializedSize();
+      if (bytes > PAGE_BYTES && i > from) {
+        to = i;
+        break;
+      }
+    }
     m.replyTo().tell(new ResultPage(c.id, true, from, List.copyOf(c.inOrder.subList(from, to)), c.recorded.size(),
         c.planned.size(), c.finished()));
     return Effect().none();
