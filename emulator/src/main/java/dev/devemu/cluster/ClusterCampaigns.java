@@ -191,6 +191,7 @@ public final class ClusterCampaigns {
                     + (wanted.size() - delivered.size()) + " of its results");
               }
               if (from > 0) {
+                say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from the start");
                 from = 0;
               } else {
                 submitted = false;

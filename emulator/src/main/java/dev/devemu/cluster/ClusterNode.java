@@ -25,6 +25,7 @@ public final class ClusterNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final LanePool lanes;
   private final String httpAddress;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private ClusterNode(NodeConfig.Node node, ActorSystem<Void> system, LanePool lanes, String httpAddress) {
     this.node = node;
@@ -92,6 +93,7 @@ public final class ClusterNode implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) return;
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
