@@ -49,9 +49,7 @@ class ClusterFailoverTest {
   @BeforeAll
   void startCluster(@TempDir Path tmp) throws Exception {
     cluster = new LocalCluster("failover", tmp, 3, "");
-    cluster.start(1); // the first seed node forms the cluster and hosts the coordinator
-    cluster.start(2);
-    cluster.start(3);
+    cluster.startAll(1, 2, 3); // node 1, the first seed node, forms the cluster and hosts the coordinator
     cluster.awaitStatus(1, s -> LocalCluster.upMembers(s) == 3 && s.path("workers").size() == 3, 90,
         "three members up with their workers");
   }

@@ -87,14 +87,29 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts node K and waits until it prints that it is up. */
   void start(int node) throws Exception {
+    launch(node);
+    awaitUp(node);
+  }
+
+  /** Starts the JVMs of several nodes at once (they find each other through the seed nodes), then waits for each. */
+  void startAll(int... nodes) throws Exception {
+    for (int n : nodes) launch(n);
+    for (int n : nodes) awaitUp(n);
+  }
+
+  private void launch(int node) throws IOException {
     starts[node - 1]++;
     Path log = log(node);
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx384m", "-Xss4m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "node", "--config", deployment.toString(), "--node", String.valueOf(node))
         .redirectErrorStream(true).redirectOutput(log.toFile());
-    Process p = pb.start();
-    processes[node - 1] = p;
+    processes[node - 1] = pb.start();
+  }
+
+  private void awaitUp(int node) throws Exception {
+    Process p = processes[node - 1];
+    Path log = log(node);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (true) {
       if (Files.exists(log) && Files.readString(log).contains("node " + node + " up:")) return;
