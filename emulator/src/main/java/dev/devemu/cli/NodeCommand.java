@@ -50,18 +50,15 @@ public final class NodeCommand implements Callable<Integer> {
       err.println("devemu: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
     }
+    // SIGTERM runs Pekko's coordinated shutdown from its own JVM hook (the node leaves the cluster).
     ClusterNode n = ClusterNode.start(nc);
-    java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      asked.set(true);
-      n.close();
-    }, "devemu-node-shutdown"));
     out.println("node " + node + " up: " + n.system().address() + " http=" + n.httpAddress() + " lanes="
         + (nc.node().worker() ? nc.node().lanes() : 0) + " roles=" + String.join(",", nc.node().roles()));
     out.flush();
     n.awaitTermination();
     n.close();
-    if (!asked.get()) {
+    var reason = org.apache.pekko.actor.CoordinatedShutdown.get(n.system()).getShutdownReason();
+    if (reason.isEmpty() || reason.get() != org.apache.pekko.actor.CoordinatedShutdown.jvmExitReason()) {
       // Downed by the split brain resolver (or removed by an operator): a supervisor should start it again.
       err.println("devemu: node " + node + " was removed from the cluster");
       return ExitCodes.INTERNAL;
