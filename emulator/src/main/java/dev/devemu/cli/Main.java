@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "devemu", mixinStandardHelpOptions = true, version = "devemu 0.1.0",
     description = "Deterministic, actor-based emulator of PCIe, USB and camera devices and their drivers.",
     subcommands = {RunCommand.class, CampaignCommand.class, ReplayCommand.class, ExploreCommand.class,
-        ShrinkCommand.class, LspciCommand.class, ModaliasCommand.class, dev.devemu.bench.BenchCommand.class})
+        ShrinkCommand.class, LspciCommand.class, ModaliasCommand.class, NodeCommand.class, StatusCommand.class,
+        dev.devemu.bench.BenchCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

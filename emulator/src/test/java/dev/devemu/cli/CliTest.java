@@ -148,4 +148,16 @@ class CliTest {
     assertNotNull(hashes.get(0));
     assertEquals(hashes.get(0), hashes.get(1));
   }
+
+  @Test
+  void clusterCommandsRejectBadInputWithExitTwo() throws Exception {
+    Result missing = devemu("node", "--config", tmp.resolve("missing.conf").toString());
+    assertEquals(ExitCodes.BAD_INPUT, missing.code());
+    assertTrue(missing.err().contains("missing.conf: no such file"), missing.err());
+    Result noSuchNode = devemu("node", "--config", "../cluster-config/local-3-nodes.conf", "--node", "4");
+    assertEquals(ExitCodes.BAD_INPUT, noSuchNode.code());
+    assertTrue(noSuchNode.err().contains("nodes 1..3"), noSuchNode.err());
+    assertEquals(ExitCodes.BAD_INPUT, devemu("status", "--cluster", "no-port").code());
+    assertEquals(ExitCodes.BAD_INPUT, devemu("status").code());
+  }
 }

@@ -1,6 +1,18 @@
 package dev.devemu.wire;
 
 import dev.devemu.bus.BusEvents;
+import dev.devemu.campaign.CampaignPlan;
+import dev.devemu.campaign.RunKey;
+import dev.devemu.cluster.CampaignCoordinator;
+import dev.devemu.cluster.HeldRun;
+import dev.devemu.cluster.RecordedRun;
+import dev.devemu.cluster.RunRequest;
+import dev.devemu.cluster.RunWorker;
+import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Owner;
+import dev.devemu.testbed.RunResult;
+import java.util.Map;
+import java.util.TreeMap;
 import dev.devemu.bus.pci.HostBridgeActor;
 import dev.devemu.bus.pci.PciDeviceActor;
 import dev.devemu.bus.usb.UsbBusActor;
@@ -61,6 +73,56 @@ public final class WireSamples {
     out.add(new UsbDeviceActor.UrbSubmit(2, 45, 0x02, 4096, setup, payload, any.apply(ref), cause));
     out.add(new UsbDeviceActor.UrbUnlink(2, 46, any.apply(ref)));
     out.add(new UsbBusActor.PortStatusChanged(2, true, UsbSpeed.HIGH, cause));
+    clusterSamples(ref, out);
     return out;
+  }
+
+  /** A run result with every field set, including an oops blamed on a driver and one blamed on the kernel. */
+  public static RunResult sampleResult() {
+    Oops uaf = new Oops("kasan", "BUG: KASAN: slab-use-after-free in my_pcie_irq",
+        List.of("Read of size 4 at addr ffff888004a1c010 by task irq/34-my_pcie/0", "Freed by task 12:"),
+        new Owner("my_pcie", "raw", "0000:00:02.0"), 4_000_123L, 1, "kasan:slab-use-after-free:my_pcie_irq:read");
+    Oops hung = new Oops("hung-task", "INFO: task kworker:7 blocked for more than 1 seconds.", List.of("Not tainted"),
+        Owner.KERNEL, 9_000_000L, Cause.NO_CPU, "hung-task:kworker");
+    Map<String, Long> exposure = new TreeMap<>();
+    exposure.put("my_pcie/raw", 2_000_000L);
+    exposure.put("my_pcie/safe", 1_500_000L);
+    return new RunResult("cluster-race", 42, "raw", "panic", 4_000_123L, 9876, List.of(uaf, hung), exposure,
+        List.of("my_pcie 0000:00:03.0 -12"), 3, 2, List.of("[    0.000001] pci 0000:00:02.0: [1af4:10f0]"),
+        "sample internal error");
+  }
+
+  private static void clusterSamples(ActorRef<Object> ref, List<Object> out) {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ActorRef<RunWorker.Command> worker = (ActorRef) ref;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ActorRef<CampaignCoordinator.CampaignProgress> progressTo = (ActorRef) ref;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ActorRef<CampaignCoordinator.ResultPage> pageTo = (ActorRef) ref;
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ActorRef<CampaignCoordinator.CampaignsReport> reportTo = (ActorRef) ref;
+    String node = "pekko://devemu@127.0.0.1:25521";
+    RunKey raw = new RunKey(42, "raw");
+    RunKey own = new RunKey(-7, null); // a negative seed, and no variant override
+    CampaignPlan plan = new CampaignPlan("c-1f2e", "race.conf", "scenario { name = race }", List.of(raw, own), 8_000_000);
+    RunRequest request = new RunRequest("c-1f2e", "race.conf", "scenario { name = race }", raw, 8_000_000);
+    RecordedRun recorded = new RecordedRun(raw, sampleResult(), node);
+    Map<String, Long> perNode = new TreeMap<>(Map.of(node, 3L, "pekko://devemu@127.0.0.1:25522", 5L));
+    CampaignCoordinator.CampaignProgress progress = new CampaignCoordinator.CampaignProgress("c-1f2e", true,
+        "race.conf", 10, 8, false, perNode, Map.of(node, 1L), 2, "no error");
+    out.add(new CampaignCoordinator.WorkRequested(worker, node, 2,
+        List.of(new HeldRun("c-1f2e", raw), new HeldRun("c-1f2e", own)), "epoch-1", 17, 4));
+    out.add(new RunWorker.WorkAssigned("epoch-1", 18, List.of(request,
+        new RunRequest("c-1f2e", "race.conf", "scenario { name = race }", own, 0))));
+    out.add(new CampaignCoordinator.RunCompleted(worker, node, "c-1f2e", raw, sampleResult()));
+    out.add(new CampaignCoordinator.SubmitCampaign(plan, progressTo));
+    out.add(new CampaignCoordinator.GetProgress("c-1f2e", progressTo));
+    out.add(new CampaignCoordinator.GetResults("c-1f2e", 100, 50, pageTo));
+    out.add(new CampaignCoordinator.GetCampaigns(reportTo));
+    out.add(progress);
+    out.add(new CampaignCoordinator.CampaignsReport(node, List.of(progress), perNode));
+    out.add(new CampaignCoordinator.ResultPage("c-1f2e", true, 100, List.of(recorded), 101, 200, false));
+    out.add(new CampaignCoordinator.PlanAccepted(plan));
+    out.add(new CampaignCoordinator.ResultRecorded("c-1f2e", recorded));
   }
 }

@@ -1,0 +1,432 @@
+package dev.devemu.cluster;
+
+import dev.devemu.campaign.CampaignPlan;
+import dev.devemu.campaign.RunKey;
+import dev.devemu.kernel.LocalOnly;
+import dev.devemu.scenario.ScenarioException;
+import dev.devemu.scenario.ScenarioLoader;
+import dev.devemu.testbed.RunResult;
+import dev.devemu.wire.CrossNode;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The campaign coordinator: a cluster singleton that accepts plans, hands runs to the workers that ask for them
+ * (work pulling), and records each result once in its journal.
+ *
+ * <p>Two kinds of state. The journal ({@link CampaignState}, rebuilt from {@link PlanAccepted} and
+ * {@link ResultRecorded} events) is the truth: which runs a campaign has and which results are recorded. The
+ * dispatch state (which worker holds which run, how many more it can take) lives only in this incarnation; a
+ * restarted coordinator starts with every unrecorded run pending and learns from the workers' heartbeats what they
+ * still hold. A run may therefore execute twice (a worker died, a coordinator moved); runs are deterministic and a
+ * key is recorded once, so the result set is the same.
+ */
+public final class CampaignCoordinator
+    extends EventSourcedBehavior<CampaignCoordinator.Command, CampaignCoordinator.Event, CampaignState> {
+
+  /** One coordinator per cluster, one journal for it. */
+  public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("devemu-coordinator");
+  /** Results per page stay under this many bytes (remoting frames are 1 MiB). */
+  private static final long PAGE_BYTES = 512 * 1024;
+  /** Cluster role of the nodes that may host the coordinator. */
+  public static final String ROLE = "coordinator";
+
+  public sealed interface Command permits WorkRequested, RunCompleted, SubmitCampaign, GetProgress, GetResults,
+      GetCampaigns, WorkerTerminated {}
+
+  /**
+   * A worker's heartbeat, also sent after each run: it can take {@code free} more runs, holds {@code holding}, and
+   * has received batches up to {@code lastSeq} from coordinator incarnation {@code epoch}.
+   */
+  public record WorkRequested(ActorRef<RunWorker.Command> worker, String node, int free, List<HeldRun> holding,
+      String epoch, long lastSeq, int lanes) implements Command, CrossNode {}
+
+  /** A finished run. */
+  public record RunCompleted(ActorRef<RunWorker.Command> worker, String node, String campaignId, RunKey key,
+      RunResult result) implements Command, CrossNode {}
+
+  /** A client submits a plan, or resubmits it to resume: runs new to the campaign are added, the rest kept. */
+  public record SubmitCampaign(CampaignPlan plan, ActorRef<CampaignProgress> replyTo) implements Command, CrossNode {}
+
+  public record GetProgress(String campaignId, ActorRef<CampaignProgress> replyTo) implements Command, CrossNode {}
+
+  /** Results from index {@code from} in recording order (a client that reconnects asks from what it has). */
+  public record GetResults(String campaignId, long from, int max, ActorRef<ResultPage> replyTo)
+      implements Command, CrossNode {}
+
+  public record GetCampaigns(ActorRef<CampaignsReport> replyTo) implements Command, CrossNode {}
+
+  private record WorkerTerminated(ActorRef<RunWorker.Command> worker) implements Command, LocalOnly {}
+
+  /** Where a campaign stands. {@code error} is set when a submission was refused. */
+  public record CampaignProgress(String campaignId, boolean known, String scenarioFile, long planned, long done,
+      boolean finished, Map<String, Long> doneByNode, Map<String, Long> runningByNode, long duplicatesIgnored,
+      String error) implements CrossNode {
+
+    static CampaignProgress unknown(String id, String error) {
+      return new CampaignProgress(id, false, "", 0, 0, false, Map.of(), Map.of(), 0, error);
+    }
+  }
+
+  public record CampaignsReport(String coordinatorNode, List<CampaignProgress> campaigns, Map<String, Long> workerLanes)
+      implements CrossNode {}
+
+  public record ResultPage(String campaignId, boolean known, long from, List<RecordedRun> results, long done,
+      long planned, boolean finished) implements CrossNode {}
+
+  public sealed interface Event extends CrossNode permits PlanAccepted, ResultRecorded {}
+
+  /** Runs added to a campaign (all of them when it is new). */
+  public record PlanAccepted(CampaignPlan plan) implements Event {}
+
+  public record ResultRecorded(String campaignId, RecordedRun run) implements Event {}
+
+  /** Starts the singleton manager on nodes with {@link #ROLE} and returns this node's proxy to it. */
+  public static ActorRef<Command> initSingleton(ActorSystem<?> system, Duration assignmentTimeout) {
+    return ClusterSingleton.get(system).init(SingletonActor.of(create(assignmentTimeout), "campaign-coordinator")
+        .withSettings(ClusterSingletonSettings.create(system).withRole(ROLE)));
+  }
+
+  public static Behavior<Command> create(Duration assignmentTimeout) {
+    return Behaviors.setup(ctx -> new CampaignCoordinator(ctx, assignmentTimeout));
+  }
+
+  /** A worker as this incarnation knows it. */
+  private static final class Worker {
+    final ActorRef<RunWorker.Command> ref;
+    String node = "";
+    int lanes;
+    int demand;
+    long sentSeq;
+    final Deque<Batch> unacked = new ArrayDeque<>();
+    final Set<HeldRun> assigned = new LinkedHashSet<>();
+
+    Worker(ActorRef<RunWorker.Command> ref) {
+      this.ref = ref;
+    }
+  }
+
+  private record Batch(long seq, List<HeldRun> runs, long sentAtNanos) {}
+
+  private final ActorContext<Command> ctx;
+  private final long assignmentTimeoutNanos;
+  private final String selfNode;
+
+  // Dispatch state of this incarnation (reset on recovery).
+  private String epoch;
+  private final Map<ActorRef<RunWorker.Command>, Worker> workers = new LinkedHashMap<>();
+  private final Map<String, TreeSet<RunKey>> pending = new LinkedHashMap<>();
+  private final Map<HeldRun, ActorRef<RunWorker.Command>> assigned = new HashMap<>();
+  private final Map<String, Long> duplicates = new HashMap<>();
+
+  private CampaignCoordinator(ActorContext<Command> ctx, Duration assignmentTimeout) {
+    super(PERSISTENCE_ID, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.ctx = ctx;
+    this.assignmentTimeoutNanos = assignmentTimeout.toNanos();
+    this.selfNode = Cluster.get(ctx.getSystem()).selfMember().address().toString();
+  }
+
+  @Override
+  public CampaignState emptyState() {
+    return new CampaignState();
+  }
+
+  @Override
+  public EventHandler<CampaignState, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(CampaignState::apply);
+  }
+
+  @Override
+  public SignalHandler<CampaignState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.class, this::onRecovered).build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, CampaignState> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(WorkRequested.class, this::onWorkRequested)
+        .onCommand(RunCompleted.class, this::onRunCompleted)
+        .onCommand(SubmitCampaign.class, this::onSubmit)
+        .onCommand(GetProgress.class, (s, m) -> {
+          CampaignState.Campaign c = s.campaigns.get(m.campaignId());
+          m.replyTo().tell(c == null ? CampaignProgress.unknown(m.campaignId(), "") : progress(c));
+          return Effect().none();
+        })
+        .onCommand(GetResults.class, this::onGetResults)
+        .onCommand(GetCampaigns.class, (s, m) -> {
+          List<CampaignProgress> all = new ArrayList<>();
+          for (CampaignState.Campaign c : s.campaigns.values()) all.add(progress(c));
+          Map<String, Long> lanes = new TreeMap<>();
+          for (Worker w : workers.values()) lanes.merge(w.node, (long) w.lanes, Long::sum);
+          m.replyTo().tell(new CampaignsReport(selfNode, all, lanes));
+          return Effect().none();
+        })
+        .onCommand(WorkerTerminated.class, this::onWorkerTerminated)
+        .build();
+  }
+
+  private void onRecovered(CampaignState state, RecoveryCompleted signal) {
+    // A new incarnation: nothing is assigned; every unrecorded run is pending until a worker says it holds it.
+    epoch = UUID.randomUUID().toString();
+    workers.clear();
+    assigned.clear();
+    pending.clear();
+    duplicates.clear();
+    int open = 0;
+    for (CampaignState.Campaign c : state.campaigns.values()) {
+      TreeSet<RunKey> p = new TreeSet<>();
+      for (RunKey k : c.planned) if (!c.recorded.containsKey(k)) p.add(k);
+      pending.put(c.id, p);
+      if (!p.isEmpty()) open++;
+    }
+    ctx.getLog().info("coordinator on {} recovered {} campaign(s), {} unfinished", selfNode, state.campaigns.size(), open);
+  }
+
+  private Effect<Event, CampaignState> onSubmit(CampaignState state, SubmitCampaign m) {
+    CampaignPlan plan = m.plan();
+    String error = validate(plan);
+    if (error == null) {
+      CampaignState.Campaign existing = state.campaigns.get(plan.campaignId());
+      if (existing != null && !existing.sameScenario(plan)) {
+        error = "campaign " + plan.campaignId() + " already exists with another scenario or duration";
+      }
+    }
+    if (error != null) {
+      m.replyTo().tell(CampaignProgress.unknown(plan.campaignId(), error));
+      return Effect().none();
+    }
+    CampaignState.Campaign existing = state.campaigns.get(plan.campaignId());
+    List<RunKey> fresh = new ArrayList<>();
+    Set<RunKey> seen = new HashSet<>();
+    for (RunKey k : plan.runs()) {
+      if (seen.add(k) && (existing == null || !existing.planned.contains(k))) fresh.add(k);
+    }
+    if (existing != null && fresh.isEmpty()) {
+      m.replyTo().tell(progress(existing));
+      return Effect().none();
+    }
+    CampaignPlan added = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
+        List.copyOf(fresh), plan.durationOverrideNanos());
+    return Effect().persist(new PlanAccepted(added)).thenRun(s -> {
+      CampaignState.Campaign c = s.campaigns.get(plan.campaignId());
+      TreeSet<RunKey> p = pending.computeIfAbsent(c.id, id -> new TreeSet<>());
+      for (RunKey k : fresh) if (c.needs(k)) p.add(k);
+      ctx.getLog().info("campaign {} accepted: {} run(s) added, {} planned", c.id, fresh.size(), c.planned.size());
+      assignWork(s);
+      m.replyTo().tell(progress(c));
+    });
+  }
+
+  private static String validate(CampaignPlan plan) {
+    if (plan.campaignId() == null || plan.campaignId().isBlank()) return "a campaign needs an id";
+    if (plan.runs().isEmpty()) return "campaign " + plan.campaignId() + " has no runs";
+    for (RunKey k : plan.runs()) {
+      if (k.variant() != null && !k.variant().equals("raw") && !k.variant().equals("safe")) {
+        return "run " + k + ": variant must be raw or safe";
+      }
+    }
+    try {
+      ScenarioLoader.parse(plan.scenarioFile(), plan.scenarioSource());
+      return null;
+    } catch (ScenarioException e) {
+      return e.getMessage();
+    }
+  }
+
+  private Effect<Event, CampaignState> onRunCompleted(CampaignState state, RunCompleted m) {
+    HeldRun run = new HeldRun(m.campaignId(), m.key());
+    if (assigned.get(run) != null) {
+      Worker owner = workers.get(assigned.remove(run));
+      if (owner != null) owner.assigned.remove(run);
+    }
+    Worker sender = workers.get(m.worker());
+    if (sender != null) sender.assigned.remove(run);
+    CampaignState.Campaign c = state.campaigns.get(m.campaignId());
+    if (c == null || !c.planned.contains(m.key())) {
+      ctx.getLog().warn("result for unknown run {} of campaign {} from {} ignored", m.key(), m.campaignId(), m.node());
+      return Effect().none();
+    }
+    if (c.recorded.containsKey(m.key())) {
+      // A re-run (after a node died or the coordinator moved): the key already counts once.
+      duplicates.merge(c.id, 1L, Long::sum);
+      return Effect().none();
+    }
+    return Effect().persist(new ResultRecorded(c.id, new RecordedRun(m.key(), m.result(), m.node()))).thenRun(s -> {
+      TreeSet<RunKey> p = pending.get(c.id);
+      if (p != null) p.remove(m.key());
+      if (c.finished()) ctx.getLog().info("campaign {} finished: {} run(s)", c.id, c.recorded.size());
+    });
+  }
+
+  private Effect<Event, CampaignState> onWorkRequested(CampaignState state, WorkRequested m) {
+    Worker w = workers.get(m.worker());
+    if (w == null) {
+      if (!isUpMember(m.worker())) {
+        // A node that is not (or no longer) Up: watching it would end at once. It asks again when it is Up.
+        return Effect().none();
+      }
+      w = new Worker(m.worker());
+      workers.put(m.worker(), w);
+      ctx.watchWith(m.worker(), new WorkerTerminated(m.worker()));
+      ctx.getLog().info("worker on {} with {} lane(s) joined", m.node(), m.lanes());
+    }
+    w.node = m.node();
+    w.lanes = m.lanes();
+    long now = System.nanoTime();
+    if (epoch.equals(m.epoch())) {
+      // Batches up to lastSeq have arrived (or were lost: what they carried is not in `holding`).
+      while (!w.unacked.isEmpty() && w.unacked.peekFirst().seq() <= m.lastSeq()) w.unacked.removeFirst();
+    }
+    // A batch unanswered for too long was lost on the way; if it turns up later, the run only executes twice.
+    w.unacked.removeIf(b -> now - b.sentAtNanos() > assignmentTimeoutNanos);
+    Set<HeldRun> inTransit = new HashSet<>();
+    for (Batch b : w.unacked) inTransit.addAll(b.runs());
+    Set<HeldRun> held = new HashSet<>(m.holding());
+
+    // Adopt what the worker holds and nobody else does (after a coordinator restart, this avoids running it twice).
+    for (HeldRun h : m.holding()) {
+      CampaignState.Campaign c = state.campaigns.get(h.campaignId());
+      if (c == null || !c.needs(h.key()) || assigned.containsKey(h)) continue;
+      TreeSet<RunKey> p = pending.get(h.campaignId());
+      if (p != null) p.remove(h.key());
+      assigned.put(h, w.ref);
+      w.assigned.add(h);
+    }
+    // Release what it should hold but does not: that run was lost, it goes back to pending.
+    for (Iterator<HeldRun> it = w.assigned.iterator(); it.hasNext(); ) {
+      HeldRun h = it.next();
+      if (held.contains(h) || inTransit.contains(h)) continue;
+      it.remove();
+      if (w.ref.equals(assigned.get(h))) assigned.remove(h);
+      release(state, h);
+    }
+    w.demand = Math.max(0, m.free() - inTransit.size());
+    assignWork(state);
+    return Effect().none();
+  }
+
+  private boolean isUpMember(ActorRef<?> ref) {
+    org.apache.pekko.actor.Address address = ref.path().address();
+    if (!address.hasGlobalScope()) return true; // a worker of this node
+    for (org.apache.pekko.cluster.Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
+      if (member.address().equals(address)) {
+        return member.status() == org.apache.pekko.cluster.MemberStatus.up()
+            || member.status() == org.apache.pekko.cluster.MemberStatus.weaklyUp();
+      }
+    }
+    return false;
+  }
+
+  private Effect<Event, CampaignState> onWorkerTerminated(CampaignState state, WorkerTerminated m) {
+    Worker w = workers.remove(m.worker());
+    if (w == null) return Effect().none();
+    int back = 0;
+    for (HeldRun h : w.assigned) {
+      if (!w.ref.equals(assigned.get(h))) continue;
+      assigned.remove(h);
+      if (release(state, h)) back++;
+    }
+    ctx.getLog().warn("worker on {} is gone; {} run(s) go back to pending", w.node, back);
+    assignWork(state);
+    return Effect().none();
+  }
+
+  /** Puts a run back in its campaign's pending set if it still needs a result; true if it did. */
+  private boolean release(CampaignState state, HeldRun h) {
+    CampaignState.Campaign c = state.campaigns.get(h.campaignId());
+    if (c == null || !c.needs(h.key()) || assigned.containsKey(h)) return false;
+    return pending.computeIfAbsent(c.id, id -> new TreeSet<>()).add(h.key());
+  }
+
+  /** Gives each worker as many pending runs as it asked for: campaigns in the order they came, seeds in order. */
+  private void assignWork(CampaignState state) {
+    for (Worker w : workers.values()) {
+      if (w.demand <= 0) continue;
+      List<RunRequest> batch = new ArrayList<>();
+      for (Map.Entry<String, TreeSet<RunKey>> e : pending.entrySet()) {
+        CampaignState.Campaign c = state.campaigns.get(e.getKey());
+        while (batch.size() < w.demand && !e.getValue().isEmpty()) {
+          RunKey k = e.getValue().pollFirst();
+          if (c != null && c.needs(k)) batch.add(c.request(k));
+        }
+        if (batch.size() >= w.demand) break;
+      }
+      if (batch.isEmpty()) return;
+      List<HeldRun> runs = new ArrayList<>();
+      for (RunRequest r : batch) {
+        runs.add(r.held());
+        assigned.put(r.held(), w.ref);
+        w.assigned.add(r.held());
+      }
+      w.sentSeq++;
+      w.unacked.addLast(new Batch(w.sentSeq, runs, System.nanoTime()));
+      w.demand -= batch.size();
+      w.ref.tell(new RunWorker.WorkAssigned(epoch, w.sentSeq, batch));
+    }
+  }
+
+  private Effect<Event, CampaignState> onGetResults(CampaignState state, GetResults m) {
+    CampaignState.Campaign c = state.campaigns.get(m.campaignId());
+    if (c == null) {
+      m.replyTo().tell(new ResultPage(m.campaignId(), false, m.from(), List.of(), 0, 0, false));
+      return Effect().none();
+    }
+    int from = (int) Math.min(Math.max(0, m.from()), c.inOrder.size());
+    int to = (int) Math.min(c.inOrder.size(), (long) from + Math.max(1, m.max()));
+    // A page must fit in one remoting frame: cut it by size too (at least one result).
+    long bytes = 0;
+    for (int i = from; i < to; i++) {
+      bytes += dev.devemu.testbed.RunResultCodec.toProto(c.inOrder.get(i).result()).getSerializedSize();
+      if (bytes > PAGE_BYTES && i > from) {
+        to = i;
+        break;
+      }
+    }
+    m.replyTo().tell(new ResultPage(c.id, true, from, List.copyOf(c.inOrder.subList(from, to)), c.recorded.size(),
+        c.planned.size(), c.finished()));
+    return Effect().none();
+  }
+
+  private CampaignProgress progress(CampaignState.Campaign c) {
+    Map<String, Long> doneByNode = new TreeMap<>();
+    for (RecordedRun r : c.inOrder) doneByNode.merge(r.node(), 1L, Long::sum);
+    Map<String, Long> runningByNode = new TreeMap<>();
+    for (Map.Entry<HeldRun, ActorRef<RunWorker.Command>> e : assigned.entrySet()) {
+      if (!e.getKey().campaignId().equals(c.id)) continue;
+      Worker w = workers.get(e.getValue());
+      runningByNode.merge(w == null ? "?" : w.node, 1L, Long::sum);
+    }
+    return new CampaignProgress(c.id, true, c.scenarioFile, c.planned.size(), c.recorded.size(), c.finished(),
+        doneByNode, runningByNode, duplicates.getOrDefault(c.id, 0L), "");
+  }
+}

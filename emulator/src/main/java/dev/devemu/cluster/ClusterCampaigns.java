@@ -1,0 +1,221 @@
+package dev.devemu.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.devemu.campaign.CampaignBackend;
+import dev.devemu.campaign.CampaignPlan;
+import dev.devemu.campaign.RunKey;
+import dev.devemu.protocol.v1.ResultPage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The client side of the cluster's HTTP door: submits a campaign to a running cluster and follows it until every
+ * run has a result. {@code ./devemu campaign … --cluster HOST:PORT} is {@code connect(hostPort, …)}.
+ *
+ * <p>Reconnecting is part of the protocol: results are read by index in the coordinator's recording order, so a
+ * client that lost its connection (or a node that went away) asks again from what it has; a campaign the cluster
+ * does not know (its journal is gone) is submitted again. Several doors may be given ({@code h1:p1,h2:p2}); the
+ * client moves to the next one when one does not answer.
+ */
+public final class ClusterCampaigns {
+  private ClusterCampaigns() {}
+
+  /**
+   * How the client behaves.
+   *
+   * @param pollInterval pause between two reads when no new result came
+   * @param giveUpAfter how long the doors may stay unreachable before {@code execute} fails
+   * @param progress receives one line per change of progress (null: quiet)
+   */
+  public record Options(Duration pollInterval, Duration giveUpAfter, Consumer<String> progress) {
+    public static Options defaults() {
+      return new Options(Duration.ofMillis(250), Duration.ofMinutes(2), null);
+    }
+
+    public Options withProgress(Consumer<String> p) {
+      return new Options(pollInterval, giveUpAfter, p);
+    }
+
+    public Options withGiveUpAfter(Duration d) {
+      return new Options(pollInterval, d, progress);
+    }
+  }
+
+  /** A backend that runs plans on the cluster whose HTTP door is at {@code hostPorts} ({@code host:port[,…]}). */
+  public static CampaignBackend connect(String hostPorts, Options options) {
+    return new Backend(Doors.parse(hostPorts), options);
+  }
+
+  public static CampaignBackend connect(String hostPorts) {
+    return connect(hostPorts, Options.defaults());
+  }
+
+  /** The {@code /devemu/status} document of a node (JSON), or an IOException if it does not answer. */
+  public static JsonNode status(String hostPort) throws IOException, InterruptedException {
+    Doors doors = Doors.parse(hostPort);
+    HttpResponse<byte[]> r = doors.get("/devemu/status", Duration.ofSeconds(15));
+    if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+    return new ObjectMapper().readTree(r.body());
+  }
+
+  static String body(HttpResponse<byte[]> r) {
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+
+  /** The doors a client may use, and which one it uses now. */
+  static final class Doors {
+    private final List<String> addresses;
+    private int current;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .version(HttpClient.Version.HTTP_1_1).build();
+
+    private Doors(List<String> addresses) {
+      this.addresses = addresses;
+    }
+
+    static Doors parse(String hostPorts) {
+      List<String> out = new ArrayList<>();
+      for (String s : hostPorts.split(",")) {
+        String a = s.trim();
+        if (a.isEmpty()) continue;
+        int colon = a.lastIndexOf(':');
+        if (colon <= 0 || colon == a.length() - 1) throw new IllegalArgumentException("--cluster wants HOST:PORT, got " + a);
+        try {
+          int port = Integer.parseInt(a.substring(colon + 1));
+          if (port <= 0 || port > 65535) throw new NumberFormatException();
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("--cluster wants HOST:PORT, got " + a);
+        }
+        out.add(a);
+      }
+      if (out.isEmpty()) throw new IllegalArgumentException("--cluster wants HOST:PORT");
+      return new Doors(List.copyOf(out));
+    }
+
+    String current() {
+      return addresses.get(current);
+    }
+
+    void next() {
+      current = (current + 1) % addresses.size();
+    }
+
+    HttpResponse<byte[]> get(String path, Duration timeout) throws IOException, InterruptedException {
+      return http.send(HttpRequest.newBuilder(URI.create("http://" + current() + path)).timeout(timeout).GET().build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    HttpResponse<byte[]> post(String path, byte[] body, Duration timeout) throws IOException, InterruptedException {
+      return http.send(HttpRequest.newBuilder(URI.create("http://" + current() + path)).timeout(timeout)
+          .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    }
+  }
+
+  private static final class Backend implements CampaignBackend {
+    private final Doors doors;
+    private final Options options;
+
+    Backend(Doors doors, Options options) {
+      this.doors = doors;
+      this.options = options;
+    }
+
+    @Override
+    public void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException {
+      Set<RunKey> wanted = new LinkedHashSet<>(plan.runs());
+      wanted.removeAll(alreadyDone);
+      if (wanted.isEmpty()) return;
+      // The cluster runs only what the client still needs; a later submission of more keys extends the campaign.
+      CampaignPlan toRun = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
+          List.copyOf(wanted), plan.durationOverrideNanos());
+      byte[] planBytes = ClusterCodecs.plan(toRun).toByteArray();
+      String resultsPath = "/devemu/campaigns/" + URLEncoder.encode(plan.campaignId(), StandardCharsets.UTF_8)
+          + "/results?max=100&from=";
+      Set<RunKey> delivered = new HashSet<>();
+      long from = 0;
+      boolean submitted = false;
+      long lastDone = -1;
+      long failingSince = 0;
+      int recoveries = 0;
+      while (delivered.size() < wanted.size()) {
+        try {
+          if (!submitted) {
+            HttpResponse<byte[]> r = doors.post("/devemu/campaigns", planBytes, Duration.ofSeconds(30));
+            if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
+            if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+            submitted = true;
+            say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current());
+          }
+          HttpResponse<byte[]> r = doors.get(resultsPath + from, Duration.ofSeconds(30));
+          if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+          ResultPage page = ResultPage.parseFrom(r.body());
+          failingSince = 0;
+          if (!page.getKnown()) {
+            // The cluster lost the campaign (a fresh journal): submit it again and read from the start.
+            submitted = false;
+            from = 0;
+            continue;
+          }
+          for (dev.devemu.protocol.v1.RecordedRun run : page.getResultsList()) {
+            from++;
+            RunKey key = ClusterCodecs.key(run.getKey());
+            if (wanted.contains(key) && delivered.add(key)) {
+              sink.accept(key, dev.devemu.testbed.RunResultCodec.fromProto(run.getResult()));
+            }
+          }
+          if (page.getDone() != lastDone) {
+            lastDone = page.getDone();
+            say("progress " + page.getDone() + "/" + page.getPlanned() + (page.getFinished() ? " finished" : ""));
+          }
+          if (page.getResultsCount() == 0) {
+            if (page.getFinished() && delivered.size() < wanted.size()) {
+              // Finished, yet some of our keys came by: either the recording order changed under us (a journal
+              // that lost its last writes re-records them in another order) and we read again from the start,
+              // or the cluster's plan lacks them and submitting adds them.
+              if (++recoveries > 3) {
+                throw new IllegalStateException("the cluster finished campaign " + plan.campaignId() + " without "
+                    + (wanted.size() - delivered.size()) + " of its results");
+              }
+              if (from > 0) {
+                say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from the start");
+                from = 0;
+              } else {
+                submitted = false;
+              }
+              continue;
+            }
+            Thread.sleep(options.pollInterval().toMillis());
+          }
+        } catch (IOException e) {
+          long now = System.nanoTime();
+          if (failingSince == 0) failingSince = now;
+          if (now - failingSince > options.giveUpAfter().toNanos()) {
+            throw new IllegalStateException("the cluster did not answer for " + options.giveUpAfter().toSeconds()
+                + " s (last door " + doors.current() + "): " + e.getMessage(), e);
+          }
+          say("door " + doors.current() + " does not answer (" + e.getMessage() + "); retrying");
+          doors.next();
+          Thread.sleep(Math.max(200, options.pollInterval().toMillis()));
+        }
+      }
+    }
+
+    private void say(String line) {
+      if (options.progress() != null) options.progress().accept(line);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.devemu.cluster;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cluster node: the cluster's actor system (named {@code devemu}), the coordinator singleton's manager and
+ * proxy, a worker with this node's simulation lanes (if it has the {@code worker} role), and the HTTP door (Pekko
+ * Management, with {@link ClusterRoutes}). Closing it leaves the cluster.
+ */
+public final class ClusterNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+  public static final String SYSTEM_NAME = "devemu";
+
+  private final NodeConfig.Node node;
+  private final ActorSystem<Void> system;
+  private final LanePool lanes;
+  private final String httpAddress;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private ClusterNode(NodeConfig.Node node, ActorSystem<Void> system, LanePool lanes, String httpAddress) {
+    this.node = node;
+    this.system = system;
+    this.lanes = lanes;
+    this.httpAddress = httpAddress;
+  }
+
+  public static ClusterNode start(NodeConfig nc) throws Exception {
+    NodeConfig.Node node = nc.node();
+    var config = nc.config();
+    // H2's mixed mode starts a small TCP server for the other nodes of this machine: keep it on loopback.
+    if (System.getProperty("h2.bindAddress") == null) System.setProperty("h2.bindAddress", "127.0.0.1");
+    java.nio.file.Files.createDirectories(node.dataDir());
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    LanePool lanes = null;
+    try {
+      if (config.getBoolean("devemu.node.create-schema")) {
+        SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+      Duration heartbeat = config.getDuration("devemu.node.heartbeat");
+      ActorRef<CampaignCoordinator.Command> coordinator =
+          CampaignCoordinator.initSingleton(system, config.getDuration("devemu.node.assignment-timeout"));
+      NodeServices.get(system).coordinator(coordinator);
+      if (node.worker()) {
+        lanes = new LanePool("devemu-lanes-" + node.port(), node.lanes());
+        system.systemActorOf(RunWorker.create(coordinator, lanes, heartbeat), "worker", Props.empty());
+      }
+      var uri = PekkoManagement.get(system).start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      if (config.getString("devemu.deployment.discovery").equals("kubernetes")) {
+        ClusterBootstrap.get(system).start();
+      }
+      String http = uri.host().address() + ":" + uri.port();
+      LOG.info("node {} up: {} http={}", node.number(), system.address(), http);
+      return new ClusterNode(node, system, lanes, http);
+    } catch (Exception | Error e) {
+      system.terminate();
+      if (lanes != null) lanes.close();
+      throw e;
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public NodeConfig.Node node() {
+    return node;
+  }
+
+  /** {@code host:port} of this node's HTTP door. */
+  public String httpAddress() {
+    return httpAddress;
+  }
+
+  /** Blocks until the node's actor system has terminated (it left, or it was downed). */
+  public void awaitTermination() throws InterruptedException {
+    try {
+      system.getWhenTerminated().toCompletableFuture().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // terminated anyway
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("node {} did not stop within 30 s: {}", node.number(), e.toString());
+    }
+    if (lanes != null) lanes.close();
+  }
+}

@@ -1,0 +1,176 @@
+package dev.devemu.cluster;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.devemu.campaign.CampaignPlan;
+import dev.devemu.protocol.v1.CampaignPlanProto;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.management.javadsl.ManagementRouteProvider;
+import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+
+/**
+ * The door of a node for clients outside the cluster, served by Pekko Management's HTTP server (loopback by
+ * default) next to its health checks and {@code /cluster/members}:
+ * <ul>
+ *   <li>{@code POST /devemu/campaigns}: a plan ({@code devemu.v1.CampaignPlanProto}, Protobuf body); submitting the
+ *       same campaign again resumes it. Answers the campaign's progress (JSON).</li>
+ *   <li>{@code GET /devemu/campaigns[/ID]}: progress (JSON).</li>
+ *   <li>{@code GET /devemu/campaigns/ID/results?from=N&max=M}: recorded results from index N in recording order
+ *       ({@code devemu.v1.ResultPage}, Protobuf), so a client that reconnects asks from what it already has.</li>
+ *   <li>{@code GET /devemu/status}: members, the coordinator, campaigns and runs per node (JSON).</li>
+ * </ul>
+ * Any node answers; it asks the coordinator singleton through its proxy.
+ */
+public final class ClusterRoutes implements ManagementRouteProvider {
+  static final ContentType.Binary PROTOBUF = ContentTypes.create(MediaTypes.applicationBinary("x-protobuf", false));
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final ActorSystem<?> system;
+
+  public ClusterRoutes(ExtendedActorSystem system) {
+    this.system = Adapter.toTyped(system);
+  }
+
+  @Override
+  public Route routes(ManagementRouteProviderSettings settings) {
+    return pathPrefix("devemu", () -> concat(
+        path("status", () -> get(() -> respond(status()))),
+        pathPrefix("campaigns", () -> concat(
+            pathEnd(() -> concat(
+                post(() -> entity(Unmarshaller.entityToByteArray(), this::submit)),
+                get(() -> respond(campaigns())))),
+            path(PathMatchers.segment(), id -> get(() -> respond(progress(id)))),
+            path(PathMatchers.segment().slash("results"), this::resultsRoute)))));
+  }
+
+  private Route resultsRoute(String id) {
+    return get(() -> parameterOptional("from", from -> parameterOptional("max", max -> respond(results(id, from, max)))));
+  }
+
+  private CompletionStage<HttpResponse> campaigns() {
+    return this.<CampaignCoordinator.CampaignsReport>ask(CampaignCoordinator.GetCampaigns::new)
+        .thenApply(ClusterRoutes::json);
+  }
+
+  private CompletionStage<HttpResponse> progress(String id) {
+    return this.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.GetProgress(id, r))
+        .thenApply(p -> p.known() ? json(p) : notFound(id));
+  }
+
+  private Route submit(byte[] body) {
+    CampaignPlan plan;
+    try {
+      plan = ClusterCodecs.plan(CampaignPlanProto.parseFrom(body));
+    } catch (InvalidProtocolBufferException e) {
+      return complete(StatusCodes.BAD_REQUEST, "not a devemu.v1.CampaignPlanProto: " + e.getMessage());
+    }
+    return respond(this.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.SubmitCampaign(plan, r))
+        .thenApply(p -> p.error().isEmpty() ? json(p)
+            : HttpResponse.create().withStatus(StatusCodes.BAD_REQUEST).withEntity(p.error())));
+  }
+
+  private CompletionStage<HttpResponse> results(String id, Optional<String> from, Optional<String> max) {
+    long start;
+    int count;
+    try {
+      start = Long.parseLong(from.orElse("0"));
+      count = Math.min(500, Integer.parseInt(max.orElse("50")));
+    } catch (NumberFormatException e) {
+      return java.util.concurrent.CompletableFuture.completedFuture(
+          HttpResponse.create().withStatus(StatusCodes.BAD_REQUEST).withEntity("from and max are numbers"));
+    }
+    return this.<CampaignCoordinator.ResultPage>ask(r -> new CampaignCoordinator.GetResults(id, start, count, r))
+        .thenApply(page -> HttpResponse.create().withEntity(HttpEntities.create(PROTOBUF,
+            ClusterCodecs.page(page).toByteArray())));
+  }
+
+  /** Members as this node sees them, and the coordinator's view if it answers. */
+  private CompletionStage<HttpResponse> status() {
+    Cluster cluster = Cluster.get(system);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("self", cluster.selfMember().address().toString());
+    List<Map<String, Object>> members = new ArrayList<>();
+    var state = cluster.state();
+    for (Member m : state.getMembers()) {
+      Map<String, Object> mm = new LinkedHashMap<>();
+      mm.put("address", m.address().toString());
+      mm.put("status", m.status().toString());
+      mm.put("roles", new ArrayList<>(m.getRoles()).stream().filter(r -> !r.startsWith("dc-")).sorted().toList());
+      mm.put("reachable", !state.getUnreachable().contains(m));
+      members.add(mm);
+    }
+    out.put("members", members);
+    out.put("leader", state.getLeader() == null ? null : state.getLeader().toString());
+    return this.<CampaignCoordinator.CampaignsReport>ask(CampaignCoordinator.GetCampaigns::new).handle((report, failure) -> {
+      if (failure != null) {
+        out.put("coordinator", null);
+        out.put("coordinatorError", "the coordinator did not answer within " + ASK_TIMEOUT.toSeconds() + " s");
+      } else {
+        out.put("coordinator", report.coordinatorNode());
+        out.put("workers", report.workerLanes());
+        out.put("campaigns", report.campaigns());
+      }
+      return json(out);
+    });
+  }
+
+  private <T> CompletionStage<T> ask(Function<ActorRef<T>, CampaignCoordinator.Command> message) {
+    return AskPattern.ask(NodeServices.get(system).coordinator(), message::apply, ASK_TIMEOUT, system.scheduler());
+  }
+
+  private static Route respond(CompletionStage<HttpResponse> response) {
+    return completeWithFuture(response.exceptionally(e -> HttpResponse.create()
+        .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+        .withEntity("the campaign coordinator is not available: " + e)));
+  }
+
+  private static HttpResponse notFound(String id) {
+    return HttpResponse.create().withStatus(StatusCodes.NOT_FOUND).withEntity("no campaign " + id);
+  }
+
+  static HttpResponse json(Object value) {
+    try {
+      return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+          JSON.writeValueAsBytes(value)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
