@@ -22,4 +22,38 @@ public interface Binding {
 
   /** The remove/disconnect, followed by the release of device-managed resources. */
   Op<Void> remove();
+
+  /**
+   * A binding whose probe and remove are built by the given code when they run (the raw flavour's: the driver's
+   * own functions, marked with their names so that reports inside them blame them).
+   */
+  static Binding of(Owner owner, String probeFunction, String removeFunction,
+      java.util.function.Supplier<Op<Integer>> probe, java.util.function.Supplier<Op<Void>> remove) {
+    return new Binding() {
+      @Override
+      public Owner owner() {
+        return owner;
+      }
+
+      @Override
+      public String probeFunction() {
+        return probeFunction;
+      }
+
+      @Override
+      public String removeFunction() {
+        return removeFunction;
+      }
+
+      @Override
+      public Op<Integer> probe() {
+        return Op.fn(probeFunction, probe);
+      }
+
+      @Override
+      public Op<Void> remove() {
+        return Op.fn(removeFunction, remove);
+      }
+    };
+  }
 }

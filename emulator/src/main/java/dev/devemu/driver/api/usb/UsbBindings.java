@@ -5,8 +5,8 @@ import dev.devemu.bus.usb.UsbDeviceId;
 import dev.devemu.bus.usb.UsbDeviceState;
 import dev.devemu.bus.usb.UsbDriverEntry;
 import dev.devemu.bus.usb.UsbInterface;
-import dev.devemu.driver.api.Devres;
-import dev.devemu.driver.api.KResult;
+import dev.devemu.driver.api.Fallible;
+import dev.devemu.driver.api.SafeBinding;
 import dev.devemu.driver.core.Binding;
 import dev.devemu.kernel.Errno;
 import dev.devemu.kernel.Op;
@@ -23,41 +23,47 @@ public final class UsbBindings {
   private UsbBindings() {}
 
   public static UsbDriverEntry raw(RawUsbDriver driver) {
-    return new UsbDriverEntry(driver.name(), "raw", driver.idTable(), driver.softUnbind(),
-        (intf, id, owner) -> new Binding() {
-          @Override
-          public Owner owner() {
-            return owner;
-          }
+    return new UsbDriverEntry(driver.name(), "raw", driver.idTable(), driver.softUnbind(), (intf, id, owner) ->
+        new RawUsbBinding(Binding.of(owner, driver.name() + "_probe", driver.name() + "_disconnect",
+            () -> driver.probe(intf, id), () -> driver.disconnect(intf)), intf, driver.softUnbind()));
+  }
 
-          @Override
-          public String probeFunction() {
-            return driver.name() + "_probe";
-          }
+  /** The USB core around a raw driver's own probe and disconnect. */
+  private record RawUsbBinding(Binding own, UsbInterface intf, boolean softUnbind) implements Binding {
+    @Override
+    public Owner owner() {
+      return own.owner();
+    }
 
-          @Override
-          public String removeFunction() {
-            return driver.name() + "_disconnect";
-          }
+    @Override
+    public String probeFunction() {
+      return own.probeFunction();
+    }
 
-          @Override
-          public Op<Integer> probe() {
-            return Op.fn("usb_probe_interface", () -> Op.fn(probeFunction(), () -> driver.probe(intf, id))
-                .then(rc -> rc == 0 ? Op.rc(0) : UsbCore.setIntfData(intf, null).map(v -> rc)));
-          }
+    @Override
+    public String removeFunction() {
+      return own.removeFunction();
+    }
 
-          @Override
-          public Op<Void> remove() {
-            return Op.fn("usb_unbind_interface", () -> terminateUrbs(intf, driver.softUnbind())
-                .then(ignored -> Op.fn(removeFunction(), () -> driver.disconnect(intf)))
-                .then(ignored -> resetInterface(intf)));
-          }
-        });
+    /** usb_probe_interface: a failed probe leaves no interface data behind. */
+    @Override
+    public Op<Integer> probe() {
+      return Op.fn("usb_probe_interface", () -> own.probe()
+          .then(rc -> rc == 0 ? Op.rc(0) : UsbCore.setIntfData(intf, null).map(v -> rc)));
+    }
+
+    /** usb_unbind_interface: URBs terminated (unless soft_unbind), disconnect, then the interface reset. */
+    @Override
+    public Op<Void> remove() {
+      return Op.fn("usb_unbind_interface", () -> terminateUrbs(intf, softUnbind)
+          .then(ignored -> own.remove())
+          .then(ignored -> resetInterface(intf)));
+    }
   }
 
   public static <D> UsbDriverEntry safe(SafeUsbDriver<D> driver) {
     return new UsbDriverEntry(driver.name(), "safe", driver.idTable(), driver.softUnbind(),
-        (intf, id, owner) -> new SafeBinding<>(driver, intf, id, owner));
+        (intf, id, owner) -> new UsbBinding<>(driver, intf, id, owner));
   }
 
   /** Terminate all URBs for this interface unless the driver supports soft unbinding and the device is present. */
@@ -75,68 +81,51 @@ public final class UsbBindings {
    * poisoned (newest first) and only then are managed resources — URBs, buffers, the driver's data — released in
    * reverse order. A completion handler therefore never runs after the data it uses is gone.
    */
-  private static final class SafeBinding<D> implements Binding {
+  private static final class UsbBinding<D> extends SafeBinding<D> {
     private final SafeUsbDriver<D> driver;
     private final UsbInterface intf;
     private final UsbDeviceId id;
-    private final Owner owner;
-    private final Devres devres = new Devres();
     private final SafeUsbInterface safe;
-    private D data;
 
-    SafeBinding(SafeUsbDriver<D> driver, UsbInterface intf, UsbDeviceId id, Owner owner) {
+    UsbBinding(SafeUsbDriver<D> driver, UsbInterface intf, UsbDeviceId id, Owner owner) {
+      super(owner, driver.name() + "_probe", driver.name() + "_disconnect");
       this.driver = driver;
       this.intf = intf;
       this.id = id;
-      this.owner = owner;
       this.safe = new SafeUsbInterface(intf, devres, owner);
     }
 
     @Override
-    public Owner owner() {
-      return owner;
+    protected Fallible<D> driverProbe() {
+      return driver.probe(safe, id);
     }
 
     @Override
-    public String probeFunction() {
-      return driver.name() + "_probe";
+    protected Op<Void> driverRemove(D data) {
+      return driver.disconnect(data).op().then(r -> r.isOk() ? Op.<Void>done() : Op.step("printk", x -> {
+        x.kernel().printk(driver.name() + " " + intf.name() + ": disconnect returned " + Errno.describe(r.toRc()));
+        return null;
+      }));
     }
 
     @Override
-    public String removeFunction() {
-      return driver.name() + "_disconnect";
+    protected Op<Void> beforeRelease() {
+      return safe.poisonAll();
     }
 
+    /** usb_probe_interface: the interface data is the driver's, or cleared after a failed probe. */
     @Override
     public Op<Integer> probe() {
-      return Op.fn("usb_probe_interface", () -> Op.fn(probeFunction(), () -> driver.probe(safe, id).op())
-          .then(r -> {
-            if (r instanceof KResult.Ok<D> ok) {
-              data = ok.value();
-              return UsbCore.setIntfData(intf, data).map(v -> 0);
-            }
-            int errno = ((KResult.Err<D>) r).errno();
-            return safe.poisonAll().then(devres.releaseAll()).then(UsbCore.setIntfData(intf, null))
-                .map(ignored -> -errno);
-          }));
+      return Op.fn("usb_probe_interface", () -> super.probe()
+          .then(rc -> UsbCore.setIntfData(intf, rc == 0 ? data() : null).map(v -> rc)));
     }
 
+    /** usb_unbind_interface: URBs terminated (unless soft_unbind), disconnect, then the interface reset. */
     @Override
     public Op<Void> remove() {
       return Op.fn("usb_unbind_interface", () -> terminateUrbs(intf, driver.softUnbind())
-          .then(ignored -> Op.fn(removeFunction(), () -> driver.disconnect(data).op()))
-          .then(r -> r.isOk() ? Op.<Void>done() : Op.step("printk", x -> {
-            x.kernel().printk(driver.name() + " " + intf.name() + ": disconnect returned "
-                + Errno.describe(r.toRc()));
-            return null;
-          }))
-          .then(ignored -> safe.poisonAll())
-          .then(ignored -> devres.releaseAll())
-          .then(ignored -> resetInterface(intf))
-          .map(ignored -> {
-            data = null;
-            return null;
-          }));
+          .then(ignored -> super.remove())
+          .then(ignored -> resetInterface(intf)));
     }
   }
 }
