@@ -21,23 +21,38 @@ final class HeapBench {
 
   private HeapBench() {}
 
-  static Result run(SimHost host, int pairs) {
-    long baseline = measure(host, 0)[0];
-    long[] used = measure(host, pairs);
+  /** @param histogram if not null, receives the live-object class histogram taken with n pairs (the top lines) */
+  static Result run(SimHost host, int pairs, java.util.function.Consumer<String> histogram) {
+    long baseline = measure(host, 0, null)[0];
+    long[] used = measure(host, pairs, histogram);
     return new Result(pairs, used[0], baseline, (int) used[1]);
   }
 
   /** @return {used heap bytes, pairs bound} */
-  private static long[] measure(SimHost host, int pairs) {
+  private static long[] measure(SimHost host, int pairs, java.util.function.Consumer<String> histogram) {
     long[] used = new long[2];
     // Idle: one interrupt per simulated hour, so nothing happens after probe. The raw variant stays bound
     // when the machine runs out of interrupt vectors (its C habits ignore the error), like the rest of its pairs.
     Scenario s = BenchTopology.scenario("heap-bench", 4, pairs, 1.0 / 3600, 0, null, "raw", 2_000_000_000L,
-        tb -> tb.kernel().clock().schedule(1_000_000_000L, "measure heap", () -> used[0] = usedHeapAfterGc()));
+        tb -> tb.kernel().clock().schedule(1_000_000_000L, "measure heap", () -> {
+          used[0] = usedHeapAfterGc();
+          if (histogram != null) histogram.accept(classHistogram());
+        }));
     Runner.Outcome o = Runner.run(host, 0, s, 1, Runner.Options.defaults().withTrace(Runner.TraceMode.NONE));
     long exposure = o.result().exposureNanos().values().stream().mapToLong(Long::longValue).sum();
     used[1] = Math.round(exposure / (double) s.durationNanos()); // each bound pair is bound for the whole run
     return used;
+  }
+
+  /** What {@code jcmd PID GC.class_histogram} prints (live objects, after a full GC), from inside the JVM. */
+  static String classHistogram() {
+    try {
+      return (String) ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    } catch (javax.management.JMException e) {
+      return "class histogram unavailable: " + e;
+    }
   }
 
   static long usedHeapAfterGc() {

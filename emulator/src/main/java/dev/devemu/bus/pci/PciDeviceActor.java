@@ -114,8 +114,10 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
       return ordinal() - 1;
     }
 
+    private static final Space[] ALL = values(); // values() copies the array on every call
+
     public static Space bar(int i) {
-      return values()[i + 1];
+      return ALL[i + 1];
     }
   }
 
