@@ -62,6 +62,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--heap-histogram", paramLabel = "LINES",
       description = "With the heap figure: print the top LINES of the live-object class histogram at the largest size.")
   Integer heapHistogram;
+  @Option(names = "--heap-dump", paramLabel = "FILE", hidden = true,
+      description = "With the heap figure: write an HPROF heap dump at the largest size (for a heap analyser).")
+  Path heapDump;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -153,11 +156,20 @@ public final class BenchCommand implements Callable<Integer> {
     ArrayNode heap = root.putArray("heap");
     int[] sizes = heapPairs != null ? heapPairs : quick ? new int[] {10_000} : new int[] {10_000, 100_000};
     try (SimHost host = SimHost.start("bench-heap", 1)) {
+      int floorActors = sizes[0];
+      double perActor = HeapBench.bytesPerIdleActor(host, floorActors);
+      out.printf("heap bytes/actor=%.0f for an idle Pekko typed actor as the testbed spawns them (%d actors): the floor "
+          + "under each pair, which has two%n", perActor, floorActors);
+      out.flush();
+      root.put("heapBytesPerIdleTypedActor", perActor);
       for (int i = 0; i < sizes.length; i++) {
         int pairs = sizes[i];
-        boolean histogram = heapHistogram != null && i == sizes.length - 1;
-        HeapBench.Result h = HeapBench.run(host, pairs, !histogram ? null
-            : text -> text.lines().limit(heapHistogram + 3L).forEach(out::println));
+        boolean last = i == sizes.length - 1;
+        HeapBench.Result h = HeapBench.run(host, pairs, !last || (heapHistogram == null && heapDump == null) ? null
+            : text -> {
+              if (heapHistogram != null) text.lines().limit(heapHistogram + 3L).forEach(out::println);
+              if (heapDump != null) HeapBench.dumpHeap(heapDump);
+            });
         out.printf("heap bytes/pair=%.0f at %d pairs (%d bound, idle; used %d MiB after full GC, empty testbed %d MiB)%n",
             h.bytesPerPair(), pairs, h.boundPairs(), h.usedBytes() >> 20, h.baselineBytes() >> 20);
         out.flush();

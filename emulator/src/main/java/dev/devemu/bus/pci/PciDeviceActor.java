@@ -122,6 +122,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   }
 
   private static final long MSIX_ENTRY = 16;
+  private static final long[] NO_MSIX = new long[0];
 
   /**
    * How long a non-posted request to a device that does not answer waits before the root port gives up and
@@ -187,7 +188,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
     this.clock = clock;
     this.randomSource = random;
     int entries = config.msixCapability() >= 0 ? config.msixTableSize() : 0;
-    this.msixTable = new long[entries * 2];
+    this.msixTable = entries == 0 ? NO_MSIX : new long[entries * 2];
     for (int i = 0; i < entries; i++) msixTable[2 * i + 1] = 1L << 32; // vector control: masked at reset
   }
 

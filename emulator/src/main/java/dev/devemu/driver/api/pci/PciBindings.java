@@ -22,12 +22,12 @@ public final class PciBindings {
 
       @Override
       public String probeFunction() {
-        return driver.name() + "_probe";
+        return (driver.name() + "_probe").intern();
       }
 
       @Override
       public String removeFunction() {
-        return driver.name() + "_remove";
+        return (driver.name() + "_remove").intern();
       }
 
       @Override
@@ -72,12 +72,12 @@ public final class PciBindings {
 
     @Override
     public String probeFunction() {
-      return driver.name() + "_probe";
+      return (driver.name() + "_probe").intern();
     }
 
     @Override
     public String removeFunction() {
-      return driver.name() + "_remove";
+      return (driver.name() + "_remove").intern();
     }
 
     @Override

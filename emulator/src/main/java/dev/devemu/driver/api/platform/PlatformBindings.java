@@ -21,12 +21,12 @@ public final class PlatformBindings {
 
       @Override
       public String probeFunction() {
-        return driver.name() + "_probe";
+        return (driver.name() + "_probe").intern();
       }
 
       @Override
       public String removeFunction() {
-        return driver.name() + "_remove";
+        return (driver.name() + "_remove").intern();
       }
 
       @Override
@@ -66,12 +66,12 @@ public final class PlatformBindings {
 
     @Override
     public String probeFunction() {
-      return driver.name() + "_probe";
+      return (driver.name() + "_probe").intern();
     }
 
     @Override
     public String removeFunction() {
-      return driver.name() + "_remove";
+      return (driver.name() + "_remove").intern();
     }
 
     @Override

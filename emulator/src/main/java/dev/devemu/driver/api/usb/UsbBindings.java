@@ -32,12 +32,12 @@ public final class UsbBindings {
 
           @Override
           public String probeFunction() {
-            return driver.name() + "_probe";
+            return (driver.name() + "_probe").intern();
           }
 
           @Override
           public String removeFunction() {
-            return driver.name() + "_disconnect";
+            return (driver.name() + "_disconnect").intern();
           }
 
           @Override
@@ -99,12 +99,12 @@ public final class UsbBindings {
 
     @Override
     public String probeFunction() {
-      return driver.name() + "_probe";
+      return (driver.name() + "_probe").intern();
     }
 
     @Override
     public String removeFunction() {
-      return driver.name() + "_disconnect";
+      return (driver.name() + "_disconnect").intern();
     }
 
     @Override
