@@ -59,6 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--campaign-seeds", hidden = true) Integer campaignSeeds;
   @Option(names = "--rounds", hidden = true) Integer rounds;
   @Option(names = "--warmup-ms", hidden = true) Long warmupMillis;
+  @Option(names = "--serialization-ms", hidden = true) Long serializationMillis;
   @Option(names = "--heap-histogram", paramLabel = "LINES",
       description = "With the heap figure: print the top LINES of the live-object class histogram at the largest size.")
   Integer heapHistogram;
@@ -189,13 +190,17 @@ public final class BenchCommand implements Callable<Integer> {
     CampaignBench.Result c = CampaignBench.run(scenarioFile.toString(), source, seeds, warmup, rounds);
     double target = 10_000;
     out.printf("campaign device-hours/s=%.1f workers=1 (%s, seeds 1..%d raw+safe: %d runs, %.1f device-h, %.0f "
-            + "choices per device-h; best of %d)%n",
+            + "choices per device-h; best of %d; %.2f cores busy)%n",
         c.oneWorkerDeviceHoursPerSecond(), scenario.name(), seeds, c.runs(), c.deviceHours(), c.choicesPerDeviceHour(),
-        rounds);
-    out.printf("campaign device-hours/s=%.1f workers=2 (%.0f device-hours in %.0f s)%n",
-        c.twoWorkerDeviceHoursPerSecond(), target, c.secondsFor(target));
-    out.printf("campaign scaling=%.2f (2 workers vs 1, same seeds, identical results; GC %.1f s in %.1f s measured)%n",
-        c.scaling(), c.gcSeconds(), c.measuredSeconds());
+        rounds, c.oneWorkerCores());
+    out.printf("campaign device-hours/s=%.1f workers=2 (%.0f device-hours in %.0f s; %.2f cores busy)%n",
+        c.twoWorkerDeviceHoursPerSecond(), target, c.secondsFor(target), c.twoWorkerCores());
+    double needed = c.deviceHoursForTarget(target);
+    out.printf("campaign --device-hours %.0f simulates about %.0f device-hours (every variant runs the seeds the "
+            + "slowest needs): about %.0f s at 2 workers%n", target, needed, c.secondsFor(needed));
+    out.printf("campaign scaling=%.2f (2 workers vs 1, same seeds, identical results; device-hours per CPU second "
+            + "2 vs 1 worker %.2f; GC %.1f s in %.1f s measured)%n",
+        c.scaling(), c.perCoreEfficiency(), c.gcSeconds(), c.measuredSeconds());
     out.flush();
     ObjectNode n = root.putObject("campaign");
     n.put("scenarioFile", scenarioFile.toString());
@@ -211,7 +216,14 @@ public final class BenchCommand implements Callable<Integer> {
     n.put("twoWorkerDeviceHoursPerSecond", c.twoWorkerDeviceHoursPerSecond());
     n.put("scaling", c.scaling());
     n.put("secondsFor10000DeviceHours", c.secondsFor(target));
+    n.put("deviceHoursSimulatedByDeviceHours10000", needed);
+    n.put("secondsForDeviceHours10000Campaign", c.secondsFor(needed));
+    n.put("perCoreEfficiency", c.perCoreEfficiency());
+    ObjectNode byVariant = n.putObject("deviceHoursByVariant");
+    c.deviceHoursByVariant().forEach(byVariant::put);
     n.put("gcSeconds", c.gcSeconds());
+    n.put("oneWorkerCoresBusy", c.oneWorkerCores());
+    n.put("twoWorkerCoresBusy", c.twoWorkerCores());
     n.put("rounds", rounds);
   }
 
@@ -220,7 +232,7 @@ public final class BenchCommand implements Callable<Integer> {
     try (SimHost host = SimHost.start("bench-wire", 1)) {
       ExtendedActorSystem system = (ExtendedActorSystem) host.system().classicSystem();
       List<SerializationBench.Result> results = SerializationBench.run(system, SerializationBench.hotMessages(system),
-          quick ? 300 : 1000);
+          serializationMillis != null ? serializationMillis : quick ? 300 : 1000);
       for (SerializationBench.Result r : results) {
         out.printf("protobuf %s round-trips/s=%.0f bare=%.0f ratio=%.2f (%d bytes)%n", r.message(),
             r.serializerPerSecond(), r.barePerSecond(), r.ratio(), r.bytes());

@@ -30,9 +30,13 @@ final class CampaignBench {
    * @param twoWorkerSeconds best wall time of a round with two workers
    * @param gcSeconds collector time over the measured rounds (both worker counts)
    * @param measuredSeconds wall time of the measured rounds (both worker counts)
+   * @param oneWorkerCores process CPU time over wall time in the best one-worker round
+   * @param twoWorkerCores the same in the best two-worker round: below 2, the machine did not give two cores
+   * @param deviceHoursByVariant simulated device-hours of each variant over the seeds
    */
   record Result(int seeds, int runs, double deviceHours, long choices, double oneWorkerSeconds,
-      double twoWorkerSeconds, double gcSeconds, double measuredSeconds, int rounds) {
+      double twoWorkerSeconds, double gcSeconds, double measuredSeconds, int rounds, double oneWorkerCores,
+      double twoWorkerCores, Map<String, Double> deviceHoursByVariant) {
     double oneWorkerDeviceHoursPerSecond() {
       return deviceHours / oneWorkerSeconds;
     }
@@ -53,6 +57,22 @@ final class CampaignBench {
     double secondsFor(double hours) {
       return hours / twoWorkerDeviceHoursPerSecond();
     }
+
+    /**
+     * Device-hours a campaign {@code --device-hours target} simulates: every variant runs seeds 1..N until the
+     * slowest variant reaches the target (a raw run that oopses early gives little exposure), extrapolated from the
+     * mean exposure per seed measured here.
+     */
+    double deviceHoursForTarget(double target) {
+      double slowest = Double.MAX_VALUE;
+      for (double dh : deviceHoursByVariant.values()) slowest = Math.min(slowest, dh / seeds);
+      return Math.ceil(target / slowest) * deviceHours / seeds;
+    }
+
+    /** CPU efficiency of two workers: device-hours per CPU second with two workers over that with one. */
+    double perCoreEfficiency() {
+      return (deviceHours / (twoWorkerSeconds * twoWorkerCores)) / (deviceHours / (oneWorkerSeconds * oneWorkerCores));
+    }
   }
 
   private CampaignBench() {}
@@ -72,8 +92,8 @@ final class CampaignBench {
       keys.add(new RunKey(seed, "safe"));
     }
     CampaignPlan plan = new CampaignPlan("bench", scenarioFile, scenarioSource, keys, 0);
-    double best1 = Double.MAX_VALUE;
-    double best2 = Double.MAX_VALUE;
+    Timed best1 = null;
+    Timed best2 = null;
     Map<RunKey, RunResult> reference = null;
     long gcBefore = 0;
     long measureStart = 0;
@@ -92,22 +112,26 @@ final class CampaignBench {
         Timed t1 = oneFirst ? a : b;
         Timed t2 = oneFirst ? b : a;
         check(reference, t1, t2);
-        best1 = Math.min(best1, t1.seconds);
-        best2 = Math.min(best2, t2.seconds);
+        if (best1 == null || t1.seconds < best1.seconds) best1 = t1;
+        if (best2 == null || t2.seconds < best2.seconds) best2 = t2;
       }
     }
     double deviceHours = 0;
     long choices = 0;
+    Map<String, Double> byVariant = new TreeMap<>();
     for (RunResult r : reference.values()) {
       if (r.internalError() != null) {
         throw new IllegalStateException("campaign bench: seed " + r.seed() + " " + r.variant() + " broke the emulator: "
             + r.internalError());
       }
-      for (long ns : r.exposureNanos().values()) deviceHours += ns / 3.6e12;
+      for (long ns : r.exposureNanos().values()) {
+        deviceHours += ns / 3.6e12;
+        byVariant.merge(r.variant(), ns / 3.6e12, Double::sum);
+      }
       choices += r.choices();
     }
-    return new Result(seeds, keys.size(), deviceHours, choices, best1, best2, (gcMillis() - gcBefore) / 1e3,
-        (System.nanoTime() - measureStart) / 1e9, rounds);
+    return new Result(seeds, keys.size(), deviceHours, choices, best1.seconds, best2.seconds,
+        (gcMillis() - gcBefore) / 1e3, (System.nanoTime() - measureStart) / 1e9, rounds, best1.cores(), best2.cores(), byVariant);
   }
 
   /** Every round must give the same result for every run, whatever the worker count: runs are deterministic. */
@@ -120,17 +144,27 @@ final class CampaignBench {
     return ref;
   }
 
-  private record Timed(double seconds, Map<RunKey, RunResult> results) {}
+  private record Timed(double seconds, double cpuSeconds, Map<RunKey, RunResult> results) {
+    double cores() {
+      return cpuSeconds / seconds;
+    }
+  }
 
   private static Timed timed(CampaignBackend backend, CampaignPlan plan) throws InterruptedException {
     Map<RunKey, RunResult> results = new TreeMap<>();
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
     backend.execute(plan, Set.of(), (key, result) -> results.put(key, result));
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     if (results.size() != plan.runs().size()) {
       throw new IllegalStateException("campaign bench: " + results.size() + " of " + plan.runs().size() + " runs came back");
     }
-    return new Timed(seconds, results);
+    return new Timed(seconds, cpuSeconds, results);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static long gcMillis() {
