@@ -129,10 +129,11 @@ public final class BenchCommand implements Callable<Integer> {
     DispatchBench.Result d = DispatchBench.run(cpus, devices, budget, warmup, rounds);
     out.printf("det/raw ratio=%.2f det=%.0f default-dispatcher=%.0f deliveries per CPU second; wall-clock ratio=%.2f; "
             + "same samples in %.2fx the dispatcher's CPU time (my_pcie safe on %d closed-loop devices x %d samples, "
-            + "%d cpus: %d and %d deliveries, %.0f and %.0f bytes allocated per delivery; one thread each, best of %d)%n",
+            + "%d cpus: %d and %d deliveries, %.0f and %.0f bytes allocated per delivery; one thread each, best of %d; "
+            + "default dispatcher with throughput 1 as on the lane: %.0f)%n",
         d.ratio(), d.det().perCpuSecond(), d.live().perCpuSecond(), d.wallRatio(), 1 / d.workRatio(), devices, budget,
         cpus, d.det().deliveries(), d.live().deliveries(), d.det().bytesPerDelivery(), d.live().bytesPerDelivery(),
-        rounds);
+        rounds, d.liveOne().perCpuSecond());
     out.flush();
     ObjectNode n = root.putObject("dispatch");
     n.put("ratio", d.ratio());
@@ -145,6 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
     n.put("defaultDispatcherDeliveries", d.live().deliveries());
     n.put("deterministicCpuSeconds", d.det().cpuNanos() / 1e9);
     n.put("defaultDispatcherCpuSeconds", d.live().cpuNanos() / 1e9);
+    n.put("defaultDispatcherThroughput1DeliveriesPerCpuSecond", d.liveOne().perCpuSecond());
     n.put("deterministicBytesAllocatedPerDelivery", d.det().bytesPerDelivery());
     n.put("defaultDispatcherBytesAllocatedPerDelivery", d.live().bytesPerDelivery());
     n.put("cpus", cpus);

@@ -80,6 +80,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   private static final int SCHEDULED = Mailbox.Scheduled();
   private static final int SHOULD_SCHEDULE_MASK = Mailbox.shouldScheduleMask();
   private static final int OPEN = Mailbox.Open();
+  private static final int SUSPEND_UNIT = Mailbox.suspendUnit();
 
   /** True if {@code thread} is the one running this lane now (a testbed, or a drain at shutdown). */
   boolean ownedBy(Thread thread) {
@@ -98,9 +99,13 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
    * @return true if the mailbox was put on the list
    */
   boolean schedule(Mailbox mailbox, boolean hasMessageHint, boolean hasSystemMessageHint) {
-    if (!mailbox.canBeScheduledForExecution(hasMessageHint, hasSystemMessageHint)) return false;
+    // canBeScheduledForExecution and setAsScheduled in one read of the status word
     int status = (int) MAILBOX_STATUS.get(mailbox);
-    if ((status & SHOULD_SCHEDULE_MASK) != OPEN) return false;
+    if ((status & SHOULD_SCHEDULE_MASK) != OPEN) return false; // closed, or on the list already
+    boolean work = status < SUSPEND_UNIT
+        ? hasMessageHint || hasSystemMessageHint || mailbox.hasSystemMessages() || mailbox.hasMessages()
+        : hasSystemMessageHint || mailbox.hasSystemMessages(); // suspended: system messages only
+    if (!work) return false;
     MAILBOX_STATUS.set(mailbox, status | SCHEDULED);
     runnable.add(mailbox);
     return true;
