@@ -236,7 +236,7 @@ public final class BenchCommand implements Callable<Integer> {
       List<SerializationBench.Result> results = SerializationBench.run(system, SerializationBench.hotMessages(system),
           serializationMillis != null ? serializationMillis : quick ? 300 : 1000);
       for (SerializationBench.Result r : results) {
-        out.printf("protobuf %s round-trips/s=%.0f bare=%.0f ratio=%.2f (%d bytes)%n", r.message(),
+        out.printf("protobuf %s round-trips/s=%.0f bare=%.0f ratio=%.2f (per CPU second; %d bytes)%n", r.message(),
             r.serializerPerSecond(), r.barePerSecond(), r.ratio(), r.bytes());
         ObjectNode n = ser.addObject();
         n.put("message", r.message());
