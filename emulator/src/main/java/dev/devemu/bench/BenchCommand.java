@@ -46,7 +46,8 @@ public final class BenchCommand implements Callable<Integer> {
   Path json;
 
   @Option(names = "--scenario", paramLabel = "FILE", defaultValue = "scenarios/article-stress.conf",
-      description = "Scenario of the campaign figure, run at its own workload and duration (default: ${DEFAULT-VALUE}).")
+      description = "Scenario of the campaign figure, run at its own workload and duration "
+          + "(default: ${DEFAULT-VALUE}).")
   Path scenarioFile;
 
   @Option(names = "--only", paramLabel = "FIGURE", split = ",",
@@ -161,8 +162,8 @@ public final class BenchCommand implements Callable<Integer> {
     try (SimHost host = SimHost.start("bench-heap", 1)) {
       int floorActors = sizes[0];
       double perActor = HeapBench.bytesPerIdleActor(host, floorActors);
-      out.printf("heap bytes/actor=%.0f for an idle Pekko typed actor as the testbed spawns them (%d actors): the floor "
-          + "under each pair, which has two%n", perActor, floorActors);
+      out.printf("heap bytes/actor=%.0f for an idle Pekko typed actor as the testbed spawns them (%d actors): "
+          + "the floor under each pair, which has two%n", perActor, floorActors);
       out.flush();
       root.put("heapBytesPerIdleTypedActor", perActor);
       for (int i = 0; i < sizes.length; i++) {
@@ -173,7 +174,8 @@ public final class BenchCommand implements Callable<Integer> {
               if (heapHistogram != null) text.lines().limit(heapHistogram + 3L).forEach(out::println);
               if (heapDump != null) HeapBench.dumpHeap(heapDump);
             });
-        out.printf("heap bytes/pair=%.0f at %d pairs (%d bound, idle; used %d MiB after full GC, empty testbed %d MiB)%n",
+        out.printf("heap bytes/pair=%.0f at %d pairs (%d bound, idle; used %d MiB after full GC, "
+            + "empty testbed %d MiB)%n",
             h.bytesPerPair(), pairs, h.boundPairs(), h.usedBytes() >> 20, h.baselineBytes() >> 20);
         out.flush();
         ObjectNode n = heap.addObject();

@@ -97,7 +97,8 @@ final class CampaignBench {
     Map<RunKey, RunResult> reference = null;
     long gcBefore = 0;
     long measureStart = 0;
-    try (LocalCampaignBackend one = new LocalCampaignBackend(1); LocalCampaignBackend two = new LocalCampaignBackend(2)) {
+    try (LocalCampaignBackend one = new LocalCampaignBackend(1);
+        LocalCampaignBackend two = new LocalCampaignBackend(2)) {
       long warmupEnd = System.nanoTime() + warmupMillis * 1_000_000L;
       do {
         reference = check(reference, timed(one, plan), timed(two, plan));
@@ -131,7 +132,8 @@ final class CampaignBench {
       choices += r.choices();
     }
     return new Result(seeds, keys.size(), deviceHours, choices, best1.seconds, best2.seconds,
-        (gcMillis() - gcBefore) / 1e3, (System.nanoTime() - measureStart) / 1e9, rounds, best1.cores(), best2.cores(), byVariant);
+        (gcMillis() - gcBefore) / 1e3, (System.nanoTime() - measureStart) / 1e9, rounds, best1.cores(),
+        best2.cores(), byVariant);
   }
 
   /** Every round must give the same result for every run, whatever the worker count: runs are deterministic. */
@@ -158,13 +160,15 @@ final class CampaignBench {
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     if (results.size() != plan.runs().size()) {
-      throw new IllegalStateException("campaign bench: " + results.size() + " of " + plan.runs().size() + " runs came back");
+      throw new IllegalStateException("campaign bench: " + results.size() + " of " + plan.runs().size()
+          + " runs came back");
     }
     return new Timed(seconds, cpuSeconds, results);
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return os.getProcessCpuTime();
   }
 
   static long gcMillis() {

@@ -31,7 +31,8 @@ public final class SimDispatcherConfigurator extends MessageDispatcherConfigurat
   public SimDispatcherConfigurator(Config config, DispatcherPrerequisites prerequisites) {
     super(config, prerequisites);
     String id = config.getString("id");
-    SimLane lane = SimLanes.lane(SimLanes.systemKey(prerequisites.settings().name(), prerequisites.settings().config()), id);
+    String system = SimLanes.systemKey(prerequisites.settings().name(), prerequisites.settings().config());
+    SimLane lane = SimLanes.lane(system, id);
     instance = new LaneDispatcher(this, id, config.getInt("throughput"),
         Duration.create(config.getDuration("throughput-deadline-time", TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS),
         FiniteDuration.create(config.getDuration("shutdown-timeout", TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS),

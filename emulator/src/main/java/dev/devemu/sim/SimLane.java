@@ -124,6 +124,10 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
           Envelope next = m.dequeue();
           if (next != null) {
             m.actor().invoke(next);
+            // as processMailbox does: an interrupted lane thread stops here (LanePool.close interrupts its lanes)
+            if (Thread.interrupted()) {
+              throw sneaky(new InterruptedException("Interrupted while processing actor messages"));
+            }
             if (m.hasSystemMessages()) m.processAllSystemMessages();
           }
         }
@@ -132,6 +136,12 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
       MAILBOX_STATUS.set(m, (int) MAILBOX_STATUS.get(m) & ~SCHEDULED);
       schedule(m, false, false);
     }
+  }
+
+  /** Throws a checked exception unchecked, as Scala (and so Pekko's mailbox) does. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneaky(Throwable e) throws E {
+    throw (E) e;
   }
 
   private void runMailbox(Runnable r) {

@@ -400,7 +400,8 @@ public final class PciConfigSpace {
     public PciConfigSpace build() {
       s.writable = shared(s.writable);
       s.writeOneToClear = shared(s.writeOneToClear);
-      s.barSizes = (long[]) BAR_LAYOUTS.computeIfAbsent("sizes" + java.util.Arrays.toString(s.barSizes), k -> s.barSizes);
+      s.barSizes = (long[]) BAR_LAYOUTS.computeIfAbsent("sizes" + java.util.Arrays.toString(s.barSizes),
+          k -> s.barSizes);
       s.bar64 = (boolean[]) BAR_LAYOUTS.computeIfAbsent("64" + java.util.Arrays.toString(s.bar64), k -> s.bar64);
       return s;
     }
