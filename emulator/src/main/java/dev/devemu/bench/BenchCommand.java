@@ -4,25 +4,69 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.devemu.cli.ExitCodes;
+import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.ScenarioException;
+import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.sim.SimHost;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code devemu bench}: how fast and how small, each figure a ratio against a baseline run in this process. */
+/**
+ * {@code devemu bench}: how fast and how small. Every speed figure is a ratio against a baseline measured in the
+ * same process and the same run (best of several alternating rounds after a warm-up); nothing is hard-coded.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure delivery throughput (deterministic lane vs Pekko's default dispatcher), heap per "
-        + "device+driver pair, and Protobuf round trips. Prints one figure per line; --json writes them for machines.")
+    description = {"Measure, in one process: (1) deliveries/s of the deterministic lane vs Pekko's default dispatcher "
+        + "on the same testbed, one thread each; (2) heap bytes per idle device+driver pair; (3) simulated "
+        + "device-hours per wall second of a scenario's campaign with 1 and 2 workers, and the scaling; "
+        + "(4) Protobuf round trips per second of the hot messages. Prints one figure per line, the first being "
+        + "'det/raw ratio=<x>'; --json writes them for machines. See BENCHMARKS.md."})
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--quick", description = "Smaller workloads so the whole bench takes under a minute.")
+  /** The figures, in the order they are measured and printed (lower case: they are typed on the command line). */
+  enum Figure { dispatch, heap, campaign, serialization }
+
+  @Option(names = "--quick", description = "Smaller workloads, so the whole bench takes under a minute.")
   boolean quick;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
+
+  @Option(names = "--scenario", paramLabel = "FILE", defaultValue = "scenarios/article-stress.conf",
+      description = "Scenario of the campaign figure, run at its own workload and duration "
+          + "(default: ${DEFAULT-VALUE}).")
+  Path scenarioFile;
+
+  @Option(names = "--only", paramLabel = "FIGURE", split = ",",
+      description = "Measure only these figures: ${COMPLETION-CANDIDATES} (default: all).")
+  Set<Figure> only;
+
+  // Sizes, for tests that check the bench runs (tiny) and for people who want a longer measurement.
+  @Option(names = "--dispatch-samples", hidden = true) Long dispatchSamples;
+  @Option(names = "--heap-pairs", hidden = true, split = ",") int[] heapPairs;
+  @Option(names = "--campaign-seeds", hidden = true) Integer campaignSeeds;
+  @Option(names = "--rounds", hidden = true) Integer rounds;
+  @Option(names = "--warmup-ms", hidden = true) Long warmupMillis;
+  @Option(names = "--serialization-ms", hidden = true) Long serializationMillis;
+  @Option(names = "--heap-histogram", paramLabel = "LINES",
+      description = "With the heap figure: print the top LINES of the live-object class histogram at the largest size.")
+  Integer heapHistogram;
+  @Option(names = "--heap-dump", paramLabel = "FILE", hidden = true,
+      description = "With the heap figure: write an HPROF heap dump at the largest size (for a heap analyser).")
+  Path heapDump;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -30,33 +74,109 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Set<Figure> figures = only == null || only.isEmpty() ? EnumSet.allOf(Figure.class) : EnumSet.copyOf(only);
+    String scenarioSource = null;
+    Scenario scenario = null;
+    if (figures.contains(Figure.campaign)) {
+      try {
+        scenarioSource = Files.readString(scenarioFile, StandardCharsets.UTF_8);
+        scenario = ScenarioLoader.parse(scenarioFile.toString(), scenarioSource);
+      } catch (java.nio.file.NoSuchFileException e) {
+        err.println("devemu: " + scenarioFile + ": no such file");
+        return ExitCodes.BAD_INPUT;
+      } catch (ScenarioException | IOException e) {
+        err.println("devemu: " + e.getMessage());
+        return ExitCodes.BAD_INPUT;
+      }
+    }
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = mapper.createObjectNode();
     root.put("quick", quick);
-    root.put("cores", Runtime.getRuntime().availableProcessors());
-    root.put("java", System.getProperty("java.version"));
+    ObjectNode machine = root.putObject("machine");
+    machine.put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    int rounds = this.rounds != null ? this.rounds : quick ? 3 : 5;
+    long warmup = warmupMillis != null ? warmupMillis : quick ? 2_000 : 5_000;
 
-    int devices = quick ? 8 : 16;
-    long budget = quick ? 2_000 : 10_000;
-    DispatchBench.Result d = DispatchBench.run(4, devices, budget, quick ? 3 : 5);
-    out.printf("det/raw ratio=%.2f det=%.0f deliveries/s default-dispatcher=%.0f deliveries/s (%d devices x %d samples, %d deliveries, 1 thread each)%n",
-        d.ratio(), d.detDeliveriesPerSecond(), d.liveDeliveriesPerSecond(), devices, budget, d.choices());
+    if (figures.contains(Figure.dispatch)) dispatch(out, root, rounds, warmup);
+    if (figures.contains(Figure.heap)) heap(out, root);
+    if (figures.contains(Figure.campaign)) campaign(out, root, scenario, scenarioSource, rounds, warmup);
+    if (figures.contains(Figure.serialization)) serialization(out, root);
+
+    machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    machine.put("cores", Runtime.getRuntime().availableProcessors());
+    machine.put("cpu", cpuModel());
+    machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        + System.getProperty("os.arch"));
+    machine.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
+    List<String> gcs = new ArrayList<>();
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) gcs.add(gc.getName());
+    machine.put("gc", String.join(", ", gcs));
+    machine.put("jvmArguments", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    out.printf("machine: %d cores (%s), %s, %s, max heap %d MiB, GC %s, load average %.2f -> %.2f%n",
+        Runtime.getRuntime().availableProcessors(), machine.get("cpu").asText(), machine.get("java").asText(),
+        machine.get("os").asText(), Runtime.getRuntime().maxMemory() >> 20, machine.get("gc").asText(),
+        machine.get("loadAverageAtStart").asDouble(), machine.get("loadAverageAtEnd").asDouble());
     out.flush();
-    ObjectNode dispatch = root.putObject("dispatch");
-    dispatch.put("ratio", d.ratio());
-    dispatch.put("deterministicDeliveriesPerSecond", d.detDeliveriesPerSecond());
-    dispatch.put("defaultDispatcherDeliveriesPerSecond", d.liveDeliveriesPerSecond());
-    dispatch.put("deliveries", d.choices());
-    dispatch.put("devices", devices);
-    dispatch.put("samplesPerDevice", budget);
+    if (json != null) mapper.writeValue(json.toFile(), root);
+    return ExitCodes.OK;
+  }
 
+  private void dispatch(PrintWriter out, ObjectNode root, int rounds, long warmup) throws InterruptedException {
+    int cpus = 4;
+    int devices = 16;
+    long budget = dispatchSamples != null ? dispatchSamples : quick ? 5_000 : 20_000;
+    DispatchBench.Result d = DispatchBench.run(cpus, devices, budget, warmup, rounds);
+    out.printf("det/raw ratio=%.2f det=%.0f default-dispatcher=%.0f deliveries per CPU second; wall-clock ratio=%.2f; "
+            + "same samples in %.2fx the dispatcher's CPU time (my_pcie safe on %d closed-loop devices x %d samples, "
+            + "%d cpus: %d and %d deliveries, %.0f and %.0f bytes allocated per delivery; one thread each, best of %d; "
+            + "default dispatcher with throughput 1 as on the lane: %.0f)%n",
+        d.ratio(), d.det().perCpuSecond(), d.live().perCpuSecond(), d.wallRatio(), 1 / d.workRatio(), devices, budget,
+        cpus, d.det().deliveries(), d.live().deliveries(), d.det().bytesPerDelivery(), d.live().bytesPerDelivery(),
+        rounds, d.liveOne().perCpuSecond());
+    out.flush();
+    ObjectNode n = root.putObject("dispatch");
+    n.put("ratio", d.ratio());
+    n.put("deterministicDeliveriesPerCpuSecond", d.det().perCpuSecond());
+    n.put("defaultDispatcherDeliveriesPerCpuSecond", d.live().perCpuSecond());
+    n.put("wallClockRatio", d.wallRatio());
+    n.put("deterministicDeliveriesPerWallSecond", d.detWallRate());
+    n.put("defaultDispatcherDeliveriesPerWallSecond", d.liveWallRate());
+    n.put("deterministicDeliveries", d.det().deliveries());
+    n.put("defaultDispatcherDeliveries", d.live().deliveries());
+    n.put("deterministicCpuSeconds", d.det().cpuNanos() / 1e9);
+    n.put("defaultDispatcherCpuSeconds", d.live().cpuNanos() / 1e9);
+    n.put("defaultDispatcherThroughput1DeliveriesPerCpuSecond", d.liveOne().perCpuSecond());
+    n.put("deterministicBytesAllocatedPerDelivery", d.det().bytesPerDelivery());
+    n.put("defaultDispatcherBytesAllocatedPerDelivery", d.live().bytesPerDelivery());
+    n.put("cpus", cpus);
+    n.put("devices", devices);
+    n.put("samplesPerDevice", budget);
+    n.put("rounds", rounds);
+  }
+
+  private void heap(PrintWriter out, ObjectNode root) {
     ArrayNode heap = root.putArray("heap");
-    int[] sizes = quick ? new int[] {10_000} : new int[] {10_000, 100_000};
+    int[] sizes = heapPairs != null ? heapPairs : quick ? new int[] {10_000} : new int[] {10_000, 100_000};
     try (SimHost host = SimHost.start("bench-heap", 1)) {
-      for (int pairs : sizes) {
-        HeapBench.Result h = HeapBench.run(host, pairs);
-        out.printf("heap bytes/pair=%.0f at %d pairs (%d bound; used %d MiB, empty testbed %d MiB)%n", h.bytesPerPair(),
-            pairs, h.boundPairs(), h.usedBytes() >> 20, h.baselineBytes() >> 20);
+      int floorActors = sizes[0];
+      double perActor = HeapBench.bytesPerIdleActor(host, floorActors);
+      out.printf("heap bytes/actor=%.0f for an idle Pekko typed actor as the testbed spawns them (%d actors): "
+          + "the floor under each pair, which has two%n", perActor, floorActors);
+      out.flush();
+      root.put("heapBytesPerIdleTypedActor", perActor);
+      for (int i = 0; i < sizes.length; i++) {
+        int pairs = sizes[i];
+        boolean last = i == sizes.length - 1;
+        HeapBench.Result h = HeapBench.run(host, pairs, !last || (heapHistogram == null && heapDump == null) ? null
+            : text -> {
+              if (heapHistogram != null) text.lines().limit(heapHistogram + 3L).forEach(out::println);
+              if (heapDump != null) HeapBench.dumpHeap(heapDump);
+            });
+        out.printf("heap bytes/pair=%.0f at %d pairs (%d bound, idle; used %d MiB after full GC, "
+            + "empty testbed %d MiB)%n",
+            h.bytesPerPair(), pairs, h.boundPairs(), h.usedBytes() >> 20, h.baselineBytes() >> 20);
         out.flush();
         ObjectNode n = heap.addObject();
         n.put("pairs", pairs);
@@ -65,23 +185,80 @@ public final class BenchCommand implements Callable<Integer> {
         n.put("usedBytes", h.usedBytes());
         n.put("baselineBytes", h.baselineBytes());
       }
+    }
+  }
 
-      ArrayNode ser = root.putArray("serialization");
-      List<SerializationBench.Result> results = SerializationBench.run(
-          (org.apache.pekko.actor.ExtendedActorSystem) host.system().classicSystem(), SerializationBench.hotMessages(),
-          quick ? 300 : 1000);
+  private void campaign(PrintWriter out, ObjectNode root, Scenario scenario, String source, int rounds,
+      long warmup) throws InterruptedException {
+    int seeds = campaignSeeds != null ? campaignSeeds : quick ? 12 : 40;
+    CampaignBench.Result c = CampaignBench.run(scenarioFile.toString(), source, seeds, warmup, rounds);
+    double target = 10_000;
+    out.printf("campaign device-hours/s=%.1f workers=1 (%s, seeds 1..%d raw+safe: %d runs, %.1f device-h, %.0f "
+            + "choices per device-h; best of %d; %.2f cores busy)%n",
+        c.oneWorkerDeviceHoursPerSecond(), scenario.name(), seeds, c.runs(), c.deviceHours(), c.choicesPerDeviceHour(),
+        rounds, c.oneWorkerCores());
+    out.printf("campaign device-hours/s=%.1f workers=2 (%.0f device-hours in %.0f s; %.2f cores busy)%n",
+        c.twoWorkerDeviceHoursPerSecond(), target, c.secondsFor(target), c.twoWorkerCores());
+    double needed = c.deviceHoursForTarget(target);
+    out.printf("campaign --device-hours %.0f simulates about %.0f device-hours (every variant runs the seeds the "
+            + "slowest needs): about %.0f s at 2 workers%n", target, needed, c.secondsFor(needed));
+    out.printf("campaign scaling=%.2f (2 workers vs 1, same seeds, identical results; device-hours per CPU second "
+            + "2 vs 1 worker %.2f; GC %.1f s in %.1f s measured)%n",
+        c.scaling(), c.perCoreEfficiency(), c.gcSeconds(), c.measuredSeconds());
+    out.flush();
+    ObjectNode n = root.putObject("campaign");
+    n.put("scenarioFile", scenarioFile.toString());
+    n.put("scenario", scenario.name());
+    n.put("seeds", seeds);
+    n.put("runs", c.runs());
+    n.put("deviceHours", c.deviceHours());
+    n.put("choices", c.choices());
+    n.put("choicesPerDeviceHour", c.choicesPerDeviceHour());
+    n.put("oneWorkerSeconds", c.oneWorkerSeconds());
+    n.put("twoWorkerSeconds", c.twoWorkerSeconds());
+    n.put("oneWorkerDeviceHoursPerSecond", c.oneWorkerDeviceHoursPerSecond());
+    n.put("twoWorkerDeviceHoursPerSecond", c.twoWorkerDeviceHoursPerSecond());
+    n.put("scaling", c.scaling());
+    n.put("secondsFor10000DeviceHours", c.secondsFor(target));
+    n.put("deviceHoursSimulatedByDeviceHours10000", needed);
+    n.put("secondsForDeviceHours10000Campaign", c.secondsFor(needed));
+    n.put("perCoreEfficiency", c.perCoreEfficiency());
+    ObjectNode byVariant = n.putObject("deviceHoursByVariant");
+    c.deviceHoursByVariant().forEach(byVariant::put);
+    n.put("gcSeconds", c.gcSeconds());
+    n.put("oneWorkerCoresBusy", c.oneWorkerCores());
+    n.put("twoWorkerCoresBusy", c.twoWorkerCores());
+    n.put("rounds", rounds);
+  }
+
+  private void serialization(PrintWriter out, ObjectNode root) throws Exception {
+    ArrayNode ser = root.putArray("serialization");
+    try (SimHost host = SimHost.start("bench-wire", 1)) {
+      ExtendedActorSystem system = (ExtendedActorSystem) host.system().classicSystem();
+      List<SerializationBench.Result> results = SerializationBench.run(system, SerializationBench.hotMessages(system),
+          serializationMillis != null ? serializationMillis : quick ? 300 : 1000);
       for (SerializationBench.Result r : results) {
-        out.printf("protobuf %s round-trips/s=%.0f bare=%.0f ratio=%.2f%n", r.message(), r.serializerPerSecond(),
-            r.barePerSecond(), r.ratio());
+        out.printf("protobuf %s round-trips/s=%.0f bare=%.0f ratio=%.2f (per CPU second; %d bytes)%n", r.message(),
+            r.serializerPerSecond(), r.barePerSecond(), r.ratio(), r.bytes());
         ObjectNode n = ser.addObject();
         n.put("message", r.message());
+        n.put("bytes", r.bytes());
         n.put("roundTripsPerSecond", r.serializerPerSecond());
         n.put("bareRoundTripsPerSecond", r.barePerSecond());
         n.put("ratio", r.ratio());
       }
     }
     out.flush();
-    if (json != null) mapper.writeValue(json.toFile(), root);
-    return 0;
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: the OS line says enough
+    }
+    return System.getProperty("os.arch");
   }
 }

@@ -43,11 +43,11 @@ public final class Irqs {
   private final Map<Integer, Integer> vectors = new HashMap<>();
   private final Map<Long, Integer> irqOfVector = new HashMap<>();
   private final Map<Integer, java.util.BitSet> usedVectors = new HashMap<>();
-  private final Map<Integer, Integer> irqOfTask = new HashMap<>();
+  private final Map<Task, Integer> irqOfTask = new java.util.IdentityHashMap<>();
   private final Map<Integer, String> names = new HashMap<>();
   private final Map<Integer, Integer> running = new HashMap<>();
   private final Map<Integer, List<Runnable>> synchronizers = new HashMap<>();
-  private final Map<Integer, List<Action>> snapshots = new HashMap<>();
+  private final Map<Integer, Snapshot> snapshots = new HashMap<>();
   private final Map<Integer, int[]> unhandled = new HashMap<>();
   private final Map<Integer, Boolean> disabled = new HashMap<>();
   private Affinity affinity = Affinity.ROUND_ROBIN;
@@ -237,9 +237,9 @@ public final class Irqs {
     }
     delivered++;
     // handlers registered or freed while this one runs do not change what this interrupt calls
-    List<Action> snapshot = snapshots.computeIfAbsent(irq, k -> List.copyOf(list));
+    Snapshot snapshot = snapshots.computeIfAbsent(irq, k -> new Snapshot(irq, list));
     boolean[] handled = {false};
-    Op<Void> program = Op.forEach(snapshot, a -> Op.asDriver(a.owner(), "handle_irq_event(" + a.name() + ")",
+    Op<Void> program = Op.forEach(snapshot.actions, a -> Op.asDriver(a.owner(), snapshot.eventName(a),
         () -> a.handler().handle(irq, a.devId()).map(r -> {
           if (r != IrqReturn.NONE) handled[0] = true;
           return r;
@@ -249,17 +249,41 @@ public final class Irqs {
       return null;
     });
     running.merge(irq, 1, Integer::sum);
-    Action first = snapshot.get(0);
+    Action first = snapshot.actions.get(0);
     Cause c = cause == null ? Cause.root("irq", kernel.now(), "interrupt " + irq) : cause;
-    Task task = kernel.newIrqTask(cpu.cpu(), "irq/" + irq + "-" + first.name(), first.owner(),
+    Task task = kernel.newIrqTask(cpu.cpu(), snapshot.comm, first.owner(),
         c.thenLazy(cpu.name(), cpu.cpu(), kernel.now(), () -> "hardirq " + irq + " (" + first.name() + ")"),
         withAccounting, null);
-    irqOfTask.put(task.pid(), irq);
+    irqOfTask.put(task, irq);
     return task;
   }
 
+  /**
+   * The handlers of one line as an interrupt finds them, with the names its task and its frames print (built once
+   * per change of the list, not per interrupt).
+   */
+  private static final class Snapshot {
+    final List<Action> actions;
+    final String comm;
+    private final String[] eventNames;
+
+    Snapshot(int irq, List<Action> list) {
+      this.actions = List.copyOf(list);
+      this.comm = "irq/" + irq + "-" + actions.get(0).name();
+      this.eventNames = new String[actions.size()];
+      for (int i = 0; i < eventNames.length; i++) eventNames[i] = "handle_irq_event(" + actions.get(i).name() + ")";
+    }
+
+    String eventName(Action a) {
+      for (int i = 0; i < eventNames.length; i++) {
+        if (actions.get(i) == a) return eventNames[i];
+      }
+      return "handle_irq_event(" + a.name() + ")";
+    }
+  }
+
   void handlerExited(CpuActor cpu, Task task) {
-    Integer irq = irqOfTask.remove(task.pid());
+    Integer irq = irqOfTask.remove(task);
     if (irq == null) return;
     int vector = irq;
     int left = running.merge(vector, -1, Integer::sum);

@@ -63,14 +63,15 @@ public final class Moments {
 
   /** The moments of one slot. Device glue keeps this handle so that signalling costs an array access. */
   public static final class Slot {
+    private static final Moment[] MOMENTS = Moment.values();
     private final String name;
-    private final int[] depth = new int[Moment.values().length];
-    private final List<List<Runnable>> waiting = new ArrayList<>(Moment.values().length);
+    // Both made on first use: a testbed has a slot per device, and most never enter a state or arm a fault.
+    private int[] depth;
+    private List<List<Runnable>> waiting;
     private int armed;
 
     Slot(String name) {
       this.name = name;
-      for (int i = 0; i < Moment.values().length; i++) waiting.add(null);
     }
 
     public String name() {
@@ -79,13 +80,14 @@ public final class Moments {
 
     /** A state moment begins (one more transfer in flight, one more open file …). */
     public void enter(Moment m) {
+      if (depth == null) depth = new int[MOMENTS.length];
       depth[m.ordinal()]++;
       if (armed > 0) fire(m);
     }
 
     /** A state moment ends; unbalanced leaves are ignored (a device gone mid-transfer never completes it). */
     public void leave(Moment m) {
-      if (depth[m.ordinal()] > 0) depth[m.ordinal()]--;
+      if (depth != null && depth[m.ordinal()] > 0) depth[m.ordinal()]--;
     }
 
     /** An instant moment happens. */
@@ -94,13 +96,17 @@ public final class Moments {
     }
 
     public boolean holds(Moment m) {
-      return depth[m.ordinal()] > 0;
+      return depth != null && depth[m.ordinal()] > 0;
     }
 
     void await(Moment m, Runnable action) {
       if (m.isState() && holds(m)) {
         action.run();
         return;
+      }
+      if (waiting == null) {
+        waiting = new ArrayList<>(MOMENTS.length);
+        for (int i = 0; i < MOMENTS.length; i++) waiting.add(null);
       }
       List<Runnable> list = waiting.get(m.ordinal());
       if (list == null) {
@@ -112,7 +118,7 @@ public final class Moments {
     }
 
     private void fire(Moment m) {
-      List<Runnable> list = waiting.get(m.ordinal());
+      List<Runnable> list = waiting == null ? null : waiting.get(m.ordinal());
       if (list == null || list.isEmpty()) return;
       waiting.set(m.ordinal(), null);
       armed -= list.size();

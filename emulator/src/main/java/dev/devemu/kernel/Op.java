@@ -201,9 +201,9 @@ public abstract sealed class Op<T> permits Op.Pure, Op.Step, Op.Block, Op.Bind, 
     final boolean ready;
     final T value;
     final WaitKind kind;
-    final String on;
+    final Object on; // a String, or a Supplier<String> built only if a report asks
 
-    private Wait(boolean ready, T value, WaitKind kind, String on) {
+    private Wait(boolean ready, T value, WaitKind kind, Object on) {
       this.ready = ready;
       this.value = value;
       this.kind = kind;
@@ -219,6 +219,11 @@ public abstract sealed class Op<T> permits Op.Pure, Op.Step, Op.Block, Op.Bind, 
      * @param on what it waits for, for reports ({@code completion my_usb.done}, {@code mutex dev->lock})
      */
     public static <T> Wait<T> sleep(WaitKind kind, String on) {
+      return new Wait<>(false, null, kind, on);
+    }
+
+    /** Like {@link #sleep(WaitKind, String)}, describing what it waits for only if a report asks. */
+    public static <T> Wait<T> sleep(WaitKind kind, Supplier<String> on) {
       return new Wait<>(false, null, kind, on);
     }
   }

@@ -30,7 +30,7 @@ public final class Task {
   private Op<?> current;
   private State state = State.RUNNABLE;
   private Op.WaitKind waitKind;
-  private String waitingOn;
+  private Object waitingOn; // a String, or a Supplier<String> until asked
   private long waitingSince;
   private long waitEpisode;
   private Object wakeValue = NO_VALUE;
@@ -220,7 +220,8 @@ public final class Task {
   }
 
   public String waitingOn() {
-    return waitingOn;
+    if (waitingOn instanceof java.util.function.Supplier<?> s) waitingOn = String.valueOf(s.get());
+    return (String) waitingOn;
   }
 
   public long waitingSince() {

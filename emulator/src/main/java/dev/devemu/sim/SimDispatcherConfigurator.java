@@ -6,6 +6,11 @@ import org.apache.pekko.actor.ActorCell;
 import org.apache.pekko.dispatch.Dispatcher;
 import org.apache.pekko.dispatch.DispatcherPrerequisites;
 import org.apache.pekko.dispatch.Envelope;
+import org.apache.pekko.actor.Cell;
+import org.apache.pekko.dispatch.Mailbox;
+import org.apache.pekko.dispatch.MailboxType;
+import org.apache.pekko.dispatch.SingleConsumerOnlyUnboundedMailbox;
+import org.apache.pekko.dispatch.UnboundedMailbox;
 import org.apache.pekko.dispatch.MessageDispatcher;
 import org.apache.pekko.dispatch.MessageDispatcherConfigurator;
 import scala.concurrent.duration.Duration;
@@ -13,9 +18,12 @@ import scala.concurrent.duration.FiniteDuration;
 
 /**
  * The lane dispatchers ({@code type = "dev.devemu.sim.SimDispatcherConfigurator"}): Pekko's own
- * {@link Dispatcher}, plus one hook — every message sent to a lane actor is shown to the lane as it is
- * enqueued, so that a trace can say which delivery sent which message (the flows of a Perfetto export).
- * Everything else (mailboxes, throughput, the executor) is what {@code type = Dispatcher} would build.
+ * {@link Dispatcher}, with two changes. Every message sent to a lane actor is shown to the lane as it is
+ * enqueued, so that a trace can say which delivery sent which message (the flows of a Perfetto export). And
+ * on the lane's own thread, while it runs a testbed, a mailbox is put on the run list by {@link SimLane#schedule}
+ * rather than through Pekko's atomic scheduling protocol (one thread runs a lane), and actors that ask for
+ * Pekko's default unbounded mailbox get a {@link SimMessageQueue}. Throughput and the executor are what
+ * {@code type = Dispatcher} would build.
  */
 public final class SimDispatcherConfigurator extends MessageDispatcherConfigurator {
   private final MessageDispatcher instance;
@@ -23,7 +31,8 @@ public final class SimDispatcherConfigurator extends MessageDispatcherConfigurat
   public SimDispatcherConfigurator(Config config, DispatcherPrerequisites prerequisites) {
     super(config, prerequisites);
     String id = config.getString("id");
-    SimLane lane = SimLanes.lane(prerequisites.settings().name(), id);
+    String system = SimLanes.systemKey(prerequisites.settings().name(), prerequisites.settings().config());
+    SimLane lane = SimLanes.lane(system, id);
     instance = new LaneDispatcher(this, id, config.getInt("throughput"),
         Duration.create(config.getDuration("throughput-deadline-time", TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS),
         FiniteDuration.create(config.getDuration("shutdown-timeout", TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS),
@@ -37,17 +46,33 @@ public final class SimDispatcherConfigurator extends MessageDispatcherConfigurat
 
   private static final class LaneDispatcher extends Dispatcher {
     private final SimLane lane;
+    private final MailboxType laneQueues;
 
     LaneDispatcher(MessageDispatcherConfigurator configurator, String id, int throughput, Duration deadline,
         FiniteDuration shutdownTimeout, SimLane lane) {
       super(configurator, id, throughput, deadline, configurator.configureExecutor(), shutdownTimeout);
       this.lane = lane;
+      this.laneQueues = (owner, system) -> new SimMessageQueue(lane);
     }
 
     @Override
     public void dispatch(ActorCell receiver, Envelope invocation) {
       lane.sent(invocation);
       super.dispatch(receiver, invocation);
+    }
+
+    @Override
+    public Mailbox createMailbox(Cell actor, MailboxType mailboxType) {
+      if (mailboxType instanceof SingleConsumerOnlyUnboundedMailbox || mailboxType instanceof UnboundedMailbox) {
+        return super.createMailbox(actor, laneQueues);
+      }
+      return super.createMailbox(actor, mailboxType);
+    }
+
+    @Override
+    public boolean registerForExecution(Mailbox mbox, boolean hasMessageHint, boolean hasSystemMessageHint) {
+      if (lane.runningOnThisThread()) return lane.schedule(mbox, hasMessageHint, hasSystemMessageHint);
+      return super.registerForExecution(mbox, hasMessageHint, hasSystemMessageHint);
     }
   }
 }

@@ -15,16 +15,16 @@ import org.apache.pekko.dispatch.ExecutorServiceFactory;
  * The executor never runs anything itself; it hands each mailbox run to the lane.
  */
 public final class SimExecutorConfigurator extends ExecutorServiceConfigurator {
-  private final String systemName;
+  private final String systemKey;
 
   public SimExecutorConfigurator(Config config, DispatcherPrerequisites prerequisites) {
     super(config, prerequisites);
-    this.systemName = prerequisites.settings().name();
+    this.systemKey = SimLanes.systemKey(prerequisites.settings().name(), prerequisites.settings().config());
   }
 
   @Override
   public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory threadFactory) {
-    SimLane lane = SimLanes.lane(systemName, id);
+    SimLane lane = SimLanes.lane(systemKey, id);
     return () -> new LaneExecutor(lane);
   }
 

@@ -1,6 +1,7 @@
 package dev.devemu.sim;
 
-import java.util.ArrayList;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,7 +23,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   static final String CLOCK_ID = PctStrategy.CLOCK;
 
   private final String name;
-  private final ArrayList<Runnable> runnable = new ArrayList<>();
+  private final RunList runnable = new RunList();
   private final ConcurrentLinkedQueue<Runnable> foreign = new ConcurrentLinkedQueue<>();
   private final AtomicLong foreignEnqueues = new AtomicLong();
   private final Map<Object, String> ids = new IdentityHashMap<>();
@@ -54,6 +55,100 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
       foreignEnqueues.incrementAndGet();
       if (System.getenv("DEVEMU_DEBUG_FOREIGN") != null) new Throwable("foreign enqueue on " + name + " from " + Thread.currentThread().getName()).printStackTrace();
       foreign.add(mailboxRun);
+    }
+  }
+
+  /**
+   * Pekko's mailbox status word ({@code Mailbox._statusDoNotCallMeDirectly}), for plain reads and writes. Pekko
+   * sets and clears its "scheduled" bit with a compare-and-swap around every mailbox run, so that two threads
+   * never run one actor; a lane is one thread, and those two atomic instructions per delivery were a measurable
+   * part of its cost (BENCHMARKS.md). While a testbed runs, the lane thread changes the bit with plain writes
+   * ({@link #schedule}, {@link #runOnLane}); anything else (start-up, shutdown, a foreign thread) goes through
+   * Pekko's own protocol.
+   */
+  private static final VarHandle MAILBOX_STATUS;
+
+  static {
+    try {
+      MAILBOX_STATUS = MethodHandles.privateLookupIn(Mailbox.class, MethodHandles.lookup())
+          .findVarHandle(Mailbox.class, "_statusDoNotCallMeDirectly", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final int SCHEDULED = Mailbox.Scheduled();
+  private static final int SHOULD_SCHEDULE_MASK = Mailbox.shouldScheduleMask();
+  private static final int OPEN = Mailbox.Open();
+  private static final int SUSPEND_UNIT = Mailbox.suspendUnit();
+
+  /** True if {@code thread} is the one running this lane now (a testbed, or a drain at shutdown). */
+  boolean ownedBy(Thread thread) {
+    return thread == owner;
+  }
+
+  /** True on the lane's thread while it runs a testbed: the only time {@link #schedule} may be used. */
+  boolean runningOnThisThread() {
+    return Thread.currentThread() == owner && current != null;
+  }
+
+  /**
+   * Pekko's {@code Dispatcher.registerForExecution} for the lane thread: puts the mailbox on the run list if it
+   * has something to do and is not on it (or running) already — the same decisions, without atomics.
+   *
+   * @return true if the mailbox was put on the list
+   */
+  boolean schedule(Mailbox mailbox, boolean hasMessageHint, boolean hasSystemMessageHint) {
+    // canBeScheduledForExecution and setAsScheduled in one read of the status word
+    int status = (int) MAILBOX_STATUS.get(mailbox);
+    if ((status & SHOULD_SCHEDULE_MASK) != OPEN) return false; // closed, or on the list already
+    boolean work = status < SUSPEND_UNIT
+        ? hasMessageHint || hasSystemMessageHint || mailbox.hasSystemMessages() || mailbox.hasMessages()
+        : hasSystemMessageHint || mailbox.hasSystemMessages(); // suspended: system messages only
+    if (!work) return false;
+    MAILBOX_STATUS.set(mailbox, status | SCHEDULED);
+    runnable.add(mailbox);
+    return true;
+  }
+
+  /**
+   * Pekko's {@code Mailbox.run()} with throughput 1 for the lane thread: system messages, at most one message,
+   * system messages again; then idle, and back on the run list if anything is left. Same order, same choices.
+   */
+  private void runOnLane(Mailbox m) {
+    try {
+      if (!m.isClosed()) {
+        // processAllSystemMessages() does nothing when there are none: asking first saves its bookkeeping
+        if (m.hasSystemMessages()) m.processAllSystemMessages();
+        if (m.shouldProcessMessage()) {
+          Envelope next = m.dequeue();
+          if (next != null) {
+            m.actor().invoke(next);
+            // as processMailbox does: an interrupted lane thread stops here (LanePool.close interrupts its lanes)
+            if (Thread.interrupted()) {
+              throw sneaky(new InterruptedException("Interrupted while processing actor messages"));
+            }
+            if (m.hasSystemMessages()) m.processAllSystemMessages();
+          }
+        }
+      }
+    } finally {
+      MAILBOX_STATUS.set(m, (int) MAILBOX_STATUS.get(m) & ~SCHEDULED);
+      schedule(m, false, false);
+    }
+  }
+
+  /** Throws a checked exception unchecked, as Scala (and so Pekko's mailbox) does. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneaky(Throwable e) throws E {
+    throw (E) e;
+  }
+
+  private void runMailbox(Runnable r) {
+    if (r instanceof Mailbox m && current != null) {
+      runOnLane(m);
+    } else {
+      r.run();
     }
   }
 
@@ -129,12 +224,9 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
         if (tracing) trace.record(step, clock.now(), CLOCK_ID, timer.label);
         timer.action.run();
       } else {
-        Runnable r = runnable.get(pick);
-        int last = n - 1;
-        runnable.set(pick, runnable.get(last));
-        runnable.remove(last);
+        Runnable r = runnable.takeSwapping(pick);
         if (tracing) recordDelivery(trace, step, clock.now(), r);
-        r.run();
+        runMailbox(r);
       }
       if (run.choices() >= run.maxChoices()) {
         throw new IllegalStateException("run exceeded " + run.maxChoices() + " choices");
@@ -170,7 +262,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   private void drainFifo() {
     drainForeign();
     while (!runnable.isEmpty()) {
-      runnable.remove(0).run();
+      runMailbox(runnable.takeFirst());
       drainForeign();
     }
   }
@@ -220,7 +312,13 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   /** Records the delivery about to run: the actor, the message at the head of its mailbox and who sent it. */
   private void recordDelivery(TraceSink trace, long step, long now, Runnable r) {
     Envelope e = null;
-    if (r instanceof Mailbox m && m.messageQueue() instanceof NodeMessageQueue q) e = q.peek();
+    if (r instanceof Mailbox m) {
+      if (m.messageQueue() instanceof SimMessageQueue q) {
+        e = q.peek();
+      } else if (m.messageQueue() instanceof NodeMessageQueue q) {
+        e = q.peek();
+      }
+    }
     String text = e == null ? "<system>" : Traceable.describe(e.message());
     long sender = -1;
     if (recordSenders && e != null) {
@@ -228,6 +326,51 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
       if (s != null) sender = s;
     }
     trace.record(step, now, actorId(r), text, sender);
+  }
+
+  /**
+   * The run list: mailboxes (and other tasks) with something to do, in the order the strategy sees them. A bare
+   * array, as it is touched a few times per delivery. {@link #takeSwapping} moves the last entry into the hole,
+   * as the lane always has: the order is part of what a seed means.
+   */
+  private static final class RunList {
+    private Runnable[] items = new Runnable[16];
+    private int size;
+
+    int size() {
+      return size;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    void add(Runnable r) {
+      if (size == items.length) items = java.util.Arrays.copyOf(items, size * 2);
+      items[size++] = r;
+    }
+
+    Runnable get(int i) {
+      if (i >= size) throw new IndexOutOfBoundsException("run list index " + i + " of " + size);
+      return items[i];
+    }
+
+    /** Removes entry i, moving the last entry into its place. */
+    Runnable takeSwapping(int i) {
+      Runnable r = get(i);
+      int last = --size;
+      items[i] = items[last];
+      items[last] = null;
+      return r;
+    }
+
+    /** Removes the first entry, keeping the order of the rest (shutdown drains in arrival order). */
+    Runnable takeFirst() {
+      Runnable r = get(0);
+      System.arraycopy(items, 1, items, 0, --size);
+      items[size] = null;
+      return r;
+    }
   }
 
   /** What one run cost: choices made, virtual time reached, and enqueues that came from a foreign thread. */

@@ -3,24 +3,40 @@ package dev.devemu.sim;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 
-/** Registry of lanes, one per simulation dispatcher of each actor system. */
+/**
+ * Registry of lanes, one per simulation dispatcher of each actor system. Systems are told apart by name and by
+ * {@code devemu.sim.host-id} (unique per {@link SimHost}): two systems of the same name may live in one JVM, and
+ * must not share lanes.
+ */
 public final class SimLanes {
   /** Config path prefix of the lane dispatchers: {@code devemu.sim.lane-0}, {@code devemu.sim.lane-1}, … */
   public static final String DISPATCHER_PREFIX = "devemu.sim.lane-";
+  static final String HOST_ID = "devemu.sim.host-id";
 
   private static final ConcurrentHashMap<String, SimLane> LANES = new ConcurrentHashMap<>();
+  private static final AtomicLong HOSTS = new AtomicLong();
 
   private SimLanes() {}
 
-  static SimLane lane(String systemName, String dispatcherId) {
-    return LANES.computeIfAbsent(systemName + "/" + dispatcherId, SimLane::new);
+  /** The registry key of a system's lanes: its name and its host id. */
+  static String systemKey(String name, Config config) {
+    return name + "#" + (config.hasPath(HOST_ID) ? config.getString(HOST_ID) : "");
+  }
+
+  static String systemKey(ActorSystem<?> system) {
+    return systemKey(system.name(), system.settings().config());
+  }
+
+  static SimLane lane(String systemKey, String dispatcherId) {
+    return LANES.computeIfAbsent(systemKey + "/" + dispatcherId, SimLane::new);
   }
 
   /** The lane behind dispatcher {@code devemu.sim.lane-<index>} of the given system. */
   public static SimLane lane(ActorSystem<?> system, int index) {
-    return lane(system.name(), dispatcherId(index));
+    return lane(systemKey(system), dispatcherId(index));
   }
 
   public static String dispatcherId(int index) {
@@ -30,6 +46,7 @@ public final class SimLanes {
   /** Config declaring {@code count} lane dispatchers; fall back to it when creating the actor system. */
   public static Config dispatcherConfig(int count) {
     StringBuilder sb = new StringBuilder();
+    sb.append(HOST_ID).append(" = \"").append(HOSTS.incrementAndGet()).append("\"\n");
     for (int i = 0; i < count; i++) {
       sb.append(dispatcherId(i)).append(" {\n")
           .append("  type = \"").append(SimDispatcherConfigurator.class.getName()).append("\"\n")
@@ -45,13 +62,14 @@ public final class SimLanes {
   static int drainForShutdown(ActorSystem<?> system) {
     int ran = 0;
     for (var e : LANES.entrySet()) {
-      if (e.getKey().startsWith(system.name() + "/")) ran += e.getValue().drainForShutdown();
+      if (e.getKey().startsWith(systemKey(system) + "/")) ran += e.getValue().drainForShutdown();
     }
     return ran;
   }
 
   /** Forgets the lanes of a terminated system. */
   public static void release(ActorSystem<?> system) {
-    LANES.keySet().removeIf(k -> k.startsWith(system.name() + "/"));
+    String key = systemKey(system);
+    LANES.keySet().removeIf(k -> k.startsWith(key + "/"));
   }
 }

@@ -128,4 +128,57 @@ class SimLaneTest {
     assertEquals(expected, mine);
     assertEquals(expected, other[0]);
   }
+
+  record Numbered(int n) implements Traceable, org.apache.pekko.actor.NoSerializationVerificationNeeded {
+    public String traceText() {
+      return "Numbered(" + n + ")";
+    }
+  }
+
+  /**
+   * The lane's own message queue (no atomics, a ring that grows) keeps each sender's order: bursts of 1, 3, 7 …
+   * messages from one actor, received between bursts, arrive in the order they were sent.
+   */
+  @Test
+  void messagesFromOneSenderArriveInOrderThroughBurstsThatGrowTheQueue() {
+    java.util.List<Integer> received = new java.util.ArrayList<>();
+    SimRun run = SimRun.builder(3).build();
+    SimLane.RunStats stats = host.run(0, run, r -> Behaviors.<Object>setup(ctx -> {
+      ActorRef<Object> sink = ctx.spawn(Behaviors.receive(Object.class).onMessage(Numbered.class, m -> {
+        received.add(m.n());
+        return Behaviors.same();
+      }).build(), "sink", DispatcherSelector.sameAsParent());
+      int[] next = {0};
+      for (int burst = 0, size = 1; burst < 6; burst++, size = size * 2 + 1) {
+        int n = size;
+        r.clock().schedule(burst + 1, "burst", () -> {
+          for (int i = 0; i < n; i++) sink.tell(new Numbered(next[0]++));
+        });
+      }
+      r.clock().schedule(100, "end", () -> ctx.getSelf().tell("stop"));
+      return Behaviors.receive(Object.class)
+          .onMessageEquals("stop", () -> Behaviors.stopped())
+          .onSignal(PostStop.class, sig -> {
+            r.finish();
+            return Behaviors.same();
+          })
+          .build();
+    }));
+    assertEquals(0, stats.foreignEnqueues());
+    assertEquals(1 + 3 + 7 + 15 + 31 + 63, received.size());
+    for (int i = 0; i < received.size(); i++) assertEquals(i, received.get(i), "message " + i + " out of order");
+  }
+
+  /** Two hosts of the same name in one JVM have lanes of their own: both run, and both shut down. */
+  @Test
+  void hostsOfTheSameNameDoNotShareLanes() {
+    try (SimHost a = SimHost.start("same-name", 1); SimHost b = SimHost.start("same-name", 1)) {
+      assertNotSame(SimLanes.lane(a.system(), 0), SimLanes.lane(b.system(), 0));
+      for (SimHost h : java.util.List.of(a, b)) {
+        DeliveryTrace trace = new DeliveryTrace(false);
+        SimRun run = SimRun.builder(11).trace(trace).lookaheadNanos(VirtualClock.MILLISECOND).build();
+        assertEquals(10 * VirtualClock.MILLISECOND, h.run(0, run, SimLaneTest::root).virtualNanos());
+      }
+    }
+  }
 }

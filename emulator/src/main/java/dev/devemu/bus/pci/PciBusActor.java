@@ -161,7 +161,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     assignBars(fn);
     s.function = fn;
     s.state = State.UNBOUND;
-    kernel.sysfs().add(new dev.devemu.kernel.Sysfs.Device("pci", fn.name(), fn.modalias(),
+    kernel.sysfs().add(new dev.devemu.kernel.Sysfs.Device("pci", fn.name(), fn.modalias().intern(),
         s.slot.liveConfig() != null ? s.slot.liveConfig() : m::config));
     s.nextDriver = 0;
     s.generation++;

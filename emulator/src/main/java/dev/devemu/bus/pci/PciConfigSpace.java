@@ -60,8 +60,10 @@ public final class PciConfigSpace {
   private static byte[] shared(byte[] mask) {
     return MASKS.computeIfAbsent(java.nio.ByteBuffer.wrap(mask), k -> mask);
   }
-  private final long[] barSizes = new long[6];
-  private final boolean[] bar64 = new boolean[6];
+  // Read-only once built, and the same for every device of one model: build() shares them too.
+  private long[] barSizes = new long[6];
+  private boolean[] bar64 = new boolean[6];
+  private static final java.util.Map<String, Object> BAR_LAYOUTS = new java.util.concurrent.ConcurrentHashMap<>();
   private int msiCap = -1;
   private int msixCap = -1;
   private int expCap = -1;
@@ -398,6 +400,9 @@ public final class PciConfigSpace {
     public PciConfigSpace build() {
       s.writable = shared(s.writable);
       s.writeOneToClear = shared(s.writeOneToClear);
+      s.barSizes = (long[]) BAR_LAYOUTS.computeIfAbsent("sizes" + java.util.Arrays.toString(s.barSizes),
+          k -> s.barSizes);
+      s.bar64 = (boolean[]) BAR_LAYOUTS.computeIfAbsent("64" + java.util.Arrays.toString(s.bar64), k -> s.bar64);
       return s;
     }
 

@@ -151,9 +151,19 @@ public final class PciCore {
     });
   }
 
+  // Call names by access size (1, 2, 4, 8 bytes), built once rather than per access.
+  private static final String[] IOREAD = {null, "ioread8", "ioread16", null, "ioread32", null, null, null, "ioread64"};
+  private static final String[] IOWRITE = {null, "iowrite8", "iowrite16", null, "iowrite32", null, null, null,
+      "iowrite64"};
+
+  private static String sized(String[] names, int size, String prefix) {
+    String name = size > 0 && size < names.length ? names[size] : null;
+    return name != null ? name : prefix + (8 * size);
+  }
+
   /** ioread8/16/32/64: a non-posted read; the CPU stalls until the device (or the root complex) answers. */
   public static Op<Long> ioread(IoMem mem, long offset, int size) {
-    String what = "ioread" + (8 * size);
+    String what = sized(IOREAD, size, "ioread");
     return Op.block(what, x -> {
       checkMapping(x, mem, offset, size, false, what);
       PciFunction pdev = mem.function();
@@ -161,7 +171,7 @@ public final class PciCore {
       pdev.device().tell(new PciDeviceActor.MmioRead(PciDeviceActor.Space.bar(mem.bar()), offset, size,
           x.task().pid(), x.task().waitEpisode() + 1, kernel.cpu(x.cpu()),
           x.cause(() -> what + " " + pdev + " BAR" + mem.bar() + "+0x" + Long.toHexString(offset))));
-      return Op.Wait.sleep(Op.WaitKind.BUS, what + " " + pdev);
+      return Op.Wait.sleep(Op.WaitKind.BUS, () -> what + " " + pdev);
     }, (x, woke) -> {
       CpuActor.MmioReadCompleted r = (CpuActor.MmioReadCompleted) woke;
       if (r.unsupportedRequest()) {
@@ -178,7 +188,7 @@ public final class PciCore {
 
   /** iowrite8/16/32/64: a posted write. */
   public static Op<Void> iowrite(IoMem mem, long offset, int size, long value) {
-    String what = "iowrite" + (8 * size);
+    String what = sized(IOWRITE, size, "iowrite");
     return Op.step(what, x -> {
       checkMapping(x, mem, offset, size, true, what);
       PciFunction pdev = mem.function();

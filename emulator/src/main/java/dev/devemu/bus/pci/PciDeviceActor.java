@@ -114,12 +114,15 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
       return ordinal() - 1;
     }
 
+    private static final Space[] ALL = values(); // values() copies the array on every call
+
     public static Space bar(int i) {
-      return values()[i + 1];
+      return ALL[i + 1];
     }
   }
 
   private static final long MSIX_ENTRY = 16;
+  private static final long[] NO_MSIX = new long[0];
 
   /**
    * How long a non-posted request to a device that does not answer waits before the root port gives up and
@@ -185,7 +188,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
     this.clock = clock;
     this.randomSource = random;
     int entries = config.msixCapability() >= 0 ? config.msixTableSize() : 0;
-    this.msixTable = new long[entries * 2];
+    this.msixTable = entries == 0 ? NO_MSIX : new long[entries * 2];
     for (int i = 0; i < entries; i++) msixTable[2 * i + 1] = 1L << 32; // vector control: masked at reset
   }
 

@@ -22,7 +22,7 @@ public final class PciFunction {
   private final long[] barAddress = new long[6];
   private final long[] barSize;
   private final Resources.Handle[] regions = new Resources.Handle[6];
-  private final List<Integer> irqs = new ArrayList<>();
+  private final List<Integer> irqs = new ArrayList<>(1); // MSI: one vector; MSI-X grows it
   private IrqMode irqMode = IrqMode.NONE;
   private int enableCount;
   private boolean master;
@@ -35,7 +35,7 @@ public final class PciFunction {
     this.name = name;
     this.device = device;
     this.config = CACHED_CONFIGS.computeIfAbsent(java.nio.ByteBuffer.wrap(config.clone()), k -> k.array());
-    this.barSize = barSize.clone();
+    this.barSize = CACHED_BAR_SIZES.computeIfAbsent(java.util.Arrays.toString(barSize), k -> barSize.clone());
   }
 
   /**
@@ -44,6 +44,8 @@ public final class PciFunction {
    */
   private static final java.util.Map<java.nio.ByteBuffer, byte[]> CACHED_CONFIGS =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /** BAR sizes are read-only too: shared the same way. */
+  private static final java.util.Map<String, long[]> CACHED_BAR_SIZES = new java.util.concurrent.ConcurrentHashMap<>();
 
   public PciAddress address() {
     return address;

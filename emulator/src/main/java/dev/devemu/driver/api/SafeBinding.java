@@ -21,8 +21,8 @@ public abstract class SafeBinding<D> implements Binding {
 
   protected SafeBinding(Owner owner, String probeFunction, String removeFunction) {
     this.owner = owner;
-    this.probeFunction = probeFunction;
-    this.removeFunction = removeFunction;
+    this.probeFunction = probeFunction.intern(); // shared by every binding of the driver
+    this.removeFunction = removeFunction.intern();
   }
 
   /** The driver's probe. */

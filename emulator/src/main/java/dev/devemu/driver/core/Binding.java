@@ -29,6 +29,9 @@ public interface Binding {
    */
   static Binding of(Owner owner, String probeFunction, String removeFunction,
       java.util.function.Supplier<Op<Integer>> probe, java.util.function.Supplier<Op<Void>> remove) {
+    // interned: every binding of a driver names the same functions, and 100k bindings need not hold 200k strings
+    String probeName = probeFunction.intern();
+    String removeName = removeFunction.intern();
     return new Binding() {
       @Override
       public Owner owner() {
@@ -37,22 +40,22 @@ public interface Binding {
 
       @Override
       public String probeFunction() {
-        return probeFunction;
+        return probeName;
       }
 
       @Override
       public String removeFunction() {
-        return removeFunction;
+        return removeName;
       }
 
       @Override
       public Op<Integer> probe() {
-        return Op.fn(probeFunction, probe);
+        return Op.fn(probeName, probe);
       }
 
       @Override
       public Op<Void> remove() {
-        return Op.fn(removeFunction, remove);
+        return Op.fn(removeName, remove);
       }
     };
   }

@@ -1,0 +1,179 @@
+package dev.devemu.bench;
+
+import dev.devemu.campaign.CampaignBackend;
+import dev.devemu.campaign.CampaignPlan;
+import dev.devemu.campaign.LocalCampaignBackend;
+import dev.devemu.campaign.RunKey;
+import dev.devemu.testbed.RunResult;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Figure 3: simulated device-hours per wall second of a scenario's campaign, run by the local thread backend
+ * ({@link LocalCampaignBackend}) with 1 and with 2 workers over the same seeds (raw and safe), at the scenario's
+ * own workload and duration. The ratio of the two rates is the scaling. Both backends live through the whole
+ * measurement (warm-up included), and the rounds alternate, so JIT and heap state hit both alike. The results of
+ * every round must be identical run by run — runs are deterministic — or the bench fails.
+ */
+final class CampaignBench {
+  /**
+   * What one seed set cost with each worker count.
+   *
+   * @param runs runs per round (seeds × variants)
+   * @param deviceHours simulated device-hours per round (exposure summed over drivers and runs)
+   * @param choices the lanes' choices per round: message deliveries plus timer firings
+   * @param oneWorkerSeconds best wall time of a round with one worker
+   * @param twoWorkerSeconds best wall time of a round with two workers
+   * @param gcSeconds collector time over the measured rounds (both worker counts)
+   * @param measuredSeconds wall time of the measured rounds (both worker counts)
+   * @param oneWorkerCores process CPU time over wall time in the best one-worker round
+   * @param twoWorkerCores the same in the best two-worker round: below 2, the machine did not give two cores
+   * @param deviceHoursByVariant simulated device-hours of each variant over the seeds
+   */
+  record Result(int seeds, int runs, double deviceHours, long choices, double oneWorkerSeconds,
+      double twoWorkerSeconds, double gcSeconds, double measuredSeconds, int rounds, double oneWorkerCores,
+      double twoWorkerCores, Map<String, Double> deviceHoursByVariant) {
+    double oneWorkerDeviceHoursPerSecond() {
+      return deviceHours / oneWorkerSeconds;
+    }
+
+    double twoWorkerDeviceHoursPerSecond() {
+      return deviceHours / twoWorkerSeconds;
+    }
+
+    double scaling() {
+      return oneWorkerSeconds / twoWorkerSeconds;
+    }
+
+    double choicesPerDeviceHour() {
+      return choices / deviceHours;
+    }
+
+    /** Wall seconds that {@code hours} device-hours take with two workers at the measured rate. */
+    double secondsFor(double hours) {
+      return hours / twoWorkerDeviceHoursPerSecond();
+    }
+
+    /**
+     * Device-hours a campaign {@code --device-hours target} simulates: every variant runs seeds 1..N until the
+     * slowest variant reaches the target (a raw run that oopses early gives little exposure), extrapolated from the
+     * mean exposure per seed measured here.
+     */
+    double deviceHoursForTarget(double target) {
+      double slowest = Double.MAX_VALUE;
+      for (double dh : deviceHoursByVariant.values()) slowest = Math.min(slowest, dh / seeds);
+      return Math.ceil(target / slowest) * deviceHours / seeds;
+    }
+
+    /** CPU efficiency of two workers: device-hours per CPU second with two workers over that with one. */
+    double perCoreEfficiency() {
+      return (deviceHours / (twoWorkerSeconds * twoWorkerCores)) / (deviceHours / (oneWorkerSeconds * oneWorkerCores));
+    }
+  }
+
+  private CampaignBench() {}
+
+  /**
+   * @param scenarioFile shown in errors and plans
+   * @param scenarioSource the scenario's text (the bench reads the file, so a new scenario needs no new code)
+   * @param seeds seeds 1..seeds, each run raw and safe
+   * @param warmupMillis unmeasured rounds of both worker counts run first, for at least this long (JIT compilation)
+   * @param rounds measured rounds per worker count
+   */
+  static Result run(String scenarioFile, String scenarioSource, int seeds, long warmupMillis, int rounds)
+      throws InterruptedException {
+    List<RunKey> keys = new ArrayList<>();
+    for (long seed = 1; seed <= seeds; seed++) {
+      keys.add(new RunKey(seed, "raw"));
+      keys.add(new RunKey(seed, "safe"));
+    }
+    CampaignPlan plan = new CampaignPlan("bench", scenarioFile, scenarioSource, keys, 0);
+    Timed best1 = null;
+    Timed best2 = null;
+    Map<RunKey, RunResult> reference = null;
+    long gcBefore = 0;
+    long measureStart = 0;
+    try (LocalCampaignBackend one = new LocalCampaignBackend(1);
+        LocalCampaignBackend two = new LocalCampaignBackend(2)) {
+      long warmupEnd = System.nanoTime() + warmupMillis * 1_000_000L;
+      do {
+        reference = check(reference, timed(one, plan), timed(two, plan));
+      } while (System.nanoTime() < warmupEnd);
+      gcBefore = gcMillis();
+      measureStart = System.nanoTime();
+      for (int round = 0; round < rounds; round++) {
+        // alternate which worker count goes first, so that neither always runs right after the other's garbage
+        boolean oneFirst = round % 2 == 0;
+        Timed a = timed(oneFirst ? one : two, plan);
+        Timed b = timed(oneFirst ? two : one, plan);
+        Timed t1 = oneFirst ? a : b;
+        Timed t2 = oneFirst ? b : a;
+        check(reference, t1, t2);
+        if (best1 == null || t1.seconds < best1.seconds) best1 = t1;
+        if (best2 == null || t2.seconds < best2.seconds) best2 = t2;
+      }
+    }
+    double deviceHours = 0;
+    long choices = 0;
+    Map<String, Double> byVariant = new TreeMap<>();
+    for (RunResult r : reference.values()) {
+      if (r.internalError() != null) {
+        throw new IllegalStateException("campaign bench: seed " + r.seed() + " " + r.variant() + " broke the emulator: "
+            + r.internalError());
+      }
+      for (long ns : r.exposureNanos().values()) {
+        deviceHours += ns / 3.6e12;
+        byVariant.merge(r.variant(), ns / 3.6e12, Double::sum);
+      }
+      choices += r.choices();
+    }
+    return new Result(seeds, keys.size(), deviceHours, choices, best1.seconds, best2.seconds,
+        (gcMillis() - gcBefore) / 1e3, (System.nanoTime() - measureStart) / 1e9, rounds, best1.cores(),
+        best2.cores(), byVariant);
+  }
+
+  /** Every round must give the same result for every run, whatever the worker count: runs are deterministic. */
+  private static Map<RunKey, RunResult> check(Map<RunKey, RunResult> reference, Timed one, Timed two) {
+    Map<RunKey, RunResult> ref = reference == null ? one.results : reference;
+    if (!ref.equals(one.results) || !ref.equals(two.results)) {
+      throw new IllegalStateException("campaign bench: the same seeds gave different results between rounds or "
+          + "worker counts (determinism broken)");
+    }
+    return ref;
+  }
+
+  private record Timed(double seconds, double cpuSeconds, Map<RunKey, RunResult> results) {
+    double cores() {
+      return cpuSeconds / seconds;
+    }
+  }
+
+  private static Timed timed(CampaignBackend backend, CampaignPlan plan) throws InterruptedException {
+    Map<RunKey, RunResult> results = new TreeMap<>();
+    long cpuStart = processCpuNanos();
+    long start = System.nanoTime();
+    backend.execute(plan, Set.of(), (key, result) -> results.put(key, result));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+    if (results.size() != plan.runs().size()) {
+      throw new IllegalStateException("campaign bench: " + results.size() + " of " + plan.runs().size()
+          + " runs came back");
+    }
+    return new Timed(seconds, cpuSeconds, results);
+  }
+
+  private static long processCpuNanos() {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return os.getProcessCpuTime();
+  }
+
+  static long gcMillis() {
+    long ms = 0;
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
+    return ms;
+  }
+}

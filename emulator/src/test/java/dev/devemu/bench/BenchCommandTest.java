@@ -1,0 +1,94 @@
+package dev.devemu.bench;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.devemu.cli.ExitCodes;
+import dev.devemu.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code devemu bench} runs every figure and reports it, with sizes small enough for a test. No timing is asserted:
+ * only that each figure is measured, printed on its own line in the documented form, and written to the JSON.
+ */
+class BenchCommandTest {
+  @TempDir
+  Path tmp;
+
+  static final String TINY = """
+      scenario { name = "tiny-bench", duration = 50ms }
+      machine { cpus = 2, lookahead = 20us }
+      devices = [ { type = sample-pcie, slot = "0000:00:02.0", interrupt-rate = 2000 } ]
+      drivers = [ { name = my_pcie } ]
+      faults {
+        recurring = [ { action = surprise-unplug, slot = "0000:00:02.0", mean-interval = 30ms, restore-after = 1ms } ]
+      }
+      """;
+
+  record Result(int code, String out, String err) {}
+
+  static Result devemu(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.execute(new CommandLine(new Main()), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void everyFigureIsMeasuredPrintedOnItsOwnLineAndWrittenAsJson() throws Exception {
+    Path scenario = tmp.resolve("tiny.conf");
+    Files.writeString(scenario, TINY);
+    Path json = tmp.resolve("bench.json");
+    Result r = devemu("bench", "--quick", "--scenario", scenario.toString(), "--json", json.toString(),
+        "--dispatch-samples", "30", "--heap-pairs", "40", "--campaign-seeds", "2", "--rounds", "1", "--warmup-ms", "0",
+        "--serialization-ms", "10");
+    assertEquals(ExitCodes.OK, r.code(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertTrue(lines.get(0).matches("det/raw ratio=\\d+\\.\\d\\d det=\\d+ default-dispatcher=\\d+ .*"), lines.get(0));
+    assertTrue(lines.stream().anyMatch(l -> l.matches("heap bytes/actor=\\d+ .*")), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("heap bytes/pair=\\d+ at 40 pairs \\(40 bound.*")), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("campaign device-hours/s=[\\d.]+ workers=1 \\(tiny-bench, .*")),
+        r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("campaign device-hours/s=[\\d.]+ workers=2 .*")), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("campaign scaling=[\\d.]+ .*")), r.out());
+    for (String m : List.of("MsiWrite", "IrqRaised", "DmaCompleted", "UrbSubmit", "UrbReturned")) {
+      assertTrue(lines.stream().anyMatch(l -> l.matches("protobuf " + m + " round-trips/s=\\d+ .*")), m + "\n" + r.out());
+    }
+    assertTrue(lines.get(lines.size() - 1).startsWith("machine: "), r.out());
+
+    JsonNode j = new ObjectMapper().readTree(json.toFile());
+    // both sides of figure 1 did the same samples, each counting the deliveries it made
+    assertTrue(j.at("/dispatch/deterministicDeliveries").asLong() > 30 * 16);
+    assertTrue(j.at("/dispatch/defaultDispatcherDeliveries").asLong() > 30 * 16);
+    assertTrue(j.at("/dispatch/ratio").asDouble() > 0);
+    assertEquals(40, j.at("/heap/0/pairs").asInt());
+    assertEquals(40, j.at("/heap/0/bound").asInt());
+    assertEquals(4, j.at("/campaign/runs").asInt());
+    assertTrue(j.at("/campaign/deviceHours").asDouble() > 0);
+    assertTrue(j.at("/campaign/choicesPerDeviceHour").asDouble() > 0);
+    assertEquals(5, j.at("/serialization").size());
+    assertTrue(j.at("/serialization/0/bytes").asInt() > 0);
+    assertEquals(Runtime.getRuntime().availableProcessors(), j.at("/machine/cores").asInt());
+  }
+
+  @Test
+  void aMissingScenarioIsBadInputButOnlyWhenTheCampaignFigureNeedsIt() {
+    Result r = devemu("bench", "--only", "campaign", "--scenario", tmp.resolve("nope.conf").toString());
+    assertEquals(ExitCodes.BAD_INPUT, r.code());
+    assertTrue(r.err().contains("nope.conf: no such file"), r.err());
+    Result s = devemu("bench", "--only", "serialization", "--serialization-ms", "10", "--scenario",
+        tmp.resolve("nope.conf").toString());
+    assertEquals(ExitCodes.OK, s.code(), s.err());
+    assertTrue(s.out().startsWith("protobuf MsiWrite round-trips/s="), s.out());
+  }
+}
