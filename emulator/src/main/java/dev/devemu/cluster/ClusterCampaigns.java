@@ -15,9 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -31,6 +33,9 @@ import java.util.function.Consumer;
  * client moves to the next one when one does not answer.
  */
 public final class ClusterCampaigns {
+  /** Results per page asked for (the coordinator also cuts pages at 512 KiB). */
+  private static final int PAGE = 200;
+
   private ClusterCampaigns() {}
 
   /**
@@ -38,19 +43,30 @@ public final class ClusterCampaigns {
    *
    * @param pollInterval pause between two reads when no new result came
    * @param giveUpAfter how long the doors may stay unreachable before {@code execute} fails
-   * @param progress receives one line per change of progress (null: quiet)
+   * @param progress receives one line per change of progress and every notice (null: quiet)
+   * @param notices receives only the lines that tell of trouble: a door that does not answer, a campaign submitted
+   *     again, results read again (null: quiet)
    */
-  public record Options(Duration pollInterval, Duration giveUpAfter, Consumer<String> progress) {
+  public record Options(Duration pollInterval, Duration giveUpAfter, Consumer<String> progress,
+      Consumer<String> notices) {
     public static Options defaults() {
-      return new Options(Duration.ofMillis(250), Duration.ofMinutes(2), null);
+      return new Options(Duration.ofMillis(250), Duration.ofMinutes(2), null, null);
     }
 
     public Options withProgress(Consumer<String> p) {
-      return new Options(pollInterval, giveUpAfter, p);
+      return new Options(pollInterval, giveUpAfter, p, notices);
+    }
+
+    public Options withNotices(Consumer<String> n) {
+      return new Options(pollInterval, giveUpAfter, progress, n);
     }
 
     public Options withGiveUpAfter(Duration d) {
-      return new Options(pollInterval, d, progress);
+      return new Options(pollInterval, d, progress, notices);
+    }
+
+    public Options withPollInterval(Duration d) {
+      return new Options(d, giveUpAfter, progress, notices);
     }
   }
 
@@ -65,10 +81,51 @@ public final class ClusterCampaigns {
 
   /** The {@code /devemu/status} document of a node (JSON), or an IOException if it does not answer. */
   public static JsonNode status(String hostPort) throws IOException, InterruptedException {
-    Doors doors = Doors.parse(hostPort);
+    return status(Doors.parse(hostPort));
+  }
+
+  private static JsonNode status(Doors doors) throws IOException, InterruptedException {
     HttpResponse<byte[]> r = doors.get("/devemu/status", Duration.ofSeconds(15));
     if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
     return new ObjectMapper().readTree(r.body());
+  }
+
+  /**
+   * The status document of the first of {@code hostPorts} that answers, trying them in turn for at most
+   * {@code wait}: how a client checks that a cluster is there before it starts a campaign on it.
+   *
+   * @throws IllegalArgumentException if {@code hostPorts} is not {@code HOST:PORT[,HOST:PORT…]}
+   * @throws IOException if no door answered within {@code wait} (the message names the last error)
+   */
+  public static JsonNode awaitStatus(String hostPorts, Duration wait) throws IOException, InterruptedException {
+    Doors doors = Doors.parse(hostPorts);
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      try {
+        return status(doors);
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("no answer from " + hostPorts + " within " + wait.toSeconds() + " s ("
+              + doors.current() + ": " + describe(e) + ")", e);
+        }
+        doors.next();
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  /** How many simulation lanes the workers in a status document have, together (0 if it does not say). */
+  public static int lanes(JsonNode status) {
+    int sum = 0;
+    for (JsonNode n : status.path("workers")) sum += n.asInt();
+    return sum;
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof java.net.ConnectException) return "connection refused";
+    if (e instanceof java.net.http.HttpTimeoutException) return "no answer in time";
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 
   static String body(HttpResponse<byte[]> r) {
@@ -128,6 +185,14 @@ public final class ClusterCampaigns {
   private static final class Backend implements CampaignBackend {
     private final Doors doors;
     private final Options options;
+    /** Per campaign: how far this client has read the recording order, so a later wave goes on from there. */
+    private final Map<String, Cursor> cursors = new HashMap<>();
+
+    /** Results before {@code from} are read; {@code passed} are the keys among them that nobody wanted then. */
+    private static final class Cursor {
+      long from;
+      final Set<RunKey> passed = new HashSet<>();
+    }
 
     Backend(Doors doors, Options options) {
       this.doors = doors;
@@ -144,42 +209,58 @@ public final class ClusterCampaigns {
           List.copyOf(wanted), plan.durationOverrideNanos());
       byte[] planBytes = ClusterCodecs.plan(toRun).toByteArray();
       String resultsPath = "/devemu/campaigns/" + URLEncoder.encode(plan.campaignId(), StandardCharsets.UTF_8)
-          + "/results?max=100&from=";
+          + "/results?max=" + PAGE + "&from=";
+      Cursor cursor = cursors.computeIfAbsent(plan.campaignId(), id -> new Cursor());
+      // A key read (and passed over) in an earlier wave is before the cursor: read this campaign from the start.
+      if (!java.util.Collections.disjoint(cursor.passed, wanted)) {
+        cursor.from = 0;
+        cursor.passed.clear();
+      }
       Set<RunKey> delivered = new HashSet<>();
-      long from = 0;
       boolean submitted = false;
       long lastDone = -1;
       long failingSince = 0;
       int recoveries = 0;
       while (delivered.size() < wanted.size()) {
+        if (!sink.wantsMore()) {
+          // The campaign has what it needs (a device-hours target): stop following. Runs of this plan that the
+          // cluster still executes are recorded in its journal, and a resume that needs them reads them there.
+          say("stopped following campaign " + plan.campaignId() + ": the target is reached", false);
+          return;
+        }
         try {
           if (!submitted) {
             HttpResponse<byte[]> r = doors.post("/devemu/campaigns", planBytes, Duration.ofSeconds(30));
             if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
             if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
             submitted = true;
-            say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current());
+            say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current(),
+                false);
           }
-          HttpResponse<byte[]> r = doors.get(resultsPath + from, Duration.ofSeconds(30));
+          HttpResponse<byte[]> r = doors.get(resultsPath + cursor.from, Duration.ofSeconds(30));
           if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
           ResultPage page = ResultPage.parseFrom(r.body());
           failingSince = 0;
           if (!page.getKnown()) {
             // The cluster lost the campaign (a fresh journal): submit it again and read from the start.
+            say("the cluster does not know campaign " + plan.campaignId() + ": submitting it again", true);
             submitted = false;
-            from = 0;
+            cursor.from = 0;
+            cursor.passed.clear();
             continue;
           }
           for (dev.devemu.protocol.v1.RecordedRun run : page.getResultsList()) {
-            from++;
+            cursor.from++;
             RunKey key = ClusterCodecs.key(run.getKey());
-            if (wanted.contains(key) && delivered.add(key)) {
+            if (!wanted.contains(key)) {
+              cursor.passed.add(key);
+            } else if (delivered.add(key)) {
               sink.accept(key, dev.devemu.testbed.RunResultCodec.fromProto(run.getResult()));
             }
           }
           if (page.getDone() != lastDone) {
             lastDone = page.getDone();
-            say("progress " + page.getDone() + "/" + page.getPlanned() + (page.getFinished() ? " finished" : ""));
+            say("progress " + page.getDone() + "/" + page.getPlanned() + (page.getFinished() ? " finished" : ""), false);
           }
           if (page.getResultsCount() == 0) {
             if (page.getFinished() && delivered.size() < wanted.size()) {
@@ -190,9 +271,11 @@ public final class ClusterCampaigns {
                 throw new IllegalStateException("the cluster finished campaign " + plan.campaignId() + " without "
                     + (wanted.size() - delivered.size()) + " of its results");
               }
-              if (from > 0) {
-                say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from the start");
-                from = 0;
+              if (cursor.from > 0) {
+                say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from "
+                    + "the start", true);
+                cursor.from = 0;
+                cursor.passed.clear();
               } else {
                 submitted = false;
               }
@@ -205,17 +288,18 @@ public final class ClusterCampaigns {
           if (failingSince == 0) failingSince = now;
           if (now - failingSince > options.giveUpAfter().toNanos()) {
             throw new IllegalStateException("the cluster did not answer for " + options.giveUpAfter().toSeconds()
-                + " s (last door " + doors.current() + "): " + e.getMessage(), e);
+                + " s (last door " + doors.current() + "): " + describe(e), e);
           }
-          say("door " + doors.current() + " does not answer (" + e.getMessage() + "); retrying");
+          say("door " + doors.current() + " does not answer (" + describe(e) + "); retrying", true);
           doors.next();
           Thread.sleep(Math.max(200, options.pollInterval().toMillis()));
         }
       }
     }
 
-    private void say(String line) {
+    private void say(String line, boolean notice) {
       if (options.progress() != null) options.progress().accept(line);
+      if (notice && options.notices() != null) options.notices().accept(line);
     }
   }
 }

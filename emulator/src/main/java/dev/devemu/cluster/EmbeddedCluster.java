@@ -3,10 +3,13 @@ package dev.devemu.cluster;
 import dev.devemu.campaign.CampaignBackend;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -20,13 +23,28 @@ public final class EmbeddedCluster implements CampaignBackend {
 
   private EmbeddedCluster(ClusterNode node, ClusterCampaigns.Options options) {
     this.node = node;
-    this.client = ClusterCampaigns.connect(node.httpAddress(), options);
+    this.client = ClusterCampaigns.connect(node.httpAddress(),
+        options.pollInterval().compareTo(EMBEDDED_POLL) > 0 ? options.withPollInterval(EMBEDDED_POLL) : options);
   }
+
+  /**
+   * What an embedded node changes in the single-node defaults. Its only member is in this JVM, so cluster ticks
+   * cost nothing: with Pekko's 1 s defaults a node takes a second longer to come up (leader actions start after
+   * {@code periodic-tasks-initial-delay}) and to leave (moving to Exiting waits for leader actions; the singleton's
+   * hand-over retries every second). The client polls its own JVM, so it may poll often.
+   */
+  static final Config EMBEDDED = ConfigFactory.parseString("""
+      pekko.cluster.periodic-tasks-initial-delay = 100ms
+      pekko.cluster.gossip-interval = 200ms
+      pekko.cluster.leader-actions-interval = 100ms
+      pekko.cluster.singleton.hand-over-retry-interval = 100ms
+      """);
+  static final Duration EMBEDDED_POLL = Duration.ofMillis(50);
 
   /** Starts the node; {@code lanes} 0 means one per processor. */
   public static EmbeddedCluster start(Path dataDir, int lanes, ClusterCampaigns.Options options) throws Exception {
     NodeConfig nc = NodeConfig.load(null, 1, new NodeConfig.Overrides("127.0.0.1", freePort(), freePort(), dataDir,
-        lanes));
+        lanes), EMBEDDED);
     return new EmbeddedCluster(ClusterNode.start(nc), options);
   }
 
@@ -34,6 +52,37 @@ public final class EmbeddedCluster implements CampaignBackend {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
+  }
+
+  /**
+   * The embedded default as a backend that starts its node only when a plan has something to run (a resumed
+   * campaign that is already complete starts no cluster), and stops it on {@link CampaignBackend#close()}.
+   */
+  public static CampaignBackend lazily(Path dataDir, int lanes, ClusterCampaigns.Options options) {
+    return new CampaignBackend() {
+      private EmbeddedCluster cluster;
+
+      @Override
+      public void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException {
+        if (alreadyDone.containsAll(plan.runs())) return;
+        if (cluster == null) {
+          try {
+            cluster = start(dataDir, lanes, options);
+          } catch (InterruptedException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new IllegalStateException("the embedded cluster did not start: " + e, e);
+          }
+        }
+        cluster.execute(plan, alreadyDone, sink);
+      }
+
+      @Override
+      public void close() {
+        if (cluster != null) cluster.close();
+        cluster = null;
+      }
+    };
   }
 
   /** {@code host:port} of the node's HTTP door (for {@code status}). */
