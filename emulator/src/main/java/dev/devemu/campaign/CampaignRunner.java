@@ -22,6 +22,8 @@ import java.util.Map;
  * DIR/summary.json     results only (byte-identical for two campaigns over the same seeds)
  * DIR/report.html      the comparison table and plots, self-contained
  * DIR/run-info.json    when, where and how fast (one entry per session)
+ * DIR/backend.json     where the runs execute (written by the campaign command, read by --resume)
+ * DIR/journal/         the journal of the embedded cluster, when the campaign runs on it
  * </pre>
  *
  * Runs already in {@code results.jsonl} are never run again and never counted twice. Seeds are asked for in waves
@@ -33,6 +35,8 @@ public final class CampaignRunner {
   public static final String SCENARIO_FILE = "scenario.conf";
   public static final String SUMMARY_FILE = "summary.json";
   public static final String REPORT_FILE = "report.html";
+  /** The embedded cluster's data directory (its H2 journal) inside a campaign folder. */
+  public static final String JOURNAL_DIR = "journal";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What a finished campaign session did. */

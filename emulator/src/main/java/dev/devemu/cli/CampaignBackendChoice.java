@@ -17,12 +17,10 @@ import java.nio.file.Path;
  */
 record CampaignBackendChoice(Kind kind, String cluster) {
   static final String FILE = "backend.json";
-  /** The embedded cluster's journal, under the campaign's folder. */
-  static final String EMBEDDED_DATA_DIR = "journal";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   enum Kind {
-    /** The default: a single-node Pekko cluster in this JVM, its journal in {@code DIR/journal}. */
+    /** The default: a single-node Pekko cluster in this JVM, its journal in {@code DIR/journal} ({@link dev.devemu.campaign.CampaignRunner#JOURNAL_DIR}). */
     EMBEDDED("embedded-cluster"),
     /** Threads of this JVM, no cluster, no journal ({@code --local}). */
     LOCAL("local"),

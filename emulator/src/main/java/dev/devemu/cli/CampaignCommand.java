@@ -221,7 +221,7 @@ public final class CampaignCommand implements Callable<Integer> {
       case CLUSTER -> ClusterCampaigns.connect(choice.cluster(), options);
       case EMBEDDED -> {
         quietClusterLog(); // the node's INFO lines (up, campaign accepted) mean nothing to the user here
-        yield EmbeddedCluster.lazily(dir.resolve(CampaignBackendChoice.EMBEDDED_DATA_DIR), lanes, options);
+        yield EmbeddedCluster.lazily(dir.resolve(CampaignRunner.JOURNAL_DIR), lanes, options);
       }
     };
   }
