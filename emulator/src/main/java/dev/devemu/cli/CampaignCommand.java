@@ -27,9 +27,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code devemu campaign SCENARIO [--runs N | --device-hours H] [--out DIR]}: many seeded runs, raw and safe,
- * recorded as they finish and aggregated into oops rates with confidence intervals; {@code --resume DIR} goes on
- * with an interrupted campaign.
+ * {@code devemu campaign SCENARIO [--runs N | --device-hours H] [--out DIR] [--local | --cluster HOST:PORT]}: many
+ * seeded runs, raw and safe, recorded as they finish and aggregated into oops rates with confidence intervals;
+ * {@code --resume DIR} goes on with an interrupted campaign. The runs execute on an embedded single-node cluster
+ * (the default), on threads ({@code --local}) or on a running cluster ({@code --cluster}); the folder's
+ * {@code backend.json} remembers which, for {@code --resume}.
  */
 @Command(name = "campaign", mixinStandardHelpOptions = true,
     description = "Run a scenario under many seeds, raw and safe, and measure oops rates per 1000 simulated "

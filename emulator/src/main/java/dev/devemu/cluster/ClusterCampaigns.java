@@ -25,7 +25,15 @@ import java.util.function.Consumer;
 
 /**
  * The client side of the cluster's HTTP door: submits a campaign to a running cluster and follows it until every
- * run has a result. {@code ./devemu campaign … --cluster HOST:PORT} is {@code connect(hostPort, …)}.
+ * run has a result. {@code ./devemu campaign … --cluster HOST:PORT} is a {@code CampaignRunner} over
+ * {@code connect(hostPort, …)}; the embedded default ({@link EmbeddedCluster}) is the same client over a node in
+ * this JVM.
+ *
+ * <p>A campaign asks for seeds in waves; each wave is one {@code execute}. The client remembers per campaign how far
+ * it has read the recording order, so a wave goes on from there instead of reading every earlier result again. It
+ * stops following as soon as the campaign has what it needs ({@code ResultSink.wantsMore()} false: a device-hours
+ * target reached); what the cluster still runs of that wave is recorded in its journal and read from there if a
+ * later session needs it.
  *
  * <p>Reconnecting is part of the protocol: results are read by index in the coordinator's recording order, so a
  * client that lost its connection (or a node that went away) asks again from what it has; a campaign the cluster
