@@ -165,29 +165,33 @@ public final class CampaignCommand implements Callable<Integer> {
     }
 
     int lanes = workers != null ? workers : Runtime.getRuntime().availableProcessors();
-    String where;
+    String runsOn;
     if (choice.kind() == CampaignBackendChoice.Kind.CLUSTER) {
       try {
         lanes = Math.max(1, ClusterCampaigns.lanes(ClusterCampaigns.awaitStatus(choice.cluster(), clusterConnectWait)));
       } catch (IOException e) {
         err.println("devemu: cluster " + choice.cluster() + ": " + e.getMessage());
+        if (resume != null && this.where == null) {
+          err.println("devemu: the campaign in " + dir + " ran on that cluster; to go on here instead, add --embedded "
+              + "or --local");
+        }
         return ExitCodes.INTERNAL;
       }
-      where = "cluster " + choice.cluster() + " (" + lanes + " lane" + (lanes == 1 ? "" : "s") + ")";
+      runsOn = "cluster " + choice.cluster() + " (" + lanes + " lane" + (lanes == 1 ? "" : "s") + ")";
     } else if (choice.kind() == CampaignBackendChoice.Kind.LOCAL) {
-      where = "local, " + lanes + " worker" + (lanes == 1 ? "" : "s");
+      runsOn = "local, " + lanes + " worker" + (lanes == 1 ? "" : "s");
     } else {
-      where = "embedded cluster, " + lanes + " lane" + (lanes == 1 ? "" : "s");
+      runsOn = "embedded cluster, " + lanes + " lane" + (lanes == 1 ? "" : "s");
     }
     long maxExposure = scenario.durationNanos() * Math.max(1, scenario.devices().size());
     out.println("campaign " + spec.scenarioName() + ": " + target(spec) + ", variants " + String.join(", ", spec.variants())
-        + ", " + where + " -> " + dir);
+        + ", " + runsOn + " -> " + dir);
     out.flush();
     boolean terminal = System.console() != null;
     CampaignRunner runner = new CampaignRunner(dir, spec, source, maxExposure, new CampaignProgress(out, terminal));
     CampaignRunner.Outcome outcome;
-    choice.write(dir);
-    try (CampaignBackend backend = backend(choice, dir, lanes, err)) {
+    try (AutoCloseable folder = CampaignRunner.lock(dir); CampaignBackend backend = backend(choice, dir, lanes, err)) {
+      choice.write(dir);
       outcome = runner.run(backend, choice.describe(), lanes, commandLine());
     } catch (CampaignException e) {
       return bad(err, e.getMessage());

@@ -194,6 +194,12 @@ class CampaignCommandTest {
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", changed.toString(), "--resume", out.toString()).code());
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", "--resume", out.toString(), "--variant", "raw").code());
 
+    try (AutoCloseable running = dev.devemu.campaign.CampaignRunner.lock(out)) {
+      CliTest.Result busy = devemu("campaign", "--resume", out.toString(), "--runs", "2", "--local");
+      assertEquals(ExitCodes.BAD_INPUT, busy.code());
+      assertTrue(busy.err().contains("another devemu campaign is running in this folder"), busy.err());
+    }
+
     // where the runs execute
     Path fresh = tmp.resolve("fresh");
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", scenario.toString(), "--out", fresh.toString(), "--local",
