@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The client side of the cluster's HTTP door: submits a campaign to a running cluster and follows it until every
@@ -83,6 +86,11 @@ public final class ClusterCampaigns {
     return new Backend(Doors.parse(hostPorts), options);
   }
 
+  /** The same backend over the cluster node running in this JVM ({@code system} is its actor system). */
+  static CampaignBackend inJvm(ActorSystem<?> system, Options options) {
+    return new Backend(new InJvmDoor(system), options);
+  }
+
   public static CampaignBackend connect(String hostPorts) {
     return connect(hostPorts, Options.defaults());
   }
@@ -140,8 +148,32 @@ public final class ClusterCampaigns {
     return new String(r.body(), StandardCharsets.UTF_8);
   }
 
-  /** The doors a client may use, and which one it uses now. */
-  static final class Doors {
+  /**
+   * How a client reaches the coordinator: the HTTP doors of a cluster's nodes ({@link Doors}), or the node in this
+   * JVM ({@link InJvmDoor}). Either way it submits plans and reads pages of results by index.
+   */
+  interface Door {
+    /** Which door is in use (for messages). */
+    String current();
+
+    /** Moves to the next door after a failure (the same one if there is only one). */
+    void next();
+
+    /**
+     * Submits a plan (idempotent: keys the campaign has are not added again).
+     *
+     * @throws IllegalArgumentException if the coordinator refused the plan
+     * @throws IOException if the door did not answer
+     */
+    void submit(CampaignPlan plan) throws IOException, InterruptedException;
+
+    /** Recorded results of a campaign from index {@code from}, at most {@code max}. */
+    CampaignCoordinator.ResultPage results(String campaignId, long from, int max)
+        throws IOException, InterruptedException;
+  }
+
+  /** The HTTP doors a client may use, and which one it uses now. */
+  static final class Doors implements Door {
     private final List<String> addresses;
     private int current;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -170,12 +202,30 @@ public final class ClusterCampaigns {
       return new Doors(List.copyOf(out));
     }
 
-    String current() {
+    @Override
+    public String current() {
       return addresses.get(current);
     }
 
-    void next() {
+    @Override
+    public void next() {
       current = (current + 1) % addresses.size();
+    }
+
+    @Override
+    public void submit(CampaignPlan plan) throws IOException, InterruptedException {
+      HttpResponse<byte[]> r = post("/devemu/campaigns", ClusterCodecs.plan(plan).toByteArray(), Duration.ofSeconds(30));
+      if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
+      if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+    }
+
+    @Override
+    public CampaignCoordinator.ResultPage results(String campaignId, long from, int max)
+        throws IOException, InterruptedException {
+      HttpResponse<byte[]> r = get("/devemu/campaigns/" + URLEncoder.encode(campaignId, StandardCharsets.UTF_8)
+          + "/results?max=" + max + "&from=" + from, Duration.ofSeconds(30));
+      if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+      return ClusterCodecs.page(ResultPage.parseFrom(r.body()));
     }
 
     HttpResponse<byte[]> get(String path, Duration timeout) throws IOException, InterruptedException {
@@ -190,8 +240,52 @@ public final class ClusterCampaigns {
     }
   }
 
+  /**
+   * The door of a node in this JVM: asks its coordinator proxy directly, as {@link ClusterRoutes} does for HTTP
+   * clients, without an HTTP server, a socket or Protobuf in between.
+   */
+  static final class InJvmDoor implements Door {
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    private final ActorSystem<?> system;
+
+    InJvmDoor(ActorSystem<?> system) {
+      this.system = system;
+    }
+
+    @Override
+    public String current() {
+      return system.address().toString();
+    }
+
+    @Override
+    public void next() {}
+
+    @Override
+    public void submit(CampaignPlan plan) throws IOException, InterruptedException {
+      CampaignCoordinator.CampaignProgress p = ask(r -> new CampaignCoordinator.SubmitCampaign(plan, r));
+      if (!p.error().isEmpty()) throw new IllegalArgumentException("the cluster refused the campaign: " + p.error());
+    }
+
+    @Override
+    public CampaignCoordinator.ResultPage results(String campaignId, long from, int max)
+        throws IOException, InterruptedException {
+      return ask(r -> new CampaignCoordinator.GetResults(campaignId, from, max, r));
+    }
+
+    private <T> T ask(java.util.function.Function<ActorRef<T>, CampaignCoordinator.Command> message)
+        throws IOException, InterruptedException {
+      try {
+        return AskPattern.ask(NodeServices.get(system).coordinator(), message::apply, ASK_TIMEOUT, system.scheduler())
+            .toCompletableFuture().get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        // as the HTTP door's 503: the coordinator is moving or starting
+        throw new IOException("the campaign coordinator did not answer: " + e.getCause(), e.getCause());
+      }
+    }
+  }
+
   private static final class Backend implements CampaignBackend {
-    private final Doors doors;
+    private final Door doors;
     private final Options options;
     /** Per campaign: how far this client has read the recording order, so a later wave goes on from there. */
     private final Map<String, Cursor> cursors = new HashMap<>();
@@ -202,7 +296,7 @@ public final class ClusterCampaigns {
       final Set<RunKey> passed = new HashSet<>();
     }
 
-    Backend(Doors doors, Options options) {
+    Backend(Door doors, Options options) {
       this.doors = doors;
       this.options = options;
     }
@@ -215,9 +309,6 @@ public final class ClusterCampaigns {
       // The cluster runs only what the client still needs; a later submission of more keys extends the campaign.
       CampaignPlan toRun = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
           List.copyOf(wanted), plan.durationOverrideNanos());
-      byte[] planBytes = ClusterCodecs.plan(toRun).toByteArray();
-      String resultsPath = "/devemu/campaigns/" + URLEncoder.encode(plan.campaignId(), StandardCharsets.UTF_8)
-          + "/results?max=" + PAGE + "&from=";
       Cursor cursor = cursors.computeIfAbsent(plan.campaignId(), id -> new Cursor());
       // A key read (and passed over) in an earlier wave is before the cursor: read this campaign from the start.
       if (!java.util.Collections.disjoint(cursor.passed, wanted)) {
@@ -238,18 +329,14 @@ public final class ClusterCampaigns {
         }
         try {
           if (!submitted) {
-            HttpResponse<byte[]> r = doors.post("/devemu/campaigns", planBytes, Duration.ofSeconds(30));
-            if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
-            if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+            doors.submit(toRun);
             submitted = true;
             say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current(),
                 false);
           }
-          HttpResponse<byte[]> r = doors.get(resultsPath + cursor.from, Duration.ofSeconds(30));
-          if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
-          ResultPage page = ResultPage.parseFrom(r.body());
+          CampaignCoordinator.ResultPage page = doors.results(plan.campaignId(), cursor.from, PAGE);
           failingSince = 0;
-          if (!page.getKnown()) {
+          if (!page.known()) {
             // The cluster lost the campaign (a fresh journal): submit it again and read from the start.
             say("the cluster does not know campaign " + plan.campaignId() + ": submitting it again", true);
             submitted = false;
@@ -257,38 +344,39 @@ public final class ClusterCampaigns {
             cursor.passed.clear();
             continue;
           }
-          for (dev.devemu.protocol.v1.RecordedRun run : page.getResultsList()) {
+          for (RecordedRun run : page.results()) {
             cursor.from++;
-            RunKey key = ClusterCodecs.key(run.getKey());
+            RunKey key = run.key();
             if (!wanted.contains(key)) {
               cursor.passed.add(key);
             } else if (delivered.add(key)) {
-              sink.accept(key, dev.devemu.testbed.RunResultCodec.fromProto(run.getResult()));
+              sink.accept(key, run.result());
             }
           }
-          if (page.getDone() != lastDone) {
-            lastDone = page.getDone();
-            say("progress " + page.getDone() + "/" + page.getPlanned() + (page.getFinished() ? " finished" : ""), false);
+          if (page.done() != lastDone) {
+            lastDone = page.done();
+            say("progress " + page.done() + "/" + page.planned() + (page.finished() ? " finished" : ""), false);
           }
-          if (page.getResultsCount() == 0) {
-            if (page.getFinished() && delivered.size() < wanted.size()) {
-              // Finished, yet some of our keys came by: either the recording order changed under us (a journal
-              // that lost its last writes re-records them in another order) and we read again from the start,
-              // or the cluster's plan lacks them and submitting adds them.
-              if (++recoveries > 3) {
-                throw new IllegalStateException("the cluster finished campaign " + plan.campaignId() + " without "
-                    + (wanted.size() - delivered.size()) + " of its results");
-              }
-              if (cursor.from > 0) {
-                say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from "
-                    + "the start", true);
-                cursor.from = 0;
-                cursor.passed.clear();
-              } else {
-                submitted = false;
-              }
-              continue;
+          if (page.results().isEmpty() && page.finished() && delivered.size() < wanted.size()) {
+            // Finished, yet some of our keys came by: either the recording order changed under us (a journal
+            // that lost its last writes re-records them in another order) and we read again from the start,
+            // or the cluster's plan lacks them and submitting adds them.
+            if (++recoveries > 3) {
+              throw new IllegalStateException("the cluster finished campaign " + plan.campaignId() + " without "
+                  + (wanted.size() - delivered.size()) + " of its results");
             }
+            if (cursor.from > 0) {
+              say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from "
+                  + "the start", true);
+              cursor.from = 0;
+              cursor.passed.clear();
+            } else {
+              submitted = false;
+            }
+            continue;
+          }
+          // Caught up with what is recorded: wait a little, so that a page carries several results, not one each.
+          if (delivered.size() < wanted.size() && cursor.from >= page.done()) {
             Thread.sleep(options.pollInterval().toMillis());
           }
         } catch (IOException e) {
