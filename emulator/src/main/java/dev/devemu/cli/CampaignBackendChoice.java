@@ -20,7 +20,10 @@ record CampaignBackendChoice(Kind kind, String cluster) {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   enum Kind {
-    /** The default: a single-node Pekko cluster in this JVM, its journal in {@code DIR/journal} ({@link dev.devemu.campaign.CampaignRunner#JOURNAL_DIR}). */
+    /**
+     * The default: a single-node Pekko cluster in this JVM, its journal in {@code DIR/journal}
+     * ({@link dev.devemu.campaign.CampaignRunner#JOURNAL_DIR}).
+     */
     EMBEDDED("embedded-cluster"),
     /** Threads of this JVM, no cluster, no journal ({@code --local}). */
     LOCAL("local"),

@@ -214,7 +214,8 @@ public final class ClusterCampaigns {
 
     @Override
     public void submit(CampaignPlan plan) throws IOException, InterruptedException {
-      HttpResponse<byte[]> r = post("/devemu/campaigns", ClusterCodecs.plan(plan).toByteArray(), Duration.ofSeconds(30));
+      HttpResponse<byte[]> r =
+          post("/devemu/campaigns", ClusterCodecs.plan(plan).toByteArray(), Duration.ofSeconds(30));
       if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
       if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
     }

@@ -56,7 +56,8 @@ public final class EmbeddedCluster implements CampaignBackend {
 
   private static EmbeddedCluster start(Path dataDir, int lanes, ClusterCampaigns.Options options, boolean httpDoor)
       throws Exception {
-    Config extra = httpDoor ? EMBEDDED : ConfigFactory.parseString("devemu.node.http-door = off").withFallback(EMBEDDED);
+    Config extra = httpDoor ? EMBEDDED
+        : ConfigFactory.parseString("devemu.node.http-door = off").withFallback(EMBEDDED);
     NodeConfig nc = NodeConfig.load(null, 1, new NodeConfig.Overrides("127.0.0.1", freePort(),
         httpDoor ? freePort() : null, dataDir, lanes), extra);
     return new EmbeddedCluster(ClusterNode.start(nc), options);

@@ -19,8 +19,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * A node's worker: pulls runs from the coordinator (as many as it has free lanes, plus one queued per lane),
- * queues them on the node's {@link LanePool}, and sends each result back. Its heartbeat repeats what it holds, so a coordinator that moved
- * to another node learns it without a handshake.
+ * queues them on the node's {@link LanePool}, and sends each result back. Its heartbeat repeats what it holds, so a
+ * coordinator that moved to another node learns it without a handshake.
  */
 public final class RunWorker extends AbstractBehavior<RunWorker.Command> {
   public sealed interface Command permits WorkAssigned, LaneFinished, Heartbeat {}

@@ -204,7 +204,8 @@ class CampaignCommandTest {
     Path fresh = tmp.resolve("fresh");
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", scenario.toString(), "--out", fresh.toString(), "--local",
         "--cluster", "127.0.0.1:8558").code());
-    CliTest.Result noPort = devemu("campaign", scenario.toString(), "--out", fresh.toString(), "--cluster", "localhost");
+    CliTest.Result noPort =
+        devemu("campaign", scenario.toString(), "--out", fresh.toString(), "--cluster", "localhost");
     assertEquals(ExitCodes.BAD_INPUT, noPort.code());
     assertTrue(noPort.err().contains("--cluster wants HOST:PORT, got localhost"), noPort.err());
     CliTest.Result workers = devemu("campaign", scenario.toString(), "--out", fresh.toString(), "--workers", "2",

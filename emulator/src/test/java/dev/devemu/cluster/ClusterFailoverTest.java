@@ -83,7 +83,8 @@ class ClusterFailoverTest {
     String id = SingleNodeCampaign.campaignId(single);
     Path folder = tmp.resolve("kill-worker");
     CompletableFuture<SingleNodeCampaign.Cli> campaign = SingleNodeCampaign.devemuInBackground("campaign",
-        scenario.toString(), "--runs", String.valueOf(SEEDS), "--out", folder.toString(), "--cluster", cluster.doors(1));
+        scenario.toString(), "--runs", String.valueOf(SEEDS), "--out", folder.toString(),
+        "--cluster", cluster.doors(1));
     String victim = cluster.address(3);
     // Kill node 3 while it holds a run and the campaign is under way.
     JsonNode before = cluster.awaitStatus(1, s -> {

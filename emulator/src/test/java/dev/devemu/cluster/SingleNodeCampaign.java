@@ -102,7 +102,9 @@ final class SingleNodeCampaign {
     }
     assertTrue(panics > 0 && panics < lines.size(), "some runs should oops, not all: " + panics);
     for (int seed = 1; seed <= seeds; seed++) {
-      for (String v : List.of("raw", "safe")) assertTrue(keys.contains(seed + "/" + v), "no result for " + seed + "/" + v);
+      for (String v : List.of("raw", "safe")) {
+        assertTrue(keys.contains(seed + "/" + v), "no result for " + seed + "/" + v);
+      }
     }
     assertEquals(2 * seeds, lines.size(), "results for keys outside the campaign");
     assertEquals(sorted(single), sorted(folder), "result lines differ from the single-node campaign");
