@@ -22,6 +22,9 @@ import java.util.Map;
  * DIR/summary.json     results only (byte-identical for two campaigns over the same seeds)
  * DIR/report.html      the comparison table and plots, self-contained
  * DIR/run-info.json    when, where and how fast (one entry per session)
+ * DIR/backend.json     where the runs execute (written by the campaign command, read by --resume)
+ * DIR/journal/         the journal of the embedded cluster, when the campaign runs on it
+ * DIR/campaign.lock    locked while a process works in the folder ({@link #lock})
  * </pre>
  *
  * Runs already in {@code results.jsonl} are never run again and never counted twice. Seeds are asked for in waves
@@ -33,6 +36,8 @@ public final class CampaignRunner {
   public static final String SCENARIO_FILE = "scenario.conf";
   public static final String SUMMARY_FILE = "summary.json";
   public static final String REPORT_FILE = "report.html";
+  /** The embedded cluster's data directory (its H2 journal) inside a campaign folder. */
+  public static final String JOURNAL_DIR = "journal";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What a finished campaign session did. */
@@ -55,6 +60,36 @@ public final class CampaignRunner {
     this.scenarioSource = scenarioSource;
     this.maxExposurePerRunNanos = maxExposurePerRunNanos;
     this.progress = progress;
+  }
+
+  /** The file a running campaign holds locked, so that a second process does not run the same folder. */
+  public static final String LOCK_FILE = "campaign.lock";
+
+  /**
+   * Locks the campaign folder for this process (creating it if needed) until the returned handle is closed. Two
+   * processes on one folder would both append results and, on the embedded cluster, both write its journal.
+   *
+   * @throws CampaignException if another process (or this one) holds the folder
+   */
+  public static AutoCloseable lock(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve(LOCK_FILE),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new CampaignException(dir + ": another devemu campaign is running in this folder");
+    }
+    java.nio.channels.FileLock held = lock;
+    return () -> {
+      held.release();
+      channel.close();
+    };
   }
 
   /** Writes {@code campaign.json} and {@code scenario.conf} (a new campaign, or a resumed one with a new target). */

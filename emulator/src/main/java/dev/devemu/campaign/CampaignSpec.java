@@ -72,9 +72,15 @@ public record CampaignSpec(String scenarioFile, String scenarioName, String scen
     return Math.round(deviceHours * NANOS_PER_HOUR);
   }
 
-  /** A stable id: the hash of what the campaign measures. */
+  /**
+   * A stable id: the hash of what the campaign runs — scenario and variants, not the target. A resume that raises
+   * the target keeps the id, so a cluster's journal still holds the runs it recorded for the campaign (a result
+   * the client had not written to results.jsonl yet comes back from there instead of being run again).
+   */
   public String campaignId() {
-    return sha256(toJson().toString()).substring(0, 16);
+    ObjectNode n = toJson();
+    n.remove(List.of("mode", "runs", "device_hours"));
+    return sha256(n.toString()).substring(0, 16);
   }
 
   /** The same campaign with another target (to extend it on resume). */

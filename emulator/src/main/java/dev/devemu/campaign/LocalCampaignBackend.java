@@ -1,14 +1,10 @@
 package dev.devemu.campaign;
 
 import dev.devemu.scenario.Scenario;
-import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.sim.SimHost;
 import dev.devemu.testbed.RunResult;
-import dev.devemu.testbed.Runner;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,14 +37,7 @@ public final class LocalCampaignBackend implements CampaignBackend {
     }
     if (todo.isEmpty()) return;
     if (host == null) host = SimHost.start("devemu-campaign", workers);
-    Scenario base = ScenarioLoader.parse(plan.scenarioFile(), plan.scenarioSource());
-    if (plan.durationOverrideNanos() > 0) base = base.withDuration(plan.durationOverrideNanos());
-    Map<String, Scenario> byVariant = new HashMap<>();
-    for (RunKey k : todo) {
-      if (!byVariant.containsKey(String.valueOf(k.variant()))) {
-        byVariant.put(String.valueOf(k.variant()), base.withVariant(k.variant()));
-      }
-    }
+    Scenario base = CampaignRun.parse(plan);
 
     AtomicInteger next = new AtomicInteger();
     AtomicBoolean stop = new AtomicBoolean();
@@ -66,7 +55,8 @@ public final class LocalCampaignBackend implements CampaignBackend {
             int i = next.getAndIncrement();
             if (i >= todo.size()) return;
             RunKey key = todo.get(i);
-            RunResult result = runOne(myLane, byVariant.get(String.valueOf(key.variant())), key);
+            RunResult result = CampaignRun.execute(host, myLane, base, key, plan.durationOverrideNanos(),
+                plan.campaignId());
             synchronized (sinkLock) {
               sink.accept(key, result);
             }
@@ -91,17 +81,6 @@ public final class LocalCampaignBackend implements CampaignBackend {
     if (f instanceof RuntimeException re) throw re;
     if (f instanceof Error er) throw er;
     if (f != null) throw new IllegalStateException(f);
-  }
-
-  private RunResult runOne(int lane, Scenario scenario, RunKey key) {
-    try {
-      return Runner.run(host, lane, scenario, key.seed(),
-          Runner.Options.defaults().withTrace(Runner.TraceMode.NONE)).result();
-    } catch (RuntimeException e) {
-      // An emulator bug on one seed: recorded as such (the run is deterministic, re-running would not help).
-      return new RunResult(scenario.name(), key.seed(), String.valueOf(key.variant()), "internal-error", 0, 0,
-          List.of(), Map.of(), List.of(), 0, 0, List.of(), String.valueOf(e.getMessage()));
-    }
   }
 
   @Override

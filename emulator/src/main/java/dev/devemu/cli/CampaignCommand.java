@@ -8,6 +8,8 @@ import dev.devemu.campaign.CampaignSpec;
 import dev.devemu.campaign.CampaignSummary;
 import dev.devemu.campaign.LocalCampaignBackend;
 import dev.devemu.campaign.PoissonStats;
+import dev.devemu.cluster.ClusterCampaigns;
+import dev.devemu.cluster.EmbeddedCluster;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
@@ -25,15 +27,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code devemu campaign SCENARIO [--runs N | --device-hours H] [--out DIR]}: many seeded runs, raw and safe,
- * recorded as they finish and aggregated into oops rates with confidence intervals; {@code --resume DIR} goes on
- * with an interrupted campaign.
+ * {@code devemu campaign SCENARIO [--runs N | --device-hours H] [--out DIR] [--local | --cluster HOST:PORT]}: many
+ * seeded runs, raw and safe, recorded as they finish and aggregated into oops rates with confidence intervals;
+ * {@code --resume DIR} goes on with an interrupted campaign. The runs execute on an embedded single-node cluster
+ * (the default), on threads ({@code --local}) or on a running cluster ({@code --cluster}); the folder's
+ * {@code backend.json} remembers which, for {@code --resume}.
  */
 @Command(name = "campaign", mixinStandardHelpOptions = true,
     description = "Run a scenario under many seeds, raw and safe, and measure oops rates per 1000 simulated "
         + "device-hours with 95%% confidence intervals. Writes results.jsonl as runs finish, then summary.json "
         + "(results only), report.html and run-info.json.%n"
-        + "Exit codes: 0 finished, 1 internal error (some run broke the emulator), 2 bad input.")
+        + "Runs execute on a single-node Pekko cluster inside this JVM (its journal in DIR/journal), on threads of "
+        + "this JVM with --local, or on a running cluster with --cluster HOST:PORT; --resume goes on the way the "
+        + "campaign ran (backend.json) unless one of these is given.%n"
+        + "Exit codes: 0 finished, 1 internal error (some run broke the emulator, or the cluster did not answer: "
+        + "15 s at the start, 2 minutes during the campaign), 2 bad input.")
 public final class CampaignCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;
@@ -55,8 +63,33 @@ public final class CampaignCommand implements Callable<Integer> {
   @Option(names = "--variant", description = "Only this variant: raw or safe (default: both).")
   String variant;
 
-  @Option(names = "--workers", paramLabel = "N", description = "Runs at once (default: the number of cores).")
+  @Option(names = "--workers", paramLabel = "N", description = "Runs at once: threads with --local, lanes of the "
+      + "embedded cluster otherwise (default: the number of cores). A cluster's nodes decide their own lanes.")
   Integer workers;
+
+  @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+  Where where;
+
+  /** Where the runs execute; without any of these, a new campaign runs on the embedded cluster. */
+  static final class Where {
+    @Option(names = "--cluster", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "Run on this running "
+        + "cluster (the HTTP port of one or more of its nodes; the client moves to the next when one fails).")
+    String cluster;
+
+    @Option(names = "--local", description = "Run on threads of this JVM, without a cluster or a journal.")
+    boolean local;
+
+    @Option(names = "--embedded", description = "Run on a single-node cluster inside this JVM, its journal in "
+        + "DIR/journal (the default for a new campaign).")
+    boolean embedded;
+  }
+
+  /**
+   * How long a cluster named with --cluster may take to answer before the command gives up (exit 1): long enough
+   * for a node that is still starting, short enough that a typo in the port does not look like a hang. Tests
+   * shorten it.
+   */
+  static java.time.Duration clusterConnectWait = java.time.Duration.ofSeconds(15);
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec cli;
@@ -69,6 +102,7 @@ public final class CampaignCommand implements Callable<Integer> {
     CampaignSpec spec;
     String source;
     Scenario scenario;
+    CampaignBackendChoice choice;
     try {
       if (runs != null && deviceHours != null) return bad(err, "give --runs or --device-hours, not both");
       if (runs != null && runs < 1) return bad(err, "--runs must be at least 1, got " + runs);
@@ -112,6 +146,16 @@ public final class CampaignCommand implements Callable<Integer> {
         spec = deviceHours != null ? CampaignSpec.ofDeviceHours(file, scenario.name(), sha, deviceHours, variants)
             : CampaignSpec.ofRuns(file, scenario.name(), sha, runs != null ? runs : 100, variants);
       }
+      choice = where == null ? null : where.local ? CampaignBackendChoice.local()
+          : where.embedded ? CampaignBackendChoice.embedded() : CampaignBackendChoice.cluster(where.cluster);
+      if (choice == null) choice = resume != null ? CampaignBackendChoice.read(dir) : CampaignBackendChoice.embedded();
+      if (choice.kind() == CampaignBackendChoice.Kind.CLUSTER) {
+        if (workers != null) {
+          return bad(err, "--workers does not apply to --cluster: the nodes run as many runs as they have lanes "
+              + "(devemu node --lanes N)");
+        }
+        ClusterCampaigns.connect(choice.cluster()); // checks HOST:PORT[,HOST:PORT...]
+      }
     } catch (ScenarioException | CampaignException e) {
       return bad(err, e.getMessage());
     } catch (java.nio.file.NoSuchFileException e) {
@@ -121,17 +165,43 @@ public final class CampaignCommand implements Callable<Integer> {
     }
 
     int lanes = workers != null ? workers : Runtime.getRuntime().availableProcessors();
+    String runsOn;
+    if (choice.kind() == CampaignBackendChoice.Kind.CLUSTER) {
+      try {
+        lanes = Math.max(1, ClusterCampaigns.lanes(ClusterCampaigns.awaitStatus(choice.cluster(), clusterConnectWait)));
+      } catch (IOException e) {
+        err.println("devemu: cluster " + choice.cluster() + ": " + e.getMessage());
+        if (resume != null && this.where == null) {
+          err.println("devemu: the campaign in " + dir + " ran on that cluster; to go on here instead, add --embedded "
+              + "or --local");
+        }
+        return ExitCodes.INTERNAL;
+      }
+      runsOn = "cluster " + choice.cluster() + " (" + lanes + " lane" + (lanes == 1 ? "" : "s") + ")";
+    } else if (choice.kind() == CampaignBackendChoice.Kind.LOCAL) {
+      runsOn = "local, " + lanes + " worker" + (lanes == 1 ? "" : "s");
+    } else {
+      runsOn = "embedded cluster, " + lanes + " lane" + (lanes == 1 ? "" : "s");
+    }
     long maxExposure = scenario.durationNanos() * Math.max(1, scenario.devices().size());
     out.println("campaign " + spec.scenarioName() + ": " + target(spec) + ", variants " + String.join(", ", spec.variants())
-        + ", " + lanes + " worker" + (lanes == 1 ? "" : "s") + " -> " + dir);
+        + ", " + runsOn + " -> " + dir);
     out.flush();
     boolean terminal = System.console() != null;
     CampaignRunner runner = new CampaignRunner(dir, spec, source, maxExposure, new CampaignProgress(out, terminal));
     CampaignRunner.Outcome outcome;
-    try (CampaignBackend backend = new LocalCampaignBackend(lanes)) {
-      outcome = runner.run(backend, "local", lanes, commandLine());
+    try (AutoCloseable folder = CampaignRunner.lock(dir); CampaignBackend backend = backend(choice, dir, lanes, err)) {
+      choice.write(dir);
+      outcome = runner.run(backend, choice.describe(), lanes, commandLine());
     } catch (CampaignException e) {
       return bad(err, e.getMessage());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      if (choice.kind() == CampaignBackendChoice.Kind.LOCAL) throw e; // a bug of this JVM: the handler prints it
+      if (e instanceof IllegalArgumentException) return bad(err, e.getMessage()); // the cluster refused the plan
+      err.println("devemu: " + e.getMessage());
+      err.println("devemu: the results so far are in " + dir.resolve("results.jsonl") + "; go on with --resume "
+          + dir);
+      return ExitCodes.INTERNAL;
     }
     if (outcome.droppedLines() > 0) {
       out.println("results.jsonl: ignored " + outcome.droppedLines() + " last line cut short by an interruption "
@@ -145,6 +215,27 @@ public final class CampaignCommand implements Callable<Integer> {
       return ExitCodes.INTERNAL;
     }
     return ExitCodes.OK;
+  }
+
+  private static CampaignBackend backend(CampaignBackendChoice choice, Path dir, int lanes, PrintWriter err) {
+    ClusterCampaigns.Options options = ClusterCampaigns.Options.defaults().withNotices(line -> {
+      err.println("devemu: " + line);
+      err.flush();
+    });
+    return switch (choice.kind()) {
+      case LOCAL -> new LocalCampaignBackend(lanes);
+      case CLUSTER -> ClusterCampaigns.connect(choice.cluster(), options);
+      case EMBEDDED -> {
+        quietClusterLog(); // the node's INFO lines (up, campaign accepted) mean nothing to the user here
+        yield EmbeddedCluster.lazily(dir.resolve(CampaignRunner.JOURNAL_DIR), lanes, options);
+      }
+    };
+  }
+
+  private static void quietClusterLog() {
+    if (org.slf4j.LoggerFactory.getLogger("dev.devemu.cluster") instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
   }
 
   private static int bad(PrintWriter err, String message) {

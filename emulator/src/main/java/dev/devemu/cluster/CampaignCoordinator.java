@@ -62,7 +62,7 @@ public final class CampaignCoordinator
   public static final String ROLE = "coordinator";
 
   public sealed interface Command permits WorkRequested, RunCompleted, SubmitCampaign, GetProgress, GetResults,
-      GetCampaigns, WorkerTerminated {}
+      GetCampaigns, WorkerTerminated, JournalResults {}
 
   /**
    * A worker's heartbeat, also sent after each run: it can take {@code free} more runs, holds {@code holding}, and
@@ -87,6 +87,9 @@ public final class CampaignCoordinator
   public record GetCampaigns(ActorRef<CampaignsReport> replyTo) implements Command, CrossNode {}
 
   private record WorkerTerminated(ActorRef<RunWorker.Command> worker) implements Command, LocalOnly {}
+
+  /** Sent to itself after a result arrives: write every result received since, in one journal transaction. */
+  private enum JournalResults implements Command, LocalOnly { INSTANCE }
 
   /** Where a campaign stands. {@code error} is set when a submission was refused. */
   public record CampaignProgress(String campaignId, boolean known, String scenarioFile, long planned, long done,
@@ -148,6 +151,15 @@ public final class CampaignCoordinator
   private final Map<String, TreeSet<RunKey>> pending = new LinkedHashMap<>();
   private final Map<HeldRun, ActorRef<RunWorker.Command>> assigned = new HashMap<>();
   private final Map<String, Long> duplicates = new HashMap<>();
+  /**
+   * Results received and not yet in the journal, in arrival order. They are written together (one transaction) by
+   * {@link JournalResults}: while one write is in flight, Pekko stashes the results that arrive, and the next write
+   * takes all of them, so the journal's commit latency bounds writes per second, not results per second. A
+   * result here is not recorded yet — no client sees it, and a coordinator that dies loses it and runs its key
+   * again — so an acknowledged result is still one that is in the journal.
+   */
+  private final Map<HeldRun, ResultRecorded> unjournaled = new LinkedHashMap<>();
+  private boolean journalingScheduled;
 
   private CampaignCoordinator(ActorContext<Command> ctx, Duration assignmentTimeout) {
     super(PERSISTENCE_ID, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -192,6 +204,7 @@ public final class CampaignCoordinator
           return Effect().none();
         })
         .onCommand(WorkerTerminated.class, this::onWorkerTerminated)
+        .onCommand(JournalResults.class, (s, m) -> onJournalResults())
         .build();
   }
 
@@ -202,6 +215,8 @@ public final class CampaignCoordinator
     assigned.clear();
     pending.clear();
     duplicates.clear();
+    unjournaled.clear(); // lost with the old incarnation: their keys are pending again, and run again
+    journalingScheduled = false;
     int open = 0;
     for (CampaignState.Campaign c : state.campaigns.values()) {
       TreeSet<RunKey> p = new TreeSet<>();
@@ -276,15 +291,36 @@ public final class CampaignCoordinator
       ctx.getLog().warn("result for unknown run {} of campaign {} from {} ignored", m.key(), m.campaignId(), m.node());
       return Effect().none();
     }
-    if (c.recorded.containsKey(m.key())) {
+    if (c.recorded.containsKey(m.key()) || unjournaled.containsKey(run)) {
       // A re-run (after a node died or the coordinator moved): the key already counts once.
       duplicates.merge(c.id, 1L, Long::sum);
       return Effect().none();
     }
-    return Effect().persist(new ResultRecorded(c.id, new RecordedRun(m.key(), m.result(), m.node()))).thenRun(s -> {
-      TreeSet<RunKey> p = pending.get(c.id);
-      if (p != null) p.remove(m.key());
-      if (c.finished()) ctx.getLog().info("campaign {} finished: {} run(s)", c.id, c.recorded.size());
+    unjournaled.put(run, new ResultRecorded(c.id, new RecordedRun(m.key(), m.result(), m.node())));
+    TreeSet<RunKey> p = pending.get(c.id);
+    if (p != null) p.remove(m.key()); // released earlier (its worker looked gone), yet here it is: no need to run it
+    if (!journalingScheduled) {
+      journalingScheduled = true;
+      ctx.getSelf().tell(JournalResults.INSTANCE); // after the results already in the mailbox
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, CampaignState> onJournalResults() {
+    journalingScheduled = false;
+    if (unjournaled.isEmpty()) return Effect().none();
+    List<Event> events = new ArrayList<>(unjournaled.values());
+    return Effect().persist(events).thenRun(s -> {
+      Set<String> touched = new LinkedHashSet<>();
+      for (Event e : events) {
+        ResultRecorded r = (ResultRecorded) e;
+        unjournaled.remove(new HeldRun(r.campaignId(), r.run().key()));
+        touched.add(r.campaignId());
+      }
+      for (String id : touched) {
+        CampaignState.Campaign c = s.campaigns.get(id);
+        if (c != null && c.finished()) ctx.getLog().info("campaign {} finished: {} run(s)", c.id, c.recorded.size());
+      }
     });
   }
 
@@ -316,7 +352,7 @@ public final class CampaignCoordinator
     // Adopt what the worker holds and nobody else does (after a coordinator restart, this avoids running it twice).
     for (HeldRun h : m.holding()) {
       CampaignState.Campaign c = state.campaigns.get(h.campaignId());
-      if (c == null || !c.needs(h.key()) || assigned.containsKey(h)) continue;
+      if (c == null || !c.needs(h.key()) || assigned.containsKey(h) || unjournaled.containsKey(h)) continue;
       TreeSet<RunKey> p = pending.get(h.campaignId());
       if (p != null) p.remove(h.key());
       assigned.put(h, w.ref);
@@ -364,7 +400,7 @@ public final class CampaignCoordinator
   /** Puts a run back in its campaign's pending set if it still needs a result; true if it did. */
   private boolean release(CampaignState state, HeldRun h) {
     CampaignState.Campaign c = state.campaigns.get(h.campaignId());
-    if (c == null || !c.needs(h.key()) || assigned.containsKey(h)) return false;
+    if (c == null || !c.needs(h.key()) || assigned.containsKey(h) || unjournaled.containsKey(h)) return false;
     return pending.computeIfAbsent(c.id, id -> new TreeSet<>()).add(h.key());
   }
 

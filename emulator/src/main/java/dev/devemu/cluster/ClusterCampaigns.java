@@ -15,15 +15,28 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The client side of the cluster's HTTP door: submits a campaign to a running cluster and follows it until every
- * run has a result. {@code ./devemu campaign … --cluster HOST:PORT} is {@code connect(hostPort, …)}.
+ * run has a result. {@code ./devemu campaign … --cluster HOST:PORT} is a {@code CampaignRunner} over
+ * {@code connect(hostPort, …)}; the embedded default ({@link EmbeddedCluster}) is the same client over a node in
+ * this JVM.
+ *
+ * <p>A campaign asks for seeds in waves; each wave is one {@code execute}. The client remembers per campaign how far
+ * it has read the recording order, so a wave goes on from there instead of reading every earlier result again. It
+ * stops following as soon as the campaign has what it needs ({@code ResultSink.wantsMore()} false: a device-hours
+ * target reached); what the cluster still runs of that wave is recorded in its journal and read from there if a
+ * later session needs it.
  *
  * <p>Reconnecting is part of the protocol: results are read by index in the coordinator's recording order, so a
  * client that lost its connection (or a node that went away) asks again from what it has; a campaign the cluster
@@ -31,6 +44,9 @@ import java.util.function.Consumer;
  * client moves to the next one when one does not answer.
  */
 public final class ClusterCampaigns {
+  /** Results per page asked for (the coordinator also cuts pages at 512 KiB). */
+  private static final int PAGE = 200;
+
   private ClusterCampaigns() {}
 
   /**
@@ -38,19 +54,30 @@ public final class ClusterCampaigns {
    *
    * @param pollInterval pause between two reads when no new result came
    * @param giveUpAfter how long the doors may stay unreachable before {@code execute} fails
-   * @param progress receives one line per change of progress (null: quiet)
+   * @param progress receives one line per change of progress and every notice (null: quiet)
+   * @param notices receives only the lines that tell of trouble: a door that does not answer, a campaign submitted
+   *     again, results read again (null: quiet)
    */
-  public record Options(Duration pollInterval, Duration giveUpAfter, Consumer<String> progress) {
+  public record Options(Duration pollInterval, Duration giveUpAfter, Consumer<String> progress,
+      Consumer<String> notices) {
     public static Options defaults() {
-      return new Options(Duration.ofMillis(250), Duration.ofMinutes(2), null);
+      return new Options(Duration.ofMillis(250), Duration.ofMinutes(2), null, null);
     }
 
     public Options withProgress(Consumer<String> p) {
-      return new Options(pollInterval, giveUpAfter, p);
+      return new Options(pollInterval, giveUpAfter, p, notices);
+    }
+
+    public Options withNotices(Consumer<String> n) {
+      return new Options(pollInterval, giveUpAfter, progress, n);
     }
 
     public Options withGiveUpAfter(Duration d) {
-      return new Options(pollInterval, d, progress);
+      return new Options(pollInterval, d, progress, notices);
+    }
+
+    public Options withPollInterval(Duration d) {
+      return new Options(d, giveUpAfter, progress, notices);
     }
   }
 
@@ -59,24 +86,94 @@ public final class ClusterCampaigns {
     return new Backend(Doors.parse(hostPorts), options);
   }
 
+  /** The same backend over the cluster node running in this JVM ({@code system} is its actor system). */
+  static CampaignBackend inJvm(ActorSystem<?> system, Options options) {
+    return new Backend(new InJvmDoor(system), options);
+  }
+
   public static CampaignBackend connect(String hostPorts) {
     return connect(hostPorts, Options.defaults());
   }
 
   /** The {@code /devemu/status} document of a node (JSON), or an IOException if it does not answer. */
   public static JsonNode status(String hostPort) throws IOException, InterruptedException {
-    Doors doors = Doors.parse(hostPort);
+    return status(Doors.parse(hostPort));
+  }
+
+  private static JsonNode status(Doors doors) throws IOException, InterruptedException {
     HttpResponse<byte[]> r = doors.get("/devemu/status", Duration.ofSeconds(15));
     if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
     return new ObjectMapper().readTree(r.body());
+  }
+
+  /**
+   * The status document of the first of {@code hostPorts} that answers, trying them in turn for at most
+   * {@code wait}: how a client checks that a cluster is there before it starts a campaign on it.
+   *
+   * @throws IllegalArgumentException if {@code hostPorts} is not {@code HOST:PORT[,HOST:PORT…]}
+   * @throws IOException if no door answered within {@code wait} (the message names the last error)
+   */
+  public static JsonNode awaitStatus(String hostPorts, Duration wait) throws IOException, InterruptedException {
+    Doors doors = Doors.parse(hostPorts);
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      try {
+        return status(doors);
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("no answer from " + hostPorts + " within " + wait.toSeconds() + " s ("
+              + doors.current() + ": " + describe(e) + ")", e);
+        }
+        doors.next();
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  /** How many simulation lanes the workers in a status document have, together (0 if it does not say). */
+  public static int lanes(JsonNode status) {
+    int sum = 0;
+    for (JsonNode n : status.path("workers")) sum += n.asInt();
+    return sum;
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof java.net.ConnectException) return "connection refused";
+    if (e instanceof java.net.http.HttpTimeoutException) return "no answer in time";
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 
   static String body(HttpResponse<byte[]> r) {
     return new String(r.body(), StandardCharsets.UTF_8);
   }
 
-  /** The doors a client may use, and which one it uses now. */
-  static final class Doors {
+  /**
+   * How a client reaches the coordinator: the HTTP doors of a cluster's nodes ({@link Doors}), or the node in this
+   * JVM ({@link InJvmDoor}). Either way it submits plans and reads pages of results by index.
+   */
+  interface Door {
+    /** Which door is in use (for messages). */
+    String current();
+
+    /** Moves to the next door after a failure (the same one if there is only one). */
+    void next();
+
+    /**
+     * Submits a plan (idempotent: keys the campaign has are not added again).
+     *
+     * @throws IllegalArgumentException if the coordinator refused the plan
+     * @throws IOException if the door did not answer
+     */
+    void submit(CampaignPlan plan) throws IOException, InterruptedException;
+
+    /** Recorded results of a campaign from index {@code from}, at most {@code max}. */
+    CampaignCoordinator.ResultPage results(String campaignId, long from, int max)
+        throws IOException, InterruptedException;
+  }
+
+  /** The HTTP doors a client may use, and which one it uses now. */
+  static final class Doors implements Door {
     private final List<String> addresses;
     private int current;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -105,12 +202,31 @@ public final class ClusterCampaigns {
       return new Doors(List.copyOf(out));
     }
 
-    String current() {
+    @Override
+    public String current() {
       return addresses.get(current);
     }
 
-    void next() {
+    @Override
+    public void next() {
       current = (current + 1) % addresses.size();
+    }
+
+    @Override
+    public void submit(CampaignPlan plan) throws IOException, InterruptedException {
+      HttpResponse<byte[]> r =
+          post("/devemu/campaigns", ClusterCodecs.plan(plan).toByteArray(), Duration.ofSeconds(30));
+      if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
+      if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+    }
+
+    @Override
+    public CampaignCoordinator.ResultPage results(String campaignId, long from, int max)
+        throws IOException, InterruptedException {
+      HttpResponse<byte[]> r = get("/devemu/campaigns/" + URLEncoder.encode(campaignId, StandardCharsets.UTF_8)
+          + "/results?max=" + max + "&from=" + from, Duration.ofSeconds(30));
+      if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+      return ClusterCodecs.page(ResultPage.parseFrom(r.body()));
     }
 
     HttpResponse<byte[]> get(String path, Duration timeout) throws IOException, InterruptedException {
@@ -125,11 +241,63 @@ public final class ClusterCampaigns {
     }
   }
 
-  private static final class Backend implements CampaignBackend {
-    private final Doors doors;
-    private final Options options;
+  /**
+   * The door of a node in this JVM: asks its coordinator proxy directly, as {@link ClusterRoutes} does for HTTP
+   * clients, without an HTTP server, a socket or Protobuf in between.
+   */
+  static final class InJvmDoor implements Door {
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    private final ActorSystem<?> system;
 
-    Backend(Doors doors, Options options) {
+    InJvmDoor(ActorSystem<?> system) {
+      this.system = system;
+    }
+
+    @Override
+    public String current() {
+      return system.address().toString();
+    }
+
+    @Override
+    public void next() {}
+
+    @Override
+    public void submit(CampaignPlan plan) throws IOException, InterruptedException {
+      CampaignCoordinator.CampaignProgress p = ask(r -> new CampaignCoordinator.SubmitCampaign(plan, r));
+      if (!p.error().isEmpty()) throw new IllegalArgumentException("the cluster refused the campaign: " + p.error());
+    }
+
+    @Override
+    public CampaignCoordinator.ResultPage results(String campaignId, long from, int max)
+        throws IOException, InterruptedException {
+      return ask(r -> new CampaignCoordinator.GetResults(campaignId, from, max, r));
+    }
+
+    private <T> T ask(java.util.function.Function<ActorRef<T>, CampaignCoordinator.Command> message)
+        throws IOException, InterruptedException {
+      try {
+        return AskPattern.ask(NodeServices.get(system).coordinator(), message::apply, ASK_TIMEOUT, system.scheduler())
+            .toCompletableFuture().get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        // as the HTTP door's 503: the coordinator is moving or starting
+        throw new IOException("the campaign coordinator did not answer: " + e.getCause(), e.getCause());
+      }
+    }
+  }
+
+  private static final class Backend implements CampaignBackend {
+    private final Door doors;
+    private final Options options;
+    /** Per campaign: how far this client has read the recording order, so a later wave goes on from there. */
+    private final Map<String, Cursor> cursors = new HashMap<>();
+
+    /** Results before {@code from} are read; {@code passed} are the keys among them that nobody wanted then. */
+    private static final class Cursor {
+      long from;
+      final Set<RunKey> passed = new HashSet<>();
+    }
+
+    Backend(Door doors, Options options) {
       this.doors = doors;
       this.options = options;
     }
@@ -142,62 +310,74 @@ public final class ClusterCampaigns {
       // The cluster runs only what the client still needs; a later submission of more keys extends the campaign.
       CampaignPlan toRun = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
           List.copyOf(wanted), plan.durationOverrideNanos());
-      byte[] planBytes = ClusterCodecs.plan(toRun).toByteArray();
-      String resultsPath = "/devemu/campaigns/" + URLEncoder.encode(plan.campaignId(), StandardCharsets.UTF_8)
-          + "/results?max=100&from=";
+      Cursor cursor = cursors.computeIfAbsent(plan.campaignId(), id -> new Cursor());
+      // A key read (and passed over) in an earlier wave is before the cursor: read this campaign from the start.
+      if (!java.util.Collections.disjoint(cursor.passed, wanted)) {
+        cursor.from = 0;
+        cursor.passed.clear();
+      }
       Set<RunKey> delivered = new HashSet<>();
-      long from = 0;
       boolean submitted = false;
       long lastDone = -1;
       long failingSince = 0;
       int recoveries = 0;
       while (delivered.size() < wanted.size()) {
+        if (!sink.wantsMore()) {
+          // The campaign has what it needs (a device-hours target): stop following. Runs of this plan that the
+          // cluster still executes are recorded in its journal, and a resume that needs them reads them there.
+          say("stopped following campaign " + plan.campaignId() + ": the target is reached", false);
+          return;
+        }
         try {
           if (!submitted) {
-            HttpResponse<byte[]> r = doors.post("/devemu/campaigns", planBytes, Duration.ofSeconds(30));
-            if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
-            if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+            doors.submit(toRun);
             submitted = true;
-            say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current());
+            say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current(),
+                false);
           }
-          HttpResponse<byte[]> r = doors.get(resultsPath + from, Duration.ofSeconds(30));
-          if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
-          ResultPage page = ResultPage.parseFrom(r.body());
+          CampaignCoordinator.ResultPage page = doors.results(plan.campaignId(), cursor.from, PAGE);
           failingSince = 0;
-          if (!page.getKnown()) {
+          if (!page.known()) {
             // The cluster lost the campaign (a fresh journal): submit it again and read from the start.
+            say("the cluster does not know campaign " + plan.campaignId() + ": submitting it again", true);
             submitted = false;
-            from = 0;
+            cursor.from = 0;
+            cursor.passed.clear();
             continue;
           }
-          for (dev.devemu.protocol.v1.RecordedRun run : page.getResultsList()) {
-            from++;
-            RunKey key = ClusterCodecs.key(run.getKey());
-            if (wanted.contains(key) && delivered.add(key)) {
-              sink.accept(key, dev.devemu.testbed.RunResultCodec.fromProto(run.getResult()));
+          for (RecordedRun run : page.results()) {
+            cursor.from++;
+            RunKey key = run.key();
+            if (!wanted.contains(key)) {
+              cursor.passed.add(key);
+            } else if (delivered.add(key)) {
+              sink.accept(key, run.result());
             }
           }
-          if (page.getDone() != lastDone) {
-            lastDone = page.getDone();
-            say("progress " + page.getDone() + "/" + page.getPlanned() + (page.getFinished() ? " finished" : ""));
+          if (page.done() != lastDone) {
+            lastDone = page.done();
+            say("progress " + page.done() + "/" + page.planned() + (page.finished() ? " finished" : ""), false);
           }
-          if (page.getResultsCount() == 0) {
-            if (page.getFinished() && delivered.size() < wanted.size()) {
-              // Finished, yet some of our keys came by: either the recording order changed under us (a journal
-              // that lost its last writes re-records them in another order) and we read again from the start,
-              // or the cluster's plan lacks them and submitting adds them.
-              if (++recoveries > 3) {
-                throw new IllegalStateException("the cluster finished campaign " + plan.campaignId() + " without "
-                    + (wanted.size() - delivered.size()) + " of its results");
-              }
-              if (from > 0) {
-                say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from the start");
-                from = 0;
-              } else {
-                submitted = false;
-              }
-              continue;
+          if (page.results().isEmpty() && page.finished() && delivered.size() < wanted.size()) {
+            // Finished, yet some of our keys came by: either the recording order changed under us (a journal
+            // that lost its last writes re-records them in another order) and we read again from the start,
+            // or the cluster's plan lacks them and submitting adds them.
+            if (++recoveries > 3) {
+              throw new IllegalStateException("the cluster finished campaign " + plan.campaignId() + " without "
+                  + (wanted.size() - delivered.size()) + " of its results");
             }
+            if (cursor.from > 0) {
+              say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from "
+                  + "the start", true);
+              cursor.from = 0;
+              cursor.passed.clear();
+            } else {
+              submitted = false;
+            }
+            continue;
+          }
+          // Caught up with what is recorded: wait a little, so that a page carries several results, not one each.
+          if (delivered.size() < wanted.size() && cursor.from >= page.done()) {
             Thread.sleep(options.pollInterval().toMillis());
           }
         } catch (IOException e) {
@@ -205,17 +385,18 @@ public final class ClusterCampaigns {
           if (failingSince == 0) failingSince = now;
           if (now - failingSince > options.giveUpAfter().toNanos()) {
             throw new IllegalStateException("the cluster did not answer for " + options.giveUpAfter().toSeconds()
-                + " s (last door " + doors.current() + "): " + e.getMessage(), e);
+                + " s (last door " + doors.current() + "): " + describe(e), e);
           }
-          say("door " + doors.current() + " does not answer (" + e.getMessage() + "); retrying");
+          say("door " + doors.current() + " does not answer (" + describe(e) + "); retrying", true);
           doors.next();
           Thread.sleep(Math.max(200, options.pollInterval().toMillis()));
         }
       }
     }
 
-    private void say(String line) {
+    private void say(String line, boolean notice) {
       if (options.progress() != null) options.progress().accept(line);
+      if (notice && options.notices() != null) options.notices().accept(line);
     }
   }
 }

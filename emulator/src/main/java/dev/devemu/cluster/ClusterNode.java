@@ -55,11 +55,14 @@ public final class ClusterNode implements AutoCloseable {
         lanes = new LanePool("devemu-lanes-" + node.port(), node.lanes());
         system.systemActorOf(RunWorker.create(coordinator, lanes, heartbeat), "worker", Props.empty());
       }
-      var uri = PekkoManagement.get(system).start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      String http = null;
+      if (config.getBoolean("devemu.node.http-door")) {
+        var uri = PekkoManagement.get(system).start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        http = uri.host().address() + ":" + uri.port();
+      }
       if (config.getString("devemu.deployment.discovery").equals("kubernetes")) {
         ClusterBootstrap.get(system).start();
       }
-      String http = uri.host().address() + ":" + uri.port();
       LOG.info("node {} up: {} http={}", node.number(), system.address(), http);
       return new ClusterNode(node, system, lanes, http);
     } catch (Exception | Error e) {
@@ -77,7 +80,7 @@ public final class ClusterNode implements AutoCloseable {
     return node;
   }
 
-  /** {@code host:port} of this node's HTTP door. */
+  /** {@code host:port} of this node's HTTP door, or null if it has none ({@code devemu.node.http-door = off}). */
   public String httpAddress() {
     return httpAddress;
   }

@@ -1,5 +1,7 @@
 package dev.devemu.cluster;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.devemu.campaign.CampaignBackend;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
@@ -7,26 +9,57 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 /**
  * A single-node cluster inside this JVM, on free loopback ports, with its journal in {@code dataDir}: the
  * embedded default for a campaign that names no cluster. Campaigns survive a restart: a new embedded cluster on the
  * same directory recovers the plans and results, and a resubmitted plan runs only what is missing.
+ *
+ * <p>It is the same coordinator, worker, lanes and journal as any node, followed by the same client as a remote
+ * cluster ({@link ClusterCampaigns}); only the client's door differs: it asks the coordinator in this JVM directly
+ * instead of going through HTTP.
  */
 public final class EmbeddedCluster implements CampaignBackend {
+  /**
+   * What an embedded node changes in the single-node defaults. Its only member is in this JVM, so cluster ticks
+   * cost nothing: with Pekko's 1 s defaults a node takes a second longer to come up (leader actions start after
+   * {@code periodic-tasks-initial-delay}) and to leave (moving to Exiting waits for leader actions; the singleton's
+   * hand-over retries every second).
+   */
+  static final Config EMBEDDED = ConfigFactory.parseString("""
+      pekko.cluster.periodic-tasks-initial-delay = 100ms
+      pekko.cluster.gossip-interval = 200ms
+      pekko.cluster.leader-actions-interval = 100ms
+      pekko.cluster.singleton.hand-over-retry-interval = 100ms
+      """);
+  /** How often the client asks for results when it has caught up (an ask inside this JVM is cheap). */
+  static final Duration EMBEDDED_POLL = Duration.ofMillis(100);
+
   private final ClusterNode node;
   private final CampaignBackend client;
 
   private EmbeddedCluster(ClusterNode node, ClusterCampaigns.Options options) {
     this.node = node;
-    this.client = ClusterCampaigns.connect(node.httpAddress(), options);
+    this.client = ClusterCampaigns.inJvm(node.system(),
+        options.pollInterval().compareTo(EMBEDDED_POLL) > 0 ? options.withPollInterval(EMBEDDED_POLL) : options);
   }
 
-  /** Starts the node; {@code lanes} 0 means one per processor. */
+  /**
+   * Starts the node with its HTTP door (so {@code devemu status} can look at it); {@code lanes} 0 means one per
+   * processor.
+   */
   public static EmbeddedCluster start(Path dataDir, int lanes, ClusterCampaigns.Options options) throws Exception {
-    NodeConfig nc = NodeConfig.load(null, 1, new NodeConfig.Overrides("127.0.0.1", freePort(), freePort(), dataDir,
-        lanes));
+    return start(dataDir, lanes, options, true);
+  }
+
+  private static EmbeddedCluster start(Path dataDir, int lanes, ClusterCampaigns.Options options, boolean httpDoor)
+      throws Exception {
+    Config extra = httpDoor ? EMBEDDED
+        : ConfigFactory.parseString("devemu.node.http-door = off").withFallback(EMBEDDED);
+    NodeConfig nc = NodeConfig.load(null, 1, new NodeConfig.Overrides("127.0.0.1", freePort(),
+        httpDoor ? freePort() : null, dataDir, lanes), extra);
     return new EmbeddedCluster(ClusterNode.start(nc), options);
   }
 
@@ -34,6 +67,39 @@ public final class EmbeddedCluster implements CampaignBackend {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
+  }
+
+  /**
+   * The embedded default of {@code ./devemu campaign}: a backend that starts its node only when a plan has
+   * something to run (a resumed campaign that is already complete starts no cluster), without an HTTP door (its
+   * client is in this JVM; the door's server took about a second to start), and stops it on
+   * {@link CampaignBackend#close()}.
+   */
+  public static CampaignBackend lazily(Path dataDir, int lanes, ClusterCampaigns.Options options) {
+    return new CampaignBackend() {
+      private EmbeddedCluster cluster;
+
+      @Override
+      public void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException {
+        if (alreadyDone.containsAll(plan.runs())) return;
+        if (cluster == null) {
+          try {
+            cluster = start(dataDir, lanes, options, false);
+          } catch (InterruptedException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new IllegalStateException("the embedded cluster did not start: " + e, e);
+          }
+        }
+        cluster.execute(plan, alreadyDone, sink);
+      }
+
+      @Override
+      public void close() {
+        if (cluster != null) cluster.close();
+        cluster = null;
+      }
+    };
   }
 
   /** {@code host:port} of the node's HTTP door (for {@code status}). */

@@ -1,11 +1,9 @@
 package dev.devemu.cluster;
 
-import dev.devemu.campaign.RunKey;
+import dev.devemu.campaign.CampaignRun;
 import dev.devemu.scenario.Scenario;
-import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.sim.SimHost;
 import dev.devemu.testbed.RunResult;
-import dev.devemu.testbed.Runner;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +11,6 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A node's simulation lanes: one {@link SimHost} (its own actor system, apart from the cluster's) and one thread per
@@ -22,8 +18,6 @@ import org.slf4j.LoggerFactory;
  * touch them: a run is the same pure function of scenario, seed and variant as {@code devemu run}.
  */
 public final class LanePool implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(LanePool.class);
-
   private record Job(RunRequest run, BiConsumer<RunRequest, RunResult> done) {}
 
   private final SimHost host;
@@ -68,23 +62,12 @@ public final class LanePool implements AutoCloseable {
   }
 
   private RunResult execute(SimHost host, int lane, RunRequest r) {
-    RunKey key = r.key();
     Scenario base;
     synchronized (scenarios) {
-      base = scenarios.computeIfAbsent(r.campaignId() + "\n" + r.scenarioFile() + "\n" + r.scenarioSource().hashCode(),
-          k -> ScenarioLoader.parse(r.scenarioFile(), r.scenarioSource()));
+      base = scenarios.computeIfAbsent(r.scenarioFile() + "\n" + r.scenarioSource(),
+          k -> CampaignRun.parse(r.scenarioFile(), r.scenarioSource()));
     }
-    Scenario scenario = base.withVariant(key.variant());
-    if (r.durationOverrideNanos() > 0) scenario = scenario.withDuration(r.durationOverrideNanos());
-    try {
-      return Runner.run(host, lane, scenario, key.seed(), Runner.Options.defaults().withTrace(Runner.TraceMode.NONE))
-          .result();
-    } catch (RuntimeException e) {
-      // An emulator bug, not a driver bug: it is deterministic too, so it is recorded as this run's result.
-      LOG.error("run {} of campaign {} failed inside the emulator", key, r.campaignId(), e);
-      return new RunResult(scenario.name(), key.seed(), String.join("+", scenario.variants()), "internal-error", 0, 0,
-          List.of(), Map.of(), List.of(), 0, 0, List.of(), String.valueOf(e.getMessage()));
-    }
+    return CampaignRun.execute(host, lane, base, r.key(), r.durationOverrideNanos(), r.campaignId());
   }
 
   @Override

@@ -56,6 +56,14 @@ public final class NodeConfig {
    * @throws IllegalArgumentException for a missing file, a bad value or a node number out of range (bad input)
    */
   public static NodeConfig load(Path deploymentFile, int number, Overrides o) {
+    return load(deploymentFile, number, o, ConfigFactory.empty());
+  }
+
+  /**
+   * Like {@link #load(Path, int, Overrides)}, with {@code extra} layered over the deployment file (below the
+   * command-line overrides and system properties): what an embedded node changes in the defaults.
+   */
+  public static NodeConfig load(Path deploymentFile, int number, Overrides o, Config extra) {
     Config file = ConfigFactory.empty();
     if (deploymentFile != null) {
       if (!Files.isRegularFile(deploymentFile)) throw new IllegalArgumentException(deploymentFile + ": no such file");
@@ -69,8 +77,8 @@ public final class NodeConfig {
     Map<String, Object> cli = new LinkedHashMap<>();
     if (o.dataDir() != null) cli.put("devemu.node.data-dir", o.dataDir().toString());
     if (o.lanes() != null) cli.put("devemu.node.lanes", o.lanes());
-    Config layers = ConfigFactory.systemProperties().withFallback(ConfigFactory.parseMap(cli)).withFallback(file)
-        .withFallback(defaults);
+    Config layers = ConfigFactory.systemProperties().withFallback(ConfigFactory.parseMap(cli)).withFallback(extra)
+        .withFallback(file).withFallback(defaults);
     try {
       Config partial = layers.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
       List<? extends Config> nodes = partial.getConfigList("devemu.deployment.nodes");

@@ -5,18 +5,23 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.devemu.campaign.CampaignBackend;
 import dev.devemu.campaign.CampaignPlan;
+import dev.devemu.campaign.CampaignProgress;
+import dev.devemu.campaign.CampaignRunner;
+import dev.devemu.campaign.CampaignSpec;
 import dev.devemu.campaign.RunKey;
+import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.testbed.RunResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -29,25 +34,23 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three node JVMs on loopback run campaigns while nodes crash (SIGKILL). Whatever dies, every key of the plan
- * gets exactly one result, and the result set equals, byte for byte, the single-node reference of the same keys.
+ * Three node JVMs on loopback run campaigns through the campaign path ({@code campaign --cluster …}, or
+ * {@link CampaignRunner} with the cluster backend) while nodes crash (SIGKILL). Whatever dies, every key gets
+ * exactly one result, and the campaign's {@code summary.json} equals, byte for byte, the one the single-node
+ * campaign of the same seeds writes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailoverTest {
-  LocalCluster cluster;
+  /** Seeds per campaign: 18 × (raw, safe) = 36 runs. */
+  static final int SEEDS = 18;
 
-  /** Small, but each run takes long enough (tens of ms) that a kill lands in the middle of the campaign. */
-  static final String SCENARIO = """
-      scenario { name = "cluster-race", duration = 40ms }
-      machine { cpus = 2, lookahead = 50us }
-      devices = [ { type = sample-pcie, slot = "0000:00:02.0", interrupt-rate = 100000 } ]
-      drivers = [ { name = my_pcie, variant = raw } ]
-      faults { events = [ { at = 25ms, action = surprise-unplug, slot = "0000:00:02.0" } ] }
-      """;
+  LocalCluster cluster;
+  Path tmp;
 
   @BeforeAll
   void startCluster(@TempDir Path tmp) throws Exception {
+    this.tmp = tmp;
     cluster = new LocalCluster("failover", tmp, 3, "");
     cluster.startAll(1, 2, 3); // node 1, the first seed node, forms the cluster and hosts the coordinator
     cluster.awaitStatus(1, s -> LocalCluster.upMembers(s) == 3 && s.path("workers").size() == 3, 90,
@@ -59,94 +62,91 @@ class ClusterFailoverTest {
     if (cluster != null) cluster.close();
   }
 
-  static CampaignPlan plan(String id, int seeds) {
-    List<RunKey> runs = new ArrayList<>();
-    for (int s = 1; s <= seeds; s++) runs.add(new RunKey(s, s % 3 == 0 ? "safe" : "raw"));
-    return new CampaignPlan(id, id + ".conf", SCENARIO, runs, 0);
-  }
-
-  /** Runs a campaign through the client in the background, counting how often each key reaches the sink. */
-  static final class Client {
-    final Map<RunKey, RunResult> results = new ConcurrentHashMap<>();
-    final Map<RunKey, AtomicInteger> deliveries = new ConcurrentHashMap<>();
-    final List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final CompletableFuture<Void> done;
-
-    Client(String doors, CampaignPlan plan) {
-      CampaignBackend backend = ClusterCampaigns.connect(doors,
-          ClusterCampaigns.Options.defaults().withGiveUpAfter(Duration.ofSeconds(90))
-              .withProgress(line -> {
-                progress.add(line);
-                System.err.println(java.time.LocalTime.now() + " client " + plan.campaignId() + ": " + line);
-              }));
-      done = CompletableFuture.runAsync(() -> {
-        try {
-          backend.execute(plan, Set.of(), (k, r) -> {
-            deliveries.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
-            results.put(k, r);
-          });
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-    }
-  }
-
-  private void assertSameAsSingleNode(CampaignPlan plan, Client client) throws Exception {
-    client.done.get(120, TimeUnit.SECONDS);
-    for (RunKey k : plan.runs()) {
-      assertNotNull(client.deliveries.get(k), "no result for " + k);
-      assertEquals(1, client.deliveries.get(k).get(), "result of " + k + " delivered more than once");
-    }
-    assertEquals(plan.runs().size(), client.results.size(), "results for keys outside the plan");
-    SortedMap<RunKey, RunResult> reference = ReferenceResults.run(plan);
-    long bugs = reference.values().stream().filter(RunResult::bugFound).count();
-    assertTrue(bugs > 0 && bugs < plan.runs().size(), "the scenario should find the bug for some seeds, not all: " + bugs);
-    assertArrayEquals(ReferenceResults.canonical(reference), ReferenceResults.canonical(new TreeMap<>(client.results)),
-        "cluster results differ from the single-node results of the same keys");
+  private static long done(JsonNode status, String id) {
+    JsonNode c = LocalCluster.campaign(status, id);
+    return c == null ? 0 : c.path("done").asLong();
   }
 
   /**
    * Results reach clients only after the journal acknowledged them. Had a crash lost acknowledged events, the new
    * coordinator would record those keys again in another order, and the client would have to read again.
    */
-  private static void assertJournalKeptWhatItAcknowledged(Client client) {
-    for (String line : client.progress) assertFalse(line.contains("reading again"), line);
-  }
-
-  private static long done(JsonNode status, String id) {
-    JsonNode c = LocalCluster.campaign(status, id);
-    return c == null ? 0 : c.path("done").asLong();
+  private static void assertJournalKeptWhatItAcknowledged(String clientLines) {
+    assertFalse(clientLines.contains("reading again"), clientLines);
   }
 
   @Test
   @Order(1)
   void aWorkerKilledMidCampaignLosesNoResult() throws Exception {
-    CampaignPlan plan = plan("kill-worker", 36);
-    Client client = new Client(cluster.doors(1), plan);
+    Path scenario = SingleNodeCampaign.scenario(tmp, "kill-worker");
+    Path single = SingleNodeCampaign.run(scenario, SEEDS, tmp.resolve("kill-worker-single"));
+    String id = SingleNodeCampaign.campaignId(single);
+    Path folder = tmp.resolve("kill-worker");
+    CompletableFuture<SingleNodeCampaign.Cli> campaign = SingleNodeCampaign.devemuInBackground("campaign",
+        scenario.toString(), "--runs", String.valueOf(SEEDS), "--out", folder.toString(),
+        "--cluster", cluster.doors(1));
     String victim = cluster.address(3);
     // Kill node 3 while it holds a run and the campaign is under way.
     JsonNode before = cluster.awaitStatus(1, s -> {
-      JsonNode c = LocalCluster.campaign(s, "kill-worker");
+      JsonNode c = LocalCluster.campaign(s, id);
       return c != null && c.path("done").asLong() >= 6 && c.path("runningByNode").path(victim).asLong() > 0;
     }, 60, "node 3 running a run of the campaign");
     cluster.kill(3);
-    long doneAtKill = done(before, "kill-worker");
-    assertTrue(doneAtKill < plan.runs().size(), "the campaign finished before the kill: " + doneAtKill);
+    long doneAtKill = done(before, id);
+    assertTrue(doneAtKill < 2 * SEEDS, "the campaign finished before the kill: " + doneAtKill);
 
-    assertSameAsSingleNode(plan, client);
+    SingleNodeCampaign.Cli r = campaign.get(120, TimeUnit.SECONDS);
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("cluster " + cluster.doors(1)), r.out());
+    SingleNodeCampaign.assertSameAs(single, folder, SEEDS);
+    assertJournalKeptWhatItAcknowledged(r.err());
     JsonNode after = cluster.awaitStatus(1, s -> LocalCluster.upMembers(s) == 2, 30, "node 3 downed");
-    JsonNode c = LocalCluster.campaign(after, "kill-worker");
-    assertEquals(plan.runs().size(), c.path("done").asLong());
+    JsonNode c = LocalCluster.campaign(after, id);
+    assertEquals(2 * SEEDS, c.path("done").asLong());
     assertTrue(c.path("finished").asBoolean());
-    assertJournalKeptWhatItAcknowledged(client);
     long sum = 0;
     for (JsonNode n : c.path("doneByNode")) sum += n.asLong();
-    assertEquals(plan.runs().size(), sum, "runs per node add up to the plan: " + c);
+    assertEquals(2 * SEEDS, sum, "runs per node add up to the plan: " + c);
+
+    // --resume goes back to the cluster the folder names, and runs only the new seeds.
+    SingleNodeCampaign.Cli more = SingleNodeCampaign.devemu("campaign", "--resume", folder.toString(), "--runs",
+        String.valueOf(SEEDS + 2));
+    assertEquals(0, more.code(), more.out() + more.err());
+    assertTrue(more.out().contains("cluster " + cluster.doors(1)), more.out());
+    assertTrue(more.out().contains("4 executed now, " + 2 * SEEDS + " from earlier sessions"), more.out());
+    List<String> lines = Files.readAllLines(folder.resolve("results.jsonl"));
+    assertEquals(2 * SEEDS + 4, lines.size());
+    assertEquals(lines.size(), lines.stream().distinct().count());
 
     cluster.start(3); // back to three nodes for the next test
     cluster.awaitStatus(1, s -> LocalCluster.upMembers(s) == 3 && s.path("workers").size() == 3, 60,
         "node 3 back");
+  }
+
+  /** A backend that counts how often each key reaches the campaign (the client promises once). */
+  static final class Counting implements CampaignBackend {
+    final CampaignBackend inner;
+    final Map<RunKey, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+
+    Counting(CampaignBackend inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException {
+      inner.execute(plan, alreadyDone, new ResultSink() {
+        @Override
+        public void accept(RunKey key, RunResult result) {
+          deliveries.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+          sink.accept(key, result);
+        }
+
+        @Override
+        public boolean wantsMore() {
+          return sink.wantsMore();
+        }
+      });
+    }
   }
 
   @Test
@@ -159,23 +159,45 @@ class ClusterFailoverTest {
     assertTrue(victim > 0, "coordinator " + coordinator + " is none of our nodes");
     int survivor = victim == 1 ? 2 : 1;
 
-    CampaignPlan plan = plan("restart-coordinator", 36);
-    Client client = new Client(cluster.doors(survivor), plan);
-    JsonNode before = cluster.awaitStatus(survivor, s -> done(s, "restart-coordinator") >= 6, 60,
-        "the campaign under way");
+    Path scenario = SingleNodeCampaign.scenario(tmp, "restart-coordinator");
+    Path single = SingleNodeCampaign.run(scenario, SEEDS, tmp.resolve("restart-coordinator-single"));
+    String id = SingleNodeCampaign.campaignId(single);
+    Path folder = tmp.resolve("restart-coordinator");
+    List<String> clientLines = new CopyOnWriteArrayList<>();
+    Counting backend = new Counting(ClusterCampaigns.connect(cluster.doors(survivor),
+        ClusterCampaigns.Options.defaults().withGiveUpAfter(Duration.ofSeconds(90)).withProgress(line -> {
+          clientLines.add(line);
+          System.err.println(java.time.LocalTime.now() + " client " + id + ": " + line);
+        })));
+    CampaignSpec spec = CampaignRunner.readSpec(single);
+    Scenario s = ScenarioLoader.parse(scenario.toString(), SingleNodeCampaign.SCENARIO);
+    CampaignRunner runner = new CampaignRunner(folder, spec, SingleNodeCampaign.SCENARIO,
+        s.durationNanos() * s.devices().size(), CampaignProgress.silent());
+    CompletableFuture<CampaignRunner.Outcome> campaign = CompletableFuture.supplyAsync(() -> {
+      try {
+        return runner.run(backend, "cluster", 3, "test");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    JsonNode before = cluster.awaitStatus(survivor, st -> done(st, id) >= 6, 60, "the campaign under way");
     cluster.kill(victim);
-    assertTrue(done(before, "restart-coordinator") < plan.runs().size(), "the campaign finished before the kill");
+    assertTrue(done(before, id) < 2 * SEEDS, "the campaign finished before the kill");
     cluster.start(victim); // same address, same data directory: a new incarnation of the node
 
-    assertSameAsSingleNode(plan, client);
-    JsonNode after = cluster.awaitStatus(survivor, s -> LocalCluster.upMembers(s) == 3
-        && LocalCluster.campaign(s, "restart-coordinator") != null, 60, "three members again");
-    JsonNode c = LocalCluster.campaign(after, "restart-coordinator");
-    assertEquals(plan.runs().size(), c.path("done").asLong());
-    assertJournalKeptWhatItAcknowledged(client);
-    assertNotEquals(coordinator + "#gone", after.path("coordinator").asText());
-    // The earlier campaign survived the move too: its results are still in the journal.
-    assertEquals(36, LocalCluster.campaign(after, "kill-worker").path("done").asLong());
+    campaign.get(120, TimeUnit.SECONDS);
+    SingleNodeCampaign.assertSameAs(single, folder, SEEDS);
+    for (Map.Entry<RunKey, AtomicInteger> e : backend.deliveries.entrySet()) {
+      assertEquals(1, e.getValue().get(), "result of " + e.getKey() + " delivered more than once");
+    }
+    assertEquals(2 * SEEDS, backend.deliveries.size());
+    assertJournalKeptWhatItAcknowledged(String.join("\n", clientLines));
+    JsonNode after = cluster.awaitStatus(survivor, st -> LocalCluster.upMembers(st) == 3
+        && LocalCluster.campaign(st, id) != null, 60, "three members again");
+    assertEquals(2 * SEEDS, LocalCluster.campaign(after, id).path("done").asLong());
+    // The earlier campaign survived the move too: its results (and the two seeds its resume added) are still there.
+    String earlier = SingleNodeCampaign.campaignId(tmp.resolve("kill-worker"));
+    assertEquals(2 * SEEDS + 4, LocalCluster.campaign(after, earlier).path("done").asLong());
   }
 
   @Test
@@ -203,9 +225,11 @@ class ClusterFailoverTest {
     String log = java.nio.file.Files.readString(cluster.log(2));
     assertTrue(log.contains("corrupt RunCompleted frame"), "the corrupt frame was not logged:\n" + log);
     // And it still does its work: a small campaign completes with every result.
-    CampaignPlan plan = plan("after-garbage", 6);
-    Client client = new Client(cluster.door(2), plan);
-    client.done.get(60, TimeUnit.SECONDS);
-    assertEquals(6, client.results.size());
+    List<RunKey> runs = new ArrayList<>();
+    for (int seed = 1; seed <= 6; seed++) runs.add(new RunKey(seed, "raw"));
+    Map<RunKey, RunResult> results = new ConcurrentHashMap<>();
+    ClusterCampaigns.connect(cluster.door(2)).execute(new CampaignPlan("after-garbage", "after-garbage.conf",
+        SingleNodeCampaign.SCENARIO, runs, 0), Set.of(), results::put);
+    assertEquals(Set.copyOf(runs), results.keySet());
   }
 }
