@@ -49,16 +49,29 @@ public final class PciConfigSpace {
   public static final int MSIX_FLAGS_ENABLE = 0x8000;
   public static final int MSIX_FLAGS_MASKALL = 0x4000;
 
-  private final byte[] bytes = new byte[SIZE];
-  // The masks are the same for every device built the same way: build() shares them (see MASKS).
+  /**
+   * The space as the model built it (power-on values). It is the same for every device built the same way, so
+   * build() shares it (see SHARED) and it is never written after that: what the OS or the device changes lives in
+   * {@link #written}. A device keeps only the dwords that differ from power-on — a handful (command, BARs, MSI) —
+   * instead of 256 bytes of its own.
+   */
+  private byte[] template = new byte[SIZE];
+  /**
+   * The dwords that differ from {@link #template}, sorted by dword index: {@code index << 32 | value}. Null until
+   * the first change.
+   */
+  private long[] written;
+  private int writtenCount;
+  // The masks are the same for every device built the same way: build() shares them (see SHARED).
   private byte[] writable = new byte[SIZE];
   private byte[] writeOneToClear = new byte[SIZE];
 
-  /** Identical write masks, shared between devices of one model: 512 bytes less per device. */
-  private static final java.util.Map<java.nio.ByteBuffer, byte[]> MASKS = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Identical power-on contents and write masks, shared between devices of one model. */
+  private static final java.util.Map<java.nio.ByteBuffer, byte[]> SHARED =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static byte[] shared(byte[] mask) {
-    return MASKS.computeIfAbsent(java.nio.ByteBuffer.wrap(mask), k -> mask);
+  private static byte[] shared(byte[] bytes) {
+    return SHARED.computeIfAbsent(java.nio.ByteBuffer.wrap(bytes), k -> bytes);
   }
   // Read-only once built, and the same for every device of one model: build() shares them too.
   private long[] barSizes = new long[6];
@@ -79,9 +92,8 @@ public final class PciConfigSpace {
 
   public int read(int offset, int size) {
     check(offset, size);
-    int v = 0;
-    for (int i = size - 1; i >= 0; i--) v = (v << 8) | (bytes[offset + i] & 0xff);
-    return v;
+    int v = dword(offset >>> 2) >>> (8 * (offset & 3)); // an aligned access never crosses a dword
+    return size == 4 ? v : v & ((1 << (8 * size)) - 1);
   }
 
   public int read8(int offset) {
@@ -99,16 +111,64 @@ public final class PciConfigSpace {
   /** A configuration write: read-only bits keep their value, RW1C bits clear where a 1 is written. */
   public void write(int offset, int size, int value) {
     check(offset, size);
+    int index = offset >>> 2;
+    int dword = dword(index);
     for (int i = 0; i < size; i++) {
       int b = (value >>> (8 * i)) & 0xff;
       int at = offset + i;
       int w = writable[at] & 0xff;
       int c = writeOneToClear[at] & 0xff;
-      int old = bytes[at] & 0xff;
+      int shift = 8 * (at & 3);
+      int old = (dword >>> shift) & 0xff;
       int next = (old & ~w) | (b & w);
       next &= ~(b & c);
-      bytes[at] = (byte) next;
+      dword = (dword & ~(0xff << shift)) | (next << shift);
     }
+    putDword(index, dword);
+  }
+
+  /** Dword {@code index} as it is now. */
+  private int dword(int index) {
+    long[] w = written;
+    for (int i = 0; i < writtenCount; i++) {
+      int at = (int) (w[i] >>> 32);
+      if (at == index) return (int) w[i];
+      if (at > index) break;
+    }
+    return templateDword(index);
+  }
+
+  private int templateDword(int index) {
+    int at = 4 * index;
+    return (template[at] & 0xff) | (template[at + 1] & 0xff) << 8 | (template[at + 2] & 0xff) << 16
+        | (template[at + 3] & 0xff) << 24;
+  }
+
+  /** Sets dword {@code index}, keeping only what differs from power-on. */
+  private void putDword(int index, int value) {
+    int i = 0;
+    while (i < writtenCount && (int) (written[i] >>> 32) < index) i++;
+    boolean present = i < writtenCount && (int) (written[i] >>> 32) == index;
+    if (value == templateDword(index)) {
+      if (present) {
+        System.arraycopy(written, i + 1, written, i, writtenCount - i - 1);
+        writtenCount--;
+      }
+      return;
+    }
+    long entry = (long) index << 32 | (value & 0xFFFFFFFFL);
+    if (present) {
+      written[i] = entry;
+      return;
+    }
+    if (written == null) {
+      written = new long[8];
+    } else if (writtenCount == written.length) {
+      written = java.util.Arrays.copyOf(written, written.length * 2);
+    }
+    System.arraycopy(written, i, written, i + 1, writtenCount - i);
+    written[i] = entry;
+    writtenCount++;
   }
 
   private static void check(int offset, int size) {
@@ -119,7 +179,13 @@ public final class PciConfigSpace {
 
   /** A copy of all 256 bytes, as {@code lspci -xxx} dumps them. */
   public byte[] snapshot() {
-    return bytes.clone();
+    byte[] out = template.clone();
+    for (int i = 0; i < writtenCount; i++) {
+      int at = 4 * (int) (written[i] >>> 32);
+      int v = (int) written[i];
+      for (int b = 0; b < 4; b++) out[at + b] = (byte) (v >>> (8 * b));
+    }
+    return out;
   }
 
   // ---- what the device model needs ----
@@ -244,8 +310,9 @@ public final class PciConfigSpace {
     int at = expCap + 0x12;
     int v = read16(at);
     v = up ? v | 0x2000 : v & ~0x2000;
-    bytes[at] = (byte) v;
-    bytes[at + 1] = (byte) (v >>> 8);
+    int index = at >>> 2;
+    int shift = 8 * (at & 3);
+    putDword(index, (dword(index) & ~(0xffff << shift)) | (v << shift));
   }
 
   /** Capabilities in list order, as (id, offset) pairs. */
@@ -398,6 +465,7 @@ public final class PciConfigSpace {
     }
 
     public PciConfigSpace build() {
+      s.template = shared(s.template);
       s.writable = shared(s.writable);
       s.writeOneToClear = shared(s.writeOneToClear);
       s.barSizes = (long[]) BAR_LAYOUTS.computeIfAbsent("sizes" + java.util.Arrays.toString(s.barSizes),
@@ -407,7 +475,7 @@ public final class PciConfigSpace {
     }
 
     private void set(int offset, int size, int value) {
-      for (int i = 0; i < size; i++) s.bytes[offset + i] = (byte) (value >>> (8 * i));
+      for (int i = 0; i < size; i++) s.template[offset + i] = (byte) (value >>> (8 * i));
     }
 
     private void rw(int offset, int size, int mask) {
