@@ -139,7 +139,7 @@ public final class Dma {
       iova = buffer.address() + offset - PAGE_OFFSET;
     }
     Owner owner = x.task().owner() == null ? Owner.KERNEL : x.task().owner();
-    Mapping m = new Mapping(iova, buffer, offset, length, dir, owner, Stamp.of(x, () -> "dma map"), coherent);
+    Mapping m = new Mapping(iova, buffer, offset, length, dir, owner, Stamp.of(x, "dma map"), coherent);
     byIova.computeIfAbsent(iova, k -> new ArrayList<>(1)).add(m);
     longest = Math.max(longest, length);
     return m;

@@ -42,7 +42,7 @@ public final class KernelMemory {
     if (failAllocation.test(x)) return null;
     long address = next;
     next += (size + 63L) / 64 * 64 + 64; // 64-byte aligned with a redzone between objects
-    Allocation a = new Allocation(address, size, type, kind, ownerOf(x), Stamp.of(x, () -> "alloc " + type));
+    Allocation a = new Allocation(address, size, type, kind, ownerOf(x), Stamp.of(x, text(true, type)));
     byAddress.put(address, a);
     liveBytes += size;
     return a;
@@ -63,7 +63,7 @@ public final class KernelMemory {
       kernel.report(kernel.detectors().kasan().doubleFree(x, a));
       return;
     }
-    a.markFreed(Stamp.of(x, () -> "free " + a.type()));
+    a.markFreed(Stamp.of(x, text(false, a.type())));
     liveBytes -= a.size();
   }
 
@@ -195,6 +195,23 @@ public final class KernelMemory {
     }
     return out;
   }
+
+  /**
+   * "alloc struct my_pcie_data", "free …": one string per verb and type for the whole JVM, so a stamp needs
+   * neither a string nor a lambda of its own. Types are a driver's few names; the cache stops growing at a bound
+   * all the same, in case some driver names each buffer differently.
+   */
+  private static String text(boolean alloc, String type) {
+    String[] texts = TEXTS.get(type);
+    if (texts == null) {
+      texts = new String[] {"alloc " + type, "free " + type};
+      if (TEXTS.size() < 4096) TEXTS.putIfAbsent(type, texts);
+    }
+    return alloc ? texts[0] : texts[1];
+  }
+
+  private static final java.util.concurrent.ConcurrentHashMap<String, String[]> TEXTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public long liveBytes() {
     return liveBytes;
