@@ -5,8 +5,6 @@ import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Owner;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -19,7 +17,12 @@ public final class KernelMemory {
   static final long NULL_GUARD = 4096;
 
   private final Kernel kernel;
-  private final TreeMap<Long, Allocation> byAddress = new TreeMap<>();
+  /**
+   * Every allocation of the run, live or freed, by address. Addresses only grow (a bump allocator, never reused),
+   * so appending keeps the array sorted: a binary search finds a region, and there is no map entry per object.
+   */
+  private Allocation[] byAddress = new Allocation[64];
+  private int allocations;
   private long next = DIRECT_MAP_BASE;
   private Predicate<Exec> failAllocation = x -> false;
   private long liveBytes;
@@ -43,7 +46,8 @@ public final class KernelMemory {
     long address = next;
     next += (size + 63L) / 64 * 64 + 64; // 64-byte aligned with a redzone between objects
     Allocation a = new Allocation(address, size, type, kind, ownerOf(x), Stamp.of(x, text(true, type)));
-    byAddress.put(address, a);
+    if (allocations == byAddress.length) byAddress = java.util.Arrays.copyOf(byAddress, allocations * 2);
+    byAddress[allocations++] = a;
     liveBytes += size;
     return a;
   }
@@ -181,16 +185,24 @@ public final class KernelMemory {
 
   /** The region containing {@code address} (live or freed), or null. */
   public Allocation find(long address) {
-    Map.Entry<Long, Allocation> e = byAddress.floorEntry(address);
-    if (e == null) return null;
-    Allocation a = e.getValue();
+    // the last region that starts at or below the address
+    int lo = 0;
+    int hi = allocations - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (byAddress[mid].address() <= address) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (hi < 0) return null;
+    Allocation a = byAddress[hi];
     return address < a.address() + a.size() + 64 ? a : null;
   }
 
   /** Live regions allocated by a driver instance, oldest first. */
   public List<Allocation> liveOwnedBy(Owner owner) {
     List<Allocation> out = new ArrayList<>();
-    for (Allocation a : byAddress.values()) {
+    for (int i = 0; i < allocations; i++) {
+      Allocation a = byAddress[i];
       if (a.live() && owner.equals(a.owner())) out.add(a);
     }
     return out;
