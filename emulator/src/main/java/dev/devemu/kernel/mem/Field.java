@@ -1,21 +1,17 @@
 package dev.devemu.kernel.mem;
 
-/** One field of a {@link KStruct}. Its value is only reachable through kernel memory accesses. */
+/**
+ * One field of a {@link KStruct}. Its value is only reachable through kernel memory accesses. Where it lies and
+ * what reports call it is shared by all instances of the struct ({@link FieldLayout}).
+ */
 public final class Field<T> {
   private final KStruct owner;
-  private final String name;
-  private final int offset;
-  private final int size;
+  private final FieldLayout layout;
   private T value;
-  private String qualifiedName;
-  private String readLabel;
-  private String writeLabel;
 
-  Field(KStruct owner, String name, int offset, int size, T initial) {
+  Field(KStruct owner, FieldLayout layout, T initial) {
     this.owner = owner;
-    this.name = name;
-    this.offset = offset;
-    this.size = size;
+    this.layout = layout;
     this.value = initial;
   }
 
@@ -24,32 +20,29 @@ public final class Field<T> {
   }
 
   public String name() {
-    return name;
+    return layout.name;
   }
 
   public int offset() {
-    return offset;
+    return layout.offset;
   }
 
   public int size() {
-    return size;
+    return layout.size;
   }
 
   /** {@code my_usb_data.in_urb}. */
   public String qualifiedName() {
-    if (qualifiedName == null) qualifiedName = Labels.of(owner.typeName().replace("struct ", "") + "." + name);
-    return qualifiedName;
+    return layout.qualifiedName;
   }
 
-  /** {@code read in_urb}: the name of a read of this field as a kernel call, built once. */
+  /** {@code read in_urb}: the name of a read of this field as a kernel call. */
   public String readLabel() {
-    if (readLabel == null) readLabel = Labels.of("read " + name);
-    return readLabel;
+    return layout.readLabel;
   }
 
   public String writeLabel() {
-    if (writeLabel == null) writeLabel = Labels.of("write " + name);
-    return writeLabel;
+    return layout.writeLabel;
   }
 
   T get() {

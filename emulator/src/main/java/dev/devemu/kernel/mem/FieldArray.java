@@ -1,24 +1,18 @@
 package dev.devemu.kernel.mem;
 
-/** A fixed-size array inside a {@link KStruct}; an index out of range is an out-of-bounds access. */
+/**
+ * A fixed-size array inside a {@link KStruct}; an index out of range is an out-of-bounds access. Its elements are
+ * made on the first write (kzalloc'd memory reads as null until then), so an array a driver never fills costs
+ * nothing per instance.
+ */
 public final class FieldArray<T> {
   private final KStruct owner;
-  private final String name;
-  private final int offset;
-  private final int count;
-  private final int elementSize;
-  private final Object[] values;
-  private String qualifiedName;
-  private String readLabel;
-  private String writeLabel;
+  private final FieldLayout layout;
+  private Object[] values;
 
-  FieldArray(KStruct owner, String name, int offset, int count, int elementSize) {
+  FieldArray(KStruct owner, FieldLayout layout) {
     this.owner = owner;
-    this.name = name;
-    this.offset = offset;
-    this.count = count;
-    this.elementSize = elementSize;
-    this.values = new Object[count];
+    this.layout = layout;
   }
 
   public KStruct owner() {
@@ -26,48 +20,46 @@ public final class FieldArray<T> {
   }
 
   public String name() {
-    return name;
+    return layout.name;
   }
 
   public int offset() {
-    return offset;
+    return layout.offset;
   }
 
   public int count() {
-    return count;
+    return layout.count;
   }
 
   public int elementSize() {
-    return elementSize;
+    return layout.elementSize;
   }
 
   public String qualifiedName() {
-    if (qualifiedName == null) qualifiedName = Labels.of(owner.typeName().replace("struct ", "") + "." + name);
-    return qualifiedName;
+    return layout.qualifiedName;
   }
 
   public String readLabel() {
-    if (readLabel == null) readLabel = Labels.of("read " + name);
-    return readLabel;
+    return layout.readLabel;
   }
 
   public String writeLabel() {
-    if (writeLabel == null) writeLabel = Labels.of("write " + name);
-    return writeLabel;
+    return layout.writeLabel;
   }
 
   @SuppressWarnings("unchecked")
   T get(int i) {
-    return (T) values[i];
+    return values == null ? null : (T) values[i];
   }
 
   void set(int i, T v) {
+    if (values == null) values = new Object[layout.count];
     values[i] = v;
   }
 
   /** For reports and tests only. */
-  @SuppressWarnings("unchecked")
   public T peek(int i) {
-    return (T) values[i];
+    java.util.Objects.checkIndex(i, layout.count);
+    return get(i);
   }
 }

@@ -1,9 +1,5 @@
 package dev.devemu.kernel.mem;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-
 /**
  * A driver's C struct, laid out field by field so that KASAN and KCSAN can name what was touched
  * ({@code Write of size 8 at addr … — 16 bytes inside struct my_usb_data}). Subclasses declare fields in their
@@ -11,8 +7,9 @@ import java.util.List;
  */
 public abstract class KStruct {
   private final String typeName;
-  private final List<Field<?>> fields = new ArrayList<>();
   private int size;
+  /** Fields declared so far (during construction): the index of the next field's shared layout. */
+  private int declared;
   private Allocation allocation;
 
   protected KStruct(String typeName) {
@@ -23,9 +20,9 @@ public abstract class KStruct {
   protected final <T> Field<T> field(String name, int sizeBytes, T initial) {
     int align = Math.min(8, Integer.highestOneBit(Math.max(1, sizeBytes)));
     size = (size + align - 1) / align * align;
-    Field<T> f = new Field<>(this, name, size, sizeBytes, initial);
+    Field<T> f = new Field<>(this, FieldLayout.of(getClass(), declared++, typeName, name, size, sizeBytes, 0, 0),
+        initial);
     size += sizeBytes;
-    fields.add(f);
     return f;
   }
 
@@ -33,7 +30,8 @@ public abstract class KStruct {
   protected final <T> FieldArray<T> array(String name, int count, int elementSize) {
     int align = Math.min(8, Integer.highestOneBit(Math.max(1, elementSize)));
     size = (size + align - 1) / align * align;
-    FieldArray<T> a = new FieldArray<>(this, name, size, count, elementSize);
+    FieldArray<T> a = new FieldArray<>(this,
+        FieldLayout.of(getClass(), declared++, typeName, name, size, count * elementSize, count, elementSize));
     size += count * elementSize;
     return a;
   }
@@ -45,10 +43,6 @@ public abstract class KStruct {
   /** Size in bytes, padded to 8 like a kmalloc'd struct. */
   public final int size() {
     return Math.max(8, (size + 7) / 8 * 8);
-  }
-
-  public final List<Field<?>> fields() {
-    return Collections.unmodifiableList(fields);
   }
 
   /** The memory holding this struct; null until allocated. */
