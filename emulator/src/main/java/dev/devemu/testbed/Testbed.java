@@ -80,8 +80,12 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   /** Null when the scenario has no USB device or driver. */
   private final ActorRef<UsbBusActor.Command> usbBus;
   private final List<ActorRef<?>> children;
-  private final Map<String, long[]> bound = new TreeMap<>();
-  private final Map<String, Long> exposure = new TreeMap<>();
+  /** Bindings in force, by device: since when, and the exposure key ({@code my_pcie/raw}) they count for. */
+  private final Map<String, Bound> bound = new TreeMap<>();
+
+  private record Bound(long sinceNanos, String key) {}
+
+  private final TreeMap<String, Long> exposure = new TreeMap<>();
   private final List<String> probeFailures = new ArrayList<>();
   private final FaultScheduler faults;
   private String outcome = "completed";
@@ -118,7 +122,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     kernel.irqs().affinity(m.affinity());
     scenario.faults().probabilities().forEach(kernel.faults()::set);
     ActorRef<Command> self = ctx.getSelf();
-    this.faults = new FaultScheduler(kernel, run, () -> finished);
+    this.faults = new FaultScheduler(kernel, run, scenario.faults(), () -> finished);
     kernel.onOops(o -> self.tell(new OopsRaised(o)));
     run.onStall(() -> kernel.printk("watchdog: too many deliveries without virtual time passing"));
 
@@ -155,11 +159,10 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     this.children = builder.watched();
     kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
     ActorRef<PciBusActor.Command> bus = pciBus;
-    for (PciBusActor.Slot slot : builder.pciSlots()) {
-      faults.route(slot.name(), e -> bus.tell((PciBusActor.Command) e));
-    }
+    Consumer<BusEvents.Event> toPciBus = e -> bus.tell((PciBusActor.Command) e);
+    for (PciBusActor.Slot slot : builder.pciSlots()) faults.route(slot.name(), toPciBus);
     builder.routes().forEach(faults::route);
-    faults.start(scenario.faults());
+    faults.start();
     pciBus.tell(PciBusActor.Boot.INSTANCE);
     if (platformBus != null) platformBus.tell(PlatformBusActor.Boot.INSTANCE);
     if (usbBus != null) usbBus.tell(UsbBusActor.Boot.INSTANCE);
@@ -215,10 +218,9 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
 
   private Behavior<Command> onBinding(Bindings m) {
     var c = m.change();
-    String key = c.driver() + "/" + c.variant();
+    String key = exposureKey(c.driver(), c.variant());
     if (c.bound()) {
-      bound.put(c.device(), new long[] {kernel.now()});
-      bindingDriver.put(c.device(), key);
+      bound.put(c.device(), new Bound(kernel.now(), key));
     } else {
       accrue(c.device());
       if (c.probeResult() != 0) probeFailures.add(c.driver() + " " + c.device() + " " + dev.devemu.kernel.Errno.describe(c.probeResult()));
@@ -227,15 +229,19 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     return this;
   }
 
-  private final Map<String, String> bindingDriver = new TreeMap<>();
+  /** {@code my_pcie/raw}, one string per driver and variant (a binding per device holds it). */
+  private String exposureKey(String driver, String variant) {
+    String key = driver + "/" + variant;
+    String known = exposure.floorKey(key);
+    return key.equals(known) ? known : key;
+  }
 
   private void accrue(String device) {
-    long[] since = bound.remove(device);
-    String key = bindingDriver.remove(device);
+    Bound b = bound.remove(device);
     // Timers within the lookahead may run the clock a few microseconds past the end before the end is handled;
     // exposure stops at the scenario's duration, so device-hours are exactly what the scenario states.
     long until = Math.min(kernel.now(), scenario.durationNanos());
-    if (since != null && key != null) exposure.merge(key, Math.max(0, until - since[0]), Long::sum);
+    if (b != null) exposure.merge(b.key(), Math.max(0, until - b.sinceNanos()), Long::sum);
   }
 
   private Behavior<Command> finish() {
