@@ -21,22 +21,22 @@ public final class Sysfs {
    */
   public record Device(String bus, String id, String modalias, Supplier<byte[]> pciConfig) {}
 
-  private final TreeMap<String, Device> devices = new TreeMap<>();
+  /** By bus, then by id: keyed by the names the buses already hold, no key string per device. */
+  private final TreeMap<String, TreeMap<String, Device>> devices = new TreeMap<>();
 
   public void add(Device d) {
-    devices.put(key(d.bus(), d.id()), d);
+    devices.computeIfAbsent(d.bus(), b -> new TreeMap<>()).put(d.id(), d);
   }
 
   public void remove(String bus, String id) {
-    devices.remove(key(bus, id));
-  }
-
-  private static String key(String bus, String id) {
-    return bus + "/" + id;
+    TreeMap<String, Device> onBus = devices.get(bus);
+    if (onBus != null) onBus.remove(id);
   }
 
   /** Every device, by bus and then by name. */
   public List<Device> devices() {
-    return new ArrayList<>(devices.values());
+    List<Device> out = new ArrayList<>();
+    for (TreeMap<String, Device> onBus : devices.values()) out.addAll(onBus.values());
+    return out;
   }
 }
