@@ -65,8 +65,15 @@ public final class Moments {
   public static final class Slot {
     private static final Moment[] MOMENTS = Moment.values();
     private final String name;
-    // Both made on first use: a testbed has a slot per device, and most never enter a state or arm a fault.
-    private int[] depth;
+    // How many times each state moment is entered now. Fields rather than an array: a testbed has a slot per
+    // device, a USB slot enters and leaves a state per URB, and an array made on first use would be made again
+    // and again or kept by every device that ever probed.
+    private int duringProbe;
+    private int duringRemove;
+    private int withDmaInFlight;
+    private int withUrbsInFlight;
+    private int whileOpen;
+    // Made on first use: most slots never arm a fault.
     private List<List<Runnable>> waiting;
     private int armed;
 
@@ -80,14 +87,13 @@ public final class Moments {
 
     /** A state moment begins (one more transfer in flight, one more open file …). */
     public void enter(Moment m) {
-      if (depth == null) depth = new int[MOMENTS.length];
-      depth[m.ordinal()]++;
+      add(m, 1);
       if (armed > 0) fire(m);
     }
 
     /** A state moment ends; unbalanced leaves are ignored (a device gone mid-transfer never completes it). */
     public void leave(Moment m) {
-      if (depth != null && depth[m.ordinal()] > 0) depth[m.ordinal()]--;
+      if (holds(m)) add(m, -1);
     }
 
     /** An instant moment happens. */
@@ -96,7 +102,25 @@ public final class Moments {
     }
 
     public boolean holds(Moment m) {
-      return depth != null && depth[m.ordinal()] > 0;
+      return switch (m) {
+        case DURING_PROBE -> duringProbe > 0;
+        case DURING_REMOVE -> duringRemove > 0;
+        case WITH_DMA_IN_FLIGHT -> withDmaInFlight > 0;
+        case WITH_URBS_IN_FLIGHT -> withUrbsInFlight > 0;
+        case WHILE_OPEN -> whileOpen > 0;
+        case AFTER_BIND, WITH_IRQ_PENDING -> false;
+      };
+    }
+
+    private void add(Moment m, int delta) {
+      switch (m) {
+        case DURING_PROBE -> duringProbe += delta;
+        case DURING_REMOVE -> duringRemove += delta;
+        case WITH_DMA_IN_FLIGHT -> withDmaInFlight += delta;
+        case WITH_URBS_IN_FLIGHT -> withUrbsInFlight += delta;
+        case WHILE_OPEN -> whileOpen += delta;
+        case AFTER_BIND, WITH_IRQ_PENDING -> throw new IllegalArgumentException(m.word() + " is an instant: pulse it");
+      }
     }
 
     void await(Moment m, Runnable action) {
