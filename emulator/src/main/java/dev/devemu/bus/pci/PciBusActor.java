@@ -10,7 +10,6 @@ import dev.devemu.kernel.LocalOnly;
 import dev.devemu.kernel.Owner;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -104,7 +103,8 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
 
   private final Kernel kernel;
   private final List<PciDriverEntry> drivers;
-  private final TreeMap<PciAddress, SlotState> slots = new TreeMap<>();
+  /** Sorted by address (enumeration order), found by binary search: no map entry per slot. */
+  private final SlotState[] slots;
   private final Consumer<BindingChanged> listener;
   private final long surpriseDetectionNanos;
   private final ActorRef<DriverInstanceActor.Reply> replies;
@@ -123,7 +123,9 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     this.drivers = List.copyOf(drivers);
     this.listener = listener;
     this.surpriseDetectionNanos = surpriseDetectionNanos;
-    for (Slot s : slots) this.slots.put(s.address(), new SlotState(s));
+    TreeMap<PciAddress, SlotState> byAddress = new TreeMap<>(); // a slot given twice: the last one counts
+    for (Slot s : slots) byAddress.put(s.address(), new SlotState(s));
+    this.slots = byAddress.values().toArray(new SlotState[0]);
     this.replies = ctx.messageAdapter(DriverInstanceActor.Reply.class, InstanceReply::new);
   }
 
@@ -143,7 +145,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   }
 
   private Behavior<Command> onBoot() {
-    for (SlotState s : slots.values()) {
+    for (SlotState s : slots) {
       if (s.slot.presentAtBoot()) enumerate(s);
     }
     return this;
@@ -155,7 +157,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   }
 
   private Behavior<Command> onEnumerated(Enumerated m) {
-    SlotState s = slots.get(m.address());
+    SlotState s = slotAt(m.address());
     if (s == null || s.state != State.ENUMERATING) return this;
     PciFunction fn = new PciFunction(m.address(), s.slot.device(), m.config(), m.barSizes(), s.slot.name());
     assignBars(fn);
@@ -254,7 +256,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   }
 
   private SlotState bySlotName(String name) {
-    return slots.get(PciAddress.parse(name));
+    return slotAt(PciAddress.parse(name));
   }
 
   private Behavior<Command> onHotPlug(BusEvents.HotPlug m) {
@@ -301,7 +303,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   }
 
   private Behavior<Command> onSurpriseDetected(SurpriseDetected m) {
-    SlotState s = slots.get(m.address());
+    SlotState s = slotAt(m.address());
     if (s == null || s.generation != m.generation()) return this;
     if (s.state == State.BOUND) {
       s.powerOffAfterRemove = false;
@@ -356,20 +358,24 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
 
   private SlotState slot(String name) {
     try {
-      return slots.get(PciAddress.parse(name));
+      return slotAt(PciAddress.parse(name));
     } catch (IllegalArgumentException e) {
       kernel.printk("pci: hot-plug event for unknown slot " + name + " ignored");
       return null;
     }
   }
 
-  /** The functions enumerated so far (for lspci and modalias). */
-  static List<PciFunction> functions(TreeMap<PciAddress, SlotState> slots) {
-    List<PciFunction> out = new ArrayList<>();
-    for (SlotState s : slots.values()) {
-      if (s.function != null) out.add(s.function);
+  private SlotState slotAt(PciAddress address) {
+    int lo = 0;
+    int hi = slots.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = slots[mid].slot.address().compareTo(address);
+      if (c == 0) return slots[mid];
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
     }
-    return out;
+    return null;
   }
 
   private static String hex4(int v) {
