@@ -75,8 +75,8 @@ public final class PciCore {
         if (pdev.barSize(bar) == 0) continue;
         int rc = requestOne(x, pdev, bar, name);
         if (rc != 0) {
-          for (int b = 0; b < bar; b++) k(x).resources().release(pdev.regions()[b]);
-          for (int b = 0; b < bar; b++) pdev.regions()[b] = null;
+          for (int b = 0; b < bar; b++) k(x).resources().release(pdev.region(b));
+          for (int b = 0; b < bar; b++) pdev.region(b, null);
           return rc;
         }
       }
@@ -87,11 +87,11 @@ public final class PciCore {
   private static int requestOne(Exec x, PciFunction pdev, int bar, String name) {
     if (bar < 0 || bar > 5 || pdev.barSize(bar) == 0) return -Errno.EINVAL;
     if (k(x).faults().inject("pci_request_regions", pdev.name())) return -Errno.EBUSY;
-    if (pdev.regions()[bar] != null) {
+    if (pdev.region(bar) != null) {
       k(x).printk(pdev + ": BAR " + bar + ": can't reserve [mem 0x" + Long.toHexString(pdev.barAddress(bar)) + "]");
       return -Errno.EBUSY;
     }
-    pdev.regions()[bar] = k(x).resources().acquire(x, "region", () -> pdev + " BAR" + bar + " (" + name + ")", false);
+    pdev.region(bar, k(x).resources().acquire(x, "region", () -> pdev + " BAR" + bar + " (" + name + ")", false));
     return 0;
   }
 
@@ -107,21 +107,21 @@ public final class PciCore {
   public static Op<Void> releaseRegions(PciFunction pdev) {
     return Op.step("pci_release_regions", x -> {
       for (int bar = 0; bar < 6; bar++) {
-        if (pdev.regions()[bar] != null) releaseOne(x, pdev, bar);
+        if (pdev.region(bar) != null) releaseOne(x, pdev, bar);
       }
       return null;
     });
   }
 
   private static void releaseOne(Exec x, PciFunction pdev, int bar) {
-    Resources.Handle h = pdev.regions()[bar];
+    Resources.Handle h = pdev.region(bar);
     if (h == null) {
       k(x).report(k(x).detectors().warning(x, "Trying to free nonexistent resource <" + pdev + " BAR" + bar + ">",
           "pci_release_region"));
       return;
     }
     k(x).resources().release(h);
-    pdev.regions()[bar] = null;
+    pdev.region(bar, null);
   }
 
   /** pci_iomap: maps a BAR; NULL (null) on failure. Fault point {@code pci_iomap}. */
@@ -240,7 +240,7 @@ public final class PciCore {
    */
   public static Op<Integer> allocIrqVectors(PciFunction pdev, int min, int max) {
     return Op.step("pci_alloc_irq_vectors", x -> {
-      if (!pdev.irqs().isEmpty()) return -Errno.EINVAL;
+      if (pdev.irqCount() > 0) return -Errno.EINVAL;
       if (k(x).faults().inject("pci_alloc_irq_vectors", pdev.name())) return -Errno.ENOSPC;
       int msix = pdev.findCapability(PciConfigSpace.CAP_ID_MSIX);
       int msi = pdev.findCapability(PciConfigSpace.CAP_ID_MSI);
@@ -255,11 +255,11 @@ public final class PciCore {
         for (int i = 0; i < n; i++) {
           int irq = irqs.allocate(pdev + "-msix" + i);
           if (irq < 0) {
-            for (int allocated : pdev.irqs()) irqs.release(allocated);
-            pdev.irqs().clear();
+            for (int v = 0; v < pdev.irqCount(); v++) irqs.release(pdev.irq(v));
+            pdev.clearIrqs();
             return irq;
           }
-          pdev.irqs().add(irq);
+          pdev.addIrq(irq);
           long at = tableOffset + 16L * i;
           var cause = x.cause("MSI-X entry " + i + " -> irq " + irq);
           pdev.device().tell(new PciDeviceActor.MmioWrite(space, at, 4, irqs.msiAddress(irq) & 0xFFFFFFFFL, cause));
@@ -280,7 +280,7 @@ public final class PciCore {
         if (n < min || n > max || capable < 1) return -Errno.ENOSPC;
         int irq = irqs.allocate(pdev + "-msi");
         if (irq < 0) return irq;
-        pdev.irqs().add(irq);
+        pdev.addIrq(irq);
         var cause = x.cause("MSI -> irq " + irq);
         pdev.device().tell(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, msi + 4, 4,
             irqs.msiAddress(irq) & 0xFFFFFFFFL, cause));
@@ -298,13 +298,14 @@ public final class PciCore {
 
   /** pci_irq_vector: the Linux IRQ number of vector {@code n}, or -EINVAL. */
   public static int irqVector(PciFunction pdev, int n) {
-    return n >= 0 && n < pdev.irqs().size() ? pdev.irqs().get(n) : -Errno.EINVAL;
+    return n >= 0 && n < pdev.irqCount() ? pdev.irq(n) : -Errno.EINVAL;
   }
 
   /** pci_free_irq_vectors: disables MSI/MSI-X. A vector that still has a handler is the kernel's WARN. */
   public static Op<Void> freeIrqVectors(PciFunction pdev) {
     return Op.step("pci_free_irq_vectors", x -> {
-      for (int irq : pdev.irqs()) {
+      for (int v = 0; v < pdev.irqCount(); v++) {
+        int irq = pdev.irq(v);
         if (!k(x).irqs().actions(irq).isEmpty()) {
           k(x).report(k(x).detectors().warning(x, "irq " + irq + " of " + pdev
               + " still has a handler (free_irq not called before pci_free_irq_vectors)", "pci_free_irq_vectors"));
@@ -317,8 +318,8 @@ public final class PciCore {
         pdev.device().tell(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, cap + 2, 2, flags,
             x.cause("MSI disable")));
       }
-      for (int irq : pdev.irqs()) k(x).irqs().release(irq);
-      pdev.irqs().clear();
+      for (int v = 0; v < pdev.irqCount(); v++) k(x).irqs().release(pdev.irq(v));
+      pdev.clearIrqs();
       pdev.irqMode(PciFunction.IrqMode.NONE);
       return null;
     });

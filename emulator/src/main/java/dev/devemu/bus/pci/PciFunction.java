@@ -2,8 +2,6 @@ package dev.devemu.bus.pci;
 
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Resources;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -19,10 +17,14 @@ public final class PciFunction {
   private final String name;
   private final ActorRef<PciDeviceActor.Command> device;
   private final byte[] config;
-  private final long[] barAddress = new long[6];
+  /** Assigned addresses of BARs 0 up to the last one implemented (BARs after it have none). */
+  private final long[] barAddress;
   private final long[] barSize;
-  private final Resources.Handle[] regions = new Resources.Handle[6];
-  private final List<Integer> irqs = new ArrayList<>(1); // MSI: one vector; MSI-X grows it
+  /** Regions requested, as long as {@link #barAddress}; made on the first request. */
+  private Resources.Handle[] regions;
+  /** Linux IRQ numbers of the vectors allocated (MSI: one; MSI-X: one per entry), null while none. */
+  private int[] irqs;
+  private int irqCount;
   private IrqMode irqMode = IrqMode.NONE;
   private int enableCount;
   private boolean master;
@@ -36,6 +38,16 @@ public final class PciFunction {
     this.device = device;
     this.config = CACHED_CONFIGS.computeIfAbsent(java.nio.ByteBuffer.wrap(config.clone()), k -> k.array());
     this.barSize = CACHED_BAR_SIZES.computeIfAbsent(java.util.Arrays.toString(barSize), k -> barSize.clone());
+    int bars = 6;
+    while (bars > 0 && this.barSize[bars - 1] == 0) bars--;
+    this.barAddress = bars == 0 ? NO_BARS : new long[bars];
+  }
+
+  private static final long[] NO_BARS = new long[0];
+
+  /** A BAR index out of 0..5 fails as indexing the kernel's six-entry resource array would. */
+  private static void checkBar(int bar) {
+    if (bar < 0 || bar >= 6) throw new ArrayIndexOutOfBoundsException("Index " + bar + " out of bounds for length 6");
   }
 
   /**
@@ -117,7 +129,8 @@ public final class PciFunction {
   }
 
   public long barAddress(int bar) {
-    return barAddress[bar];
+    checkBar(bar);
+    return bar < barAddress.length ? barAddress[bar] : 0;
   }
 
   public long barSize(int bar) {
@@ -128,12 +141,39 @@ public final class PciFunction {
     barAddress[bar] = address;
   }
 
-  Resources.Handle[] regions() {
-    return regions;
+  /** The region of BAR {@code bar} the driver holds, or null. */
+  Resources.Handle region(int bar) {
+    checkBar(bar);
+    return regions == null || bar >= regions.length ? null : regions[bar];
   }
 
-  List<Integer> irqs() {
-    return irqs;
+  void region(int bar, Resources.Handle handle) {
+    checkBar(bar);
+    if (regions == null) {
+      if (handle == null) return;
+      regions = new Resources.Handle[barAddress.length];
+    }
+    if (bar < regions.length) regions[bar] = handle;
+  }
+
+  int irqCount() {
+    return irqCount;
+  }
+
+  /** The Linux IRQ number of vector {@code n} (0 &lt;= n &lt; {@link #irqCount()}). */
+  int irq(int n) {
+    return irqs[java.util.Objects.checkIndex(n, irqCount)];
+  }
+
+  void addIrq(int irq) {
+    if (irqs == null) irqs = new int[1];
+    else if (irqCount == irqs.length) irqs = java.util.Arrays.copyOf(irqs, irqCount * 2);
+    irqs[irqCount++] = irq;
+  }
+
+  void clearIrqs() {
+    irqs = null;
+    irqCount = 0;
   }
 
   public IrqMode irqMode() {
