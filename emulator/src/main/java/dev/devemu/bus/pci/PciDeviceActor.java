@@ -141,12 +141,11 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   private java.util.function.Supplier<SimRandom> randomSource;
   private SimRandom random;
   private final long[] msixTable;
-  private final long[] msiPending = new long[1];
+  /** MSI Pending Bits: vectors raised while masked (kept as hardware keeps them; nothing reads them back yet). */
+  private long msiPending;
   private final Moments.Slot moments;
   private boolean present = true;
   private boolean stalled;
-  private long interruptsSent;
-  private long interruptsDropped;
 
   public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
       ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
@@ -366,32 +365,25 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
 
   @Override
   public boolean raiseInterrupt(int vector, Cause cause) {
-    if (!present || stalled || !config.busMaster()) {
-      interruptsDropped++;
-      return false;
-    }
+    if (!present || stalled || !config.busMaster()) return false;
     long addr;
     int data;
     if (config.msixEnabled()) {
       if (config.msixMaskAll() || vector >= msixTable.length / 2 || ((msixTable[2 * vector + 1] >>> 32) & 1) != 0) {
-        interruptsDropped++;
         return false;
       }
       addr = msixTable[2 * vector];
       data = (int) msixTable[2 * vector + 1];
     } else if (config.msiEnabled()) {
       if (vector >= config.msiVectorsEnabled() || config.msiMasked(vector)) {
-        msiPending[0] |= 1L << vector;
-        interruptsDropped++;
+        msiPending |= 1L << vector;
         return false;
       }
       addr = config.msiAddress();
       data = config.msiData() | vector;
     } else {
-      interruptsDropped++; // INTx is not modelled: a driver must enable MSI or MSI-X
-      return false;
+      return false; // INTx is not modelled: a driver must enable MSI or MSI-X
     }
-    interruptsSent++;
     irqChip.tell(new IrqChipActor.MsiWrite(addr, data, name, cause.thenLazy(name, Cause.NO_CPU, now(),
         () -> "MSI vector " + vector)));
     moments.pulse(Moments.Moment.WITH_IRQ_PENDING);
