@@ -162,9 +162,9 @@ public final class PciConfigSpace {
       return;
     }
     if (written == null) {
-      written = new long[8];
+      written = new long[4];
     } else if (writtenCount == written.length) {
-      written = java.util.Arrays.copyOf(written, written.length * 2);
+      written = java.util.Arrays.copyOf(written, writtenCount + 2); // a few more at a time: a device keeps it
     }
     System.arraycopy(written, i, written, i + 1, writtenCount - i);
     written[i] = entry;
