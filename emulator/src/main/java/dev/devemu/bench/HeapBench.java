@@ -1,7 +1,7 @@
 package dev.devemu.bench;
 
 import dev.devemu.scenario.Scenario;
-import dev.devemu.sim.LeanReceive;
+import dev.devemu.sim.LeanBehavior;
 import dev.devemu.sim.SimRun;
 import dev.devemu.sim.SimHost;
 import dev.devemu.testbed.Runner;
@@ -9,9 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * Figure 2: heap bytes per idle device+driver pair. A testbed boots {@code pairs} sample devices, each bound to
@@ -62,9 +60,9 @@ final class HeapBench {
   }
 
   /**
-   * The floor under figure 2: heap bytes of one idle Pekko typed actor as the testbed makes them (a child spawned on
-   * a lane, an {@code AbstractBehavior} with a {@link LeanReceive}), measured the same way with {@code actors} of
-   * them against none. A device+driver pair is two such actors before any state of its own.
+   * The floor under figure 2: heap bytes of one idle Pekko typed actor as the testbed makes its devices and driver
+   * instances (a child spawned on a lane, a {@link LeanBehavior} spawned as it is), measured the same way with
+   * {@code actors} of them against none. A device+driver pair is two such actors before any state of its own.
    */
   static double bytesPerIdleActor(SimHost host, int actors) {
     return (actorsHeap(host, actors) - actorsHeap(host, 0)) / (double) actors;
@@ -87,12 +85,12 @@ final class HeapBench {
   }
 
   private static Behavior<Object> idleActor() {
-    return Behaviors.setup(ctx -> new AbstractBehavior<>(ctx) {
+    return new LeanBehavior<>() {
       @Override
-      public Receive<Object> createReceive() {
-        return LeanReceive.of(m -> this);
+      protected Behavior<Object> onMessage(Object message) {
+        return this;
       }
-    });
+    };
   }
 
   /** What {@code jcmd PID GC.class_histogram} prints (live objects, after a full GC), from inside the JVM. */

@@ -12,17 +12,15 @@ import dev.devemu.sim.VirtualClock;
 import dev.devemu.wire.CrossNode;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The bus glue around a {@link PciDeviceModel}: answers configuration and BAR accesses, keeps the MSI-X table,
  * sends MSI writes and DMA requests, and plays dead after a removal — reads return all ones, writes vanish,
  * interrupts and DMA stop.
  */
-public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Command> implements DeviceContext {
+public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceActor.Command>
+    implements DeviceContext {
 
   /** Messages a PCI device understands. */
   public interface Command {}
@@ -169,14 +167,12 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   public static Behavior<Command> create(PciAddress address, PciDeviceModel model,
       ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
       java.util.function.Supplier<SimRandom> random, String name, Moments.Slot moments) {
-    return Behaviors.setup(ctx -> new PciDeviceActor(ctx, address, name, model, irqChip, hostBridge, clock, random,
-        moments));
+    return new PciDeviceActor(address, name, model, irqChip, hostBridge, clock, random, moments);
   }
 
-  private PciDeviceActor(ActorContext<Command> ctx, PciAddress address, String name, PciDeviceModel model,
+  private PciDeviceActor(PciAddress address, String name, PciDeviceModel model,
       ActorRef<IrqChipActor.Command> irqChip, ActorRef<HostBridgeActor.Command> hostBridge, VirtualClock clock,
       java.util.function.Supplier<SimRandom> random, Moments.Slot moments) {
-    super(ctx);
     this.moments = moments;
     this.address = address;
     this.name = name;
@@ -192,11 +188,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   }
 
   @Override
-  public Receive<Command> createReceive() {
-    return dev.devemu.sim.LeanReceive.of(this::dispatch);
-  }
-
-  private Behavior<Command> dispatch(Command m) {
+  protected Behavior<Command> onMessage(Command m) {
     if (m instanceof MmioRead r) return onRead(r);
     if (m instanceof MmioWrite w) return onWrite(w);
     if (m instanceof ModelTimer t) return onTimer(t);
@@ -282,7 +274,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
   private Behavior<Command> onInjectedInterrupt(InjectedInterrupt m) {
     raiseInterrupt(0, m.cause());
     if (m.left() > 1) {
-      ActorRef<Command> self = getContext().getSelf();
+      ActorRef<Command> self = self();
       InjectedInterrupt next = new InjectedInterrupt(m.left() - 1, m.intervalNanos(), m.cause());
       clock.schedule(m.intervalNanos(), name, () -> self.tell(next));
     }
@@ -359,7 +351,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
 
   @Override
   public void schedule(long delayNanos, Object token) {
-    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<Command> self = self();
     clock.schedule(delayNanos, name, () -> self.tell(new ModelTimer(token)));
   }
 
@@ -395,7 +387,7 @@ public final class PciDeviceActor extends AbstractBehavior<PciDeviceActor.Comman
     if (!present || stalled || !config.busMaster()) return false;
     moments.enter(Moments.Moment.WITH_DMA_IN_FLIGHT);
     hostBridge.tell(new HostBridgeActor.DmaTransfer(name, busAddress, length, direction, tag,
-        getContext().getSelf(), cause.thenLazy(name, Cause.NO_CPU, now(), () -> "DMA " + direction + " " + length + " bytes")));
+        self(), cause.thenLazy(name, Cause.NO_CPU, now(), () -> "DMA " + direction + " " + length + " bytes")));
     return true;
   }
 

@@ -9,16 +9,13 @@ import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * One driver bound to one device. It exists from the match to the end of remove: it runs probe and remove as
  * kernel tasks on a CPU the kernel picks, checks for leaks when remove returns, and reports to its bus.
  */
-public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceActor.Command> {
+public final class DriverInstanceActor extends dev.devemu.sim.LeanBehavior<DriverInstanceActor.Command> {
 
   /** Messages a driver instance understands. */
   public interface Command {}
@@ -82,12 +79,10 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
    */
   public static Behavior<Command> create(Kernel kernel, Binding binding, String device, String slot,
       ActorRef<Reply> bus) {
-    return Behaviors.setup(ctx -> new DriverInstanceActor(ctx, kernel, binding, device, slot, bus));
+    return new DriverInstanceActor(kernel, binding, device, slot, bus);
   }
 
-  private DriverInstanceActor(ActorContext<Command> ctx, Kernel kernel, Binding binding, String device, String slot,
-      ActorRef<Reply> bus) {
-    super(ctx);
+  private DriverInstanceActor(Kernel kernel, Binding binding, String device, String slot, ActorRef<Reply> bus) {
     this.kernel = kernel;
     this.binding = binding;
     this.device = device;
@@ -96,11 +91,7 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
   }
 
   @Override
-  public Receive<Command> createReceive() {
-    return dev.devemu.sim.LeanReceive.of(this::dispatch);
-  }
-
-  private Behavior<Command> dispatch(Command m) {
+  protected Behavior<Command> onMessage(Command m) {
     if (m instanceof TaskExited t) return onTaskExited(t);
     if (m instanceof ProbeRequest p) return onProbe(p);
     if (m instanceof RemoveRequest r) return onRemove(r);
@@ -108,7 +99,7 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
   }
 
   private Behavior<Command> onProbe(ProbeRequest m) {
-    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<Command> self = self();
     Cause c = (m.cause() == null ? Cause.root("bus", kernel.now(), "match") : m.cause())
         .thenLazy(binding.owner().driver(), Cause.NO_CPU, kernel.now(), () -> "probe " + device);
     moments.enter(Moments.Moment.DURING_PROBE);
@@ -118,7 +109,7 @@ public final class DriverInstanceActor extends AbstractBehavior<DriverInstanceAc
   }
 
   private Behavior<Command> onRemove(RemoveRequest m) {
-    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<Command> self = self();
     Cause c = (m.cause() == null ? Cause.root("bus", kernel.now(), "unbind") : m.cause())
         .thenLazy(binding.owner().driver(), Cause.NO_CPU, kernel.now(), () -> binding.removeFunction() + " " + device);
     moments.enter(Moments.Moment.DURING_REMOVE);
