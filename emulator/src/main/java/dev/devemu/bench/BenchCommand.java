@@ -203,8 +203,8 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf("campaign --device-hours %.0f simulates about %.0f device-hours (every variant runs the seeds the "
             + "slowest needs): about %.0f s at 2 workers%n", target, needed, c.secondsFor(needed));
     out.printf("campaign scaling=%.2f (2 workers vs 1, same seeds, identical results; device-hours per CPU second "
-            + "2 vs 1 worker %.2f; GC %.1f s in %.1f s measured)%n",
-        c.scaling(), c.perCoreEfficiency(), c.gcSeconds(), c.measuredSeconds());
+            + "2 vs 1 worker %.2f; GC %.1f s in %.1f s measured; %.0f bytes allocated per choice)%n",
+        c.scaling(), c.perCoreEfficiency(), c.gcSeconds(), c.measuredSeconds(), c.allocatedBytesPerChoice());
     out.flush();
     ObjectNode n = root.putObject("campaign");
     n.put("scenarioFile", scenarioFile.toString());
@@ -226,6 +226,7 @@ public final class BenchCommand implements Callable<Integer> {
     ObjectNode byVariant = n.putObject("deviceHoursByVariant");
     c.deviceHoursByVariant().forEach(byVariant::put);
     n.put("gcSeconds", c.gcSeconds());
+    n.put("allocatedBytesPerChoice", c.allocatedBytesPerChoice());
     n.put("oneWorkerCoresBusy", c.oneWorkerCores());
     n.put("twoWorkerCoresBusy", c.twoWorkerCores());
     n.put("rounds", rounds);

@@ -33,10 +33,11 @@ final class CampaignBench {
    * @param oneWorkerCores process CPU time over wall time in the best one-worker round
    * @param twoWorkerCores the same in the best two-worker round: below 2, the machine did not give two cores
    * @param deviceHoursByVariant simulated device-hours of each variant over the seeds
+   * @param oneWorkerAllocatedBytes heap the process allocated in the best one-worker round (all its threads)
    */
   record Result(int seeds, int runs, double deviceHours, long choices, double oneWorkerSeconds,
       double twoWorkerSeconds, double gcSeconds, double measuredSeconds, int rounds, double oneWorkerCores,
-      double twoWorkerCores, Map<String, Double> deviceHoursByVariant) {
+      double twoWorkerCores, Map<String, Double> deviceHoursByVariant, long oneWorkerAllocatedBytes) {
     double oneWorkerDeviceHoursPerSecond() {
       return deviceHours / oneWorkerSeconds;
     }
@@ -67,6 +68,11 @@ final class CampaignBench {
       double slowest = Double.MAX_VALUE;
       for (double dh : deviceHoursByVariant.values()) slowest = Math.min(slowest, dh / seeds);
       return Math.ceil(target / slowest) * deviceHours / seeds;
+    }
+
+    /** Heap allocated per choice (delivery or timer firing) with one worker: what the collector and caches see. */
+    double allocatedBytesPerChoice() {
+      return oneWorkerAllocatedBytes / (double) choices;
     }
 
     /** CPU efficiency of two workers: device-hours per CPU second with two workers over that with one. */
@@ -133,7 +139,7 @@ final class CampaignBench {
     }
     return new Result(seeds, keys.size(), deviceHours, choices, best1.seconds, best2.seconds,
         (gcMillis() - gcBefore) / 1e3, (System.nanoTime() - measureStart) / 1e9, rounds, best1.cores(),
-        best2.cores(), byVariant);
+        best2.cores(), byVariant, best1.allocatedBytes);
   }
 
   /** Every round must give the same result for every run, whatever the worker count: runs are deterministic. */
@@ -146,7 +152,7 @@ final class CampaignBench {
     return ref;
   }
 
-  private record Timed(double seconds, double cpuSeconds, Map<RunKey, RunResult> results) {
+  private record Timed(double seconds, double cpuSeconds, long allocatedBytes, Map<RunKey, RunResult> results) {
     double cores() {
       return cpuSeconds / seconds;
     }
@@ -155,15 +161,25 @@ final class CampaignBench {
   private static Timed timed(CampaignBackend backend, CampaignPlan plan) throws InterruptedException {
     Map<RunKey, RunResult> results = new TreeMap<>();
     long cpuStart = processCpuNanos();
+    long allocStart = allocatedBytes();
     long start = System.nanoTime();
     backend.execute(plan, Set.of(), (key, result) -> results.put(key, result));
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+    long allocated = allocatedBytes() - allocStart;
     if (results.size() != plan.runs().size()) {
       throw new IllegalStateException("campaign bench: " + results.size() + " of " + plan.runs().size()
           + " runs came back");
     }
-    return new Timed(seconds, cpuSeconds, results);
+    return new Timed(seconds, cpuSeconds, allocated, results);
+  }
+
+  /** Heap allocated so far by the live threads (the workers live as long as their backend). */
+  private static long allocatedBytes() {
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) sum += Math.max(0, b);
+    return sum;
   }
 
   private static long processCpuNanos() {
