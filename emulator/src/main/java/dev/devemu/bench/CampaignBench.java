@@ -162,11 +162,18 @@ final class CampaignBench {
     Map<RunKey, RunResult> results = new TreeMap<>();
     long cpuStart = processCpuNanos();
     long allocStart = allocatedBytes();
+    // A backend's workers are threads of one round: each one's own count, read as it hands over a result.
+    Map<Thread, Long> byWorker = new java.util.HashMap<>();
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long start = System.nanoTime();
-    backend.execute(plan, Set.of(), (key, result) -> results.put(key, result));
+    backend.execute(plan, Set.of(), (key, result) -> {
+      results.put(key, result);
+      byWorker.put(Thread.currentThread(), threads.getCurrentThreadAllocatedBytes());
+    });
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     long allocated = allocatedBytes() - allocStart;
+    for (long b : byWorker.values()) allocated += b;
     if (results.size() != plan.runs().size()) {
       throw new IllegalStateException("campaign bench: " + results.size() + " of " + plan.runs().size()
           + " runs came back");
@@ -174,7 +181,7 @@ final class CampaignBench {
     return new Timed(seconds, cpuSeconds, allocated, results);
   }
 
-  /** Heap allocated so far by the live threads (the workers live as long as their backend). */
+  /** Heap allocated so far by the live threads (the actor system's; the workers are counted apart). */
   private static long allocatedBytes() {
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long sum = 0;
