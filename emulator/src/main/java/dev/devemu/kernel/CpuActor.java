@@ -2,8 +2,6 @@ package dev.devemu.kernel;
 
 import dev.devemu.sim.Traceable;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -70,9 +68,17 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   private final String name;
   private final Kernel kernel;
   private final ArrayDeque<Task> runQueue = new ArrayDeque<>();
-  /** Pending vectors in arrival order, each with the chain of messages that raised it. */
-  private final java.util.LinkedHashMap<Integer, Cause> pendingIrqs = new java.util.LinkedHashMap<>();
-  private final Map<Integer, Task> tasksHere = new HashMap<>();
+  /**
+   * Pending vectors in arrival order, each with the chain of messages that raised it (a vector is pending at most
+   * once). Arrays, not a map: a few are pending at a time, and a map entry and a boxed vector per interrupt were a
+   * measurable part of what the emulator allocates.
+   */
+  private int[] pendingVectors = new int[4];
+  private Cause[] pendingCauses = new Cause[4];
+  private int pending;
+  /** Tasks that ran here and have not ended (waiting ones too), found by pid when an MMIO read completes. */
+  private Task[] tasksHere = new Task[4];
+  private int taskCount;
   private Task current;
   private Task irqTask;
   private Task running;
@@ -105,7 +111,7 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   }
 
   private Behavior<Command> onRunTask(RunTask m) {
-    tasksHere.put(m.task().pid(), m.task());
+    addTask(m.task());
     runQueue.add(m.task());
     kick();
     return this;
@@ -114,7 +120,7 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   private Behavior<Command> onIrqRaised(IrqRaised m) {
     if (kernel.halted()) return this;
     // Like an APIC's IRR: a vector already pending is not queued twice.
-    if (pendingIrqs.putIfAbsent(m.vector(), m.cause()) != null) kernel.irqs().coalesced(m.vector());
+    if (!addPending(m.vector(), m.cause())) kernel.irqs().coalesced(m.vector());
     kick();
     return this;
   }
@@ -125,7 +131,7 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   }
 
   private Behavior<Command> onMmioReadCompleted(MmioReadCompleted m) {
-    Task t = tasksHere.get(m.pid());
+    Task t = taskHere(m.pid());
     if (t != null) resume(t, m.episode(), m);
     return this;
   }
@@ -148,14 +154,13 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   /** Hardirq first, then the process task on the CPU, then the next runnable one. */
   private Task pick() {
     if (irqTask != null) return irqTask.state() == Task.State.RUNNABLE ? irqTask : null;
-    if (!pendingIrqs.isEmpty() && irqsEnabled() && !busStalled()) {
-      var next = pendingIrqs.entrySet().iterator().next();
-      int vector = next.getKey();
-      Cause cause = next.getValue();
-      pendingIrqs.remove(vector);
+    if (pending > 0 && irqsEnabled() && !busStalled()) {
+      int vector = pendingVectors[0];
+      Cause cause = pendingCauses[0];
+      removeFirstPending();
       irqTask = kernel.irqs().startHandler(this, vector, cause);
       if (irqTask != null) {
-        tasksHere.put(irqTask.pid(), irqTask);
+        addTask(irqTask);
         return irqTask;
       }
     }
@@ -173,7 +178,7 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
 
   private boolean hasWork() {
     if (irqTask != null) return irqTask.state() == Task.State.RUNNABLE;
-    if (!pendingIrqs.isEmpty() && irqsEnabled() && !busStalled()) return true;
+    if (pending > 0 && irqsEnabled() && !busStalled()) return true;
     if (current != null) return current.state() == Task.State.RUNNABLE;
     return !runQueue.isEmpty();
   }
@@ -218,12 +223,65 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   }
 
   private void retire(Task t) {
-    tasksHere.remove(t.pid());
+    removeTask(t.pid());
     if (t == irqTask) {
       irqTask = null;
       kernel.irqs().handlerExited(this, t);
     }
     if (t == current) current = null;
+  }
+
+  // ---- pending vectors (an APIC's IRR, in arrival order) and tasks by pid ----
+
+  /** @return false if the vector was pending already */
+  private boolean addPending(int vector, Cause cause) {
+    for (int i = 0; i < pending; i++) {
+      if (pendingVectors[i] == vector) return false;
+    }
+    if (pending == pendingVectors.length) {
+      pendingVectors = java.util.Arrays.copyOf(pendingVectors, pending * 2);
+      pendingCauses = java.util.Arrays.copyOf(pendingCauses, pending * 2);
+    }
+    pendingVectors[pending] = vector;
+    pendingCauses[pending] = cause;
+    pending++;
+    return true;
+  }
+
+  private void removeFirstPending() {
+    pending--;
+    System.arraycopy(pendingVectors, 1, pendingVectors, 0, pending);
+    System.arraycopy(pendingCauses, 1, pendingCauses, 0, pending);
+    pendingCauses[pending] = null;
+  }
+
+  /** As a map by pid would: a task with the pid of one already here replaces it. */
+  private void addTask(Task t) {
+    for (int i = 0; i < taskCount; i++) {
+      if (tasksHere[i].pid() == t.pid()) {
+        tasksHere[i] = t;
+        return;
+      }
+    }
+    if (taskCount == tasksHere.length) tasksHere = java.util.Arrays.copyOf(tasksHere, taskCount * 2);
+    tasksHere[taskCount++] = t;
+  }
+
+  private Task taskHere(int pid) {
+    for (int i = 0; i < taskCount; i++) {
+      if (tasksHere[i].pid() == pid) return tasksHere[i];
+    }
+    return null;
+  }
+
+  private void removeTask(int pid) {
+    for (int i = 0; i < taskCount; i++) {
+      if (tasksHere[i].pid() == pid) {
+        tasksHere[i] = tasksHere[--taskCount];
+        tasksHere[taskCount] = null;
+        return;
+      }
+    }
   }
 
   // ---- Exec: what a kernel call sees ----

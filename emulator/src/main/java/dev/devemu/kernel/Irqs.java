@@ -41,11 +41,13 @@ public final class Irqs {
   private final TreeMap<Integer, List<Action>> actions = new TreeMap<>();
   private final Map<Integer, Integer> targets = new HashMap<>();
   private final Map<Integer, Integer> vectors = new HashMap<>();
-  private final Map<Long, Integer> irqOfVector = new HashMap<>();
+  /** The interrupt behind each (CPU, vector), 0 for none (IRQ numbers start at 24): no boxed key per interrupt. */
+  private int[][] irqOfVector = new int[0][];
   private final Map<Integer, java.util.BitSet> usedVectors = new HashMap<>();
   private final Map<Task, Integer> irqOfTask = new java.util.IdentityHashMap<>();
   private final Map<Integer, String> names = new HashMap<>();
-  private final Map<Integer, Integer> running = new HashMap<>();
+  /** Handlers of each IRQ running now, by IRQ number (numbers are never reused within a run). */
+  private int[] running = new int[FIRST_IRQ + 8];
   private final Map<Integer, List<Runnable>> synchronizers = new HashMap<>();
   private final Map<Integer, Snapshot> snapshots = new HashMap<>();
   private final Map<Integer, int[]> unhandled = new HashMap<>();
@@ -85,7 +87,7 @@ public final class Irqs {
       int irq = nextIrq++;
       targets.put(irq, cpu);
       vectors.put(irq, vector);
-      irqOfVector.put(((long) cpu << 32) | vector, irq);
+      irqOfVectorTable(cpu)[vector] = irq;
       names.put(irq, name);
       return irq;
     }
@@ -98,7 +100,7 @@ public final class Irqs {
     Integer vector = vectors.remove(irq);
     names.remove(irq);
     if (cpu == null || vector == null) return;
-    irqOfVector.remove(((long) cpu << 32) | vector);
+    irqOfVectorTable(cpu)[vector] = 0;
     usedVectors.get(cpu).clear(vector);
   }
 
@@ -161,7 +163,7 @@ public final class Irqs {
 
   private Op.Wait<Void> waitIdle(Exec x, int irq) {
     kernel.detectors().mightSleep(x, "synchronize_irq");
-    if (running.getOrDefault(irq, 0) == 0) return Op.Wait.ready(null);
+    if (running(irq) == 0) return Op.Wait.ready(null);
     Task t = x.task();
     long episode = t.waitEpisode() + 1;
     synchronizers.computeIfAbsent(irq, k -> new ArrayList<>()).add(() -> kernel.wake(t, episode, null));
@@ -191,7 +193,7 @@ public final class Irqs {
       return Op.Wait.ready(null);
     }
     if (list.isEmpty()) actions.remove(irq);
-    if (running.getOrDefault(irq, 0) == 0) return Op.Wait.ready(null);
+    if (running(irq) == 0) return Op.Wait.ready(null);
     Task t = x.task();
     long episode = t.waitEpisode() + 1;
     synchronizers.computeIfAbsent(irq, k -> new ArrayList<>()).add(() -> kernel.wake(t, episode, null));
@@ -221,8 +223,9 @@ public final class Irqs {
 
   /** Builds the hardirq task for a vector that arrived on a CPU, or returns null for a spurious interrupt. */
   Task startHandler(CpuActor cpu, int arrivedVector, Cause cause) {
-    Integer mapped = irqOfVector.get(((long) cpu.cpu() << 32) | arrivedVector);
-    if (mapped == null) {
+    int mapped = cpu.cpu() < irqOfVector.length && irqOfVector[cpu.cpu()] != null && arrivedVector >= 0
+        && arrivedVector < irqOfVector[cpu.cpu()].length ? irqOfVector[cpu.cpu()][arrivedVector] : 0;
+    if (mapped == 0) {
       spurious++;
       kernel.printk("do_IRQ: " + cpu.cpu() + "." + arrivedVector + " No irq handler for vector");
       return null;
@@ -237,7 +240,12 @@ public final class Irqs {
     }
     delivered++;
     // handlers registered or freed while this one runs do not change what this interrupt calls
-    Snapshot snapshot = snapshots.computeIfAbsent(irq, k -> new Snapshot(irq, list));
+    Snapshot known = snapshots.get(irq);
+    if (known == null) {
+      known = new Snapshot(irq, list);
+      snapshots.put(irq, known);
+    }
+    Snapshot snapshot = known;
     boolean[] handled = {false};
     Op<Void> program = Op.forEach(snapshot.actions, a -> Op.asDriver(a.owner(), snapshot.eventName(a),
         () -> a.handler().handle(irq, a.devId()).map(r -> {
@@ -248,7 +256,8 @@ public final class Irqs {
       noteUnhandled(irq, !handled[0]);
       return null;
     });
-    running.merge(irq, 1, Integer::sum);
+    if (irq >= running.length) running = java.util.Arrays.copyOf(running, Math.max(irq + 1, running.length * 2));
+    running[irq]++;
     Action first = snapshot.actions.get(0);
     Cause c = cause == null ? Cause.root("irq", kernel.now(), "interrupt " + irq) : cause;
     Task task = kernel.newIrqTask(cpu.cpu(), snapshot.comm, first.owner(),
@@ -286,12 +295,22 @@ public final class Irqs {
     Integer irq = irqOfTask.remove(task);
     if (irq == null) return;
     int vector = irq;
-    int left = running.merge(vector, -1, Integer::sum);
+    int left = --running[vector];
     if (left <= 0) {
-      running.remove(vector);
+      running[vector] = 0;
       List<Runnable> waiting = synchronizers.remove(vector);
       if (waiting != null) waiting.forEach(Runnable::run);
     }
+  }
+
+  private int running(int irq) {
+    return irq >= 0 && irq < running.length ? running[irq] : 0;
+  }
+
+  private int[] irqOfVectorTable(int cpu) {
+    if (cpu >= irqOfVector.length) irqOfVector = java.util.Arrays.copyOf(irqOfVector, cpu + 1);
+    if (irqOfVector[cpu] == null) irqOfVector[cpu] = new int[LAST_DEVICE_VECTOR + 1];
+    return irqOfVector[cpu];
   }
 
   /** note_interrupt(): a line that is almost never handled gets disabled, as the kernel does. */

@@ -1,6 +1,5 @@
 package dev.devemu.kernel;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -24,7 +23,12 @@ public final class Task {
   private final int cpu;
   private final Cause cause;
   private Owner owner;
-  private final ArrayDeque<Object> konts = new ArrayDeque<>();
+  /**
+   * What to do with the value of the current op, innermost last: Bind functions, Then/Mapped nodes, frame exits.
+   * A plain array: a task is made per interrupt, and an ArrayDeque is an object more.
+   */
+  private Object[] konts = new Object[16];
+  private int depth;
   /** Marked functions as a persistent list (innermost first), so that a snapshot costs nothing. */
   private FrameList frames;
   private Op<?> current;
@@ -87,14 +91,30 @@ public final class Task {
       if (haveValue) {
         // A value is ready: feed it to the next continuation (or finish). Values never become Pure objects,
         // which saves an allocation per step on the hottest path of the emulator.
-        if (konts.isEmpty()) {
+        if (depth == 0) {
           finish(State.DONE, value);
           return Advance.FINISHED;
         }
-        Object k = konts.pop();
-        if (k instanceof PopFrame pop) {
+        Object k = konts[--depth];
+        konts[depth] = null;
+        if (k instanceof Op.Frame<?> f) {
+          // leaving a marked function; if it ran as some driver's code, whose code runs again is below it
           frames = frames.outer();
-          owner = pop.previousOwner;
+          if (f.owner != null) {
+            Object previous = konts[--depth];
+            konts[depth] = null;
+            owner = previous == NO_OWNER ? null : (Owner) previous;
+          }
+          continue;
+        }
+        if (k instanceof Op.Mapped m) {
+          value = ((Function) m.f).apply(value); // still a value: on to the next continuation
+          continue;
+        }
+        if (k instanceof Op.Then t) {
+          op = t.next;
+          if (op == null) throw new NullPointerException("driver code returned a null Op after " + lastCall);
+          haveValue = false;
           continue;
         }
         op = (Op<?>) ((Function) k).apply(value);
@@ -102,8 +122,14 @@ public final class Task {
         haveValue = false;
       }
       if (op instanceof Op.Bind b) {
-        konts.push(b.next);
+        push(b.next);
         op = b.first;
+      } else if (op instanceof Op.Then t) {
+        push(t); // its continuation: go on with t.next
+        op = t.first;
+      } else if (op instanceof Op.Mapped m) {
+        push(m); // its continuation: apply m.f to the value
+        op = m.first;
       } else if (op instanceof Op.Pure p) {
         value = p.value;
         haveValue = true;
@@ -112,8 +138,11 @@ public final class Task {
         if (op == null) throw new NullPointerException("driver code built a null Op in " + function());
       } else if (op instanceof Op.Frame f) {
         frames = new FrameList(f.name, frames);
-        konts.push(new PopFrame(owner));
-        if (f.owner != null) owner = f.owner;
+        if (f.owner != null) {
+          push(owner == null ? NO_OWNER : owner);
+          owner = f.owner;
+        }
+        push(f); // its exit: see above
         op = f.body;
       } else if (op instanceof Op.Step s) {
         if (called) {
@@ -153,6 +182,12 @@ public final class Task {
     }
   }
 
+  private void push(Object continuation) {
+    java.util.Objects.requireNonNull(continuation); // a null continuation fails here, as ArrayDeque.push did
+    if (depth == konts.length) konts = java.util.Arrays.copyOf(konts, depth * 2);
+    konts[depth++] = continuation;
+  }
+
   /** Ends a wait: the value becomes the result of the blocking call. Returns false if the task was not waiting. */
   boolean wake(long episode, Object value) {
     if (state != State.WAITING || episode != waitEpisode) return false;
@@ -171,12 +206,13 @@ public final class Task {
   private void finish(State end, Object value) {
     state = end;
     current = null;
-    konts.clear();
+    java.util.Arrays.fill(konts, 0, depth, null);
+    depth = 0;
     if (onExit != null) onExit.exited(this, value);
   }
 
-  /** Continuation marker: leave a marked function, restoring whose code runs. */
-  private record PopFrame(Owner previousOwner) {}
+  /** The owner to restore after a driver's frame when core kernel code (no owner) called it. */
+  private static final Object NO_OWNER = new Object();
 
   public int pid() {
     return pid;
@@ -298,6 +334,10 @@ public final class Task {
   private static final class HeldLocks extends ArrayList<Object> {
     private List<Object> snapshot = List.of();
     private boolean stale;
+
+    HeldLocks() {
+      super(0); // grows one lock at a time: a task holds one or two, and a task is made per interrupt
+    }
 
     @Override
     public boolean add(Object o) {
