@@ -36,6 +36,8 @@ final class RawIsysData extends KStruct {
   final Field<Integer> users = field("users", 4, 0);
   final Field<Integer> statsFrames = field("stats.frames", 4, 0);
   final Field<Integer> statsDropped = field("stats.dropped", 4, 0);
+  /** Frames handed to user space with V4L2_BUF_FLAG_ERROR (counted by DQBUF; see the shared bug). */
+  final Field<Integer> statsErrors = field("stats.errors", 4, 0);
   /** The frame-info ring the device writes a record into per frame (dma_alloc_coherent at STREAMON). */
   final Field<dev.devemu.kernel.Dma.Mapping> info = field("info", 8, null);
   final FieldArray<RawIsysBuffer> bufs = array("queue.bufs", Ipu6IsysDevice.RING_SLOTS, 8);

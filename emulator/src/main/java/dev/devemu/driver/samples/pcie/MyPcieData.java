@@ -11,6 +11,9 @@ final class MyPcieData extends KStruct {
   final Field<IoMem> bar0 = field("bar0", 8, null);
   final Field<Integer> irq = field("irq", 4, 0);
   final Field<Long> count = field("count", 8, 0L);
+  /** The storm guard's window (see {@link MyPcie}): when it started, and the interrupts with nothing to report. */
+  final Field<Long> stormStart = field("storm_start", 8, 0L);
+  final Field<Integer> unhandled = field("unhandled", 4, 0);
   final FieldArray<Integer> ring = array("ring", SamplePcieDevice.RING_SLOTS, 4);
 
   MyPcieData() {

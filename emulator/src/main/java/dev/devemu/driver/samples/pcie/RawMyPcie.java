@@ -26,6 +26,10 @@ import java.util.List;
  *   <li>remove unmaps BAR0 before free_irq, so a handler running on another CPU reads an unmapped BAR;</li>
  *   <li>the handler trusts IRQ_STATUS: after a surprise removal it reads all ones and indexes the ring with it.</li>
  * </ul>
+ * Shared with the safe variant ({@link MyPcie}): after {@value MyPcie#STORM_THRESHOLD} interrupts with nothing to
+ * report within a second, the handler masks its line with {@code disable_irq()} — which sleeps waiting for the running
+ * handler, itself: "BUG: sleeping function called from invalid context" (a self-deadlock on a real kernel). Only an
+ * interrupt storm ({@code irq-storm} in a fault plan) gets there.
  */
 public final class RawMyPcie implements RawPciDriver {
   @Override
@@ -71,7 +75,10 @@ public final class RawMyPcie implements RawPciDriver {
   static Op<Irqs.IrqReturn> handler(MyPcieData d) {
     return Op.fn("my_pcie_irq", () -> Mem.read(d.bar0).then(bar0 -> PciCore.ioread32(bar0, REG_IRQ_STATUS)
         .then(status -> {
-          if ((status & IRQ_DATA_READY) == 0) return Op.pure(Irqs.IrqReturn.NONE);
+          if ((status & IRQ_DATA_READY) == 0) {
+            return Mem.read(d.irq).then(irq -> MyPcie.noteUnhandled(d.stormStart, d.unhandled, irq))
+                .then(Op.pure(Irqs.IrqReturn.NONE));
+          }
           int slot = status >>> 8;
           return PciCore.ioread32(bar0, REG_DATA)
               .then(data -> Mem.write(d.ring, slot, data))
