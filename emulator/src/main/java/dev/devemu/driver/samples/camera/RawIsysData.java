@@ -44,7 +44,7 @@ final class RawIsysData extends KStruct {
   final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDevice.RING_SLOTS, 4);
   final FieldArray<Integer> done = array("done", Ipu6IsysDevice.RING_SLOTS, 4);
 
-  final SpinLock lock = new SpinLock("ipu6_isys.lock");
+  final SpinLock lock = new SpinLock("ipu6_isys.queue.lock"); // the lock of the buffer queue, named as the safe variant names it
   final Completion stopDone = Completion.uninitialized("ipu6_isys.stop_done");
   final WaitQueue wq = new WaitQueue("ipu6_isys.queue.done_wq");
   final PciFunction pdev;

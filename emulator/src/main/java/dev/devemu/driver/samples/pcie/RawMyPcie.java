@@ -27,7 +27,7 @@ import java.util.List;
  *   <li>the handler trusts IRQ_STATUS: after a surprise removal it reads all ones and indexes the ring with it.</li>
  * </ul>
  * Shared with the safe variant ({@link MyPcie}): after {@value MyPcie#STORM_THRESHOLD} interrupts with nothing to
- * report within a second, the handler masks its line with {@code disable_irq()} — which sleeps waiting for the running
+ * report within a second (and few with a sample), the handler masks its line with {@code disable_irq()} — which sleeps waiting for the running
  * handler, itself: "BUG: sleeping function called from invalid context" (a self-deadlock on a real kernel). Only an
  * interrupt storm ({@code irq-storm} in a fault plan) gets there.
  */
@@ -76,11 +76,11 @@ public final class RawMyPcie implements RawPciDriver {
     return Op.fn("my_pcie_irq", () -> Mem.read(d.bar0).then(bar0 -> PciCore.ioread32(bar0, REG_IRQ_STATUS)
         .then(status -> {
           if ((status & IRQ_DATA_READY) == 0) {
-            return Mem.read(d.irq).then(irq -> MyPcie.noteUnhandled(d.stormStart, d.unhandled, irq))
-                .then(Op.pure(Irqs.IrqReturn.NONE));
+            return Mem.read(d.irq).then(irq -> MyPcie.noteUnhandled(d.storm, irq)).then(Op.pure(Irqs.IrqReturn.NONE));
           }
           int slot = status >>> 8;
-          return PciCore.ioread32(bar0, REG_DATA)
+          return MyPcie.noteHandled(d.storm)
+              .then(PciCore.ioread32(bar0, REG_DATA))
               .then(data -> Mem.write(d.ring, slot, data))
               .then(Mem.read(d.count))
               .then(c -> Mem.write(d.count, c + 1))

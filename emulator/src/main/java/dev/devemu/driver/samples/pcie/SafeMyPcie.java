@@ -48,9 +48,11 @@ public final class SafeMyPcie implements SafePciDriver<SafeMyPcie.Data> {
   /** The tracked struct part of {@link Data}. */
   static class MyPcieDataHolder extends dev.devemu.kernel.mem.KStruct {
     final dev.devemu.kernel.mem.Field<Long> count = field("count", 8, 0L);
-    /** The storm guard's window (the handler's own; see {@link MyPcie}): its start, and interrupts with nothing to report. */
-    final dev.devemu.kernel.mem.Field<Long> stormStart = field("storm_start", 8, 0L);
-    final dev.devemu.kernel.mem.Field<Integer> unhandled = field("unhandled", 4, 0);
+    /** The storm guard's window (the handler's own; see {@link MyPcie}): its start, interrupts with and without a sample. */
+    final dev.devemu.kernel.mem.Field<Long> stormStart = field("storm.start", 8, 0L);
+    final dev.devemu.kernel.mem.Field<Integer> unhandled = field("storm.unhandled", 4, 0);
+    final dev.devemu.kernel.mem.Field<Integer> handled = field("storm.handled", 4, 0);
+    final MyPcie.StormCounters storm = new MyPcie.StormCounters(stormStart, unhandled, handled);
     final dev.devemu.kernel.mem.FieldArray<Integer> ring = array("ring", SamplePcieDevice.RING_SLOTS, 4);
 
     MyPcieDataHolder() {
@@ -90,9 +92,8 @@ public final class SafeMyPcie implements SafePciDriver<SafeMyPcie.Data> {
   static Op<Irqs.IrqReturn> handler(Data d) {
     return Op.fn("my_pcie_irq", () -> d.bar0.read32(REG_IRQ_STATUS)
         .andThen(status -> (status & IRQ_DATA_READY) == 0
-            ? Fallible.lift(MyPcie.noteUnhandled(d.stormStart, d.unhandled, d.irq))
-                .<Irqs.IrqReturn>andThen(v -> Fallible.err(Errno.ENODATA))
-            : d.bar0.read32(REG_DATA)
+            ? Fallible.lift(MyPcie.noteUnhandled(d.storm, d.irq)).<Irqs.IrqReturn>andThen(v -> Fallible.err(Errno.ENODATA))
+            : Fallible.lift(MyPcie.noteHandled(d.storm)).andThen(v -> d.bar0.read32(REG_DATA))
                 .andThen(sample -> Fallible.of(d.lock.withIrqSave(() -> Mem.set(d.ring, status >>> 8, sample)
                     .andThen(v -> Fallible.lift(Mem.read(d.count)))
                     .andThen(c -> Fallible.lift(Mem.write(d.count, c + 1))).op())))
