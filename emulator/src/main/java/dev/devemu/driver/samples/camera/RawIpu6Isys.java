@@ -55,7 +55,9 @@ import java.util.List;
  * ipu6_isys_isr takes the same lock in hardirq context. Lockdep: "inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W}
  * usage"; if the frame-done interrupt hits that CPU while the lock is held, the CPU spins on it forever. Only an
  * errored frame gets there: a DMA error (fault point {@code dma_transfer}) or an input FIFO overflow
- * ({@code ipu6_fifo_overflow}).
+ * ({@code ipu6_fifo_overflow}). The kernel bug class: a lock shared with a hardirq handler, taken with spin_lock()
+ * instead of spin_lock_irqsave() on a rarely run path. Rust would not have prevented it: its {@code SpinLock::lock()}
+ * leaves interrupts on just the same ({@link SafeIpu6Isys} keeps it).
  */
 public final class RawIpu6Isys implements RawPciDriver {
   static final String NAME = "ipu6_isys";

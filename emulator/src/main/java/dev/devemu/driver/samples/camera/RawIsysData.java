@@ -44,7 +44,8 @@ final class RawIsysData extends KStruct {
   final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDevice.RING_SLOTS, 4);
   final FieldArray<Integer> done = array("done", Ipu6IsysDevice.RING_SLOTS, 4);
 
-  final SpinLock lock = new SpinLock("ipu6_isys.queue.lock"); // the lock of the buffer queue, named as the safe variant names it
+  /** The lock of the buffer queue (its lockdep class named as the safe variant's, so shared bugs sign alike). */
+  final SpinLock lock = new SpinLock("ipu6_isys.queue.lock");
   final Completion stopDone = Completion.uninitialized("ipu6_isys.stop_done");
   final WaitQueue wq = new WaitQueue("ipu6_isys.queue.done_wq");
   final PciFunction pdev;

@@ -49,7 +49,8 @@ import java.util.function.Supplier;
  * {@code stats.errors} under the queue lock taken with {@code SpinLock::lock()}, which leaves interrupts on, while
  * ipu6_isys_isr takes the same lock in hardirq context: lockdep's "inconsistent lock state", and a CPU that spins
  * forever if the frame-done interrupt lands on it meanwhile. Every other process-context site uses the irqsave
- * guard; this rarely run one does not. Not prevented by Rust: the kernel crate's {@code SpinLock} does not disable
+ * guard; this rarely run one does not (the kernel bug class: spin_lock() where spin_lock_irqsave() was due, on a lock
+ * a hardirq handler shares). Not prevented by Rust: the kernel crate's {@code SpinLock} does not disable
  * interrupts (an irq-disabling lock came only later, as a separate type), and nothing in a lock's type says that a
  * hardirq handler shares it. Only an errored frame gets there: a DMA error ({@code dma_transfer}) or an input
  * FIFO overflow ({@code ipu6_fifo_overflow}).

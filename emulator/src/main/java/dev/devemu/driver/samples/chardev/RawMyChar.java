@@ -46,7 +46,9 @@ import dev.devemu.kernel.fs.Vfs;
  * a failed copy (a bad user pointer: -EFAULT) returns without releasing it, so the next SET_CONFIG — from any
  * process — sleeps in D state forever: "INFO: task … blocked for more than N seconds" once the kernel's
  * {@code hung_task_timeout_secs} has passed. The classic early return that skips the unlock-equivalent of a
- * hand-made lock.
+ * hand-made lock (the kernel bug class: an error path that leaves a busy flag or a lock taken). Rust would not have
+ * prevented it: a flag is not a guard with a Drop, and {@code ?} returns early just the same ({@link SafeMyChar}
+ * keeps it).
  */
 public final class RawMyChar implements RawPlatformDriver {
   @Override

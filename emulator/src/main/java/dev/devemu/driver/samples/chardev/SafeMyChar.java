@@ -35,7 +35,9 @@ import dev.devemu.kernel.fs.File;
  * <p>Shared with the raw variant: SET_CONFIG updates are serialised by an {@code updating} flag in the locked data,
  * claimed with an uninterruptible wait ({@code CondVar::wait}) and cleared once the new config is in. Reading the
  * user buffer is a {@code ?}: on a bad pointer (-EFAULT) it returns early, past the code that clears the flag, and
- * the next SET_CONFIG sleeps in D state forever — a hung task once {@code hung_task_timeout_secs} has passed. Not
+ * the next SET_CONFIG sleeps in D state forever — a hung task once {@code hung_task_timeout_secs} has passed (the
+ * kernel bug class: an error path that leaves a busy flag or a lock taken). Only a SET_CONFIG from a bad pointer gets
+ * there. Not
  * prevented by Rust: the flag is a hand-made lock, not a guard whose Drop would release it, and {@code ?} makes
  * such early returns easy to write; the types see nothing wrong with a flag left set.
  */

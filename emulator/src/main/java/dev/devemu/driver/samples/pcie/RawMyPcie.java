@@ -27,9 +27,11 @@ import java.util.List;
  *   <li>the handler trusts IRQ_STATUS: after a surprise removal it reads all ones and indexes the ring with it.</li>
  * </ul>
  * Shared with the safe variant ({@link MyPcie}): after {@value MyPcie#STORM_THRESHOLD} interrupts with nothing to
- * report within a second (and few with a sample), the handler masks its line with {@code disable_irq()} — which sleeps waiting for the running
- * handler, itself: "BUG: sleeping function called from invalid context" (a self-deadlock on a real kernel). Only an
- * interrupt storm ({@code irq-storm} in a fault plan) gets there.
+ * report within a second (and few with a sample), the handler masks its line with {@code disable_irq()} — which
+ * sleeps waiting for the running handler, itself: "BUG: sleeping function called from invalid context" (a
+ * self-deadlock on a real kernel; the class of bug mainline fixes with "use disable_irq_nosync() in the interrupt
+ * handler"). Only an interrupt storm ({@code irq-storm} in a fault plan) gets there. Rust would not have prevented
+ * it: no type says which context a function runs in or whether a call may sleep ({@link SafeMyPcie} keeps it).
  */
 public final class RawMyPcie implements RawPciDriver {
   @Override

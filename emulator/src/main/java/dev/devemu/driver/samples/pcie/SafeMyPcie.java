@@ -28,7 +28,9 @@ import java.util.List;
  * the ring is indexed with bounds checks.
  *
  * <p>Shared with the raw variant ({@link MyPcie}): the handler's storm guard masks the line with
- * {@code disable_irq()}, which sleeps until the line's running handler — itself — returns. Not prevented by Rust:
+ * {@code disable_irq()}, which sleeps until the line's running handler — itself — returns: sleeping in atomic
+ * context, a self-deadlock on a real kernel (the bug class of mainline's "use disable_irq_nosync() in the interrupt
+ * handler" fixes). Only an interrupt storm gets there. Not prevented by Rust:
  * nothing in a function's type says it may sleep or that a closure runs in hardirq context, so the call compiles
  * (the kernel's runtime might_sleep() check reports it; the klint lint that would catch it is not part of the build).
  */
@@ -48,7 +50,7 @@ public final class SafeMyPcie implements SafePciDriver<SafeMyPcie.Data> {
   /** The tracked struct part of {@link Data}. */
   static class MyPcieDataHolder extends dev.devemu.kernel.mem.KStruct {
     final dev.devemu.kernel.mem.Field<Long> count = field("count", 8, 0L);
-    /** The storm guard's window (the handler's own; see {@link MyPcie}): its start, interrupts with and without a sample. */
+    /** The storm guard's window (the handler's own, see {@link MyPcie}): start, interrupts with and without data. */
     final dev.devemu.kernel.mem.Field<Long> stormStart = field("storm.start", 8, 0L);
     final dev.devemu.kernel.mem.Field<Integer> unhandled = field("storm.unhandled", 4, 0);
     final dev.devemu.kernel.mem.Field<Integer> handled = field("storm.handled", 4, 0);
@@ -92,7 +94,8 @@ public final class SafeMyPcie implements SafePciDriver<SafeMyPcie.Data> {
   static Op<Irqs.IrqReturn> handler(Data d) {
     return Op.fn("my_pcie_irq", () -> d.bar0.read32(REG_IRQ_STATUS)
         .andThen(status -> (status & IRQ_DATA_READY) == 0
-            ? Fallible.lift(MyPcie.noteUnhandled(d.storm, d.irq)).<Irqs.IrqReturn>andThen(v -> Fallible.err(Errno.ENODATA))
+            ? Fallible.lift(MyPcie.noteUnhandled(d.storm, d.irq))
+                .<Irqs.IrqReturn>andThen(v -> Fallible.err(Errno.ENODATA))
             : Fallible.lift(MyPcie.noteHandled(d.storm)).andThen(v -> d.bar0.read32(REG_DATA))
                 .andThen(sample -> Fallible.of(d.lock.withIrqSave(() -> Mem.set(d.ring, status >>> 8, sample)
                     .andThen(v -> Fallible.lift(Mem.read(d.count)))

@@ -38,8 +38,9 @@ import java.util.List;
  * </ol>
  * Shared with the safe variant (see {@link MyUsb}): a STALL on the IN endpoint is cleared
  * with usb_clear_halt() from the IN completion handler — a control transfer that sleeps, called in interrupt
- * context: "BUG: sleeping function called from invalid context". Only a STALL (fault point {@code usb_stall})
- * gets there.
+ * context: "BUG: sleeping function called from invalid context" (the kernel bug class of synchronous USB calls made
+ * from completion handlers). Only a STALL (fault point {@code usb_stall}) gets there. Rust would not have prevented
+ * it: a completion callback's context is in no type ({@link SafeMyUsb} keeps it).
  */
 public final class RawMyUsb implements RawUsbDriver {
   static final UrbCallback IN_COMPLETE = new UrbCallback("my_usb_in_complete", RawMyUsb::inComplete);

@@ -26,11 +26,12 @@ import java.util.List;
  * cleared): disconnect then returns {@code Err(ETIMEDOUT)}, which is logged, and nothing is touched after it is
  * freed.
  *
- * <p>Shared with the raw variant (see {@link MyUsb}): a STALL (-EPIPE) on the IN endpoint is
- * cleared with {@code SafeUrb::clear_halt()} from the IN completion handler, which runs in interrupt context; the
- * call is a synchronous control transfer that sleeps. Not prevented by Rust: the execution context is not part of
- * any type, so a sleeping function called from an atomic callback compiles; the kernel's might_sleep() reports it
- * at run time (on a real machine, "scheduling while atomic").
+ * <p>Shared with the raw variant (see {@link MyUsb}): a STALL (-EPIPE) on the IN endpoint is cleared with
+ * {@code SafeUrb::clear_halt()} from the IN completion handler, which runs in interrupt context; the call is a
+ * synchronous control transfer that sleeps (the kernel bug class of synchronous USB calls — usb_clear_halt,
+ * usb_control_msg, usb_kill_urb — made from completion handlers). Only a STALL gets there. Not prevented by Rust:
+ * the execution context is not part of any type, so a sleeping function called from an atomic callback compiles;
+ * the kernel's might_sleep() reports it at run time (on a real machine, "scheduling while atomic").
  */
 public final class SafeMyUsb implements SafeUsbDriver<SafeMyUsb.Data> {
   /** Per-interface data: counters in tracked memory, plus the owned URBs and the completion. */

@@ -190,7 +190,8 @@ class MyCharTest {
       Oops o = r.oopses().get(0);
       assertEquals("BUG: KASAN: slab-out-of-bounds in my_char_read", o.title());
       assertTrue(o.body().stream().anyMatch(l -> l.contains("Read of size 32")), o.format());
-      assertTrue(o.body().stream().anyMatch(l -> l.contains("kmalloc-32 of size 32 (struct my_char_data)")), o.format());
+      assertTrue(o.body().stream().anyMatch(l -> l.contains("kmalloc-32 of size 32 (struct my_char_data)")),
+          o.format());
     }
   }
 

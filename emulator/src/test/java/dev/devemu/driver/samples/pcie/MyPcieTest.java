@@ -149,7 +149,8 @@ class MyPcieTest {
   @ValueSource(strings = {"raw", "safe"})
   void anInterruptStormMakesTheHandlerCallDisableIrqInBothVariants(String variant) {
     // 3000 at 10 kHz, 100 us apart: farther apart than the lookahead (50 us), so they do not coalesce in the CPU
-    String storm = "events = [ { at = 10ms, action = irq-storm, slot = \"0000:00:02.0\", count = 3000, rate = 10000 } ]";
+    String storm =
+        "events = [ { at = 10ms, action = irq-storm, slot = \"0000:00:02.0\", count = 3000, rate = 10000 } ]";
     RunResult r = run(scenario(variant, "interrupt-rate = 1", storm, "300ms"), 1);
     assertEquals(1, r.oopses().size(), () -> r.oopses().toString());
     Oops o = r.oopses().get(0);
@@ -157,7 +158,8 @@ class MyPcieTest {
     assertEquals("my_pcie", o.owner().driver());
     // at the 2000th interrupt of the storm
     assertTrue(o.timeNanos() >= 209_000_000L && o.timeNanos() < 211_000_000L, "at " + o.timeNanos());
-    assertTrue(r.kernelLog().stream().anyMatch(l -> l.contains("my_pcie: interrupt storm (2000 interrupts with nothing to report, 0 with a sample)")));
+    assertTrue(r.kernelLog().stream().anyMatch(
+        l -> l.contains("my_pcie: interrupt storm (2000 interrupts with nothing to report, 0 with a sample)")));
 
     String spurious = "recurring = [ { action = spurious-irq, slot = \"0000:00:02.0\", mean-interval = 1ms } ]";
     RunResult quiet = run(scenario(variant, "interrupt-rate = 1000", spurious, "300ms"), 1);
