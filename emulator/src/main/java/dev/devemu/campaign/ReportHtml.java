@@ -212,7 +212,7 @@ public final class ReportHtml {
     return svg.toString();
   }
 
-  /** "Seeds 1..N × variants raw, safe", or, when the variants count different seeds, "Seeds 1..N (raw), 1..M (safe)". */
+  /** "Seeds 1..N × variants raw, safe", or when the variants count different seeds "Seeds 1..N (raw), 1..M (safe)". */
   static String seeds(SeedSelection.Result sel) {
     if (sel.sameSeeds()) {
       List<String> names = new ArrayList<>();
