@@ -159,6 +159,34 @@ public final class Irqs {
     return Op.block("synchronize_irq", x -> x.kernel().irqs().waitIdle(x, irq));
   }
 
+  /**
+   * {@code disable_irq}: masks the line, then waits until no handler of it is running ({@code synchronize_irq}).
+   * It may sleep — {@code kernel/irq/manage.c} starts with might_sleep() since "genirq: Add might_sleep() to
+   * disable_irq()" (2022) — so calling it from the line's own handler, which would wait for itself, is reported as
+   * sleeping in atomic context. A handler must use {@link #disableIrqNosync}.
+   */
+  public static Op<Void> disableIrq(int irq) {
+    return Op.block("disable_irq", x -> {
+      x.kernel().detectors().mightSleep(x, "disable_irq");
+      Irqs irqs = x.kernel().irqs();
+      irqs.disabled.put(irq, true);
+      return irqs.waitIdle(x, irq);
+    });
+  }
+
+  /** {@code disable_irq_nosync}: masks the line and returns at once; what a handler may call. */
+  public static Op<Void> disableIrqNosync(int irq) {
+    return Op.step("disable_irq_nosync", x -> {
+      x.kernel().irqs().disabled.put(irq, true);
+      return null;
+    });
+  }
+
+  /** Whether the line is masked (by disable_irq or by note_interrupt's "nobody cared"). */
+  public boolean disabled(int irq) {
+    return Boolean.TRUE.equals(disabled.get(irq));
+  }
+
   private Op.Wait<Void> waitIdle(Exec x, int irq) {
     kernel.detectors().mightSleep(x, "synchronize_irq");
     if (running.getOrDefault(irq, 0) == 0) return Op.Wait.ready(null);

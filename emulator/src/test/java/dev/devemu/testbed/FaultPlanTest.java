@@ -110,9 +110,16 @@ class FaultPlanTest {
   @Test
   void anInterruptStormWithNothingToReportGetsTheLineDisabled() {
     // note_interrupt(): 99,900 unhandled out of 100,000 and the kernel disables the line. 5 kHz keeps the
-    // interrupts apart (faster ones coalesce in the CPU's IRR, as on an APIC, and fewer handlers run).
-    RunResult r = run(scenario("safe", 1, "21s",
-        "events = [ { at = 1ms, action = irq-storm, slot = \"0000:00:02.0\", count = 100000, rate = 5000 } ]"), 1);
+    // interrupts apart (faster ones coalesce in the CPU's IRR, as on an APIC, and fewer handlers run). The driver
+    // is the camera's, whose handler just answers IRQ_NONE: my_pcie's own storm guard would step in first (and
+    // trip over its shared bug, see MyPcieTest).
+    RunResult r = run("""
+        scenario { name = "faults", duration = 21s }
+        machine { cpus = 2, lookahead = 50us }
+        devices = [ { type = ipu6-isys, slot = "0000:00:05.0" } ]
+        drivers = [ { name = ipu6_isys, variant = safe } ]
+        faults { events = [ { at = 1ms, action = irq-storm, slot = "0000:00:05.0", count = 100000, rate = 5000 } ] }
+        """, 1);
     assertTrue(r.kernelLog().stream().anyMatch(l -> l.contains("nobody cared")), () -> String.join("\n", r.kernelLog()));
     assertTrue(r.kernelLog().stream().anyMatch(l -> l.startsWith("[") && l.contains("Disabling IRQ #")));
     assertTrue(r.oopses().isEmpty());

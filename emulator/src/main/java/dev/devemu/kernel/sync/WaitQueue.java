@@ -41,6 +41,18 @@ public final class WaitQueue {
    * interruptible: a wait that never ends is not a hung task.
    */
   public Op<Void> waitEvent(Supplier<Op<Boolean>> condition) {
+    return waitEvent(condition, Op.WaitKind.INTERRUPTIBLE);
+  }
+
+  /**
+   * {@code wait_event(wq, condition)}: as {@link #waitEvent(Supplier)}, but the sleep is uninterruptible (state D):
+   * a condition that never comes true is a hung task once {@code hung_task_timeout_secs} has passed.
+   */
+  public Op<Void> waitEventUninterruptible(Supplier<Op<Boolean>> condition) {
+    return waitEvent(condition, Op.WaitKind.UNINTERRUPTIBLE);
+  }
+
+  private Op<Void> waitEvent(Supplier<Op<Boolean>> condition, Op.WaitKind kind) {
     return Op.defer(() -> {
       Entry[] mine = new Entry[1];
       return Op.<Void>step("prepare_to_wait", x -> {
@@ -54,8 +66,8 @@ public final class WaitQueue {
           Entry e = mine[0];
           if (e.woken) return Op.Wait.ready(null);
           e.episode = x.task().waitEpisode() + 1;
-          return Op.Wait.sleep(Op.WaitKind.INTERRUPTIBLE, "wait queue " + name);
-        }).then(ignored -> finish(mine[0])).then(ignored -> waitEvent(condition));
+          return Op.Wait.sleep(kind, "wait queue " + name);
+        }).then(ignored -> finish(mine[0])).then(ignored -> waitEvent(condition, kind));
       });
     });
   }

@@ -67,6 +67,22 @@ public final class SafeUrb {
         : dev.devemu.driver.api.Mem.touch(buffer, 0, length, true, "urb data").map(v -> KResult.<Void>ok(null))));
   }
 
+  /**
+   * usb_clear_halt on this URB's endpoint: CLEAR_FEATURE(ENDPOINT_HALT) to the device, after a STALL (-EPIPE), so
+   * the endpoint accepts transfers again. It is a synchronous control transfer — it sleeps — and nothing in its
+   * type says so: called from a completion handler (interrupt context) it compiles, and the kernel reports it.
+   * Err(ENODEV) once released, Err(errno) if the control transfer fails.
+   */
+  public Fallible<Void> clearHalt() {
+    return Fallible.of(Op.defer(() -> {
+      if (released) return Op.pure(KResult.<Void>err(Errno.ENODEV));
+      return Op.step("urb->dev, urb->pipe", x -> new Object[] {x.kernel().memory().readOnce(x, urb.dev),
+              x.kernel().memory().readOnce(x, urb.pipe)})
+          .then(a -> UsbCore.clearHalt((dev.devemu.bus.usb.UsbDevice) a[0], (Integer) a[1]))
+          .map(rc -> rc < 0 ? KResult.<Void>err(-rc) : KResult.<Void>ok(null));
+    }));
+  }
+
   /** usb_kill_urb: cancels and waits until the completion handler has returned; nothing if released. */
   public Op<Void> kill() {
     return Op.defer(() -> released ? Op.<Void>done() : UsbCore.killUrb(urb));

@@ -50,6 +50,14 @@ import java.util.List;
  *   <li><b>An early return in the probe's goto ladder.</b> A failed pci_iomap returns -ENOMEM without releasing
  *   the region or disabling the device: a leak after the failed probe.</li>
  * </ol>
+ * Shared with the safe variant: DQBUF counts a frame that comes back with V4L2_BUF_FLAG_ERROR in
+ * {@code stats.errors} under the queue lock taken with plain {@code spin_lock()} — interrupts on — while
+ * ipu6_isys_isr takes the same lock in hardirq context. Lockdep: "inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W}
+ * usage"; if the frame-done interrupt hits that CPU while the lock is held, the CPU spins on it forever. Only an
+ * errored frame gets there: a DMA error (fault point {@code dma_transfer}) or an input FIFO overflow
+ * ({@code ipu6_fifo_overflow}). The kernel bug class: a lock shared with a hardirq handler, taken with spin_lock()
+ * instead of spin_lock_irqsave() on a rarely run path. Rust would not have prevented it: its {@code SpinLock::lock()}
+ * leaves interrupts on just the same ({@link SafeIpu6Isys} keeps it).
  */
 public final class RawIpu6Isys implements RawPciDriver {
   static final String NAME = "ipu6_isys";
@@ -420,8 +428,16 @@ public final class RawIpu6Isys implements RawPciDriver {
     public Op<Integer> dqbuf(File file, Videodev2.Buffer v) {
       return Op.fn("ipu6_isys_dqbuf", () -> {
         if (badType(v.type, v.memory)) return Op.rc(-Errno.EINVAL);
-        return checkOwner(file).then(busy -> busy != 0 ? Op.rc(busy) : waitDone(file, v));
+        return checkOwner(file).then(busy -> busy != 0 ? Op.rc(busy) : waitDone(file, v))
+            .then(rc -> rc == 0 && (v.flags & Videodev2.V4L2_BUF_FLAG_ERROR) != 0
+                ? countErrorFrame().then(Op.rc(0)) : Op.rc(rc));
       });
+    }
+
+    /** Shared bug: spin_lock() with interrupts on, on a lock the interrupt handler takes. */
+    private Op<Void> countErrorFrame() {
+      return d.lock.lock().then(Mem.read(d.statsErrors)).then(n -> Mem.write(d.statsErrors, n + 1))
+          .then(d.lock.unlock());
     }
 
     /** Dequeues a done buffer into {@code v}: 0, -EINVAL when not streaming, -EAGAIN for a non-blocking file. */

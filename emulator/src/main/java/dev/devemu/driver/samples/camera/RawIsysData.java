@@ -36,13 +36,16 @@ final class RawIsysData extends KStruct {
   final Field<Integer> users = field("users", 4, 0);
   final Field<Integer> statsFrames = field("stats.frames", 4, 0);
   final Field<Integer> statsDropped = field("stats.dropped", 4, 0);
+  /** Frames handed to user space with V4L2_BUF_FLAG_ERROR (counted by DQBUF; see the shared bug). */
+  final Field<Integer> statsErrors = field("stats.errors", 4, 0);
   /** The frame-info ring the device writes a record into per frame (dma_alloc_coherent at STREAMON). */
   final Field<dev.devemu.kernel.Dma.Mapping> info = field("info", 8, null);
   final FieldArray<RawIsysBuffer> bufs = array("queue.bufs", Ipu6IsysDevice.RING_SLOTS, 8);
   final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDevice.RING_SLOTS, 4);
   final FieldArray<Integer> done = array("done", Ipu6IsysDevice.RING_SLOTS, 4);
 
-  final SpinLock lock = new SpinLock("ipu6_isys.lock");
+  /** The lock of the buffer queue (its lockdep class named as the safe variant's, so shared bugs sign alike). */
+  final SpinLock lock = new SpinLock("ipu6_isys.queue.lock");
   final Completion stopDone = Completion.uninitialized("ipu6_isys.stop_done");
   final WaitQueue wq = new WaitQueue("ipu6_isys.queue.done_wq");
   final PciFunction pdev;

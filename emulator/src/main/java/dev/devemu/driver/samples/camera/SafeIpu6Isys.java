@@ -44,6 +44,16 @@ import java.util.function.Supplier;
  *   -ENODEV, sleepers are woken) instead of freeing it under an open file; DMA buffers, the handler, the node
  *   and the BAR are device-managed and released in reverse order after remove.</li>
  * </ul>
+ *
+ * <p>Shared with the raw variant: DQBUF counts a frame that comes back with V4L2_BUF_FLAG_ERROR in
+ * {@code stats.errors} under the queue lock taken with {@code SpinLock::lock()}, which leaves interrupts on, while
+ * ipu6_isys_isr takes the same lock in hardirq context: lockdep's "inconsistent lock state", and a CPU that spins
+ * forever if the frame-done interrupt lands on it meanwhile. Every other process-context site uses the irqsave
+ * guard; this rarely run one does not (the kernel bug class: spin_lock() where spin_lock_irqsave() was due, on a lock
+ * a hardirq handler shares). Not prevented by Rust: the kernel crate's {@code SpinLock} does not disable
+ * interrupts (an irq-disabling lock came only later, as a separate type), and nothing in a lock's type says that a
+ * hardirq handler shares it. Only an errored frame gets there: a DMA error ({@code dma_transfer}) or an input
+ * FIFO overflow ({@code ipu6_fifo_overflow}).
  */
 public final class SafeIpu6Isys implements SafePciDriver<SafeIpu6Isys.Binding> {
   static final String NAME = RawIpu6Isys.NAME;
@@ -389,7 +399,14 @@ public final class SafeIpu6Isys implements SafePciDriver<SafeIpu6Isys.Binding> {
     public Fallible<Void> dqbuf(KArc<SafeIsysState> h, File file, Videodev2.Buffer v) {
       SafeIsysState s = h.get();
       if (badType(v.type, v.memory)) return Fallible.err(Errno.EINVAL);
-      return Fallible.of(Op.fn("ipu6_isys_dqbuf", () -> withMutex(s, () -> dequeue(s, file, v)).op()));
+      return Fallible.of(Op.fn("ipu6_isys_dqbuf", () -> withMutex(s, () -> dequeue(s, file, v)
+          .andThen(x -> (v.flags & Videodev2.V4L2_BUF_FLAG_ERROR) == 0 ? Fallible.<Void>ok(null) : countErrorFrame(s)))
+          .op()));
+    }
+
+    /** Shared bug: {@code SpinLock::lock()} (interrupts on) on the lock the interrupt handler takes. */
+    private static Fallible<Void> countErrorFrame(SafeIsysState s) {
+      return Fallible.lift(s.lock.with(() -> Mem.read(s.statsErrors).then(n -> Mem.write(s.statsErrors, n + 1))));
     }
 
     /** With the mutex held; it is dropped while sleeping (vb2's wait_prepare / wait_finish). */

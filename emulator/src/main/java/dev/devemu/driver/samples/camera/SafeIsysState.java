@@ -33,6 +33,8 @@ final class SafeIsysState extends KStruct {
   final Field<Integer> completeSlot = field("complete_slot", 4, 0);
   final Field<Integer> doneHead = field("done_head", 4, 0);
   final Field<Integer> doneCount = field("done_count", 4, 0);
+  /** Frames handed to user space with V4L2_BUF_FLAG_ERROR (counted by DQBUF; see the shared bug). */
+  final Field<Integer> statsErrors = field("stats.errors", 4, 0);
   final FieldArray<SafeIsysBuffer> bufs = array("queue.bufs", Ipu6IsysDevice.RING_SLOTS, 8);
   final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDevice.RING_SLOTS, 4);
   final FieldArray<Integer> done = array("done", Ipu6IsysDevice.RING_SLOTS, 4);

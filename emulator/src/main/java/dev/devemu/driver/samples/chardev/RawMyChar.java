@@ -30,8 +30,9 @@ import dev.devemu.kernel.fs.Vfs;
  *       of more than 16 bytes runs off {@code config} and off the object, a KASAN slab-out-of-bounds read that
  *       hands kernel memory to user space;</li>
  *   <li><b>SET_CONFIG without the lock</b> — copy_from_user may sleep, so it cannot run under the spinlock, so the
- *       author copies straight into {@code d->config} unlocked: a read (under the lock) or another SET_CONFIG on
- *       another CPU at the same time is a data race that KCSAN reports, and user space may read a torn config; and since
+ *       author copies straight into {@code d->config} unlocked (the {@code updating} flag keeps other SET_CONFIGs
+ *       out, not readers): a read (under the lock) on another CPU at the same time is a data race that KCSAN
+ *       reports, and user space may read a torn config; and since
  *       copy_from_user zero-fills what it could not copy, a SET_CONFIG from a bad pointer returns -EFAULT
  *       <i>after</i> wiping the config;</li>
  *   <li><b>remove frees what open files still point to</b> — remove unregisters the node and kfree()s the data,
@@ -39,6 +40,15 @@ import dev.devemu.kernel.fs.Vfs;
  *       on such a file (or one in flight during the unbind) is a KASAN slab-use-after-free.</li>
  * </ul>
  * GET_VERSION, unknown commands (-ENOTTY) and bad pointers (-EFAULT from the copy) are handled as the article does.
+ *
+ * <p>Shared with the safe variant: SET_CONFIG updates are serialised by a flag, {@code d->updating}, claimed under
+ * the lock with {@code wait_event()} (uninterruptible) and released when the new config is in. The error path of
+ * a failed copy (a bad user pointer: -EFAULT) returns without releasing it, so the next SET_CONFIG — from any
+ * process — sleeps in D state forever: "INFO: task … blocked for more than N seconds" once the kernel's
+ * {@code hung_task_timeout_secs} has passed. The classic early return that skips the unlock-equivalent of a
+ * hand-made lock (the kernel bug class: an error path that leaves a busy flag or a lock taken). Rust would not have
+ * prevented it: a flag is not a guard with a Drop, and {@code ?} returns early just the same ({@link SafeMyChar}
+ * keeps it).
  */
 public final class RawMyChar implements RawPlatformDriver {
   @Override
@@ -97,9 +107,11 @@ public final class RawMyChar implements RawPlatformDriver {
             .map(rc -> (long) rc);
       }
       if (cmd == SET_CONFIG) {
-        // BUG: straight into data->config, without data->lock ("copy_from_user may sleep").
-        return Uaccess.copyFromUser(file, data.config, 0, arg, CONFIG_LEN)
-            .map(left -> left != 0 ? (long) -Errno.EFAULT : 0L);
+        // One update at a time; then, BUG: straight into data->config, without data->lock ("copy_from_user may
+        // sleep"). And the shared one: a failed copy returns with data->updating still set.
+        return data.beginUpdate()
+            .then(v -> Uaccess.copyFromUser(file, data.config, 0, arg, CONFIG_LEN))
+            .then(left -> left != 0 ? Op.pure((long) -Errno.EFAULT) : data.endUpdate().map(v -> 0L));
       }
       return Printk.err("my_char: Unknown ioctl command 0x" + Integer.toHexString(cmd))
           .then(Op.pure((long) -Errno.ENOTTY));

@@ -31,6 +31,15 @@ import dev.devemu.kernel.fs.File;
  * {@code config.lock()} guard is alive — copy_to_user under a spinlock, which may fault in a page and sleep in
  * atomic context. Here read copies the config into a local buffer under the lock and writes it to user space
  * after the guard is dropped; SET_CONFIG likewise reads the user buffer before it takes the lock.
+ *
+ * <p>Shared with the raw variant: SET_CONFIG updates are serialised by an {@code updating} flag in the locked data,
+ * claimed with an uninterruptible wait ({@code CondVar::wait}) and cleared once the new config is in. Reading the
+ * user buffer is a {@code ?}: on a bad pointer (-EFAULT) it returns early, past the code that clears the flag, and
+ * the next SET_CONFIG sleeps in D state forever — a hung task once {@code hung_task_timeout_secs} has passed (the
+ * kernel bug class: an error path that leaves a busy flag or a lock taken). Only a SET_CONFIG from a bad pointer gets
+ * there. Not
+ * prevented by Rust: the flag is a hand-made lock, not a guard whose Drop would release it, and {@code ?} makes
+ * such early returns easy to write; the types see nothing wrong with a flag left set.
  */
 public final class SafeMyChar implements SafePlatformDriver<KArc<MyCharData>> {
   @Override
@@ -79,9 +88,12 @@ public final class SafeMyChar implements SafePlatformDriver<KArc<MyCharData>> {
             .map(v -> 0L);
       }
       if (cmd.cmd() == SET_CONFIG) {
-        return cmd.reader().read(CONFIG_LEN)
+        return Fallible.lift(data.beginUpdate())
+            .andThen(v -> cmd.reader().read(CONFIG_LEN)) // `?`: an Err returns here, with `updating` still set
             .onErr(e -> Printk.err("my_char: Failed to copy config from user: " + Errno.describe(-e)))
-            .andThen(config -> Fallible.lift(data.lock.with(() -> Mem.writeBytes(data.config, 0, config))))
+            .andThen(config -> Fallible.lift(data.lock.with(() -> Mem.writeBytes(data.config, 0, config)
+                .then(Mem.write(data.updating, 0)))))
+            .andThen(v -> Fallible.lift(data.updateWq.wakeUp()))
             .map(v -> 0L);
       }
       return Fallible.lift(Printk.err("my_char: Unknown ioctl command 0x" + Integer.toHexString(cmd.cmd())))

@@ -11,6 +11,11 @@ final class MyPcieData extends KStruct {
   final Field<IoMem> bar0 = field("bar0", 8, null);
   final Field<Integer> irq = field("irq", 4, 0);
   final Field<Long> count = field("count", 8, 0L);
+  /** The storm guard's window (see {@link MyPcie}): when it started, the interrupts with and without a sample. */
+  final Field<Long> stormStart = field("storm.start", 8, 0L);
+  final Field<Integer> unhandled = field("storm.unhandled", 4, 0);
+  final Field<Integer> handled = field("storm.handled", 4, 0);
+  final MyPcie.StormCounters storm = new MyPcie.StormCounters(stormStart, unhandled, handled);
   final FieldArray<Integer> ring = array("ring", SamplePcieDevice.RING_SLOTS, 4);
 
   MyPcieData() {

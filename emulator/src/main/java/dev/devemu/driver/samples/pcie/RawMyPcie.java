@@ -26,6 +26,12 @@ import java.util.List;
  *   <li>remove unmaps BAR0 before free_irq, so a handler running on another CPU reads an unmapped BAR;</li>
  *   <li>the handler trusts IRQ_STATUS: after a surprise removal it reads all ones and indexes the ring with it.</li>
  * </ul>
+ * Shared with the safe variant ({@link MyPcie}): after {@value MyPcie#STORM_THRESHOLD} interrupts with nothing to
+ * report within a second (and few with a sample), the handler masks its line with {@code disable_irq()} — which
+ * sleeps waiting for the running handler, itself: "BUG: sleeping function called from invalid context" (a
+ * self-deadlock on a real kernel; the class of bug mainline fixes with "use disable_irq_nosync() in the interrupt
+ * handler"). Only an interrupt storm ({@code irq-storm} in a fault plan) gets there. Rust would not have prevented
+ * it: no type says which context a function runs in or whether a call may sleep ({@link SafeMyPcie} keeps it).
  */
 public final class RawMyPcie implements RawPciDriver {
   @Override
@@ -71,9 +77,12 @@ public final class RawMyPcie implements RawPciDriver {
   static Op<Irqs.IrqReturn> handler(MyPcieData d) {
     return Op.fn("my_pcie_irq", () -> Mem.read(d.bar0).then(bar0 -> PciCore.ioread32(bar0, REG_IRQ_STATUS)
         .then(status -> {
-          if ((status & IRQ_DATA_READY) == 0) return Op.pure(Irqs.IrqReturn.NONE);
+          if ((status & IRQ_DATA_READY) == 0) {
+            return Mem.read(d.irq).then(irq -> MyPcie.noteUnhandled(d.storm, irq)).then(Op.pure(Irqs.IrqReturn.NONE));
+          }
           int slot = status >>> 8;
-          return PciCore.ioread32(bar0, REG_DATA)
+          return MyPcie.noteHandled(d.storm)
+              .then(PciCore.ioread32(bar0, REG_DATA))
               .then(data -> Mem.write(d.ring, slot, data))
               .then(Mem.read(d.count))
               .then(c -> Mem.write(d.count, c + 1))

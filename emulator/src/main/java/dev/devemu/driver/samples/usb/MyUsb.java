@@ -5,7 +5,15 @@ import dev.devemu.device.usb.BulkUsbDevice;
 import dev.devemu.kernel.Errno;
 import java.util.List;
 
-/** What both variants of my_usb share: the ID table, endpoints, sizes and timeouts of the article's driver. */
+/**
+ * What both variants of my_usb share: the ID table, endpoints, sizes and timeouts of the article's driver — and one
+ * design flaw. On a STALL (-EPIPE) of the IN endpoint the IN completion handler calls usb_clear_halt() itself and
+ * resubmits. usb_clear_halt is a synchronous control transfer (it allocates, submits and sleeps in
+ * wait_for_completion_timeout) and a completion handler runs in interrupt context, so the kernel reports "BUG:
+ * sleeping function called from invalid context" (on a real machine: scheduling while atomic). The halt must be
+ * cleared from process context — a work item, as usbnet does for EVENT_RX_HALT. The mistake recurs in USB drivers'
+ * error paths, which are rarely exercised: only a STALL (fault point {@code usb_stall}) gets there.
+ */
 final class MyUsb {
   static final String NAME = "my_usb";
   /** The article's USB_ID_TABLE: vendor 0xabcd, product 0x1234. */

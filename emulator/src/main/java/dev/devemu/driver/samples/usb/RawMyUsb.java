@@ -36,6 +36,11 @@ import java.util.List;
  *       {@code dev} (KASAN slab-use-after-free in my_usb_in_complete or my_usb_out_complete), or the URBs are
  *       still in flight when disconnect returns (leak report).</li>
  * </ol>
+ * Shared with the safe variant (see {@link MyUsb}): a STALL on the IN endpoint is cleared
+ * with usb_clear_halt() from the IN completion handler — a control transfer that sleeps, called in interrupt
+ * context: "BUG: sleeping function called from invalid context" (the kernel bug class of synchronous USB calls made
+ * from completion handlers). Only a STALL (fault point {@code usb_stall}) gets there. Rust would not have prevented
+ * it: a completion callback's context is in no type ({@link SafeMyUsb} keeps it).
  */
 public final class RawMyUsb implements RawUsbDriver {
   static final UrbCallback IN_COMPLETE = new UrbCallback("my_usb_in_complete", RawMyUsb::inComplete);
@@ -103,6 +108,12 @@ public final class RawMyUsb implements RawUsbDriver {
       return Mem.read(urb.status).then(status -> Mem.read(d.done).then(done -> done.complete()).then(v -> {
         if (status == 0) return consume(d, urb);
         if (MyUsb.cancelled(status)) return Op.<Void>done();
+        if (status == -Errno.EPIPE) {
+          // shared bug: usb_clear_halt sleeps, and this is the completion handler (interrupt context)
+          return noteError(d, status, "IN").then(x -> Mem.read(d.udev))
+              .then(udev -> UsbCore.clearHalt(udev, UsbPipe.rcvBulk(udev, 1)))
+              .then(rc -> UsbCore.submitUrb(urb)).map(rc -> null);
+        }
         return noteError(d, status, "IN").then(x -> UsbCore.submitUrb(urb)).map(rc -> null);
       }));
     });

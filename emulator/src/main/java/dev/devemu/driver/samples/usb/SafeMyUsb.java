@@ -22,8 +22,16 @@ import java.util.List;
  * call is handled ({@code ?} or an explicit match), the completion exists — initialised — before any URB can
  * complete, URBs are owned handles that the binding kills before it frees anything, cancellation is synchronous
  * (usb_kill_urb), and the disconnect wait is bounded. The completion signals "the IN URB was cancelled", so the
- * 5 s wait only expires when there was nothing left to cancel (the IN endpoint had stalled): disconnect then
- * returns {@code Err(ETIMEDOUT)}, which is logged, and nothing is touched after it is freed.
+ * 5 s wait only expires when there was nothing left to cancel (the stream had stopped: a halt that could not be
+ * cleared): disconnect then returns {@code Err(ETIMEDOUT)}, which is logged, and nothing is touched after it is
+ * freed.
+ *
+ * <p>Shared with the raw variant (see {@link MyUsb}): a STALL (-EPIPE) on the IN endpoint is cleared with
+ * {@code SafeUrb::clear_halt()} from the IN completion handler, which runs in interrupt context; the call is a
+ * synchronous control transfer that sleeps (the kernel bug class of synchronous USB calls — usb_clear_halt,
+ * usb_control_msg, usb_kill_urb — made from completion handlers). Only a STALL gets there. Not prevented by Rust:
+ * the execution context is not part of any type, so a sleeping function called from an atomic callback compiles;
+ * the kernel's might_sleep() reports it at run time (on a real machine, "scheduling while atomic").
  */
 public final class SafeMyUsb implements SafeUsbDriver<SafeMyUsb.Data> {
   /** Per-interface data: counters in tracked memory, plus the owned URBs and the completion. */
@@ -97,8 +105,11 @@ public final class SafeMyUsb implements SafeUsbDriver<SafeMyUsb.Data> {
       int errno = ((KResult.Err<Integer>) r).errno();
       if (MyUsb.cancelled(-errno)) return d.done.complete();
       if (errno == Errno.EPIPE) {
-        // The endpoint is halted until usb_clear_halt (process context); the stream stops here.
-        return Printk.err("my_usb: IN endpoint stalled, stopping");
+        // The endpoint stays halted until usb_clear_halt. Shared bug: it sleeps, and this is interrupt context.
+        return noteError(d, -errno, "IN").then(v -> c.urb().clearHalt().op())
+            .then(cleared -> cleared.isOk() ? resubmit(d, c)
+                : Printk.err("my_usb: IN endpoint stalled, cannot clear the halt: " + cleared.describe())
+                    .then(d.done.complete()));
       }
       return noteError(d, -errno, "IN").then(v -> resubmit(d, c));
     });

@@ -182,6 +182,35 @@ class Ipu6IsysDriverTest {
     assertEquals(0, p.errorFrames());
   }
 
+  /**
+   * The bug both variants share: DQBUF counts an errored frame under the queue lock taken with interrupts on, while
+   * the interrupt handler takes that lock in hardirq context. One failed frame DMA, or one FIFO overflow, and lockdep
+   * reports it the moment DQBUF returns that frame.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"dma_transfer", "ipu6_fifo_overflow"})
+  void anErroredFrameMakesDqbufTakeTheHandlersLockWithInterruptsOnInBothVariants(String point) {
+    for (String variant : List.of("raw", "safe")) {
+      V4l2CaptureProgram p = capture(4, 10, 1, 0);
+      RunResult r = run(variant, "fps = 30", "events = [ { at = 100ms, action = fail, point = " + point + " } ]",
+          "500ms", 1, p);
+      assertEquals(1, r.oopses().size(), () -> variant + ": " + r.oopses());
+      Oops o = r.oopses().get(0);
+      assertEquals("WARNING: inconsistent lock state", o.title(), o.format());
+      assertEquals("ipu6_isys", o.owner().driver());
+      assertTrue(o.body().contains("inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage."), o.format());
+      assertTrue(o.body().stream().anyMatch(l -> l.contains("ipu6_isys_dqbuf")), o.format());
+      assertTrue(o.body().stream().anyMatch(l -> l.contains("in ipu6_isys_isr")), "first taken by the handler: "
+          + o.format());
+      assertEquals(0, p.errorFrames(), variant + ": the report comes inside the DQBUF that returns the frame");
+    }
+    // without the fault the same capture is clean
+    for (String variant : List.of("raw", "safe")) {
+      RunResult clean = run(variant, "fps = 30", "", "500ms", 1, capture(4, 10, 1, 0));
+      assertTrue(clean.oopses().isEmpty(), () -> variant + ": " + clean.oopses());
+    }
+  }
+
   @Test
   void afterASurpriseRemovalRawIndexesWithAllOnes() {
     // bug 4, at a frame rate where an interrupt is often being handled when the card goes: LAST_DONE reads

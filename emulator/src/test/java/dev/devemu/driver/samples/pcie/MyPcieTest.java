@@ -140,4 +140,29 @@ class MyPcieTest {
       assertTrue(r.exposureNanos().get("my_pcie/safe") > 4_000_000L);
     }
   }
+
+  /**
+   * The bug both variants share (see {@link MyPcie}): a storm of interrupts with nothing to report makes the
+   * handler mask its own line with disable_irq(), which sleeps; a few spurious interrupts do not.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"raw", "safe"})
+  void anInterruptStormMakesTheHandlerCallDisableIrqInBothVariants(String variant) {
+    // 3000 at 10 kHz, 100 us apart: farther apart than the lookahead (50 us), so they do not coalesce in the CPU
+    String storm =
+        "events = [ { at = 10ms, action = irq-storm, slot = \"0000:00:02.0\", count = 3000, rate = 10000 } ]";
+    RunResult r = run(scenario(variant, "interrupt-rate = 1", storm, "300ms"), 1);
+    assertEquals(1, r.oopses().size(), () -> r.oopses().toString());
+    Oops o = r.oopses().get(0);
+    assertEquals("BUG: sleeping function called from invalid context at disable_irq in my_pcie_irq", o.title());
+    assertEquals("my_pcie", o.owner().driver());
+    // at the 2000th interrupt of the storm
+    assertTrue(o.timeNanos() >= 209_000_000L && o.timeNanos() < 211_000_000L, "at " + o.timeNanos());
+    assertTrue(r.kernelLog().stream().anyMatch(
+        l -> l.contains("my_pcie: interrupt storm (2000 interrupts with nothing to report, 0 with a sample)")));
+
+    String spurious = "recurring = [ { action = spurious-irq, slot = \"0000:00:02.0\", mean-interval = 1ms } ]";
+    RunResult quiet = run(scenario(variant, "interrupt-rate = 1000", spurious, "300ms"), 1);
+    assertTrue(quiet.oopses().isEmpty(), () -> quiet.oopses().toString());
+  }
 }
