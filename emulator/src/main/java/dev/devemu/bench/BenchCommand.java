@@ -200,8 +200,8 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf("campaign device-hours/s=%.1f workers=2 (%.0f device-hours in %.0f s; %.2f cores busy)%n",
         c.twoWorkerDeviceHoursPerSecond(), target, c.secondsFor(target), c.twoWorkerCores());
     double needed = c.deviceHoursForTarget(target);
-    out.printf("campaign --device-hours %.0f simulates about %.0f device-hours (every variant runs the seeds the "
-            + "slowest needs): about %.0f s at 2 workers%n", target, needed, c.secondsFor(needed));
+    out.printf("campaign --device-hours %.0f simulates about %.0f device-hours (each variant runs the seeds it "
+            + "needs): about %.0f s at 2 workers%n", target, needed, c.secondsFor(needed));
     out.printf("campaign scaling=%.2f (2 workers vs 1, same seeds, identical results; device-hours per CPU second "
             + "2 vs 1 worker %.2f; GC %.1f s in %.1f s measured; %.0f bytes allocated per choice)%n",
         c.scaling(), c.perCoreEfficiency(), c.gcSeconds(), c.measuredSeconds(), c.allocatedBytesPerChoice());

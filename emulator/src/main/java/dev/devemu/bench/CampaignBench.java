@@ -60,14 +60,17 @@ final class CampaignBench {
     }
 
     /**
-     * Device-hours a campaign {@code --device-hours target} simulates: every variant runs seeds 1..N until the
-     * slowest variant reaches the target (a raw run that oopses early gives little exposure), extrapolated from the
-     * mean exposure per seed measured here.
+     * Device-hours a campaign {@code --device-hours target} simulates: each variant runs its seeds 1..N_v until it
+     * reaches the target on its own, so about the target per variant (a little more: the last seed overshoots),
+     * extrapolated from each variant's mean exposure per seed measured here.
      */
     double deviceHoursForTarget(double target) {
-      double slowest = Double.MAX_VALUE;
-      for (double dh : deviceHoursByVariant.values()) slowest = Math.min(slowest, dh / seeds);
-      return Math.ceil(target / slowest) * deviceHours / seeds;
+      double total = 0;
+      for (double dh : deviceHoursByVariant.values()) {
+        double perSeed = dh / seeds;
+        total += Math.ceil(target / perSeed) * perSeed;
+      }
+      return total;
     }
 
     /** Heap allocated per choice (delivery or timer firing) with one worker: what the collector and caches see. */

@@ -10,9 +10,10 @@ import java.util.TreeMap;
 
 /**
  * Results in, summary out. Any backend feeds it one {@link RunRecord} per key, in any order (a key seen twice
- * counts once); {@link #summary()} picks the seeds the spec says ({@link SeedSelection}) and computes, per driver
- * and variant, oops counts, rates per 1000 device-hours with exact 95% intervals, the breakdown by detector, the
- * safe-vs-raw reduction, and the distinct bug signatures with one replayable example each.
+ * counts once); {@link #summary()} picks the runs the spec says ({@link SeedSelection}: seeds 1..N_v of each
+ * variant v) and computes, per driver and variant, oops counts, rates per 1000 device-hours with exact 95%
+ * intervals, the breakdown by detector, the safe-vs-raw reduction, and the distinct bug signatures with one
+ * replayable example each.
  *
  * <p>A cluster backend writes the same {@code summary.json} as a single node by feeding the same records:
  * <pre>
@@ -61,12 +62,20 @@ public final class CampaignAggregator {
     return tracker.complete(records);
   }
 
+  /**
+   * Whether one variant's selection is complete: no further run of it can count (cheap, as {@link #complete()}).
+   * A variant the campaign does not run is complete.
+   */
+  public synchronized boolean complete(String variant) {
+    return tracker.complete(variant, records);
+  }
+
   /** The summary over the seeds selected so far (complete or not: {@code selection.complete} says). */
   public synchronized CampaignSummary summary() {
     SeedSelection.Result sel = SeedSelection.select(spec, records);
     List<RunRecord> counted = new ArrayList<>();
     for (RunRecord r : records.values()) {
-      if (r.seed() >= 1 && r.seed() <= sel.lastSeed() && spec.variants().contains(r.variant())) counted.add(r);
+      if (sel.counts(r.key())) counted.add(r);
     }
 
     Map<String, Long> outcomes = new TreeMap<>();
@@ -129,7 +138,7 @@ public final class CampaignAggregator {
         .thenComparing(CampaignSummary.Signature::signature));
 
     return new CampaignSummary(spec, sel, counted.size(), outcomes, variants, drivers, comparisons, signatures,
-        timeline(counted, sel.lastSeed()));
+        timeline(counted, sel));
   }
 
   /** The command that replays one run of this campaign. */
@@ -150,10 +159,11 @@ public final class CampaignAggregator {
         PoissonStats.reduction(safe.oopses(), eSafe, raw.oopses(), eRaw, PoissonStats.CONFIDENCE));
   }
 
-  private List<CampaignSummary.Series> timeline(List<RunRecord> counted, long lastSeed) {
+  private List<CampaignSummary.Series> timeline(List<RunRecord> counted, SeedSelection.Result sel) {
     List<CampaignSummary.Series> out = new ArrayList<>();
-    long step = Math.max(1, (lastSeed + TIMELINE_POINTS - 1) / TIMELINE_POINTS);
     for (String v : spec.variants()) {
+      long lastSeed = sel.of(v).lastSeed();
+      long step = Math.max(1, (lastSeed + TIMELINE_POINTS - 1) / TIMELINE_POINTS);
       List<double[]> points = new ArrayList<>();
       points.add(new double[] {0, 0});
       long exposure = 0;

@@ -20,6 +20,15 @@ public interface CampaignBackend extends AutoCloseable {
     default boolean wantsMore() {
       return true;
     }
+
+    /**
+     * Asked before a run starts: false means this key can no longer count (its variant reached its device-hours
+     * target while another variant still runs), so it may be skipped. Backends that cannot skip a run may ignore
+     * it; a result delivered anyway is kept but not counted.
+     */
+    default boolean wants(RunKey key) {
+      return wantsMore();
+    }
   }
 
   void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException;

@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs one campaign in its output folder with any {@link CampaignBackend}, and keeps the folder resumable:
@@ -19,7 +19,7 @@ import java.util.Map;
  * DIR/campaign.json    what the campaign measures (CampaignSpec)
  * DIR/scenario.conf    the scenario's text as it was when the campaign started
  * DIR/results.jsonl    one line per finished run, appended as runs finish
- * DIR/summary.json     results only (byte-identical for two campaigns over the same seeds)
+ * DIR/summary.json     results only (byte-identical for two campaigns over the same runs)
  * DIR/report.html      the comparison table and plots, self-contained
  * DIR/run-info.json    when, where and how fast (one entry per session)
  * DIR/backend.json     where the runs execute (written by the campaign command, read by --resume)
@@ -27,9 +27,10 @@ import java.util.Map;
  * DIR/campaign.lock    locked while a process works in the folder ({@link #lock})
  * </pre>
  *
- * Runs already in {@code results.jsonl} are never run again and never counted twice. Seeds are asked for in waves
- * ({@link SeedSelection#nextWave}); with a device-hours target the backend is told to stop starting runs as soon as
- * the target is reached, and results of seeds beyond it are kept in the log but not counted.
+ * Runs already in {@code results.jsonl} are never run again and never counted twice. Runs are asked for in waves of
+ * keys ({@link SeedSelection#nextWave}); with a device-hours target the backend is told to skip the runs of a variant
+ * as soon as that variant has its target, and to stop when every variant has it. Results of seeds beyond a
+ * variant's last counted seed are kept in the log but not counted.
  */
 public final class CampaignRunner {
   public static final String SPEC_FILE = "campaign.json";
@@ -170,6 +171,8 @@ public final class CampaignRunner {
     long inTarget;
     double simulatedHours;
     volatile boolean complete;
+    /** Variants whose device-hours selection is complete: their runs not started yet are not wanted. */
+    final Set<String> doneVariants = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Session(Instant started) {
       this.started = started;
@@ -184,14 +187,14 @@ public final class CampaignRunner {
   private void runWaves(ResultLog log, CampaignAggregator aggregator, CampaignBackend backend, int workers,
       Session session) throws InterruptedException {
     session.complete = aggregator.complete();
+    for (String v : spec.variants()) {
+      if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS && aggregator.complete(v)) session.doneVariants.add(v);
+    }
     while (true) {
-      List<Long> wave = SeedSelection.nextWave(spec, aggregator.records(), maxExposurePerRunNanos, Math.max(1, workers));
+      List<RunKey> wave = SeedSelection.nextWave(spec, aggregator.records(), maxExposurePerRunNanos,
+          Math.max(1, workers));
       if (wave.isEmpty()) return;
-      List<RunKey> keys = new ArrayList<>();
-      for (long seed : wave) {
-        for (String v : spec.variants()) keys.add(new RunKey(seed, v));
-      }
-      CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, keys, 0);
+      CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, wave, 0);
       backend.execute(plan, aggregator.records().keySet(), new CampaignBackend.ResultSink() {
         @Override
         public void accept(RunKey key, RunResult result) {
@@ -206,13 +209,21 @@ public final class CampaignRunner {
           session.simulatedHours += r.totalExposureNanos() / (double) CampaignSpec.NANOS_PER_HOUR;
           session.exposure.merge(r.variant(), r.totalExposureNanos(), Long::sum);
           if (inRunsTarget(key)) session.inTarget++;
-          if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS) session.complete = aggregator.complete();
+          if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS) {
+            if (aggregator.complete(key.variant())) session.doneVariants.add(key.variant());
+            session.complete = aggregator.complete();
+          }
           report(session, false);
         }
 
         @Override
         public boolean wantsMore() {
           return !session.complete;
+        }
+
+        @Override
+        public boolean wants(RunKey key) {
+          return !session.complete && !session.doneVariants.contains(key.variant());
         }
       });
     }

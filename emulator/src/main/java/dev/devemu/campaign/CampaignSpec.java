@@ -11,16 +11,16 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * What a campaign measures, and nothing about where or how fast: the scenario, which seeds (1..N, or as many as
- * it takes to reach a number of device-hours), and which variants. Two campaigns with equal specs over the same
- * results produce the same {@code summary.json}. Stored as {@code campaign.json} so that {@code --resume} goes on
- * with the same campaign.
+ * What a campaign measures, and nothing about where or how fast: the scenario, which seeds (1..N, or for each
+ * variant as many as it takes to reach a number of device-hours), and which variants. Two campaigns with equal
+ * specs over the same results produce the same {@code summary.json}. Stored as {@code campaign.json} so that
+ * {@code --resume} goes on with the same campaign.
  *
  * @param scenarioFile the scenario path as given on the command line (it appears in replay commands)
  * @param scenarioSha256 hash of the scenario's text
  * @param runs for {@link Mode#RUNS}: seeds 1..runs
- * @param deviceHours for {@link Mode#DEVICE_HOURS}: the smallest N such that every variant's exposure over seeds
- *     1..N reaches this many device-hours
+ * @param deviceHours for {@link Mode#DEVICE_HOURS}: each variant v takes seeds 1..N_v, N_v the smallest such that
+ *     v's exposure over seeds 1..N_v reaches this many device-hours ({@link SeedSelection})
  * @param variants the variant overrides, in order ({@code raw}, {@code safe})
  */
 public record CampaignSpec(String scenarioFile, String scenarioName, String scenarioSha256, Mode mode, long runs,

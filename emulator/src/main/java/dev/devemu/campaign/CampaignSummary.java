@@ -18,20 +18,21 @@ import java.util.Map;
 
 /**
  * The results of a campaign — and only results: no wall-clock time, no host, no worker count — so that two
- * campaigns over the same seeds compare equal byte for byte. Written as {@code summary.json} (schema in
+ * campaigns over the same runs compare equal byte for byte. Written as {@code summary.json} (schema in
  * {@code docs/campaigns.md}); {@link ReportHtml} draws {@code report.html} from it.
  *
  * @param drivers one row per driver and variant that was ever bound
  * @param variants one row per variant, over every driver (oopses blamed on the kernel itself count here only)
  * @param comparisons safe against raw, per driver and over all drivers
  * @param signatures distinct bugs, most frequent first, each with one run that shows it
- * @param timeline per variant, cumulative oopses against cumulative device-hours over seeds 1..N
+ * @param timeline per variant, cumulative oopses against cumulative device-hours over its seeds 1..N_v
  */
 public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection, long runs,
     Map<String, Long> outcomes, List<Group> variants, List<Group> drivers, List<Comparison> comparisons,
     List<Signature> signatures, List<Series> timeline) {
 
-  public static final String SCHEMA = "devemu-campaign-summary/1";
+  /** Version 2: the selection lists the seeds of each variant ({@code selection.seeds[]}). */
+  public static final String SCHEMA = "devemu-campaign-summary/2";
 
   /** Oopses of a driver (or of every driver: {@code *}) under one variant, over its device-hours. */
   public record Group(String driver, String variant, long runs, long exposureNanos, long oopses,
@@ -72,8 +73,14 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
     else sel.set("target_device_hours", num(spec.deviceHours()));
     ArrayNode vs = sel.putArray("variants");
     spec.variants().forEach(vs::add);
-    sel.put("first_seed", selection.lastSeed() > 0 ? 1 : 0);
-    sel.put("last_seed", selection.lastSeed());
+    ArrayNode seeds = sel.putArray("seeds");
+    for (SeedSelection.VariantSelection v : selection.variants()) {
+      ObjectNode n = seeds.addObject();
+      n.put("variant", v.variant());
+      n.put("first_seed", v.lastSeed() > 0 ? 1 : 0);
+      n.put("last_seed", v.lastSeed());
+      n.put("complete", v.complete());
+    }
     sel.put("complete", selection.complete());
 
     ObjectNode stats = root.putObject("statistics");

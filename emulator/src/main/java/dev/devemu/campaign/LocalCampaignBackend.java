@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs a campaign's keys on the lanes of one {@link SimHost} in this JVM: one worker thread per lane, each taking
- * the next key in plan order (seed, then variant) and running it to the end on its own thread. Runs are
- * deterministic, so which worker runs which key changes nothing in the results.
+ * the next key in plan order (seed, then variant) and running it to the end on its own thread, skipping the keys the
+ * sink no longer wants. Runs are deterministic, so which worker runs which key changes nothing in the results.
  */
 public final class LocalCampaignBackend implements CampaignBackend {
   private final int workers;
@@ -49,12 +49,13 @@ public final class LocalCampaignBackend implements CampaignBackend {
       Thread t = new Thread(() -> {
         try {
           while (!stop.get()) {
-            synchronized (sinkLock) {
-              if (!sink.wantsMore()) return;
-            }
             int i = next.getAndIncrement();
             if (i >= todo.size()) return;
             RunKey key = todo.get(i);
+            synchronized (sinkLock) {
+              if (!sink.wantsMore()) return;
+              if (!sink.wants(key)) continue; // its variant has what it needs
+            }
             RunResult result = CampaignRun.execute(host, myLane, base, key, plan.durationOverrideNanos(),
                 plan.campaignId());
             synchronized (sinkLock) {

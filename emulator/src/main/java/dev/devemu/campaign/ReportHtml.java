@@ -45,10 +45,9 @@ public final class ReportHtml {
         .append(esc(spec.scenarioFile())).append("</code> (sha256 ").append(esc(spec.scenarioSha256(), 12))
         .append("…). ");
     SeedSelection.Result sel = s.selection();
-    h.append("Seeds 1..").append(sel.lastSeed()).append(" × variants ").append(esc(String.join(", ", spec.variants())))
-        .append(": ").append(s.runs()).append(" runs");
+    h.append(seeds(sel)).append(": ").append(s.runs()).append(" runs");
     if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS) {
-      h.append(", chosen as the fewest seeds that give every variant ").append(num(spec.deviceHours()))
+      h.append(", each variant's seeds chosen as the fewest that give it ").append(num(spec.deviceHours()))
           .append(" device-hours");
     }
     h.append(". Outcomes: ");
@@ -76,8 +75,8 @@ public final class ReportHtml {
 
     h.append("<h2>Oops rate per driver and variant</h2>\n").append(ratePlot(s)).append('\n');
     h.append("<h2>Oopses over simulated time</h2>\n").append(timelinePlot(s))
-        .append("\n<p class=\"note\">Cumulative oopses against cumulative device-hours, seeds in order; the slope is "
-            + "the rate.</p>\n");
+        .append("\n<p class=\"note\">Cumulative oopses against cumulative device-hours, each variant's seeds in "
+            + "order; the slope is the rate.</p>\n");
 
     h.append("<h2>By detector</h2>\n<table><tr><th class=\"l\">driver</th><th class=\"l\">variant</th><th>runs</th>"
         + "<th>device-h</th><th>oopses</th><th class=\"l\">detectors</th></tr>\n");
@@ -211,6 +210,20 @@ public final class ReportHtml {
     }
     svg.append("</svg>");
     return svg.toString();
+  }
+
+  /** "Seeds 1..N × variants raw, safe", or when the variants count different seeds "Seeds 1..N (raw), 1..M (safe)". */
+  static String seeds(SeedSelection.Result sel) {
+    if (sel.sameSeeds()) {
+      List<String> names = new ArrayList<>();
+      for (SeedSelection.VariantSelection v : sel.variants()) names.add(v.variant());
+      return "Seeds 1.." + sel.maxLastSeed() + " × variants " + esc(String.join(", ", names));
+    }
+    List<String> parts = new ArrayList<>();
+    for (SeedSelection.VariantSelection v : sel.variants()) {
+      parts.add("1.." + v.lastSeed() + " (<span class=\"" + esc(v.variant()) + "\">" + esc(v.variant()) + "</span>)");
+    }
+    return "Seeds " + String.join(", ", parts);
   }
 
   /** Cumulative oopses (y) over cumulative device-hours (x), one line per variant. */

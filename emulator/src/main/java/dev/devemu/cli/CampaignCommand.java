@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -50,7 +51,7 @@ public final class CampaignCommand implements Callable<Integer> {
   Long runs;
 
   @Option(names = "--device-hours", paramLabel = "H",
-      description = "The fewest seeds 1..N that give every variant H simulated device-hours.")
+      description = "For each variant, the fewest seeds 1..N that give it H simulated device-hours.")
   Double deviceHours;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: campaigns/<scenario name>).")
@@ -243,6 +244,16 @@ public final class CampaignCommand implements Callable<Integer> {
     return ExitCodes.BAD_INPUT;
   }
 
+  /** "seeds 1..N", or "raw seeds 1..N, safe seeds 1..M" when the variants count different seeds. */
+  private static String seeds(dev.devemu.campaign.SeedSelection.Result sel) {
+    if (sel.sameSeeds()) return "seeds 1.." + sel.maxLastSeed();
+    List<String> parts = new ArrayList<>();
+    for (dev.devemu.campaign.SeedSelection.VariantSelection v : sel.variants()) {
+      parts.add(v.variant() + " seeds 1.." + v.lastSeed());
+    }
+    return String.join(", ", parts);
+  }
+
   private static String target(CampaignSpec spec) {
     return spec.mode() == CampaignSpec.Mode.RUNS ? "seeds 1.." + spec.runs()
         : spec.deviceHours() + " device-hours per variant";
@@ -256,8 +267,8 @@ public final class CampaignCommand implements Callable<Integer> {
 
   private static void print(PrintWriter out, CampaignRunner.Outcome o) {
     CampaignSummary s = o.summary();
-    out.printf(Locale.ROOT, "runs: %d counted (seeds 1..%d), %d executed now, %d from earlier sessions, %.1f s%n",
-        s.runs(), s.selection().lastSeed(), o.executed(), o.reused(), o.wallSeconds());
+    out.printf(Locale.ROOT, "runs: %d counted (%s), %d executed now, %d from earlier sessions, %.1f s%n",
+        s.runs(), seeds(s.selection()), o.executed(), o.reused(), o.wallSeconds());
     for (CampaignSummary.Group g : s.drivers()) {
       out.printf(Locale.ROOT, "  %-12s %-5s %6d oopses in %12.1f device-h   rate %s per 1000 h%n", g.driver(), g.variant(),
           g.oopses(), g.deviceHours(), rate(g.ratePer1000h()));

@@ -32,11 +32,12 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * {@code connect(hostPort, …)}; the embedded default ({@link EmbeddedCluster}) is the same client over a node in
  * this JVM.
  *
- * <p>A campaign asks for seeds in waves; each wave is one {@code execute}. The client remembers per campaign how far
+ * <p>A campaign asks for runs in waves; each wave is one {@code execute}. The client remembers per campaign how far
  * it has read the recording order, so a wave goes on from there instead of reading every earlier result again. It
- * stops following as soon as the campaign has what it needs ({@code ResultSink.wantsMore()} false: a device-hours
- * target reached); what the cluster still runs of that wave is recorded in its journal and read from there if a
- * later session needs it.
+ * stops following as soon as the campaign has what it needs from the wave ({@code ResultSink.wantsMore()} false, or
+ * {@code ResultSink.wants(key)} false for every run still missing: the device-hours target of their variants
+ * reached); what the cluster still runs of that wave is recorded in its journal and read from there if a later
+ * session needs it.
  *
  * <p>Reconnecting is part of the protocol: results are read by index in the coordinator's recording order, so a
  * client that lost its connection (or a node that went away) asks again from what it has; a campaign the cluster
@@ -316,15 +317,16 @@ public final class ClusterCampaigns {
         cursor.from = 0;
         cursor.passed.clear();
       }
-      Set<RunKey> delivered = new HashSet<>();
+      Set<RunKey> remaining = new LinkedHashSet<>(wanted); // in plan order: the first ones are the likeliest wanted
       boolean submitted = false;
       long lastDone = -1;
       long failingSince = 0;
       int recoveries = 0;
-      while (delivered.size() < wanted.size()) {
-        if (!sink.wantsMore()) {
-          // The campaign has what it needs (a device-hours target): stop following. Runs of this plan that the
-          // cluster still executes are recorded in its journal, and a resume that needs them reads them there.
+      while (!remaining.isEmpty()) {
+        if (!sink.wantsMore() || remaining.stream().noneMatch(sink::wants)) {
+          // The campaign has what it needs from this wave (a device-hours target reached by every variant, or by
+          // the variants of the runs still missing): stop following. Runs of this plan that the cluster still
+          // executes are recorded in its journal, and a resume that needs them reads them there.
           say("stopped following campaign " + plan.campaignId() + ": the target is reached", false);
           return;
         }
@@ -350,7 +352,7 @@ public final class ClusterCampaigns {
             RunKey key = run.key();
             if (!wanted.contains(key)) {
               cursor.passed.add(key);
-            } else if (delivered.add(key)) {
+            } else if (remaining.remove(key)) {
               sink.accept(key, run.result());
             }
           }
@@ -358,16 +360,16 @@ public final class ClusterCampaigns {
             lastDone = page.done();
             say("progress " + page.done() + "/" + page.planned() + (page.finished() ? " finished" : ""), false);
           }
-          if (page.results().isEmpty() && page.finished() && delivered.size() < wanted.size()) {
+          if (page.results().isEmpty() && page.finished() && !remaining.isEmpty()) {
             // Finished, yet some of our keys came by: either the recording order changed under us (a journal
             // that lost its last writes re-records them in another order) and we read again from the start,
             // or the cluster's plan lacks them and submitting adds them.
             if (++recoveries > 3) {
               throw new IllegalStateException("the cluster finished campaign " + plan.campaignId() + " without "
-                  + (wanted.size() - delivered.size()) + " of its results");
+                  + remaining.size() + " of its results");
             }
             if (cursor.from > 0) {
-              say("finished without " + (wanted.size() - delivered.size()) + " of our results: reading again from "
+              say("finished without " + remaining.size() + " of our results: reading again from "
                   + "the start", true);
               cursor.from = 0;
               cursor.passed.clear();
@@ -377,7 +379,7 @@ public final class ClusterCampaigns {
             continue;
           }
           // Caught up with what is recorded: wait a little, so that a page carries several results, not one each.
-          if (delivered.size() < wanted.size() && cursor.from >= page.done()) {
+          if (!remaining.isEmpty() && cursor.from >= page.done()) {
             Thread.sleep(options.pollInterval().toMillis());
           }
         } catch (IOException e) {

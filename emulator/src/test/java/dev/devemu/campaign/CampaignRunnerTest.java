@@ -145,14 +145,39 @@ class CampaignRunnerTest {
     SeedSelection.Result sel = a.summary().selection();
     assertTrue(sel.complete());
     long target = spec.targetExposureNanos();
-    for (Map.Entry<String, Long> e : sel.exposureNanos().entrySet()) assertTrue(e.getValue() >= target, e.toString());
-    // N is the smallest: without its last seed some variant falls short
     Map<RunKey, RunRecord> records = ResultLog.open(one).records();
-    boolean shortWithout = false;
-    for (String v : spec.variants()) {
-      long without = sel.exposureNanos().get(v) - records.get(new RunKey(sel.lastSeed(), v)).totalExposureNanos();
-      shortWithout |= without < target;
+    for (SeedSelection.VariantSelection v : sel.variants()) {
+      assertTrue(v.exposureNanos() >= target, v.toString());
+      // N_v is the smallest: without its last seed the variant falls short
+      long without = v.exposureNanos() - records.get(new RunKey(v.lastSeed(), v.variant())).totalExposureNanos();
+      assertTrue(without < target, "seed " + v.lastSeed() + " was not needed by " + v.variant());
     }
-    assertTrue(shortWithout, "seed " + sel.lastSeed() + " was not needed");
+    // raw's runs end at their first oops, safe's last: each variant stops at its own seed count
+    assertTrue(sel.of("raw").lastSeed() > sel.of("safe").lastSeed(), sel.toString());
+  }
+
+  /** A variant that has its device-hours target gets no more runs, even within a wave that planned them. */
+  @Test
+  void theLocalBackendSkipsTheRunsTheSinkNoLongerWants() throws Exception {
+    List<RunKey> keys = new java.util.ArrayList<>();
+    for (long seed = 1; seed <= 4; seed++) keys.addAll(List.of(new RunKey(seed, "raw"), new RunKey(seed, "safe")));
+    CampaignPlan plan = new CampaignPlan("skip", "tiny.conf", SCENARIO, keys, 0);
+    List<RunKey> ran = new java.util.ArrayList<>();
+    try (LocalCampaignBackend backend = new LocalCampaignBackend(1)) {
+      backend.execute(plan, Set.of(new RunKey(1, "raw")), new CampaignBackend.ResultSink() {
+        @Override
+        public void accept(RunKey key, RunResult result) {
+          ran.add(key);
+        }
+
+        @Override
+        public boolean wants(RunKey key) {
+          // safe "reaches its target" with its second run
+          return !key.variant().equals("safe") || ran.stream().filter(k -> k.variant().equals("safe")).count() < 2;
+        }
+      });
+    }
+    assertEquals(List.of(new RunKey(1, "safe"), new RunKey(2, "raw"), new RunKey(2, "safe"), new RunKey(3, "raw"),
+        new RunKey(4, "raw")), ran, "one worker, plan order, done keys and unwanted keys skipped");
   }
 }

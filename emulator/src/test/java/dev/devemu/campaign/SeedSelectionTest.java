@@ -15,8 +15,16 @@ class SeedSelectionTest {
     m.put(new RunKey(seed, variant), ResultLogTest.record(seed, variant, hours * H));
   }
 
+  static List<RunKey> keys(Object... seedVariant) {
+    List<RunKey> out = new java.util.ArrayList<>();
+    for (int i = 0; i < seedVariant.length; i += 2) {
+      out.add(new RunKey(((Number) seedVariant[i]).longValue(), (String) seedVariant[i + 1]));
+    }
+    return out;
+  }
+
   @Test
-  void deviceHoursTakeTheSmallestPrefixThatGivesEveryVariantTheTarget() {
+  void eachVariantTakesTheSmallestPrefixThatGivesItTheTarget() throws Exception {
     Map<RunKey, RunRecord> m = new TreeMap<>();
     for (long s = 1; s <= 6; s++) {
       put(m, s, "raw", 2);  // raw reaches 10 h at seed 5
@@ -24,14 +32,30 @@ class SeedSelectionTest {
     }
     SeedSelection.Result r = SeedSelection.select(TEN_HOURS, m);
     assertTrue(r.complete());
-    assertEquals(5, r.lastSeed(), "seed 6 ran in parallel but is not counted");
-    assertEquals(10 * H, r.exposureNanos().get("raw"));
-    assertEquals(20 * H, r.exposureNanos().get("safe"));
+    assertEquals(5, r.of("raw").lastSeed(), "raw's seed 6 ran in parallel but is not counted");
+    assertEquals(3, r.of("safe").lastSeed(), "safe stops at its own target, not at raw's seed count");
+    assertEquals(10 * H, r.of("raw").exposureNanos());
+    assertEquals(12 * H, r.of("safe").exposureNanos());
+    assertTrue(r.counts(new RunKey(5, "raw")));
+    assertFalse(r.counts(new RunKey(4, "safe")));
     assertEquals(List.of(), SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 2));
+
+    CampaignAggregator agg = new CampaignAggregator(TEN_HOURS);
+    m.values().forEach(agg::add);
+    CampaignSummary s = agg.summary();
+    assertEquals(8, s.runs(), "5 raw + 3 safe");
+    assertEquals(12 * H, s.variants().get(1).exposureNanos());
+    var sel = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(CampaignSummary.render(s.toJson())).path("selection");
+    assertEquals("raw", sel.path("seeds").get(0).path("variant").asText());
+    assertEquals(5, sel.path("seeds").get(0).path("last_seed").asLong());
+    assertEquals(3, sel.path("seeds").get(1).path("last_seed").asLong());
+    assertTrue(ReportHtml.render(s).contains("Seeds 1..5 (<span class=\"raw\">raw</span>), 1..3"),
+        "the report names each variant's seeds");
   }
 
   @Test
-  void aGapStopsThePrefixWhateverFinishedAfterIt() {
+  void aGapStopsOnlyItsOwnVariant() {
     Map<RunKey, RunRecord> m = new TreeMap<>();
     for (long s = 1; s <= 8; s++) {
       put(m, s, "raw", 2);
@@ -39,22 +63,44 @@ class SeedSelectionTest {
     }
     SeedSelection.Result r = SeedSelection.select(TEN_HOURS, m);
     assertFalse(r.complete());
-    assertEquals(1, r.lastSeed());
-    assertEquals(List.of(2L), SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 1), "only the missing seed is asked for");
+    assertTrue(r.of("raw").complete());
+    assertEquals(5, r.of("raw").lastSeed());
+    assertEquals(1, r.of("safe").lastSeed(), "safe's later runs wait for seed 2");
+    assertEquals(keys(2, "safe"), SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 1), "only the missing run is asked for");
   }
 
   @Test
-  void theFirstWaveIsALowerBoundAndLaterWavesFollowTheObservedExposure() {
+  void theFirstWaveIsALowerBoundAndLaterWavesAskOnlyForTheVariantsStillShort() {
     Map<RunKey, RunRecord> m = new TreeMap<>();
-    // no run can give more than 4 h: at least 3 seeds are needed for 10 h
-    assertEquals(List.of(1L, 2L, 3L), SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 1));
+    // no run can give more than 4 h: at least 3 seeds per variant are needed for 10 h
+    assertEquals(keys(1, "raw", 1, "safe", 2, "raw", 2, "safe", 3, "raw", 3, "safe"),
+        SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 1));
     for (long s = 1; s <= 3; s++) {
       put(m, s, "raw", 1);
       put(m, s, "safe", 4);
     }
-    // raw has 3 h after 3 seeds: 7 h more at 1 h a seed
-    assertEquals(List.of(4L, 5L, 6L, 7L, 8L, 9L, 10L), SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 1));
-    assertEquals(12, SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 12).size(), "at least one seed per worker");
+    // safe has 12 h: nothing more; raw has 3 h after 3 seeds: 7 h more at 1 h a seed
+    assertEquals(keys(4, "raw", 5, "raw", 6, "raw", 7, "raw", 8, "raw", 9, "raw", 10, "raw"),
+        SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 1));
+    List<RunKey> busy = SeedSelection.nextWave(TEN_HOURS, m, 4 * H, 12);
+    assertEquals(12, busy.size(), "at least one run per worker");
+    assertTrue(busy.stream().allMatch(k -> k.variant().equals("raw")), busy.toString());
+  }
+
+  @Test
+  void aRaisedTargetExtendsEachVariantsSeeds() {
+    Map<RunKey, RunRecord> m = new TreeMap<>();
+    for (long s = 1; s <= 10; s++) {
+      put(m, s, "raw", 2);
+      put(m, s, "safe", 4);
+    }
+    SeedSelection.Result ten = SeedSelection.select(TEN_HOURS, m);
+    SeedSelection.Result sixteen = SeedSelection.select(TEN_HOURS.withTarget(CampaignSpec.Mode.DEVICE_HOURS, 0, 16), m);
+    assertEquals(List.of(5L, 3L), ten.variants().stream().map(SeedSelection.VariantSelection::lastSeed).toList());
+    assertEquals(List.of(8L, 4L), sixteen.variants().stream().map(SeedSelection.VariantSelection::lastSeed).toList());
+    for (RunKey k : m.keySet()) {
+      if (ten.counts(k)) assertTrue(sixteen.counts(k), k + " counted for 10 h stays counted for 16 h");
+    }
   }
 
   @Test
@@ -65,7 +111,7 @@ class SeedSelectionTest {
       put(m, s, "safe", 1);
     }
     CampaignException e = assertThrows(CampaignException.class, () -> SeedSelection.nextWave(TEN_HOURS, m, H, 1));
-    assertTrue(e.getMessage().contains("variant raw gained no device exposure"), e.getMessage());
+    assertTrue(e.getMessage().contains("variant raw gained no device exposure in 100 runs"), e.getMessage());
   }
 
   @Test
@@ -74,10 +120,11 @@ class SeedSelectionTest {
     Map<RunKey, RunRecord> m = new TreeMap<>();
     put(m, 2, "raw", 1);
     put(m, 7, "raw", 1);
-    assertEquals(List.of(1L, 3L), SeedSelection.nextWave(spec, m, H, 1));
+    assertEquals(keys(1, "raw", 3, "raw"), SeedSelection.nextWave(spec, m, H, 1));
     SeedSelection.Result r = SeedSelection.select(spec, m);
     assertFalse(r.complete());
-    assertEquals(3, r.lastSeed());
+    assertEquals(3, r.of("raw").lastSeed());
+    assertFalse(r.counts(new RunKey(7, "raw")));
   }
 
   @Test
@@ -93,7 +140,11 @@ class SeedSelectionTest {
       Map<RunKey, RunRecord> m = new TreeMap<>();
       for (RunRecord r : all) {
         m.put(r.key(), r);
-        assertEquals(SeedSelection.select(spec, m).complete(), tracker.complete(m), "after " + m.size() + " results");
+        SeedSelection.Result full = SeedSelection.select(spec, m);
+        for (String v : spec.variants()) {
+          assertEquals(full.of(v).complete(), tracker.complete(v, m), v + " after " + m.size() + " results");
+        }
+        assertEquals(full.complete(), tracker.complete(m), "after " + m.size() + " results");
       }
       assertTrue(tracker.complete(m));
     }

@@ -107,10 +107,15 @@ class CampaignCommandTest {
       assertFalse(Files.exists(local.resolve("journal")), "--local keeps no journal");
       assertEquals(summary(local), summary(embedded), String.join(" ", target));
       assertTrue(summary(local).contains("\"complete\": true"), summary(local));
-      // Seeds beyond the last counted one may have run on either side (started in parallel); the counted ones match.
-      long last = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary(local)).path("selection")
-          .path("last_seed").asLong();
-      assertTrue(last >= 5, summary(local));
+      // Seeds beyond a variant's last counted one may have run on either side (started in parallel); the counted
+      // ones match.
+      java.util.Map<String, Long> last = new java.util.HashMap<>();
+      for (var v : new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary(local)).path("selection")
+          .path("seeds")) {
+        last.put(v.path("variant").asText(), v.path("last_seed").asLong());
+      }
+      assertEquals(java.util.Set.of("raw", "safe"), last.keySet(), summary(local));
+      assertTrue(last.values().stream().allMatch(n -> n >= 5), summary(local));
       assertEquals(counted(local, last), counted(embedded, last));
       for (Path dir : List.of(local, embedded)) {
         List<String> lines = Files.readAllLines(dir.resolve("results.jsonl"));
@@ -119,9 +124,12 @@ class CampaignCommandTest {
     }
   }
 
-  /** Result lines of seeds 1..last, in key order. */
-  static List<String> counted(Path dir, long last) throws Exception {
-    return sortedResults(dir).stream().filter(l -> Long.parseLong(key(l).split("/")[0]) <= last).toList();
+  /** Result lines of each variant's seeds 1..last, in key order. */
+  static List<String> counted(Path dir, java.util.Map<String, Long> last) throws Exception {
+    return sortedResults(dir).stream().filter(l -> {
+      String[] k = key(l).split("/");
+      return Long.parseLong(k[0]) <= last.get(k[1]);
+    }).toList();
   }
 
   static String[] concat(List<String> head, String... tail) {
