@@ -96,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
     ObjectNode machine = root.putObject("machine");
     machine.put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     int rounds = this.rounds != null ? this.rounds : quick ? 3 : 5;
-    long warmup = warmupMillis != null ? warmupMillis : quick ? 2_000 : 5_000;
+    long warmup = warmupMillis != null ? warmupMillis : quick ? 2_000 : 10_000;
 
     if (figures.contains(Figure.dispatch)) dispatch(out, root, rounds, warmup);
     if (figures.contains(Figure.heap)) heap(out, root);
@@ -203,8 +203,9 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf("campaign --device-hours %.0f simulates about %.0f device-hours (each variant runs the seeds it "
             + "needs): about %.0f s at 2 workers%n", target, needed, c.secondsFor(needed));
     out.printf("campaign scaling=%.2f (2 workers vs 1, same seeds, identical results; device-hours per CPU second "
-            + "2 vs 1 worker %.2f; GC %.1f s in %.1f s measured; %.0f bytes allocated per choice)%n",
-        c.scaling(), c.perCoreEfficiency(), c.gcSeconds(), c.measuredSeconds(), c.allocatedBytesPerChoice());
+            + "2 vs 1 worker %.2f; GC %.1f s in %.1f s measured; %.0f bytes allocated per choice; warm-up %.0f s, JIT busy %.0f%% of its last pair%s)%n",
+        c.scaling(), c.perCoreEfficiency(), c.gcSeconds(), c.measuredSeconds(), c.allocatedBytesPerChoice(),
+        c.warmupSeconds(), 100 * c.jitShare(), c.jitSettled() ? "" : ": still compiling, the scaling is understated");
     out.flush();
     ObjectNode n = root.putObject("campaign");
     n.put("scenarioFile", scenarioFile.toString());
@@ -230,6 +231,9 @@ public final class BenchCommand implements Callable<Integer> {
     n.put("oneWorkerCoresBusy", c.oneWorkerCores());
     n.put("twoWorkerCoresBusy", c.twoWorkerCores());
     n.put("rounds", rounds);
+    n.put("warmupSeconds", c.warmupSeconds());
+    n.put("jitSettled", c.jitSettled());
+    n.put("jitShareOfLastWarmupPair", c.jitShare());
   }
 
   private void serialization(PrintWriter out, ObjectNode root) throws Exception {

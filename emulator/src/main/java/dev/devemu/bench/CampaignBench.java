@@ -34,10 +34,18 @@ final class CampaignBench {
    * @param twoWorkerCores the same in the best two-worker round: below 2, the machine did not give two cores
    * @param deviceHoursByVariant simulated device-hours of each variant over the seeds
    * @param oneWorkerAllocatedBytes heap the process allocated in the best one-worker round (all its threads)
+   * @param warmupSeconds how long the unmeasured warm-up rounds took
+   * @param jitShare JIT compilation time over wall time in the last warm-up pair: at most {@link #JIT_SETTLED_SHARE}
+   *     unless the warm-up gave up after {@link #MAX_WARMUP_FACTOR} times its minimum
    */
   record Result(int seeds, int runs, double deviceHours, long choices, double oneWorkerSeconds,
       double twoWorkerSeconds, double gcSeconds, double measuredSeconds, int rounds, double oneWorkerCores,
-      double twoWorkerCores, Map<String, Double> deviceHoursByVariant, long oneWorkerAllocatedBytes) {
+      double twoWorkerCores, Map<String, Double> deviceHoursByVariant, long oneWorkerAllocatedBytes,
+      double warmupSeconds, double jitShare) {
+    boolean jitSettled() {
+      return jitShare <= JIT_SETTLED_SHARE;
+    }
+
     double oneWorkerDeviceHoursPerSecond() {
       return deviceHours / oneWorkerSeconds;
     }
@@ -84,6 +92,11 @@ final class CampaignBench {
     }
   }
 
+  /** The JIT has settled when it compiles for at most this share of a warm-up pair's wall time. */
+  static final double JIT_SETTLED_SHARE = 0.05;
+  /** The warm-up stops waiting for the JIT after this many times its minimum (a busy machine may never settle). */
+  static final long MAX_WARMUP_FACTOR = 6;
+
   private CampaignBench() {}
 
   /**
@@ -106,12 +119,26 @@ final class CampaignBench {
     Map<RunKey, RunResult> reference = null;
     long gcBefore = 0;
     long measureStart = 0;
+    double warmupSeconds;
+    double jitShare = 0;
     try (LocalCampaignBackend one = new LocalCampaignBackend(1);
         LocalCampaignBackend two = new LocalCampaignBackend(2)) {
-      long warmupEnd = System.nanoTime() + warmupMillis * 1_000_000L;
+      // Warm up for at least warmupMillis and until the JIT has settled: while C2 still compiles, its thread takes
+      // the second core from the two-worker rounds and idles beside the one-worker rounds, which understates the
+      // scaling (a 5 s warm-up read 1.70 where a settled JIT gives about 1.9 on this scenario).
+      long warmupStart = System.nanoTime();
+      long warmupEnd = warmupStart + warmupMillis * 1_000_000L;
+      long giveUp = warmupStart + MAX_WARMUP_FACTOR * warmupMillis * 1_000_000L;
+      boolean settled;
       do {
+        long compileBefore = compileMillis();
+        long pairStart = System.nanoTime();
         reference = check(reference, timed(one, plan), timed(two, plan));
-      } while (System.nanoTime() < warmupEnd);
+        double pairMillis = (System.nanoTime() - pairStart) / 1e6;
+        jitShare = (compileMillis() - compileBefore) / pairMillis;
+        settled = jitShare <= JIT_SETTLED_SHARE;
+      } while (System.nanoTime() < warmupEnd || (!settled && System.nanoTime() < giveUp));
+      warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
       gcBefore = gcMillis();
       measureStart = System.nanoTime();
       for (int round = 0; round < rounds; round++) {
@@ -142,7 +169,7 @@ final class CampaignBench {
     }
     return new Result(seeds, keys.size(), deviceHours, choices, best1.seconds, best2.seconds,
         (gcMillis() - gcBefore) / 1e3, (System.nanoTime() - measureStart) / 1e9, rounds, best1.cores(),
-        best2.cores(), byVariant, best1.allocatedBytes);
+        best2.cores(), byVariant, best1.allocatedBytes, warmupSeconds, jitShare);
   }
 
   /** Every round must give the same result for every run, whatever the worker count: runs are deterministic. */
@@ -195,6 +222,12 @@ final class CampaignBench {
   private static long processCpuNanos() {
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return os.getProcessCpuTime();
+  }
+
+  /** Milliseconds the JIT compilers have worked so far (0 where the JVM does not say). */
+  static long compileMillis() {
+    var jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   static long gcMillis() {

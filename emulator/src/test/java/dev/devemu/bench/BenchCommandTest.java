@@ -77,6 +77,7 @@ class BenchCommandTest {
     assertEquals(4, j.at("/campaign/runs").asInt());
     assertTrue(j.at("/campaign/deviceHours").asDouble() > 0);
     assertTrue(j.at("/campaign/choicesPerDeviceHour").asDouble() > 0);
+    assertTrue(j.at("/campaign/jitSettled").isBoolean(), j.toString());
     assertEquals(5, j.at("/serialization").size());
     assertTrue(j.at("/serialization/0/bytes").asInt() > 0);
     assertEquals(Runtime.getRuntime().availableProcessors(), j.at("/machine/cores").asInt());
