@@ -35,22 +35,7 @@ final class BenchTopology {
     List<DeviceSpec> specs = new ArrayList<>(devices);
     for (int i = 0; i < devices; i++) {
       PciAddress address = address(i);
-      specs.add(new DeviceSpec() {
-        @Override
-        public String type() {
-          return "sample-pcie";
-        }
-
-        @Override
-        public String slot() {
-          return address.toString();
-        }
-
-        @Override
-        public int line() {
-          return 0;
-        }
-
+      specs.add(new DeviceSpec.Placed("sample-pcie", address.toString(), 0) {
         @Override
         public void install(TestbedBuilder testbed) {
           testbed.addPciDevice(address, new SamplePcieDevice(2, rate, budget, onBudget), true);

@@ -129,15 +129,13 @@ final class CampaignBench {
       long warmupStart = System.nanoTime();
       long warmupEnd = warmupStart + warmupMillis * 1_000_000L;
       long giveUp = warmupStart + MAX_WARMUP_FACTOR * warmupMillis * 1_000_000L;
-      boolean settled;
       do {
         long compileBefore = compileMillis();
         long pairStart = System.nanoTime();
         reference = check(reference, timed(one, plan), timed(two, plan));
         double pairMillis = (System.nanoTime() - pairStart) / 1e6;
         jitShare = (compileMillis() - compileBefore) / pairMillis;
-        settled = jitShare <= JIT_SETTLED_SHARE;
-      } while (System.nanoTime() < warmupEnd || (!settled && System.nanoTime() < giveUp));
+      } while (System.nanoTime() < warmupEnd || (jitShare > JIT_SETTLED_SHARE && System.nanoTime() < giveUp));
       warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
       gcBefore = gcMillis();
       measureStart = System.nanoTime();

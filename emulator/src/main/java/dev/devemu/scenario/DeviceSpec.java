@@ -37,4 +37,32 @@ public interface DeviceSpec {
     return EnumSet.of(Moments.Moment.DURING_PROBE, Moments.Moment.AFTER_BIND, Moments.Moment.DURING_REMOVE,
         Moments.Moment.WITH_IRQ_PENDING);
   }
+
+  /** What every device spec has besides its behaviour: its type, its slot and its line in the scenario. */
+  abstract class Placed implements DeviceSpec {
+    private final String type;
+    private final String slot;
+    private final int line;
+
+    protected Placed(String type, String slot, int line) {
+      this.type = type;
+      this.slot = slot;
+      this.line = line;
+    }
+
+    @Override
+    public final String type() {
+      return type;
+    }
+
+    @Override
+    public final String slot() {
+      return slot;
+    }
+
+    @Override
+    public final int line() {
+      return line;
+    }
+  }
 }

@@ -104,22 +104,7 @@ class ThrowingCodeTest {
         drivers = [ { name = my_pcie, variant = safe } ]
         devices = [ { type = sample-pcie, slot = "0000:00:02.0" } ]
         """);
-    DeviceSpec broken = new DeviceSpec() {
-      @Override
-      public String type() {
-        return "broken";
-      }
-
-      @Override
-      public String slot() {
-        return "0000:00:02.0";
-      }
-
-      @Override
-      public int line() {
-        return 0;
-      }
-
+    DeviceSpec broken = new DeviceSpec.Placed("broken", "0000:00:02.0", 0) {
       @Override
       public void install(TestbedBuilder testbed) {
         testbed.addPciDevice(PciAddress.parse("0000:00:02.0"), new BrokenDevice(), true);

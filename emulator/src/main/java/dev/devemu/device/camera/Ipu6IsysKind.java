@@ -59,26 +59,11 @@ public final class Ipu6IsysKind implements DeviceKind {
       throw node.error("width", e.getMessage());
     }
     String slot = address.toString();
-    return new DeviceSpec() {
-      @Override
-      public String type() {
-        return Ipu6IsysKind.this.type();
-      }
-
-      @Override
-      public String slot() {
-        return slot;
-      }
-
-      @Override
-      public int line() {
-        return line;
-      }
-
+    return new DeviceSpec.Placed(Ipu6IsysKind.this.type(), slot, line) {
       @Override
       public java.util.Set<dev.devemu.kernel.Moments.Moment> moments() {
         // a PCI device whose frames move by DMA and whose driver exposes /dev/video0
-        java.util.Set<dev.devemu.kernel.Moments.Moment> m = new java.util.TreeSet<>(DeviceSpec.super.moments());
+        java.util.Set<dev.devemu.kernel.Moments.Moment> m = new java.util.TreeSet<>(super.moments());
         m.add(dev.devemu.kernel.Moments.Moment.WITH_DMA_IN_FLIGHT);
         m.add(dev.devemu.kernel.Moments.Moment.WHILE_OPEN);
         return m;

@@ -31,22 +31,7 @@ public final class ChardevKind implements DeviceKind {
       throw node.error("name", "must be a device name such as my_char (letters, digits, _ . -), got \"" + name + "\"");
     }
     boolean present = node.bool("present", true);
-    return new DeviceSpec() {
-      @Override
-      public String type() {
-        return ChardevKind.this.type();
-      }
-
-      @Override
-      public String slot() {
-        return name;
-      }
-
-      @Override
-      public int line() {
-        return line;
-      }
-
+    return new DeviceSpec.Placed(ChardevKind.this.type(), name, line) {
       @Override
       public boolean supports(FaultPlan.Action action) {
         return action == FaultPlan.Action.PLUG || action == FaultPlan.Action.UNPLUG;

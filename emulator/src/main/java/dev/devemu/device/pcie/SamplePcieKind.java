@@ -34,22 +34,7 @@ public final class SamplePcieKind implements DeviceKind {
     double rate = node.number("interrupt-rate", 100.0, 1e-6, 1e7);
     boolean present = node.bool("present", true);
     String slot = address.toString();
-    return new DeviceSpec() {
-      @Override
-      public String type() {
-        return SamplePcieKind.this.type();
-      }
-
-      @Override
-      public String slot() {
-        return slot;
-      }
-
-      @Override
-      public int line() {
-        return line;
-      }
-
+    return new DeviceSpec.Placed(SamplePcieKind.this.type(), slot, line) {
       @Override
       public void install(TestbedBuilder testbed) {
         testbed.addPciDevice(address, new SamplePcieDevice(revision, rate), present);

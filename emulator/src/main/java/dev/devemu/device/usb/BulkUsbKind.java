@@ -43,22 +43,7 @@ public final class BulkUsbKind implements DeviceKind {
     double outRate = node.number("out-rate", 0.0, 0.0, 1e10);
     boolean present = node.bool("present", true);
     String slot = port.toString();
-    return new DeviceSpec() {
-      @Override
-      public String type() {
-        return BulkUsbKind.this.type();
-      }
-
-      @Override
-      public String slot() {
-        return slot;
-      }
-
-      @Override
-      public int line() {
-        return line;
-      }
-
+    return new DeviceSpec.Placed(BulkUsbKind.this.type(), slot, line) {
       @Override
       public boolean supports(dev.devemu.scenario.FaultPlan.Action action) {
         // a port can lose its device or its link; stalls and interrupt bursts are PCIe faults
