@@ -5,7 +5,7 @@ import com.google.protobuf.ByteString;
 import dev.devemu.bus.pci.PciDeviceActor;
 import dev.devemu.bus.usb.UsbDeviceActor;
 import dev.devemu.bus.usb.XhciActor;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.IrqChipActor;
 import dev.devemu.wire.Codec;

@@ -2,7 +2,7 @@ package dev.devemu.bus;
 
 import dev.devemu.bus.pci.PciBusActor;
 import dev.devemu.bus.usb.UsbBusActor;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
 

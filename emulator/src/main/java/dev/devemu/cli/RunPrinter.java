@@ -1,6 +1,6 @@
 package dev.devemu.cli;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.report.ReportText;
 import dev.devemu.scenario.Scenario;

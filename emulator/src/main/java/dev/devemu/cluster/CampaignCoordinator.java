@@ -2,7 +2,7 @@ package dev.devemu.cluster;
 
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
-import dev.devemu.kernel.LocalOnly;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.testbed.RunResult;

@@ -1,6 +1,6 @@
 package dev.devemu.cluster;
 
-import dev.devemu.kernel.LocalOnly;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.wire.CrossNode;
 import java.time.Duration;

@@ -67,7 +67,7 @@ public final class LeakCheck {
     }
     if (!mappings.isEmpty()) kinds.append("dma-mapping,");
     Oops oops = new Oops("leak", "BUG: " + owner.driver() + ": resources leaked after " + removeFunction,
-        r.build(), owner, kernel.now(), dev.devemu.kernel.Cause.NO_CPU,
+        r.build(), owner, kernel.now(), dev.devemu.sim.Cause.NO_CPU,
         "leak:" + owner.driver() + ":" + kinds);
     kernel.report(oops);
     return oops;

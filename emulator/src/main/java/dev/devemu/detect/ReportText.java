@@ -1,6 +1,6 @@
 package dev.devemu.detect;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Task;
 import dev.devemu.kernel.mem.Stamp;

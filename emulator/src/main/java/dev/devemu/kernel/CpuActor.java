@@ -1,5 +1,7 @@
 package dev.devemu.kernel;
 
+import dev.devemu.sim.Cause;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.sim.Traceable;
 import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.Behavior;

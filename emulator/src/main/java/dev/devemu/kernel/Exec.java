@@ -1,5 +1,7 @@
 package dev.devemu.kernel;
 
+import dev.devemu.sim.Cause;
+
 /** What a kernel call sees while it runs: the kernel, the task and the CPU it runs on, and the time. */
 public interface Exec {
   Kernel kernel();

@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.sim.Cause;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
 import org.apache.pekko.actor.typed.Behavior;

@@ -1,5 +1,7 @@
 package dev.devemu.kernel;
 
+import dev.devemu.sim.Cause;
+import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

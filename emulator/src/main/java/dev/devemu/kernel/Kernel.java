@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.sim.Cause;
 import dev.devemu.detect.Detectors;
 import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.sim.SimRandom;

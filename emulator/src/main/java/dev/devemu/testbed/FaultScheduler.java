@@ -1,7 +1,7 @@
 package dev.devemu.testbed;
 
 import dev.devemu.bus.BusEvents;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Moments;

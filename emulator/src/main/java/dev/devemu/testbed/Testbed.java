@@ -12,7 +12,7 @@ import dev.devemu.bus.usb.XhciEventRing;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.IrqChipActor;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.kernel.LocalOnly;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.kernel.Oops;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DeviceSpec;
@@ -223,7 +223,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
       bound.put(c.device(), new Bound(kernel.now(), key));
     } else {
       accrue(c.device());
-      if (c.probeResult() != 0) probeFailures.add(c.driver() + " " + c.device() + " " + dev.devemu.kernel.Errno.describe(c.probeResult()));
+      if (c.probeResult() != 0) probeFailures.add(c.driver() + " " + c.device() + " " + dev.devemu.uapi.Errno.describe(c.probeResult()));
     }
     exposure.putIfAbsent(key, 0L);
     return this;

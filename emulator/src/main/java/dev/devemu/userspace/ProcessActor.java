@@ -1,8 +1,8 @@
 package dev.devemu.userspace;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.kernel.LocalOnly;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.fs.UserMemory;

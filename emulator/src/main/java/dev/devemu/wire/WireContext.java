@@ -1,6 +1,6 @@
 package dev.devemu.wire;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Owner;
 import dev.devemu.protocol.v1.CauseFrame;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.devemu.testbed;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.kernel.Oops;

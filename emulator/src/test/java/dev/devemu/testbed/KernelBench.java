@@ -5,7 +5,7 @@ import dev.devemu.bus.pci.PciDeviceActor;
 import dev.devemu.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.pci.PciBindings;
 import dev.devemu.driver.api.pci.RawPciDriver;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;

@@ -21,7 +21,7 @@ import dev.devemu.bus.usb.UsbSpeed;
 import dev.devemu.bus.usb.XhciActor;
 import dev.devemu.bus.usb.XhciCore;
 import dev.devemu.driver.core.DriverInstanceActor;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Dma;
 import dev.devemu.kernel.IrqChipActor;

@@ -1,6 +1,6 @@
 package dev.devemu.bus.pci;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
 import dev.devemu.sim.SimRandom;
 

@@ -1,8 +1,8 @@
 package dev.devemu.bus.pci;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Owner;

@@ -1,7 +1,7 @@
 package dev.devemu.bus.pci;
 
 import dev.devemu.kernel.CpuActor;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Kernel;

@@ -1,10 +1,10 @@
 package dev.devemu.bus.pci;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Dma;
 import dev.devemu.kernel.IrqChipActor;
-import dev.devemu.kernel.LocalOnly;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.kernel.Moments;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.Traceable;

@@ -1,6 +1,6 @@
 package dev.devemu.bus.usb;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;

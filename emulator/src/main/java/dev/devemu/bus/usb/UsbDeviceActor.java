@@ -1,9 +1,9 @@
 package dev.devemu.bus.usb;
 
 import com.google.protobuf.ByteString;
-import dev.devemu.kernel.Cause;
-import dev.devemu.kernel.Errno;
-import dev.devemu.kernel.LocalOnly;
+import dev.devemu.sim.Cause;
+import dev.devemu.uapi.Errno;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.Traceable;
 import dev.devemu.sim.VirtualClock;

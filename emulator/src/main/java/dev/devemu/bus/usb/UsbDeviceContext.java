@@ -1,6 +1,6 @@
 package dev.devemu.bus.usb;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.sim.SimRandom;
 import java.util.function.Supplier;
 

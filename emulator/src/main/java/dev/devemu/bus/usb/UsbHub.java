@@ -2,7 +2,7 @@ package dev.devemu.bus.usb;
 
 import dev.devemu.bus.usb.UsbDescriptors.Configuration;
 import dev.devemu.bus.usb.UsbDescriptors.DeviceDescriptor;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Op;
 import java.util.ArrayList;

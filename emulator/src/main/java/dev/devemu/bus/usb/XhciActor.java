@@ -1,10 +1,10 @@
 package dev.devemu.bus.usb;
 
 import com.google.protobuf.ByteString;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.IrqChipActor;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.kernel.LocalOnly;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Stamp;

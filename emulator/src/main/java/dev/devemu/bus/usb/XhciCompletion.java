@@ -1,6 +1,6 @@
 package dev.devemu.bus.usb;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 
 /**
  * xHCI completion codes (xHCI 1.2 table 6-90, {@code COMP_*} in {@code drivers/usb/host/xhci.h}) and the status

@@ -1,8 +1,8 @@
 package dev.devemu.bus.usb;
 
 import com.google.protobuf.ByteString;
-import dev.devemu.kernel.Cause;
-import dev.devemu.kernel.Errno;
+import dev.devemu.sim.Cause;
+import dev.devemu.uapi.Errno;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;

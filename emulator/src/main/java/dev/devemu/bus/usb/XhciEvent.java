@@ -1,6 +1,6 @@
 package dev.devemu.bus.usb;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 
 /**
  * A TRB on the xHC's event ring, which lives in host memory: the controller writes it, then interrupts; the

@@ -3,7 +3,7 @@ package dev.devemu.device.camera;
 import dev.devemu.bus.pci.DeviceContext;
 import dev.devemu.bus.pci.PciConfigSpace;
 import dev.devemu.bus.pci.PciDeviceModel;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
 import dev.devemu.kernel.Faults;
 

@@ -3,7 +3,7 @@ package dev.devemu.device.pcie;
 import dev.devemu.bus.pci.DeviceContext;
 import dev.devemu.bus.pci.PciConfigSpace;
 import dev.devemu.bus.pci.PciDeviceModel;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 
 /**
  * A PCIe endpoint (vendor 0x1234, device 0x5678) that samples data and signals each sample with an MSI, like

@@ -11,7 +11,7 @@ import dev.devemu.bus.usb.UsbDescriptors.SsEndpointCompanion;
 import dev.devemu.bus.usb.UsbDeviceContext;
 import dev.devemu.bus.usb.UsbDeviceModel;
 import dev.devemu.bus.usb.UsbSpeed;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import java.util.ArrayDeque;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.devemu.driver.api;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 
 /** Rust's {@code Result<T, Error>} with kernel error codes. */
 public sealed interface KResult<T> {

@@ -31,7 +31,7 @@ public final class Mem {
    * managed {@code kzalloc} instead, which frees it on every path.
    */
   public static <S extends KStruct> Fallible<S> kboxNew(S struct) {
-    return Fallible.of(kzalloc(struct).map(s -> s.allocation() == null ? KResult.<S>err(dev.devemu.kernel.Errno.ENOMEM)
+    return Fallible.of(kzalloc(struct).map(s -> s.allocation() == null ? KResult.<S>err(dev.devemu.uapi.Errno.ENOMEM)
         : KResult.ok(s)));
   }
 
@@ -113,12 +113,12 @@ public final class Mem {
 
   /** The safe flavour's bounds-checked indexing ({@code slice.get(i)}): Err(EINVAL) instead of an overflow. */
   public static <T> Fallible<T> get(FieldArray<T> a, int index) {
-    if (index < 0 || index >= a.count()) return Fallible.err(dev.devemu.kernel.Errno.EINVAL);
+    if (index < 0 || index >= a.count()) return Fallible.err(dev.devemu.uapi.Errno.EINVAL);
     return Fallible.lift(read(a, index));
   }
 
   public static <T> Fallible<Void> set(FieldArray<T> a, int index, T value) {
-    if (index < 0 || index >= a.count()) return Fallible.err(dev.devemu.kernel.Errno.EINVAL);
+    if (index < 0 || index >= a.count()) return Fallible.err(dev.devemu.uapi.Errno.EINVAL);
     return Fallible.lift(write(a, index, value));
   }
 

@@ -1,6 +1,6 @@
 package dev.devemu.driver.api;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Task;
 import java.util.ArrayList;

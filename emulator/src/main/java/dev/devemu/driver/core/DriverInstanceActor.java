@@ -1,9 +1,9 @@
 package dev.devemu.driver.core;
 
-import dev.devemu.kernel.Cause;
-import dev.devemu.kernel.Errno;
+import dev.devemu.sim.Cause;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.kernel.LocalOnly;
+import dev.devemu.wire.LocalOnly;
 import dev.devemu.kernel.Moments;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;

@@ -1,6 +1,6 @@
 package dev.devemu.kernel.fs;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 
 /**

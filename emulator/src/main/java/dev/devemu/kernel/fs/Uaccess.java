@@ -98,7 +98,7 @@ public final class Uaccess {
     return Op.step("put_user", x -> {
       mightFault(x, "put_user");
       byte[] b = {(byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24)};
-      return file.mm().copyTo(dst, b, 0, 4) == 0 ? 0 : -dev.devemu.kernel.Errno.EFAULT;
+      return file.mm().copyTo(dst, b, 0, 4) == 0 ? 0 : -dev.devemu.uapi.Errno.EFAULT;
     });
   }
 

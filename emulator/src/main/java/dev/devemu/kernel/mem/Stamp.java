@@ -1,6 +1,6 @@
 package dev.devemu.kernel.mem;
 
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Task;
 import java.util.List;

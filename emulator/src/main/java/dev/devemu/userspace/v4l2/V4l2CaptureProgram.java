@@ -1,6 +1,6 @@
 package dev.devemu.userspace.v4l2;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.uapi.Videodev2;
 import dev.devemu.userspace.Syscall;

@@ -3,7 +3,7 @@ package dev.devemu.bus.usb;
 import static dev.devemu.bus.usb.UrbTestDriver.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.sync.Completion;

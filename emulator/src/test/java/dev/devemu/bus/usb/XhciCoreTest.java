@@ -6,7 +6,7 @@ import com.google.protobuf.ByteString;
 import dev.devemu.bus.usb.XhciCore.CommandKind;
 import dev.devemu.bus.usb.XhciCore.EndpointState;
 import dev.devemu.bus.usb.XhciCore.SlotState;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class XhciCoreTest {
 
     @Override
     public void submitToDevice(int port, long seq, int endpoint, int length, ByteString setup, ByteString data,
-        dev.devemu.kernel.Cause cause) {
+        dev.devemu.sim.Cause cause) {
       toDevice.add("submit " + port + " #" + seq + " ep " + endpoint + (setup.isEmpty() ? "" : " setup"));
     }
 

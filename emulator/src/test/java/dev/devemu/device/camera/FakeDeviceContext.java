@@ -2,7 +2,7 @@ package dev.devemu.device.camera;
 
 import dev.devemu.bus.pci.DeviceContext;
 import dev.devemu.bus.pci.PciAddress;
-import dev.devemu.kernel.Cause;
+import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
 import dev.devemu.sim.SimRandom;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package dev.devemu.kernel.fs;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.Cause;
-import dev.devemu.kernel.Errno;
+import dev.devemu.sim.Cause;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.kernel.Op;

@@ -5,7 +5,7 @@ import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.pci.SafePciDevice;
 import dev.devemu.kernel.Dma;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.devemu.driver.api.file;
 
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.Uaccess;

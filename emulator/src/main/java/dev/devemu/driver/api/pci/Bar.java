@@ -4,7 +4,7 @@ import dev.devemu.bus.pci.IoMem;
 import dev.devemu.bus.pci.PciCore;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.Revocable;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 
 /**
  * A mapped BAR as the safe flavour holds it ({@code Devres<Bar<SIZE>>}): every access checks the offset against

@@ -7,7 +7,7 @@ import dev.devemu.driver.api.Devres;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Revocable;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;

@@ -25,7 +25,7 @@ public final class CompletedUrb {
 
   /** Reads {@code length} bytes of what arrived (an IN URB's buffer), bounds-checked. */
   public Fallible<Void> readData(int length) {
-    if (length < 0 || length > owner.capacity()) return Fallible.err(dev.devemu.kernel.Errno.EINVAL);
+    if (length < 0 || length > owner.capacity()) return Fallible.err(dev.devemu.uapi.Errno.EINVAL);
     return Fallible.lift(dev.devemu.driver.api.Mem.touch(owner.buffer(), 0, length, false, "urb data"));
   }
 

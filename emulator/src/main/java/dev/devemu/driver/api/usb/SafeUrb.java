@@ -5,7 +5,7 @@ import dev.devemu.bus.usb.UrbCallback;
 import dev.devemu.bus.usb.UsbCore;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
 import java.util.function.Function;

@@ -11,7 +11,7 @@ import dev.devemu.driver.api.Devres;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.mem.KStruct;

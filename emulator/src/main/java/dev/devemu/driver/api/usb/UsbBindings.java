@@ -8,7 +8,7 @@ import dev.devemu.bus.usb.UsbInterface;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.SafeBinding;
 import dev.devemu.driver.core.Binding;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 

@@ -1,7 +1,7 @@
 package dev.devemu.driver.api.v4l2;
 
 import dev.devemu.driver.api.Mem;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.FileOperations;

@@ -12,7 +12,7 @@ import dev.devemu.driver.api.pci.RawPciDriver;
 import dev.devemu.driver.api.v4l2.V4l2Ops;
 import dev.devemu.driver.api.v4l2.VideoDevice;
 import dev.devemu.kernel.Dma;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;

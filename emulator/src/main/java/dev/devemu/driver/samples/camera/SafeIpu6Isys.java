@@ -17,7 +17,7 @@ import dev.devemu.driver.api.pci.SafePciDriver;
 import dev.devemu.driver.api.v4l2.SafeV4l2Ops;
 import dev.devemu.driver.api.v4l2.SafeVideoDevice;
 import dev.devemu.driver.api.v4l2.VideoDevice;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;

@@ -10,7 +10,7 @@ import dev.devemu.bus.platform.PlatformDevice;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.platform.RawPlatformDriver;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.FileOperations;

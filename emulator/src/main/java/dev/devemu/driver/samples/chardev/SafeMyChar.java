@@ -16,7 +16,7 @@ import dev.devemu.driver.api.file.SafeFileOperations;
 import dev.devemu.driver.api.file.UserSliceWriter;
 import dev.devemu.driver.api.platform.SafePlatformDevice;
 import dev.devemu.driver.api.platform.SafePlatformDriver;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 

@@ -13,7 +13,7 @@ import dev.devemu.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.RawPciDriver;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
 import java.util.List;

@@ -15,7 +15,7 @@ import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.Bar;
 import dev.devemu.driver.api.pci.SafePciDevice;
 import dev.devemu.driver.api.pci.SafePciDriver;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.sync.SpinLock;

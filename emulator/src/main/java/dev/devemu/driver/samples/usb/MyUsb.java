@@ -2,7 +2,7 @@ package dev.devemu.driver.samples.usb;
 
 import dev.devemu.bus.usb.UsbDeviceId;
 import dev.devemu.device.usb.BulkUsbDevice;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import java.util.List;
 
 /**

@@ -11,7 +11,7 @@ import dev.devemu.bus.usb.UsbSpeed;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.usb.RawUsbDriver;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
 import java.util.List;

@@ -11,7 +11,7 @@ import dev.devemu.driver.api.usb.CompletedUrb;
 import dev.devemu.driver.api.usb.SafeUrb;
 import dev.devemu.driver.api.usb.SafeUsbDriver;
 import dev.devemu.driver.api.usb.SafeUsbInterface;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.KStruct;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.bus.usb.UsbDeviceId;
 import dev.devemu.driver.api.Fallible;
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DriverKind;

@@ -2,7 +2,7 @@ package dev.devemu.driver.samples.camera;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.Ioctl;
 import dev.devemu.testbed.RunResult;

@@ -5,7 +5,7 @@ import static dev.devemu.driver.samples.chardev.MyCharAbi.NODE;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.SET_CONFIG;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.Errno;
+import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.Ioctl;

@@ -1,4 +1,4 @@
-package dev.devemu.kernel;
+package dev.devemu.uapi;
 
 import java.util.Map;
 

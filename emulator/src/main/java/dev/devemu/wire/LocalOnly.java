@@ -1,4 +1,4 @@
-package dev.devemu.kernel;
+package dev.devemu.wire;
 
 /**
  * A message that never leaves its testbed's JVM (it carries Java objects such as tasks or programs). Pekko skips

@@ -1,4 +1,4 @@
-package dev.devemu.kernel;
+package dev.devemu.sim;
 
 import java.util.ArrayList;
 import java.util.Collections;
