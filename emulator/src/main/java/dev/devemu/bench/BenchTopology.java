@@ -1,7 +1,7 @@
 package dev.devemu.bench;
 
-import dev.devemu.bus.pci.PciAddress;
-import dev.devemu.device.pcie.SamplePcieDevice;
+import dev.devemu.kernel.pci.PciAddress;
+import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.scenario.DeviceSpec;

@@ -2,12 +2,12 @@ package dev.devemu.bench;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.ByteString;
-import dev.devemu.bus.pci.PciDeviceActor;
-import dev.devemu.bus.usb.UsbDeviceActor;
-import dev.devemu.bus.usb.XhciActor;
+import dev.devemu.kernel.pci.PciDeviceActor;
+import dev.devemu.kernel.usb.UsbDeviceActor;
+import dev.devemu.kernel.usb.XhciActor;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
-import dev.devemu.kernel.IrqChipActor;
+import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.wire.Codec;
 import dev.devemu.wire.CodecRegistry;
 import dev.devemu.wire.DevemuSerializer;

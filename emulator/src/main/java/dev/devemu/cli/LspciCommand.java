@@ -1,6 +1,6 @@
 package dev.devemu.cli;
 
-import dev.devemu.bus.pci.LspciDump;
+import dev.devemu.kernel.pci.LspciDump;
 import dev.devemu.kernel.Sysfs;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;

@@ -1,7 +1,9 @@
 package dev.devemu.kernel;
 
+import dev.devemu.fault.Faults;
+import dev.devemu.fault.Moments;
 import dev.devemu.sim.Cause;
-import dev.devemu.detect.Detectors;
+import dev.devemu.kernel.detect.Detectors;
 import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.SimRun;
@@ -48,7 +50,7 @@ public final class Kernel {
     this.irqs = new Irqs(this);
     this.memory = new KernelMemory(this);
     this.detectors = new Detectors(this);
-    this.faults = new Faults(this);
+    this.faults = new Faults(run.random().fork("faults"), this::now, this::printk);
     this.dma = new Dma(this);
   }
 

@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.protocol.v1.IrqRaised;
 import dev.devemu.protocol.v1.MmioReadCompleted;
 import dev.devemu.protocol.v1.MsiWrite;

@@ -1,6 +1,6 @@
 package dev.devemu.scenario;
 
-import dev.devemu.kernel.Moments;
+import dev.devemu.fault.Moments;
 import dev.devemu.testbed.TestbedBuilder;
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.devemu.scenario;
 
-import dev.devemu.kernel.Moments;
+import dev.devemu.fault.Moments;
 import java.util.List;
 import java.util.Map;
 

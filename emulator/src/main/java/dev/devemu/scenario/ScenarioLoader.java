@@ -1,5 +1,6 @@
 package dev.devemu.scenario;
 
+import dev.devemu.fault.FaultPoints;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -7,7 +8,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
-import dev.devemu.kernel.Moments;
+import dev.devemu.fault.Moments;
 import dev.devemu.sim.VirtualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.devemu.testbed;
 
-import dev.devemu.bus.BusEvents;
+import dev.devemu.hw.BusEvents;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.kernel.Moments;
+import dev.devemu.fault.Moments;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.SimRun;

@@ -1,16 +1,16 @@
 package dev.devemu.testbed;
 
-import dev.devemu.bus.BusEvents;
-import dev.devemu.bus.pci.HostBridgeActor;
-import dev.devemu.bus.pci.PciBusActor;
-import dev.devemu.bus.platform.PlatformBusActor;
-import dev.devemu.bus.usb.UsbBusActor;
-import dev.devemu.bus.usb.UsbDeviceActor;
-import dev.devemu.bus.usb.UsbHcd;
-import dev.devemu.bus.usb.XhciActor;
-import dev.devemu.bus.usb.XhciEventRing;
+import dev.devemu.hw.BusEvents;
+import dev.devemu.kernel.pci.HostBridgeActor;
+import dev.devemu.kernel.pci.PciBusActor;
+import dev.devemu.kernel.platform.PlatformBusActor;
+import dev.devemu.kernel.usb.UsbBusActor;
+import dev.devemu.kernel.usb.UsbDeviceActor;
+import dev.devemu.kernel.usb.UsbHcd;
+import dev.devemu.kernel.usb.XhciActor;
+import dev.devemu.kernel.usb.XhciEventRing;
 import dev.devemu.kernel.CpuActor;
-import dev.devemu.kernel.IrqChipActor;
+import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.wire.LocalOnly;
 import dev.devemu.kernel.Oops;

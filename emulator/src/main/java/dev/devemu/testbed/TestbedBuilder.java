@@ -1,17 +1,17 @@
 package dev.devemu.testbed;
 
-import dev.devemu.bus.pci.HostBridgeActor;
-import dev.devemu.bus.pci.PciAddress;
-import dev.devemu.bus.pci.PciBusActor;
-import dev.devemu.bus.pci.PciDeviceActor;
-import dev.devemu.bus.pci.PciDeviceModel;
-import dev.devemu.bus.pci.PciDriverEntry;
-import dev.devemu.bus.usb.UsbBusActor;
-import dev.devemu.bus.usb.UsbDeviceActor;
-import dev.devemu.bus.usb.UsbDeviceModel;
-import dev.devemu.bus.usb.UsbDriverEntry;
-import dev.devemu.bus.usb.UsbPort;
-import dev.devemu.kernel.IrqChipActor;
+import dev.devemu.kernel.pci.HostBridgeActor;
+import dev.devemu.kernel.pci.PciAddress;
+import dev.devemu.kernel.pci.PciBusActor;
+import dev.devemu.kernel.pci.PciDeviceActor;
+import dev.devemu.kernel.pci.PciDeviceModel;
+import dev.devemu.kernel.pci.PciDriverEntry;
+import dev.devemu.kernel.usb.UsbBusActor;
+import dev.devemu.kernel.usb.UsbDeviceActor;
+import dev.devemu.kernel.usb.UsbDeviceModel;
+import dev.devemu.kernel.usb.UsbDriverEntry;
+import dev.devemu.kernel.usb.UsbPort;
+import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.sim.SimRandom;
@@ -37,13 +37,13 @@ public final class TestbedBuilder {
   private ActorRef<HostBridgeActor.Command> hostBridge;
   private final List<PciBusActor.Slot> pciSlots = new ArrayList<>();
   private final List<PciDriverEntry> pciDrivers = new ArrayList<>();
-  private final List<dev.devemu.bus.platform.PlatformBusActor.Slot> platformDevices = new ArrayList<>();
-  private final List<dev.devemu.bus.platform.PlatformDriverEntry> platformDrivers = new ArrayList<>();
+  private final List<dev.devemu.kernel.platform.PlatformBusActor.Slot> platformDevices = new ArrayList<>();
+  private final List<dev.devemu.kernel.platform.PlatformDriverEntry> platformDrivers = new ArrayList<>();
   private final List<UsbBusActor.Slot> usbSlots = new ArrayList<>();
   private final List<UsbDriverEntry> usbDrivers = new ArrayList<>();
   private final List<Consumer<Testbed.Started>> onStart = new ArrayList<>();
   private final List<ActorRef<?>> watched = new ArrayList<>();
-  private final java.util.Map<String, java.util.function.Consumer<dev.devemu.bus.BusEvents.Event>> routes =
+  private final java.util.Map<String, java.util.function.Consumer<dev.devemu.hw.BusEvents.Event>> routes =
       new java.util.TreeMap<>();
 
   TestbedBuilder(ActorContext<?> ctx, Kernel kernel, Scenario scenario) {
@@ -120,10 +120,10 @@ public final class TestbedBuilder {
    * is its slot for the fault plan: {@code unplug} unregisters it (the driver's remove runs), {@code plug} adds it.
    */
   public void addPlatformDevice(String name, boolean presentAtBoot) {
-    platformDevices.add(new dev.devemu.bus.platform.PlatformBusActor.Slot(name, presentAtBoot));
+    platformDevices.add(new dev.devemu.kernel.platform.PlatformBusActor.Slot(name, presentAtBoot));
   }
 
-  public void addPlatformDriver(dev.devemu.bus.platform.PlatformDriverEntry entry) {
+  public void addPlatformDriver(dev.devemu.kernel.platform.PlatformDriverEntry entry) {
     platformDrivers.add(entry);
   }
 
@@ -131,11 +131,11 @@ public final class TestbedBuilder {
    * Declares which bus owns a slot that is not a PCI slot (a USB port …): the fault plan's events for it
    * (hot-plug, stalls, interrupt bursts) go to {@code bus}. PCI slots are routed to the PCI bus by the testbed.
    */
-  public void route(String slot, java.util.function.Consumer<dev.devemu.bus.BusEvents.Event> bus) {
+  public void route(String slot, java.util.function.Consumer<dev.devemu.hw.BusEvents.Event> bus) {
     routes.put(slot, bus);
   }
 
-  java.util.Map<String, java.util.function.Consumer<dev.devemu.bus.BusEvents.Event>> routes() {
+  java.util.Map<String, java.util.function.Consumer<dev.devemu.hw.BusEvents.Event>> routes() {
     return routes;
   }
 
@@ -177,11 +177,11 @@ public final class TestbedBuilder {
     return pciDrivers;
   }
 
-  List<dev.devemu.bus.platform.PlatformBusActor.Slot> platformDevices() {
+  List<dev.devemu.kernel.platform.PlatformBusActor.Slot> platformDevices() {
     return platformDevices;
   }
 
-  List<dev.devemu.bus.platform.PlatformDriverEntry> platformDrivers() {
+  List<dev.devemu.kernel.platform.PlatformDriverEntry> platformDrivers() {
     return platformDrivers;
   }
 

@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.fault.Moments;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;

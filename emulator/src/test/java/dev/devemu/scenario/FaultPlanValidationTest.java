@@ -2,7 +2,7 @@ package dev.devemu.scenario;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.Moments;
+import dev.devemu.fault.Moments;
 import dev.devemu.sim.VirtualClock;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,10 @@
 package dev.devemu.device.camera;
 
-import dev.devemu.bus.pci.PciAddress;
+import dev.devemu.hw.device.camera.Ipu6IsysDevice;
+import dev.devemu.kernel.pci.PciAddress;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
-import dev.devemu.scenario.FaultPoints;
+import dev.devemu.fault.FaultPoints;
 import dev.devemu.scenario.ScenarioNode;
 import dev.devemu.testbed.TestbedBuilder;
 
@@ -61,11 +62,11 @@ public final class Ipu6IsysKind implements DeviceKind {
     String slot = address.toString();
     return new DeviceSpec.Placed(Ipu6IsysKind.this.type(), slot, line) {
       @Override
-      public java.util.Set<dev.devemu.kernel.Moments.Moment> moments() {
+      public java.util.Set<dev.devemu.fault.Moments.Moment> moments() {
         // a PCI device whose frames move by DMA and whose driver exposes /dev/video0
-        java.util.Set<dev.devemu.kernel.Moments.Moment> m = new java.util.TreeSet<>(super.moments());
-        m.add(dev.devemu.kernel.Moments.Moment.WITH_DMA_IN_FLIGHT);
-        m.add(dev.devemu.kernel.Moments.Moment.WHILE_OPEN);
+        java.util.Set<dev.devemu.fault.Moments.Moment> m = new java.util.TreeSet<>(super.moments());
+        m.add(dev.devemu.fault.Moments.Moment.WITH_DMA_IN_FLIGHT);
+        m.add(dev.devemu.fault.Moments.Moment.WHILE_OPEN);
         return m;
       }
 

@@ -38,11 +38,11 @@ public final class ChardevKind implements DeviceKind {
       }
 
       @Override
-      public java.util.Set<dev.devemu.kernel.Moments.Moment> moments() {
+      public java.util.Set<dev.devemu.fault.Moments.Moment> moments() {
         // no interrupts, no DMA: only the driver's life cycle and its open files
-        return java.util.EnumSet.of(dev.devemu.kernel.Moments.Moment.DURING_PROBE,
-            dev.devemu.kernel.Moments.Moment.AFTER_BIND, dev.devemu.kernel.Moments.Moment.DURING_REMOVE,
-            dev.devemu.kernel.Moments.Moment.WHILE_OPEN);
+        return java.util.EnumSet.of(dev.devemu.fault.Moments.Moment.DURING_PROBE,
+            dev.devemu.fault.Moments.Moment.AFTER_BIND, dev.devemu.fault.Moments.Moment.DURING_REMOVE,
+            dev.devemu.fault.Moments.Moment.WHILE_OPEN);
       }
 
       @Override

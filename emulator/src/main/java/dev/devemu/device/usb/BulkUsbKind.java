@@ -1,7 +1,8 @@
 package dev.devemu.device.usb;
 
-import dev.devemu.bus.usb.UsbPort;
-import dev.devemu.bus.usb.UsbSpeed;
+import dev.devemu.hw.device.usb.BulkUsbDevice;
+import dev.devemu.kernel.usb.UsbPort;
+import dev.devemu.kernel.usb.UsbSpeed;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.ScenarioNode;
@@ -54,10 +55,10 @@ public final class BulkUsbKind implements DeviceKind {
       }
 
       @Override
-      public java.util.Set<dev.devemu.kernel.Moments.Moment> moments() {
-        return java.util.EnumSet.of(dev.devemu.kernel.Moments.Moment.DURING_PROBE,
-            dev.devemu.kernel.Moments.Moment.AFTER_BIND, dev.devemu.kernel.Moments.Moment.DURING_REMOVE,
-            dev.devemu.kernel.Moments.Moment.WITH_URBS_IN_FLIGHT);
+      public java.util.Set<dev.devemu.fault.Moments.Moment> moments() {
+        return java.util.EnumSet.of(dev.devemu.fault.Moments.Moment.DURING_PROBE,
+            dev.devemu.fault.Moments.Moment.AFTER_BIND, dev.devemu.fault.Moments.Moment.DURING_REMOVE,
+            dev.devemu.fault.Moments.Moment.WITH_URBS_IN_FLIGHT);
       }
 
       @Override

@@ -1,6 +1,6 @@
 package dev.devemu.driver.api;
 
-import dev.devemu.driver.core.Binding;
+import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 

@@ -3,7 +3,7 @@ package dev.devemu.kernel.fs;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.kernel.Moments;
+import dev.devemu.fault.Moments;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Resources;

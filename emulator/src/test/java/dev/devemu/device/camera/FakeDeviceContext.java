@@ -1,7 +1,8 @@
 package dev.devemu.device.camera;
 
-import dev.devemu.bus.pci.DeviceContext;
-import dev.devemu.bus.pci.PciAddress;
+import dev.devemu.hw.device.camera.Ipu6IsysDevice;
+import dev.devemu.kernel.pci.DeviceContext;
+import dev.devemu.kernel.pci.PciAddress;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
 import dev.devemu.sim.SimRandom;

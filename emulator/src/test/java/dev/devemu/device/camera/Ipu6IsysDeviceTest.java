@@ -1,11 +1,12 @@
 package dev.devemu.device.camera;
 
-import static dev.devemu.device.camera.Ipu6IsysDevice.*;
+import dev.devemu.hw.device.camera.Ipu6IsysDevice;
+import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.devemu.bus.pci.Modalias;
-import dev.devemu.bus.pci.PciConfigSpace;
+import dev.devemu.kernel.pci.Modalias;
+import dev.devemu.kernel.pci.PciConfigSpace;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.sim.SimRun;

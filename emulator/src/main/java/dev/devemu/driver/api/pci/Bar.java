@@ -1,7 +1,7 @@
 package dev.devemu.driver.api.pci;
 
-import dev.devemu.bus.pci.IoMem;
-import dev.devemu.bus.pci.PciCore;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.kernel.pci.PciCore;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.Revocable;
 import dev.devemu.uapi.Errno;

@@ -1,11 +1,11 @@
 package dev.devemu.driver.api.pci;
 
-import dev.devemu.bus.pci.PciDeviceId;
-import dev.devemu.bus.pci.PciDriverEntry;
-import dev.devemu.bus.pci.PciFunction;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.kernel.pci.PciDriverEntry;
+import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.SafeBinding;
-import dev.devemu.driver.core.Binding;
+import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 

@@ -1,13 +1,13 @@
 package dev.devemu.driver.api.pci;
 
-import dev.devemu.bus.pci.PciDeviceId;
-import dev.devemu.bus.pci.PciFunction;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.kernel.Op;
 import java.util.List;
 
 /**
  * A PCI driver written with C habits ({@code struct pci_driver}): probe returns an int that nobody forces it to
- * compute correctly, and it calls {@link dev.devemu.bus.pci.PciCore} directly — return codes can be ignored,
+ * compute correctly, and it calls {@link dev.devemu.kernel.pci.PciCore} directly — return codes can be ignored,
  * NULL can be dereferenced, teardown order is up to the author.
  */
 public interface RawPciDriver {

@@ -1,8 +1,8 @@
 package dev.devemu.driver.api.pci;
 
-import dev.devemu.bus.pci.IoMem;
-import dev.devemu.bus.pci.PciCore;
-import dev.devemu.bus.pci.PciFunction;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.kernel.pci.PciCore;
+import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.driver.api.Devres;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;

@@ -1,6 +1,6 @@
 package dev.devemu.driver.api.pci;
 
-import dev.devemu.bus.pci.PciDeviceId;
+import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.kernel.Op;
 import java.util.List;

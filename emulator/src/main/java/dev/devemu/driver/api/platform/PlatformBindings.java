@@ -1,10 +1,10 @@
 package dev.devemu.driver.api.platform;
 
-import dev.devemu.bus.platform.PlatformDevice;
-import dev.devemu.bus.platform.PlatformDriverEntry;
+import dev.devemu.kernel.platform.PlatformDevice;
+import dev.devemu.kernel.platform.PlatformDriverEntry;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.SafeBinding;
-import dev.devemu.driver.core.Binding;
+import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 

@@ -1,6 +1,6 @@
 package dev.devemu.driver.api.platform;
 
-import dev.devemu.bus.platform.PlatformDevice;
+import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.kernel.Op;
 
 /**

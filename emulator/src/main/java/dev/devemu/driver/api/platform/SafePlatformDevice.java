@@ -1,6 +1,6 @@
 package dev.devemu.driver.api.platform;
 
-import dev.devemu.bus.platform.PlatformDevice;
+import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.driver.api.Devres;
 
 /** What a safe platform driver's probe gets: the device's name and its device-managed resources. */

@@ -1,6 +1,6 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.bus.usb.Urb;
+import dev.devemu.kernel.usb.Urb;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.kernel.Op;

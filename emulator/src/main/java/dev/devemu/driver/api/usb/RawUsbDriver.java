@@ -1,13 +1,13 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.bus.usb.UsbDeviceId;
-import dev.devemu.bus.usb.UsbInterface;
+import dev.devemu.kernel.usb.UsbDeviceId;
+import dev.devemu.kernel.usb.UsbInterface;
 import dev.devemu.kernel.Op;
 import java.util.List;
 
 /**
  * A USB driver written with C habits ({@code struct usb_driver}): probe returns an int, everything goes through
- * {@link dev.devemu.bus.usb.UsbCore} directly — a NULL URB can be used, a submit error ignored, a freed URB
+ * {@link dev.devemu.kernel.usb.UsbCore} directly — a NULL URB can be used, a submit error ignored, a freed URB
  * submitted, a URB left in flight when disconnect returns.
  */
 public interface RawUsbDriver {

@@ -1,8 +1,8 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.bus.usb.Urb;
-import dev.devemu.bus.usb.UrbCallback;
-import dev.devemu.bus.usb.UsbCore;
+import dev.devemu.kernel.usb.Urb;
+import dev.devemu.kernel.usb.UrbCallback;
+import dev.devemu.kernel.usb.UsbCore;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.uapi.Errno;
@@ -78,7 +78,7 @@ public final class SafeUrb {
       if (released) return Op.pure(KResult.<Void>err(Errno.ENODEV));
       return Op.step("urb->dev, urb->pipe", x -> new Object[] {x.kernel().memory().readOnce(x, urb.dev),
               x.kernel().memory().readOnce(x, urb.pipe)})
-          .then(a -> UsbCore.clearHalt((dev.devemu.bus.usb.UsbDevice) a[0], (Integer) a[1]))
+          .then(a -> UsbCore.clearHalt((dev.devemu.kernel.usb.UsbDevice) a[0], (Integer) a[1]))
           .map(rc -> rc < 0 ? KResult.<Void>err(-rc) : KResult.<Void>ok(null));
     }));
   }

@@ -1,6 +1,6 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.bus.usb.UsbDeviceId;
+import dev.devemu.kernel.usb.UsbDeviceId;
 import dev.devemu.driver.api.Fallible;
 import java.util.List;
 

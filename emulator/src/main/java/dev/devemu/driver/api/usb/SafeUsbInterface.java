@@ -1,12 +1,12 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.bus.usb.UsbCore;
-import dev.devemu.bus.usb.UsbDescriptors;
-import dev.devemu.bus.usb.UsbDevice;
-import dev.devemu.bus.usb.UsbHostEndpoint;
-import dev.devemu.bus.usb.UsbInterface;
-import dev.devemu.bus.usb.UsbPipe;
-import dev.devemu.bus.usb.UsbSpeed;
+import dev.devemu.kernel.usb.UsbCore;
+import dev.devemu.kernel.usb.UsbDescriptors;
+import dev.devemu.kernel.usb.UsbDevice;
+import dev.devemu.kernel.usb.UsbHostEndpoint;
+import dev.devemu.kernel.usb.UsbInterface;
+import dev.devemu.kernel.usb.UsbPipe;
+import dev.devemu.kernel.usb.UsbSpeed;
 import dev.devemu.driver.api.Devres;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
@@ -82,7 +82,7 @@ public final class SafeUsbInterface {
     UsbDevice dev = intf.device();
     int pipe = in ? UsbPipe.rcvBulk(dev, ep.desc().number()) : UsbPipe.sndBulk(dev, ep.desc().number());
     SafeUrb[] handle = new SafeUrb[1];
-    return Fallible.of(UsbCore.allocUrb().map(urb -> urb.isNull() ? KResult.<dev.devemu.bus.usb.Urb>err(Errno.ENOMEM)
+    return Fallible.of(UsbCore.allocUrb().map(urb -> urb.isNull() ? KResult.<dev.devemu.kernel.usb.Urb>err(Errno.ENOMEM)
             : KResult.ok(urb)))
         .andThen(urb -> {
           devres.add("usb_free_urb", () -> Op.defer(() -> {

@@ -1,13 +1,13 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.bus.usb.UsbCore;
-import dev.devemu.bus.usb.UsbDeviceId;
-import dev.devemu.bus.usb.UsbDeviceState;
-import dev.devemu.bus.usb.UsbDriverEntry;
-import dev.devemu.bus.usb.UsbInterface;
+import dev.devemu.kernel.usb.UsbCore;
+import dev.devemu.kernel.usb.UsbDeviceId;
+import dev.devemu.kernel.usb.UsbDeviceState;
+import dev.devemu.kernel.usb.UsbDriverEntry;
+import dev.devemu.kernel.usb.UsbInterface;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.SafeBinding;
-import dev.devemu.driver.core.Binding;
+import dev.devemu.kernel.driver.Binding;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;

@@ -1,11 +1,11 @@
 package dev.devemu.driver.samples.camera;
 
-import static dev.devemu.device.camera.Ipu6IsysDevice.*;
+import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
 
-import dev.devemu.bus.pci.IoMem;
-import dev.devemu.bus.pci.PciCore;
-import dev.devemu.bus.pci.PciDeviceId;
-import dev.devemu.bus.pci.PciFunction;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.kernel.pci.PciCore;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.RawPciDriver;

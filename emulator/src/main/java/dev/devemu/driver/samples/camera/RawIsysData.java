@@ -1,8 +1,8 @@
 package dev.devemu.driver.samples.camera;
 
-import dev.devemu.bus.pci.IoMem;
-import dev.devemu.bus.pci.PciFunction;
-import dev.devemu.device.camera.Ipu6IsysDevice;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.hw.device.camera.Ipu6IsysDevice;
 import dev.devemu.driver.api.v4l2.VideoDevice;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.mem.Field;

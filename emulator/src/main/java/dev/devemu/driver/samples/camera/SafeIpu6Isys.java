@@ -1,8 +1,8 @@
 package dev.devemu.driver.samples.camera;
 
-import static dev.devemu.device.camera.Ipu6IsysDevice.*;
+import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
 
-import dev.devemu.bus.pci.PciDeviceId;
+import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KArc;
 import dev.devemu.driver.api.KResult;

@@ -1,6 +1,6 @@
 package dev.devemu.driver.samples.camera;
 
-import dev.devemu.device.camera.Ipu6IsysDevice;
+import dev.devemu.hw.device.camera.Ipu6IsysDevice;
 import dev.devemu.driver.api.dma.DmaEngine;
 import dev.devemu.driver.api.pci.Bar;
 import dev.devemu.kernel.fs.File;

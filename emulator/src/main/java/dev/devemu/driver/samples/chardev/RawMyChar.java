@@ -6,7 +6,7 @@ import static dev.devemu.driver.samples.chardev.MyCharAbi.NODE;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.SET_CONFIG;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.VERSION;
 
-import dev.devemu.bus.platform.PlatformDevice;
+import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.platform.RawPlatformDriver;

@@ -1,7 +1,7 @@
 package dev.devemu.driver.samples.pcie;
 
-import dev.devemu.bus.pci.IoMem;
-import dev.devemu.device.pcie.SamplePcieDevice;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.FieldArray;
 import dev.devemu.kernel.mem.KStruct;

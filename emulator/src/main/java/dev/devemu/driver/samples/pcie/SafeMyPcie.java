@@ -1,13 +1,13 @@
 package dev.devemu.driver.samples.pcie;
 
-import static dev.devemu.device.pcie.SamplePcieDevice.IRQ_DATA_READY;
-import static dev.devemu.device.pcie.SamplePcieDevice.REG_CONTROL;
-import static dev.devemu.device.pcie.SamplePcieDevice.REG_DATA;
-import static dev.devemu.device.pcie.SamplePcieDevice.REG_IRQ_ACK;
-import static dev.devemu.device.pcie.SamplePcieDevice.REG_IRQ_STATUS;
+import static dev.devemu.hw.device.pcie.SamplePcieDevice.IRQ_DATA_READY;
+import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_CONTROL;
+import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_DATA;
+import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_IRQ_ACK;
+import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_IRQ_STATUS;
 
-import dev.devemu.bus.pci.PciDeviceId;
-import dev.devemu.device.pcie.SamplePcieDevice;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;

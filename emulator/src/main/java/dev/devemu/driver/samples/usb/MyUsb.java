@@ -1,7 +1,7 @@
 package dev.devemu.driver.samples.usb;
 
-import dev.devemu.bus.usb.UsbDeviceId;
-import dev.devemu.device.usb.BulkUsbDevice;
+import dev.devemu.kernel.usb.UsbDeviceId;
+import dev.devemu.hw.device.usb.BulkUsbDevice;
 import dev.devemu.uapi.Errno;
 import java.util.List;
 

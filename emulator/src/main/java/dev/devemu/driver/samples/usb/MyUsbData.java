@@ -1,7 +1,7 @@
 package dev.devemu.driver.samples.usb;
 
-import dev.devemu.bus.usb.Urb;
-import dev.devemu.bus.usb.UsbDevice;
+import dev.devemu.kernel.usb.Urb;
+import dev.devemu.kernel.usb.UsbDevice;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.KStruct;

@@ -1,13 +1,13 @@
 package dev.devemu.driver.samples.usb;
 
-import dev.devemu.bus.usb.Urb;
-import dev.devemu.bus.usb.UrbCallback;
-import dev.devemu.bus.usb.UsbCore;
-import dev.devemu.bus.usb.UsbDevice;
-import dev.devemu.bus.usb.UsbDeviceId;
-import dev.devemu.bus.usb.UsbInterface;
-import dev.devemu.bus.usb.UsbPipe;
-import dev.devemu.bus.usb.UsbSpeed;
+import dev.devemu.kernel.usb.Urb;
+import dev.devemu.kernel.usb.UrbCallback;
+import dev.devemu.kernel.usb.UsbCore;
+import dev.devemu.kernel.usb.UsbDevice;
+import dev.devemu.kernel.usb.UsbDeviceId;
+import dev.devemu.kernel.usb.UsbInterface;
+import dev.devemu.kernel.usb.UsbPipe;
+import dev.devemu.kernel.usb.UsbSpeed;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.usb.RawUsbDriver;

@@ -1,7 +1,7 @@
 package dev.devemu.driver.samples.usb;
 
-import dev.devemu.bus.usb.UsbDeviceId;
-import dev.devemu.bus.usb.UsbSpeed;
+import dev.devemu.kernel.usb.UsbDeviceId;
+import dev.devemu.kernel.usb.UsbSpeed;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;

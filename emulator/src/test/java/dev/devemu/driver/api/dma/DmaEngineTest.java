@@ -2,8 +2,8 @@ package dev.devemu.driver.api.dma;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.bus.pci.PciDeviceId;
-import dev.devemu.device.pcie.SamplePcieDevice;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.pci.PciBindings;

@@ -2,7 +2,7 @@ package dev.devemu.driver.api.usb;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.bus.usb.UsbDeviceId;
+import dev.devemu.kernel.usb.UsbDeviceId;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;

@@ -1,2 +1,0 @@
-/** The platform bus: software devices matched to drivers by name, bound at boot and unbound on request. */
-package dev.devemu.bus.platform;

@@ -1,0 +1,177 @@
+package dev.devemu.hw.device.pcie;
+
+import dev.devemu.kernel.pci.DeviceContext;
+import dev.devemu.kernel.pci.PciConfigSpace;
+import dev.devemu.kernel.pci.PciDeviceModel;
+import dev.devemu.sim.Cause;
+
+/**
+ * A PCIe endpoint (vendor 0x1234, device 0x5678) that samples data and signals each sample with an MSI, like
+ * QEMU's {@code hw/misc/edu.c}: enable it through CONTROL and it raises interrupts at a Poisson rate, putting the
+ * sample in DATA and the ring slot it belongs to in IRQ_STATUS[15:8] until the driver acknowledges it.
+ *
+ * <pre>
+ * BAR0 (4 KiB)   0x00 ID (ro)          0x04 STATUS (ro, bit 0 running)
+ *                0x08 IRQ_STATUS (ro)  0x0c IRQ_ACK (wo, write 1s to clear)
+ *                0x10 DATA (ro)        0x14 CONTROL (rw, bit 0 enable)
+ *                0x18 SAMPLES (ro, samples produced so far)
+ * </pre>
+ */
+public final class SamplePcieDevice implements PciDeviceModel {
+  public static final int VENDOR = 0x1234;
+  public static final int DEVICE = 0x5678;
+  public static final int REG_ID = 0x00;
+  public static final int REG_STATUS = 0x04;
+  public static final int REG_IRQ_STATUS = 0x08;
+  public static final int REG_IRQ_ACK = 0x0c;
+  public static final int REG_DATA = 0x10;
+  public static final int REG_CONTROL = 0x14;
+  public static final int REG_SAMPLES = 0x18;
+  public static final int IRQ_DATA_READY = 0x1;
+  public static final int RING_SLOTS = 16;
+  public static final int BAR0_SIZE = 4096;
+
+  private final PciConfigSpace config;
+  private final double meanIntervalNanos;
+  private final long sampleBudget;
+  private final Runnable budgetSpent;
+  private int irqStatus;
+  private int data;
+  private int control;
+  private int samples;
+  private boolean timerArmed;
+  private long generation;
+
+  /**
+   * @param revision the revision ID (the driver refuses anything below 0x02)
+   * @param interruptsPerSecond mean rate of samples while enabled
+   */
+  public SamplePcieDevice(int revision, double interruptsPerSecond) {
+    this(revision, interruptsPerSecond, 0, null);
+  }
+
+  /**
+   * A closed-loop device for benchmarks: with {@code interruptsPerSecond == 0} the next sample is produced as soon
+   * as the driver acknowledges the previous one, without virtual time passing; after {@code sampleBudget}
+   * samples it stops and calls {@code budgetSpent}.
+   */
+  public SamplePcieDevice(int revision, double interruptsPerSecond, long sampleBudget, Runnable budgetSpent) {
+    this.sampleBudget = sampleBudget;
+    this.budgetSpent = budgetSpent;
+    this.config = PciConfigSpace.builder(VENDOR, DEVICE)
+        .revision(revision)
+        .classCode(0xff0000) // unassigned class: a device of its own
+        .subsystem(0x1af4, 0x1100)
+        .interruptPin(1)
+        .memoryBar(0, BAR0_SIZE, false, false)
+        .powerManagement()
+        .msi(1, true)
+        .express(3, 4)
+        .build();
+    this.meanIntervalNanos = interruptsPerSecond > 0 ? 1e9 / interruptsPerSecond : 0;
+  }
+
+  private boolean closedLoop() {
+    return meanIntervalNanos == 0;
+  }
+
+  @Override
+  public String name() {
+    return "sample PCIe device";
+  }
+
+  @Override
+  public PciConfigSpace config() {
+    return config;
+  }
+
+  @Override
+  public long readBar(int bar, long offset, int size, DeviceContext dev) {
+    if (bar != 0) return 0xFFFFFFFFL;
+    return switch ((int) offset) {
+      case REG_ID -> (DEVICE << 16) | VENDOR;
+      case REG_STATUS -> control & 1;
+      case REG_IRQ_STATUS -> irqStatus & 0xFFFFFFFFL;
+      case REG_DATA -> data & 0xFFFFFFFFL;
+      case REG_CONTROL -> control;
+      case REG_SAMPLES -> samples & 0xFFFFFFFFL;
+      default -> 0;
+    };
+  }
+
+  @Override
+  public void writeBar(int bar, long offset, int size, long value, DeviceContext dev) {
+    if (bar != 0) return;
+    switch ((int) offset) {
+      case REG_IRQ_ACK -> {
+        irqStatus &= ~((int) value & 0xff);
+        if (closedLoop() && control == 1) produce(dev);
+      }
+      case REG_CONTROL -> {
+        control = (int) value & 1;
+        if (control == 1) arm(dev);
+        else generation++; // a pending sample timer is now stale
+      }
+      default -> { }
+    }
+  }
+
+  private void arm(DeviceContext dev) {
+    if (closedLoop()) {
+      produce(dev);
+      return;
+    }
+    if (timerArmed) return;
+    timerArmed = true;
+    long delay = Math.max(1, (long) dev.random().nextExponential(meanIntervalNanos));
+    dev.schedule(delay, new Sample(generation));
+  }
+
+  private record Sample(long generation) {
+    @Override
+    public String toString() {
+      return "sample";
+    }
+  }
+
+  @Override
+  public void onTimer(Object token, DeviceContext dev) {
+    timerArmed = false;
+    if (!(token instanceof Sample s) || s.generation() != generation || control == 0) {
+      if (control == 1) arm(dev); // a stale timer from before a disable/enable cycle
+      return;
+    }
+    produce(dev);
+    arm(dev);
+  }
+
+  private void produce(DeviceContext dev) {
+    if (sampleBudget > 0 && samples >= sampleBudget) return;
+    samples++;
+    data = (int) (dev.random().nextLong() & 0x7fffffff);
+    irqStatus = IRQ_DATA_READY | ((samples % RING_SLOTS) << 8);
+    int n = samples;
+    Cause cause = dev.cause(() -> "sample " + n + " ready (slot " + (n % RING_SLOTS) + ")");
+    dev.raiseInterrupt(0, cause);
+    if (sampleBudget > 0 && samples == sampleBudget && budgetSpent != null) budgetSpent.run();
+  }
+
+  /** Samples produced so far. */
+  public long samples() {
+    return samples;
+  }
+
+  @Override
+  public void onRemoved(boolean surprise, DeviceContext dev) {
+    generation++;
+    control = 0;
+  }
+
+  @Override
+  public void onReset(DeviceContext dev) {
+    generation++;
+    control = 0;
+    irqStatus = 0;
+    timerArmed = false;
+  }
+}

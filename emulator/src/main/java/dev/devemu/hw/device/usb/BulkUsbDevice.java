@@ -1,0 +1,205 @@
+package dev.devemu.hw.device.usb;
+
+import dev.devemu.kernel.usb.UsbDescriptors;
+import dev.devemu.kernel.usb.UsbDescriptors.Configuration;
+import dev.devemu.kernel.usb.UsbDescriptors.DeviceDescriptor;
+import dev.devemu.kernel.usb.UsbDescriptors.Endpoint;
+import dev.devemu.kernel.usb.UsbDescriptors.EndpointDescriptor;
+import dev.devemu.kernel.usb.UsbDescriptors.Interface;
+import dev.devemu.kernel.usb.UsbDescriptors.InterfaceDescriptor;
+import dev.devemu.kernel.usb.UsbDescriptors.SsEndpointCompanion;
+import dev.devemu.kernel.usb.UsbDeviceContext;
+import dev.devemu.kernel.usb.UsbDeviceModel;
+import dev.devemu.kernel.usb.UsbSpeed;
+import dev.devemu.uapi.Errno;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * A USB 3.2 device (vendor 0xabcd, product 0x1234) with one vendor-specific interface and two bulk endpoints:
+ * 0x81 IN produces data in 4096-byte records at a configurable rate (Poisson arrivals into a 64 KiB FIFO; the
+ * endpoint NAKs while the FIFO is empty), 0x02 OUT consumes whatever the host sends, at the link's speed or a
+ * configured rate. Each answer takes the time its bytes need on the wire at the negotiated speed.
+ *
+ * <p>Descriptors follow the USB 3.2 specification: at SuperSpeed and SuperSpeedPlus bcdUSB is 0x0320, ep0's
+ * bMaxPacketSize0 is 9 (512 bytes), the bulk endpoints have wMaxPacketSize 1024 and a SuperSpeed endpoint
+ * companion (bursts of 4 packets), and a BOS lists the USB 2.0 extension, SuperSpeed and (at SuperSpeedPlus) the
+ * SuperSpeedPlus capability. Connected at high or full speed the same device reports bcdUSB 0x0210, a 64-byte
+ * ep0, 512- or 64-byte bulk packets and no companions, as a USB 3 device does on a USB 2 port.
+ */
+public final class BulkUsbDevice implements UsbDeviceModel {
+  public static final int VENDOR = 0xabcd;
+  public static final int PRODUCT = 0x1234;
+  public static final int BCD_DEVICE = 0x0100;
+  public static final int EP_IN = 0x81;
+  public static final int EP_OUT = 0x02;
+  /** The size of one IN record, and of my_usb's transfers. */
+  public static final int RECORD = 4096;
+  public static final int FIFO_BYTES = 64 * 1024;
+
+  private final UsbSpeed speed;
+  private final double meanRecordNanos;
+  private final double outBytesPerSecond;
+  private final DeviceDescriptor device;
+  private final Configuration configuration;
+  private final byte[] bos;
+  private final ArrayDeque<long[]> waitingIn = new ArrayDeque<>(); // {seq, length}
+  private int fifo;
+  private boolean configured;
+  private boolean producing;
+  private long outFreeAt;
+  private long produced;
+  private long dropped;
+  private long consumed;
+
+  private record Produce() {}
+
+  private record Answer(long seq, int length) {}
+
+  private static final Produce PRODUCE = new Produce();
+
+  /**
+   * @param dataRate bytes per second the IN endpoint produces while configured
+   * @param outRate bytes per second the OUT endpoint consumes, or 0 for as fast as the link
+   */
+  public BulkUsbDevice(UsbSpeed speed, double dataRate, double outRate) {
+    if (speed == UsbSpeed.LOW) {
+      throw new IllegalArgumentException("a low-speed device has no bulk endpoints (USB 2.0 §5.8)");
+    }
+    this.speed = speed;
+    this.meanRecordNanos = RECORD * 1e9 / dataRate;
+    this.outBytesPerSecond = outRate;
+    boolean ss = speed.superSpeed();
+    this.device = new DeviceDescriptor(ss ? 0x0320 : 0x0210, UsbDescriptors.CLASS_PER_INTERFACE, 0, 0, ss ? 9 : 64,
+        VENDOR, PRODUCT, BCD_DEVICE, 0, 0, 0, 1);
+    int maxp = ss ? 1024 : speed == UsbSpeed.HIGH ? 512 : 64;
+    SsEndpointCompanion companion = ss ? new SsEndpointCompanion(3, 0, 0) : null;
+    Interface intf = new Interface(new InterfaceDescriptor(0, 0, 2, UsbDescriptors.CLASS_VENDOR_SPEC, 0, 0, 0),
+        List.of(new Endpoint(new EndpointDescriptor(EP_IN, UsbDescriptors.ENDPOINT_XFER_BULK, maxp, 0), companion),
+            new Endpoint(new EndpointDescriptor(EP_OUT, UsbDescriptors.ENDPOINT_XFER_BULK, maxp, 0), companion)));
+    // bus-powered; bMaxPower in 8 mA units at SuperSpeed (400 mA), 2 mA units below (100 mA)
+    this.configuration = Configuration.of(1, UsbDescriptors.CONFIG_ATT_ONE, 0x32, List.of(intf));
+    this.bos = UsbDescriptors.bos(speed == UsbSpeed.SUPER_PLUS);
+  }
+
+  @Override
+  public String name() {
+    return "usb-bulk device";
+  }
+
+  @Override
+  public UsbSpeed speed() {
+    return speed;
+  }
+
+  @Override
+  public DeviceDescriptor deviceDescriptor() {
+    return device;
+  }
+
+  @Override
+  public Configuration configuration() {
+    return configuration;
+  }
+
+  @Override
+  public byte[] bos() {
+    return bos.clone();
+  }
+
+  @Override
+  public void onConfigured(int value, UsbDeviceContext dev) {
+    configured = value != 0;
+    if (configured && !producing) {
+      producing = true;
+      arm(dev);
+    }
+  }
+
+  private void arm(UsbDeviceContext dev) {
+    dev.schedule(Math.max(1, (long) dev.random().nextExponential(meanRecordNanos)), PRODUCE);
+  }
+
+  @Override
+  public void onTimer(Object token, UsbDeviceContext dev) {
+    if (token == PRODUCE) {
+      if (!configured) {
+        producing = false;
+        return;
+      }
+      produced++;
+      int room = FIFO_BYTES - fifo;
+      int add = Math.min(room, RECORD);
+      fifo += add;
+      dropped += RECORD - add;
+      serve(dev);
+      arm(dev);
+    } else if (token instanceof Answer a) {
+      dev.complete(a.seq(), 0, a.length());
+    }
+  }
+
+  @Override
+  public void onTransfer(long seq, int endpoint, int length, UsbDeviceContext dev) {
+    if (endpoint == EP_IN) {
+      waitingIn.add(new long[] {seq, length});
+      serve(dev);
+    } else if (endpoint == EP_OUT) {
+      long busy = speed.wireNanos(length);
+      if (outBytesPerSecond > 0) busy = Math.max(busy, (long) (length * 1e9 / outBytesPerSecond));
+      outFreeAt = Math.max(outFreeAt, dev.now()) + busy;
+      consumed += length;
+      dev.schedule(outFreeAt - dev.now(), new Answer(seq, length));
+    } else {
+      dev.complete(seq, -Errno.EPIPE, 0); // no such endpoint: STALL
+    }
+  }
+
+  /** Answers waiting IN transfers from the FIFO: a full transfer, or a short packet with what there is. */
+  private void serve(UsbDeviceContext dev) {
+    while (!waitingIn.isEmpty() && fifo > 0) {
+      long[] w = waitingIn.poll();
+      int n = (int) Math.min(w[1], fifo);
+      fifo -= n;
+      dev.schedule(speed.wireNanos(n), new Answer(w[0], n));
+    }
+  }
+
+  @Override
+  public void onCancelled(long seq, UsbDeviceContext dev) {
+    waitingIn.removeIf(w -> w[0] == seq);
+  }
+
+  @Override
+  public void onRemoved(UsbDeviceContext dev) {
+    reset();
+  }
+
+  @Override
+  public void onReset(UsbDeviceContext dev) {
+    reset();
+  }
+
+  private void reset() {
+    configured = false;
+    producing = false;
+    waitingIn.clear();
+    fifo = 0;
+    outFreeAt = 0;
+  }
+
+  /** IN records produced so far. */
+  public long produced() {
+    return produced;
+  }
+
+  /** IN bytes lost because the FIFO was full (the host did not read fast enough). */
+  public long dropped() {
+    return dropped;
+  }
+
+  /** OUT bytes consumed. */
+  public long consumed() {
+    return consumed;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.devemu.kernel.detect;
+
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Op;
+import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Task;
+
+/**
+ * The hung-task watchdog (khungtaskd) and the soft-lockup watchdog: a task asleep uninterruptibly for longer than
+ * {@code hung_task_timeout_secs}, or a CPU spinning for longer than the soft-lockup threshold, is reported.
+ * Instead of scanning every task periodically, each wait arms a virtual timer that checks it is still the same
+ * wait when the threshold passes.
+ */
+public final class HungTask {
+  private final Kernel kernel;
+
+  HungTask(Kernel kernel) {
+    this.kernel = kernel;
+  }
+
+  /** Called when a task starts to wait; arms the watchdog that applies to the kind of wait. */
+  public void watch(Task t) {
+    long episode = t.waitEpisode();
+    if (t.waitKind() == Op.WaitKind.UNINTERRUPTIBLE) {
+      long timeout = kernel.config().hungTaskTimeoutNanos();
+      if (timeout <= 0) return;
+      kernel.clock().schedule(timeout, "khungtaskd", () -> {
+        if (t.state() == Task.State.WAITING && t.waitEpisode() == episode) hung(t, timeout);
+      });
+    } else if (t.waitKind() == Op.WaitKind.SPIN) {
+      long threshold = kernel.config().softLockupNanos();
+      if (threshold <= 0) return;
+      kernel.clock().schedule(threshold, "watchdog", () -> {
+        if (t.state() == Task.State.WAITING && t.waitEpisode() == episode) softLockup(t, threshold);
+      });
+    }
+  }
+
+  private void hung(Task t, long timeout) {
+    long secs = timeout / 1_000_000_000L;
+    ReportText r = new ReportText()
+        .line("      Not tainted devemu")
+        .line("\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.")
+        .line("task:" + t.comm() + " state:D pid:" + t.pid() + " cpu:" + t.cpu())
+        .line("blocked on: " + t.waitingOn() + " since " + ReportText.time(t.waitingSince()))
+        .callTrace(t.stack(), t.lastCall())
+        .causalChain("Causal chain (oldest first):", t.cause());
+    String fn = t.function();
+    kernel.report(new Oops("hung-task", "INFO: task " + t.comm() + ":" + t.pid() + " blocked for more than " + secs
+        + " seconds.", r.build(), owner(t), kernel.now(), t.cpu(), "hung-task:" + fn + ":" + t.waitingOn()));
+  }
+
+  private void softLockup(Task t, long threshold) {
+    ReportText r = new ReportText()
+        .line("spinning on: " + t.waitingOn() + " since " + ReportText.time(t.waitingSince()))
+        .line("CPU: " + t.cpu() + " PID: " + t.pid() + " Comm: " + t.comm() + " "
+            + (t.inInterrupt() ? "(hardirq)" : "(process context)"))
+        .callTrace(t.stack(), t.lastCall())
+        .causalChain("Causal chain (oldest first):", t.cause() == null ? null
+            : t.cause().then(t.comm(), t.cpu(), kernel.now(), "still spinning"));
+    long secs = threshold / 1_000_000_000L;
+    kernel.report(new Oops("soft-lockup", "watchdog: BUG: soft lockup - CPU#" + t.cpu() + " stuck for " + secs
+        + "s! [" + t.comm() + ":" + t.pid() + "]", r.build(), owner(t), kernel.now(), t.cpu(),
+        "soft-lockup:" + t.function() + ":" + t.waitingOn()));
+  }
+
+  private static Owner owner(Task t) {
+    return t.owner() == null ? Owner.KERNEL : t.owner();
+  }
+
+}

@@ -1,0 +1,39 @@
+package dev.devemu.kernel.pci;
+
+import dev.devemu.sim.Cause;
+import dev.devemu.kernel.Dma;
+import dev.devemu.sim.SimRandom;
+
+/** What a device model can do besides answering register accesses: time, interrupts, DMA. */
+public interface DeviceContext {
+  PciAddress address();
+
+  /** Virtual time. */
+  long now();
+
+  /** The device's own random stream (jitter, errors), derived from the run's seed and the device's address. */
+  SimRandom random();
+
+  /** Calls the model's {@link PciDeviceModel#onTimer} with {@code token} after {@code delayNanos} of virtual time. */
+  void schedule(long delayNanos, Object token);
+
+  /**
+   * Signals interrupt vector {@code vector} the way the OS programmed it (MSI-X table, MSI capability).
+   *
+   * @return false if it could not be sent: interrupts not enabled, vector masked (it is then pending), bus
+   *     mastering off, or the device is gone
+   */
+  boolean raiseInterrupt(int vector, Cause cause);
+
+  /** Starts a DMA transfer through the host bridge; the model's {@link PciDeviceModel#onDmaCompleted} follows. */
+  boolean dma(long busAddress, int length, Dma.Direction direction, long tag, Cause cause);
+
+  /** A root cause for something the device does on its own (a frame completes, a timer expires). */
+  Cause cause(String what);
+
+  /** Like {@link #cause(String)}, building the text only if a report prints it (cheaper on hot paths). */
+  Cause cause(java.util.function.Supplier<String> what);
+
+  /** False once the device was removed (surprise or orderly) or its link is down. */
+  boolean present();
+}

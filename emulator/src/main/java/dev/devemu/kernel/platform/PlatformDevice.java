@@ -1,0 +1,48 @@
+package dev.devemu.kernel.platform;
+
+import dev.devemu.kernel.Owner;
+
+/**
+ * {@code struct platform_device}: a device the platform bus knows by name ({@code my_char}), with the driver
+ * data its driver stores in it ({@code platform_set_drvdata}) and the driver instance bound to it.
+ */
+public final class PlatformDevice {
+  private final String name;
+  private Object drvdata;
+  private Owner owner = Owner.KERNEL;
+
+  PlatformDevice(String name) {
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** platform_get_drvdata: a raw pointer, as C has it. */
+  public Object drvdata() {
+    return drvdata;
+  }
+
+  public void drvdata(Object data) {
+    this.drvdata = data;
+  }
+
+  public Owner owner() {
+    return owner;
+  }
+
+  void owner(Owner owner) {
+    this.owner = owner;
+  }
+
+  /** {@code platform:my_char}, as {@code platform_uevent} builds it. */
+  public String modalias() {
+    return "platform:" + name;
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

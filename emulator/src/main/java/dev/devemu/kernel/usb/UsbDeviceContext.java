@@ -1,0 +1,29 @@
+package dev.devemu.kernel.usb;
+
+import dev.devemu.sim.Cause;
+import dev.devemu.sim.SimRandom;
+import java.util.function.Supplier;
+
+/** What a USB device model can do besides answering: time, randomness, completing transfers. */
+public interface UsbDeviceContext {
+  long now();
+
+  /** The device's own random stream, derived from the run's seed and its port. */
+  SimRandom random();
+
+  /** Calls the model's {@link UsbDeviceModel#onTimer} with {@code token} after {@code delayNanos}. */
+  void schedule(long delayNanos, Object token);
+
+  /**
+   * Answers transfer {@code seq}: {@code status} 0 (ACK, with {@code actualLength} bytes moved), -EPIPE (STALL),
+   * -EOVERFLOW (babble) or -EPROTO. A transfer the host has dropped in the meantime is ignored.
+   */
+  void complete(long seq, int status, int actualLength);
+
+  boolean present();
+
+  UsbSpeed speed();
+
+  /** A root cause for something the device does on its own, built only if a report prints it. */
+  Cause cause(Supplier<String> what);
+}

@@ -1,0 +1,25 @@
+package dev.devemu.kernel.usb;
+
+import dev.devemu.kernel.driver.Binding;
+import dev.devemu.kernel.Owner;
+import java.util.List;
+
+/**
+ * A loaded USB interface driver as the bus sees it ({@code struct usb_driver}): name, variant, ID table,
+ * {@code soft_unbind}, and how to bind it to an interface that matched.
+ *
+ * @param softUnbind the driver cancels its own URBs at disconnect; the core then leaves them alone while the
+ *     device is still attached (usb-storage and greybus's es2 set it)
+ */
+public record UsbDriverEntry(String name, String variant, List<UsbDeviceId> idTable, boolean softUnbind,
+    Binder binder) {
+  /** Builds the binding for one matched interface. */
+  public interface Binder {
+    Binding bind(UsbInterface intf, UsbDeviceId matched, Owner owner);
+  }
+
+  /** usb_match_id against the interface's current altsetting. */
+  public UsbDeviceId match(UsbInterface intf) {
+    return UsbDeviceId.matchId(intf.device().descriptor(), intf.altsetting().desc(), idTable);
+  }
+}
