@@ -1,6 +1,6 @@
 package dev.devemu.bench;
 
-import dev.devemu.kernel.pci.PciAddress;
+import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;

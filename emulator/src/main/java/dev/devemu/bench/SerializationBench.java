@@ -2,9 +2,9 @@ package dev.devemu.bench;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.ByteString;
-import dev.devemu.kernel.pci.PciDeviceActor;
-import dev.devemu.kernel.usb.UsbDeviceActor;
-import dev.devemu.kernel.usb.XhciActor;
+import dev.devemu.hw.pci.PciDeviceActor;
+import dev.devemu.hw.usb.UsbDeviceActor;
+import dev.devemu.hw.usb.XhciActor;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.hw.machine.IrqChipActor;

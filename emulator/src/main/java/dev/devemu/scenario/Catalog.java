@@ -5,7 +5,7 @@ import dev.devemu.device.pcie.SamplePcieKind;
 import dev.devemu.driver.samples.chardev.MyCharKind;
 import dev.devemu.device.camera.Ipu6IsysKind;
 import dev.devemu.driver.samples.camera.Ipu6IsysDriverKind;
-import dev.devemu.kernel.usb.UsbFaultPoints;
+import dev.devemu.hw.usb.UsbFaultPoints;
 import dev.devemu.device.usb.BulkUsbKind;
 import dev.devemu.driver.samples.pcie.MyPcieKind;
 import dev.devemu.driver.samples.usb.MyUsbKind;

@@ -1,14 +1,14 @@
 package dev.devemu.testbed;
 
 import dev.devemu.hw.BusEvents;
-import dev.devemu.kernel.pci.HostBridgeActor;
+import dev.devemu.hw.machine.HostBridgeActor;
 import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.kernel.platform.PlatformBusActor;
 import dev.devemu.kernel.usb.UsbBusActor;
-import dev.devemu.kernel.usb.UsbDeviceActor;
+import dev.devemu.hw.usb.UsbDeviceActor;
 import dev.devemu.kernel.usb.UsbHcd;
-import dev.devemu.kernel.usb.XhciActor;
-import dev.devemu.kernel.usb.XhciEventRing;
+import dev.devemu.hw.usb.XhciActor;
+import dev.devemu.hw.usb.XhciEventRing;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.kernel.Kernel;

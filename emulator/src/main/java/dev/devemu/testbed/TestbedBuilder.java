@@ -1,16 +1,16 @@
 package dev.devemu.testbed;
 
-import dev.devemu.kernel.pci.HostBridgeActor;
-import dev.devemu.kernel.pci.PciAddress;
+import dev.devemu.hw.machine.HostBridgeActor;
+import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.kernel.pci.PciBusActor;
-import dev.devemu.kernel.pci.PciDeviceActor;
-import dev.devemu.kernel.pci.PciDeviceModel;
+import dev.devemu.hw.pci.PciDeviceActor;
+import dev.devemu.hw.pci.PciDeviceModel;
 import dev.devemu.kernel.pci.PciDriverEntry;
 import dev.devemu.kernel.usb.UsbBusActor;
-import dev.devemu.kernel.usb.UsbDeviceActor;
-import dev.devemu.kernel.usb.UsbDeviceModel;
+import dev.devemu.hw.usb.UsbDeviceActor;
+import dev.devemu.hw.usb.UsbDeviceModel;
 import dev.devemu.kernel.usb.UsbDriverEntry;
-import dev.devemu.kernel.usb.UsbPort;
+import dev.devemu.spec.usb.UsbPort;
 import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.scenario.Scenario;

@@ -1,6 +1,5 @@
 package dev.devemu.uapi;
 
-import dev.devemu.kernel.fs.Ioctl;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

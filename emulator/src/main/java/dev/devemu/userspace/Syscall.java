@@ -29,7 +29,7 @@ public sealed interface Syscall {
   record Ioctl(int fd, int cmd, long arg) implements Syscall {
     @Override
     public String describe() {
-      return "ioctl(" + fd + ", " + dev.devemu.kernel.fs.Ioctl.describe(cmd) + ", 0x" + Long.toHexString(arg) + ")";
+      return "ioctl(" + fd + ", " + dev.devemu.uapi.Ioctl.describe(cmd) + ", 0x" + Long.toHexString(arg) + ")";
     }
   }
 

@@ -2,10 +2,10 @@ package dev.devemu.kernel;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.pci.DeviceContext;
-import dev.devemu.kernel.pci.PciAddress;
-import dev.devemu.kernel.pci.PciConfigSpace;
-import dev.devemu.kernel.pci.PciDeviceModel;
+import dev.devemu.hw.pci.DeviceContext;
+import dev.devemu.spec.pci.PciAddress;
+import dev.devemu.hw.pci.PciConfigSpace;
+import dev.devemu.hw.pci.PciDeviceModel;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.KStruct;

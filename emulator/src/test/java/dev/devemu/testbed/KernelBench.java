@@ -1,7 +1,7 @@
 package dev.devemu.testbed;
 
-import dev.devemu.kernel.pci.PciAddress;
-import dev.devemu.kernel.pci.PciDeviceActor;
+import dev.devemu.spec.pci.PciAddress;
+import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.pci.PciBindings;
 import dev.devemu.driver.api.pci.RawPciDriver;
@@ -108,10 +108,10 @@ public final class KernelBench {
   public static final class World {
     public static final String DMA_SLOT = "0000:00:1f.0";
     private final Kernel kernel;
-    private final ActorRef<dev.devemu.kernel.pci.HostBridgeActor.Command> hostBridge;
+    private final ActorRef<dev.devemu.hw.machine.HostBridgeActor.Command> hostBridge;
     private final ActorRef<PciDeviceActor.Command> dmaDevice;
 
-    World(Kernel kernel, ActorRef<dev.devemu.kernel.pci.HostBridgeActor.Command> hostBridge,
+    World(Kernel kernel, ActorRef<dev.devemu.hw.machine.HostBridgeActor.Command> hostBridge,
         ActorRef<PciDeviceActor.Command> dmaDevice) {
       this.kernel = kernel;
       this.hostBridge = hostBridge;
@@ -147,7 +147,7 @@ public final class KernelBench {
     public Op<Void> dma(long busAddress, int length) {
       if (dmaDevice == null) throw new IllegalStateException("call dmaDevice() on the bench first");
       return Op.step("start device DMA", x -> {
-        hostBridge.tell(new dev.devemu.kernel.pci.HostBridgeActor.DmaTransfer(DMA_SLOT, busAddress, length,
+        hostBridge.tell(new dev.devemu.hw.machine.HostBridgeActor.DmaTransfer(DMA_SLOT, busAddress, length,
             dev.devemu.kernel.Dma.Direction.FROM_DEVICE, 1, dmaDevice, x.cause("DMA " + length + " bytes")));
         return null;
       });

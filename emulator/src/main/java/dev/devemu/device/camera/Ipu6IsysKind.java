@@ -1,7 +1,7 @@
 package dev.devemu.device.camera;
 
 import dev.devemu.hw.device.camera.Ipu6IsysDevice;
-import dev.devemu.kernel.pci.PciAddress;
+import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.fault.FaultPoints;

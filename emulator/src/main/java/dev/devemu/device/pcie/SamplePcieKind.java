@@ -1,7 +1,7 @@
 package dev.devemu.device.pcie;
 
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
-import dev.devemu.kernel.pci.PciAddress;
+import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.ScenarioNode;

@@ -1,8 +1,8 @@
 package dev.devemu.device.usb;
 
 import dev.devemu.hw.device.usb.BulkUsbDevice;
-import dev.devemu.kernel.usb.UsbPort;
-import dev.devemu.kernel.usb.UsbSpeed;
+import dev.devemu.spec.usb.UsbPort;
+import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.ScenarioNode;

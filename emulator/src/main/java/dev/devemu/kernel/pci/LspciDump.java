@@ -1,5 +1,7 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.hw.pci.PciConfigSpace;
+
 /**
  * Configuration spaces in the text format of {@code lspci -D -n -xxx}, which {@code lspci -F FILE} (pciutils'
  * dump access method, {@code lib/dump.c}) reads back: a header line starting with the address, then the 256

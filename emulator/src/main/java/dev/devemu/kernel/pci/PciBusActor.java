@@ -1,5 +1,8 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.spec.pci.PciAddress;
+import dev.devemu.hw.pci.PciConfigSpace;
+import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.driver.DriverInstanceActor;

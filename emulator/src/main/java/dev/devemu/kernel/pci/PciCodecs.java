@@ -1,5 +1,7 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.hw.machine.HostBridgeActor;
+import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.kernel.Dma;
 import dev.devemu.protocol.v1.DmaCompleted;
 import dev.devemu.protocol.v1.DmaDirection;

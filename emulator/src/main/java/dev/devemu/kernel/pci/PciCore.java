@@ -1,5 +1,7 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.hw.pci.PciConfigSpace;
+import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Exec;

@@ -1,5 +1,7 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.hw.pci.PciConfigSpace;
+
 /**
  * One entry of a driver's ID table ({@code struct pci_device_id}). Matching follows {@code pci_match_one_device}:
  * each of vendor, device, subvendor and subdevice matches if it is {@link #ANY} or equal, and the class matches if

@@ -1,5 +1,8 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.spec.pci.PciAddress;
+import dev.devemu.hw.pci.PciConfigSpace;
+import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Resources;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,5 +1,10 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.hw.usb.UsbDeviceActor;
+import dev.devemu.spec.usb.UsbDeviceState;
+import dev.devemu.spec.usb.UsbPort;
+import dev.devemu.spec.usb.UsbSpeed;
+import dev.devemu.hw.usb.XhciActor;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.kernel.driver.Binding;

@@ -1,5 +1,9 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.hw.usb.UsbDeviceActor;
+import dev.devemu.spec.usb.UsbSpeed;
+import dev.devemu.hw.usb.XhciActor;
+import dev.devemu.hw.usb.XhciCore;
 import dev.devemu.protocol.v1.UsbPortConnection;
 import dev.devemu.protocol.v1.UsbPortStatusChanged;
 import dev.devemu.protocol.v1.UsbUnlinkReturned;

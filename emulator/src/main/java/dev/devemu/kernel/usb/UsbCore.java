@@ -1,5 +1,8 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbDeviceState;
+import dev.devemu.spec.usb.UsbSetup;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Op;

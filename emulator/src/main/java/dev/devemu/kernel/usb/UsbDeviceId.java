@@ -1,7 +1,8 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.kernel.usb.UsbDescriptors.DeviceDescriptor;
-import dev.devemu.kernel.usb.UsbDescriptors.InterfaceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors.InterfaceDescriptor;
 import java.util.List;
 
 /**

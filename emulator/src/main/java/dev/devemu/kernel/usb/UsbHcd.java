@@ -1,5 +1,15 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbDeviceState;
+import dev.devemu.spec.usb.UsbPort;
+import dev.devemu.spec.usb.UsbSetup;
+import dev.devemu.spec.usb.UsbSpeed;
+import dev.devemu.hw.usb.XhciActor;
+import dev.devemu.hw.usb.XhciCompletion;
+import dev.devemu.hw.usb.XhciCore;
+import dev.devemu.hw.usb.XhciEvent;
+import dev.devemu.hw.usb.XhciEventRing;
 import com.google.protobuf.ByteString;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Exec;

@@ -1,7 +1,8 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.kernel.usb.UsbDescriptors.EndpointDescriptor;
-import dev.devemu.kernel.usb.UsbDescriptors.SsEndpointCompanion;
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbDescriptors.EndpointDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors.SsEndpointCompanion;
 import java.util.ArrayList;
 import java.util.List;
 

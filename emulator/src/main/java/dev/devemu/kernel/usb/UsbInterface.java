@@ -1,6 +1,7 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.kernel.usb.UsbDescriptors.Interface;
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbDescriptors.Interface;
 import dev.devemu.kernel.Owner;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.devemu.userspace.workload;
 
-import dev.devemu.kernel.fs.Ioctl;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.userspace.Syscall;
 import dev.devemu.userspace.UserContext;

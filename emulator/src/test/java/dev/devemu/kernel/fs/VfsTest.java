@@ -1,5 +1,6 @@
 package dev.devemu.kernel.fs;
 
+import dev.devemu.uapi.Ioctl;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.driver.api.Fallible;

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.spec.usb.UsbSetup;
 import static dev.devemu.kernel.usb.UrbTestDriver.*;
 import static org.junit.jupiter.api.Assertions.*;
 

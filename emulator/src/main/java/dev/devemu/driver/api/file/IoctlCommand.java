@@ -1,7 +1,7 @@
 package dev.devemu.driver.api.file;
 
 import dev.devemu.kernel.fs.File;
-import dev.devemu.kernel.fs.Ioctl;
+import dev.devemu.uapi.Ioctl;
 
 /**
  * An ioctl as the safe flavour receives it: the command and its argument, with the user buffer sized by the

@@ -1,12 +1,12 @@
 package dev.devemu.driver.api.usb;
 
 import dev.devemu.kernel.usb.UsbCore;
-import dev.devemu.kernel.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.kernel.usb.UsbDevice;
 import dev.devemu.kernel.usb.UsbHostEndpoint;
 import dev.devemu.kernel.usb.UsbInterface;
 import dev.devemu.kernel.usb.UsbPipe;
-import dev.devemu.kernel.usb.UsbSpeed;
+import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.driver.api.Devres;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;

@@ -2,7 +2,7 @@ package dev.devemu.driver.api.usb;
 
 import dev.devemu.kernel.usb.UsbCore;
 import dev.devemu.kernel.usb.UsbDeviceId;
-import dev.devemu.kernel.usb.UsbDeviceState;
+import dev.devemu.spec.usb.UsbDeviceState;
 import dev.devemu.kernel.usb.UsbDriverEntry;
 import dev.devemu.kernel.usb.UsbInterface;
 import dev.devemu.driver.api.Fallible;

@@ -5,7 +5,7 @@ import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.FileOperations;
-import dev.devemu.kernel.fs.Ioctl;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.kernel.fs.Uaccess;
 import dev.devemu.kernel.fs.Vfs;
 import dev.devemu.kernel.mem.Field;

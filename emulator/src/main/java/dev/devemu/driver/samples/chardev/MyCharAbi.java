@@ -1,6 +1,6 @@
 package dev.devemu.driver.samples.chardev;
 
-import dev.devemu.kernel.fs.Ioctl;
+import dev.devemu.uapi.Ioctl;
 import java.util.Map;
 import java.util.TreeMap;
 

@@ -7,7 +7,7 @@ import dev.devemu.kernel.usb.UsbDevice;
 import dev.devemu.kernel.usb.UsbDeviceId;
 import dev.devemu.kernel.usb.UsbInterface;
 import dev.devemu.kernel.usb.UsbPipe;
-import dev.devemu.kernel.usb.UsbSpeed;
+import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.usb.RawUsbDriver;

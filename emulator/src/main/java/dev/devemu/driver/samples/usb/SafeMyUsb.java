@@ -1,7 +1,7 @@
 package dev.devemu.driver.samples.usb;
 
 import dev.devemu.kernel.usb.UsbDeviceId;
-import dev.devemu.kernel.usb.UsbSpeed;
+import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;

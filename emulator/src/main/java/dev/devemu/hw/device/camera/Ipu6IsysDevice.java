@@ -1,9 +1,9 @@
 package dev.devemu.hw.device.camera;
 
 import dev.devemu.device.camera.Ipu6IsysKind;
-import dev.devemu.kernel.pci.DeviceContext;
-import dev.devemu.kernel.pci.PciConfigSpace;
-import dev.devemu.kernel.pci.PciDeviceModel;
+import dev.devemu.hw.pci.DeviceContext;
+import dev.devemu.hw.pci.PciConfigSpace;
+import dev.devemu.hw.pci.PciDeviceModel;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
 import dev.devemu.fault.Faults;

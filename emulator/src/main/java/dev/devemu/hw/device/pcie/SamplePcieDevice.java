@@ -1,8 +1,8 @@
 package dev.devemu.hw.device.pcie;
 
-import dev.devemu.kernel.pci.DeviceContext;
-import dev.devemu.kernel.pci.PciConfigSpace;
-import dev.devemu.kernel.pci.PciDeviceModel;
+import dev.devemu.hw.pci.DeviceContext;
+import dev.devemu.hw.pci.PciConfigSpace;
+import dev.devemu.hw.pci.PciDeviceModel;
 import dev.devemu.sim.Cause;
 
 /**

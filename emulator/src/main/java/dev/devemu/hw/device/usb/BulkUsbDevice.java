@@ -1,16 +1,16 @@
 package dev.devemu.hw.device.usb;
 
-import dev.devemu.kernel.usb.UsbDescriptors;
-import dev.devemu.kernel.usb.UsbDescriptors.Configuration;
-import dev.devemu.kernel.usb.UsbDescriptors.DeviceDescriptor;
-import dev.devemu.kernel.usb.UsbDescriptors.Endpoint;
-import dev.devemu.kernel.usb.UsbDescriptors.EndpointDescriptor;
-import dev.devemu.kernel.usb.UsbDescriptors.Interface;
-import dev.devemu.kernel.usb.UsbDescriptors.InterfaceDescriptor;
-import dev.devemu.kernel.usb.UsbDescriptors.SsEndpointCompanion;
-import dev.devemu.kernel.usb.UsbDeviceContext;
-import dev.devemu.kernel.usb.UsbDeviceModel;
-import dev.devemu.kernel.usb.UsbSpeed;
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbDescriptors.Configuration;
+import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors.Endpoint;
+import dev.devemu.spec.usb.UsbDescriptors.EndpointDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors.Interface;
+import dev.devemu.spec.usb.UsbDescriptors.InterfaceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors.SsEndpointCompanion;
+import dev.devemu.hw.usb.UsbDeviceContext;
+import dev.devemu.hw.usb.UsbDeviceModel;
+import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.uapi.Errno;
 import java.util.ArrayDeque;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.fs.File;
-import dev.devemu.kernel.fs.Ioctl;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
 import dev.devemu.uapi.Videodev2;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.fs.File;
-import dev.devemu.kernel.fs.Ioctl;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.scenario.WorkloadSpec;

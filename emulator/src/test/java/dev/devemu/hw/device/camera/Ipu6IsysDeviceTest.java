@@ -1,12 +1,11 @@
-package dev.devemu.device.camera;
+package dev.devemu.hw.device.camera;
 
-import dev.devemu.hw.device.camera.Ipu6IsysDevice;
 import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.devemu.kernel.pci.Modalias;
-import dev.devemu.kernel.pci.PciConfigSpace;
+import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.sim.SimRun;

@@ -1,4 +1,4 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.hw.usb;
 
 import dev.devemu.fault.FaultPoints;
 

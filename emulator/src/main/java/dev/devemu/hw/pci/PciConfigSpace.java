@@ -1,4 +1,4 @@
-package dev.devemu.kernel.pci;
+package dev.devemu.hw.pci;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,9 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.hw.usb;
 
-import dev.devemu.kernel.usb.UsbDescriptors.Configuration;
-import dev.devemu.kernel.usb.UsbDescriptors.DeviceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbSpeed;
+import dev.devemu.spec.usb.UsbDescriptors.Configuration;
+import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
 
 /**
  * The behaviour of one USB device apart from the bus glue (QEMU's {@code USBDeviceClass} contract): its

@@ -1,4 +1,4 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.hw.usb;
 
 import java.util.ArrayDeque;
 
@@ -15,7 +15,7 @@ public final class XhciEventRing {
     events.add(e);
   }
 
-  XhciEvent poll() {
+  public XhciEvent poll() {
     return events.poll();
   }
 
@@ -27,11 +27,11 @@ public final class XhciEventRing {
     return events.size();
   }
 
-  boolean interruptPending() {
+  public boolean interruptPending() {
     return interruptPending;
   }
 
-  void interruptPending(boolean on) {
+  public void interruptPending(boolean on) {
     interruptPending = on;
   }
 }

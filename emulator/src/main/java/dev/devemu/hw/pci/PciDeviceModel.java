@@ -1,4 +1,4 @@
-package dev.devemu.kernel.pci;
+package dev.devemu.hw.pci;
 
 /**
  * The behaviour of one PCI function, apart from the bus glue (QEMU's split between a device core and its PCI

@@ -1,6 +1,5 @@
-package dev.devemu.kernel;
+package dev.devemu.fault;
 
-import dev.devemu.fault.Moments;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.hw.usb;
 
+import dev.devemu.spec.usb.UsbPort;
+import dev.devemu.spec.usb.UsbSpeed;
 import com.google.protobuf.ByteString;
 import dev.devemu.sim.Cause;
 import dev.devemu.hw.machine.IrqChipActor;

@@ -1,4 +1,4 @@
-package dev.devemu.kernel.pci;
+package dev.devemu.spec.pci;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,11 +1,13 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.hw.usb;
+
+import dev.devemu.spec.usb.UsbSpeed;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.google.protobuf.ByteString;
-import dev.devemu.kernel.usb.XhciCore.CommandKind;
-import dev.devemu.kernel.usb.XhciCore.EndpointState;
-import dev.devemu.kernel.usb.XhciCore.SlotState;
+import dev.devemu.hw.usb.XhciCore.CommandKind;
+import dev.devemu.hw.usb.XhciCore.EndpointState;
+import dev.devemu.hw.usb.XhciCore.SlotState;
 import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;

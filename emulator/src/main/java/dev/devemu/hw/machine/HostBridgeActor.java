@@ -1,5 +1,6 @@
-package dev.devemu.kernel.pci;
+package dev.devemu.hw.machine;
 
+import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
 import dev.devemu.uapi.Errno;

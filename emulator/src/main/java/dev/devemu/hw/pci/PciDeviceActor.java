@@ -1,5 +1,8 @@
-package dev.devemu.kernel.pci;
+package dev.devemu.hw.pci;
 
+import dev.devemu.hw.machine.HostBridgeActor;
+import dev.devemu.spec.pci.PciAddress;
+import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Dma;

@@ -1,4 +1,4 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.spec.usb;
 
 /**
  * Link speeds, with the values of Linux's {@code enum usb_device_speed} ({@code include/uapi/linux/usb/ch9.h}) and

@@ -1,4 +1,4 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.spec.usb;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -266,7 +266,7 @@ public final class UsbDescriptors {
     return d[at] & 0xff;
   }
 
-  static int u16(byte[] d, int at) {
+  public static int u16(byte[] d, int at) {
     return (d[at] & 0xff) | (d[at + 1] & 0xff) << 8;
   }
 

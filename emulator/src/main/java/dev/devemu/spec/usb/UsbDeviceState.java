@@ -1,4 +1,4 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.spec.usb;
 
 /** {@code enum usb_device_state} ({@code include/uapi/linux/usb/ch9.h}), in Linux's order: comparisons matter. */
 public enum UsbDeviceState {

@@ -1,5 +1,6 @@
-package dev.devemu.kernel.pci;
+package dev.devemu.hw.pci;
 
+import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
 import dev.devemu.sim.SimRandom;

@@ -1,4 +1,4 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.spec.usb;
 
 /**
  * The 8-byte SETUP packet of a control transfer ({@code struct usb_ctrlrequest}, USB 2.0 §9.3), with the standard

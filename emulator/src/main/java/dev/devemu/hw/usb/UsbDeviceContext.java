@@ -1,5 +1,6 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.hw.usb;
 
+import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.SimRandom;
 import java.util.function.Supplier;

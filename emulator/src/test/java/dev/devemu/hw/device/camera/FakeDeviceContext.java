@@ -1,8 +1,7 @@
-package dev.devemu.device.camera;
+package dev.devemu.hw.device.camera;
 
-import dev.devemu.hw.device.camera.Ipu6IsysDevice;
-import dev.devemu.kernel.pci.DeviceContext;
-import dev.devemu.kernel.pci.PciAddress;
+import dev.devemu.hw.pci.DeviceContext;
+import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
 import dev.devemu.sim.SimRandom;

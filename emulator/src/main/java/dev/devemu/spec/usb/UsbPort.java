@@ -1,4 +1,4 @@
-package dev.devemu.kernel.usb;
+package dev.devemu.spec.usb;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.devemu.kernel.fs;
+package dev.devemu.uapi;
 
 /**
  * ioctl command numbers as {@code include/uapi/asm-generic/ioctl.h} builds them: 8 bits of number, 8 of type
