@@ -1,5 +1,6 @@
 package dev.devemu.bench;
 
+import dev.devemu.hw.machine.Cpu;
 import com.google.protobuf.Message;
 import com.google.protobuf.ByteString;
 import dev.devemu.hw.pci.PciDeviceActor;
@@ -42,7 +43,7 @@ final class SerializationBench {
     Cause urbCause = Cause.root("cpu1", 2_000_000, "usb_submit_urb(ep 0x81, 512 bytes)")
         .then("xhci", 2_000_000, "doorbell slot 1 dci 3").then("xhci", 2_000_000, "TRB slot 1 dci 3 #41");
     ActorRef<XhciActor.Command> controller = Adapter.toTyped(system.deadLetters());
-    return List.of(new IrqChipActor.MsiWrite(0xFEE01000L, 33, "0000:00:02.0", cause), new CpuActor.IrqRaised(33, cause),
+    return List.of(new IrqChipActor.MsiWrite(0xFEE01000L, 33, "0000:00:02.0", cause), new Cpu.IrqRaised(33, cause),
         new PciDeviceActor.DmaCompleted(4711, 0, 4096),
         new UsbDeviceActor.UrbSubmit(1, 41, 0x81, 512, ByteString.EMPTY, ByteString.EMPTY, controller, urbCause),
         new XhciActor.UrbReturned(1, 41, 0, 512, ByteString.EMPTY, urbCause));

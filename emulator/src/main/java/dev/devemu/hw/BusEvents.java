@@ -1,7 +1,5 @@
 package dev.devemu.hw;
 
-import dev.devemu.kernel.pci.PciBusActor;
-import dev.devemu.kernel.usb.UsbBusActor;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
@@ -18,7 +16,7 @@ public final class BusEvents {
    * Every event a bus may receive from the fault plan; every bus that has slots understands it (a bus that cannot
    * do one, a USB port asked to stall say, logs it and carries on).
    */
-  public interface Event extends CrossNode, Traceable, PciBusActor.Command, UsbBusActor.Command {
+  public interface Event extends CrossNode, Traceable, HostBound {
     String slot();
 
     Cause cause();

@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.hw.machine.Cpu;
 import dev.devemu.sim.Cause;
 import dev.devemu.wire.LocalOnly;
 import dev.devemu.sim.Traceable;
@@ -15,36 +16,16 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * interleave CPUs step by step. A hard interrupt preempts the process-context task unless that task disabled
  * interrupts; a task that spins on a lock or waits for an MMIO read keeps the CPU; a task that sleeps leaves it.
  */
-public final class CpuActor extends AbstractBehavior<CpuActor.Command> implements Exec {
+public final class CpuActor extends AbstractBehavior<Cpu.Message> implements Exec {
 
-  /** Messages a CPU understands. */
-  public interface Command {}
+  /** The kernel's own messages to a CPU (the machine's are {@link Cpu.Message}s). */
+  public interface Command extends Cpu.Message {}
 
   /** Start a process-context task on this CPU. */
   public record RunTask(Task task) implements Command, LocalOnly, Traceable {
     @Override
     public String traceText() {
       return "RunTask(" + task.comm() + ")";
-    }
-  }
-
-  /** The interrupt controller delivers vector {@code vector} to this CPU. */
-  public record IrqRaised(int vector, Cause cause) implements Command, dev.devemu.wire.CrossNode, Traceable {
-    @Override
-    public String traceText() {
-      return "IrqRaised(" + vector + ")";
-    }
-  }
-
-  /**
-   * A non-posted read completed: the value for the task that issued it. {@code unsupportedRequest} means the
-   * device was gone and the root complex answered with all ones.
-   */
-  public record MmioReadCompleted(int pid, long episode, long value, boolean unsupportedRequest)
-      implements Command, dev.devemu.wire.CrossNode, Traceable {
-    @Override
-    public String traceText() {
-      return "MmioReadCompleted(pid " + pid + ")";
     }
   }
 
@@ -87,11 +68,11 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   private boolean stepScheduled;
   private long steps;
 
-  public static Behavior<Command> create(int id, Kernel kernel) {
+  public static Behavior<Cpu.Message> create(int id, Kernel kernel) {
     return Behaviors.setup(ctx -> new CpuActor(ctx, id, kernel));
   }
 
-  private CpuActor(ActorContext<Command> ctx, int id, Kernel kernel) {
+  private CpuActor(ActorContext<Cpu.Message> ctx, int id, Kernel kernel) {
     super(ctx);
     this.id = id;
     this.name = "cpu" + id;
@@ -99,27 +80,27 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
   }
 
   @Override
-  public Receive<Command> createReceive() {
+  public Receive<Cpu.Message> createReceive() {
     return dev.devemu.sim.LeanReceive.of(this::dispatch);
   }
 
-  private Behavior<Command> dispatch(Command m) {
+  private Behavior<Cpu.Message> dispatch(Cpu.Message m) {
     if (m == Step.INSTANCE) return onStep();
-    if (m instanceof MmioReadCompleted c) return onMmioReadCompleted(c);
-    if (m instanceof IrqRaised i) return onIrqRaised(i);
+    if (m instanceof Cpu.MmioReadCompleted c) return onMmioReadCompleted(c);
+    if (m instanceof Cpu.IrqRaised i) return onIrqRaised(i);
     if (m instanceof Wake w) return onWake(w);
     if (m instanceof RunTask r) return onRunTask(r);
     return Behaviors.unhandled();
   }
 
-  private Behavior<Command> onRunTask(RunTask m) {
+  private Behavior<Cpu.Message> onRunTask(RunTask m) {
     addTask(m.task());
     runQueue.add(m.task());
     kick();
     return this;
   }
 
-  private Behavior<Command> onIrqRaised(IrqRaised m) {
+  private Behavior<Cpu.Message> onIrqRaised(Cpu.IrqRaised m) {
     if (kernel.halted()) return this;
     // Like an APIC's IRR: a vector already pending is not queued twice.
     if (!addPending(m.vector(), m.cause())) kernel.irqs().coalesced(m.vector());
@@ -127,12 +108,12 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
     return this;
   }
 
-  private Behavior<Command> onWake(Wake m) {
+  private Behavior<Cpu.Message> onWake(Wake m) {
     resume(m.task(), m.episode(), m.value());
     return this;
   }
 
-  private Behavior<Command> onMmioReadCompleted(MmioReadCompleted m) {
+  private Behavior<Cpu.Message> onMmioReadCompleted(Cpu.MmioReadCompleted m) {
     Task t = taskHere(m.pid());
     if (t != null) resume(t, m.episode(), m);
     return this;
@@ -144,7 +125,7 @@ public final class CpuActor extends AbstractBehavior<CpuActor.Command> implement
     kick();
   }
 
-  private Behavior<Command> onStep() {
+  private Behavior<Cpu.Message> onStep() {
     stepScheduled = false;
     if (kernel.halted()) return this;
     Task t = pick();

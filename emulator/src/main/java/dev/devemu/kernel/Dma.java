@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Stamp;
 import java.util.ArrayList;
@@ -16,22 +17,19 @@ import java.util.TreeMap;
  * off (direct mapping), the access lands in whatever memory is there, and KASAN catches the corruption.
  */
 public final class Dma {
-  /** Which way data moves. */
-  public enum Direction { TO_DEVICE, FROM_DEVICE, BIDIRECTIONAL }
-
   /** One mapping of a buffer into the device's address space. */
   public static final class Mapping {
     private final long iova;
     private final Allocation buffer;
     private final long offset;
     private final int length;
-    private final Direction direction;
+    private final DmaDirection direction;
     private final Owner owner;
     private final Stamp mapped;
     private final boolean coherent;
     private boolean live = true;
 
-    Mapping(long iova, Allocation buffer, long offset, int length, Direction direction, Owner owner, Stamp mapped,
+    Mapping(long iova, Allocation buffer, long offset, int length, DmaDirection direction, Owner owner, Stamp mapped,
         boolean coherent) {
       this.iova = iova;
       this.buffer = buffer;
@@ -59,7 +57,7 @@ public final class Dma {
       return length;
     }
 
-    public Direction direction() {
+    public DmaDirection direction() {
       return direction;
     }
 
@@ -107,7 +105,7 @@ public final class Dma {
    * dma_map_single: returns the mapping, or null when it fails ({@code dma_mapping_error}); fault point
    * {@code dma_map}.
    */
-  public Mapping map(Exec x, Allocation buffer, long offset, int length, Direction dir) {
+  public Mapping map(Exec x, Allocation buffer, long offset, int length, DmaDirection dir) {
     if (buffer == null) throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, 0, false, "dma_map_single"));
     if (kernel.faults().inject("dma_map", x.task().function())) return null;
     if (!buffer.live()) {
@@ -127,10 +125,10 @@ public final class Dma {
     if (kernel.faults().inject("dma_alloc_coherent", x.task().function())) return null;
     Allocation a = kernel.memory().allocate(x, size, type, Allocation.Kind.DMA_COHERENT);
     if (a == null) return null;
-    return add(x, a, 0, size, Direction.BIDIRECTIONAL, true);
+    return add(x, a, 0, size, DmaDirection.BIDIRECTIONAL, true);
   }
 
-  private Mapping add(Exec x, Allocation buffer, long offset, int length, Direction dir, boolean coherent) {
+  private Mapping add(Exec x, Allocation buffer, long offset, int length, DmaDirection dir, boolean coherent) {
     long iova;
     if (iommu) {
       iova = nextIova;

@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.sim.Cause;
 import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
@@ -37,7 +38,6 @@ public final class Irqs {
   static final int LAST_DEVICE_VECTOR = 0xeb;
   static final int UNHANDLED_WINDOW = 100_000;
   static final int UNHANDLED_LIMIT = 99_900;
-  public static final long MSI_ADDRESS_BASE = 0xFEE00000L;
 
   private final Kernel kernel;
   private final TreeMap<Integer, List<Action>> actions = new TreeMap<>();
@@ -128,7 +128,7 @@ public final class Irqs {
 
   /** The MSI address a device must write to reach this interrupt's CPU. */
   public long msiAddress(int irq) {
-    return MSI_ADDRESS_BASE | ((long) targetCpu(irq) << 12);
+    return IrqChipActor.MSI_ADDRESS_BASE | ((long) targetCpu(irq) << 12);
   }
 
   /** The MSI data (vector) of this interrupt. */

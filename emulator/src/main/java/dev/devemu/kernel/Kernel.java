@@ -1,5 +1,9 @@
 package dev.devemu.kernel;
 
+import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.hw.machine.Host;
+import dev.devemu.sim.Cause;
+import dev.devemu.hw.machine.Cpu;
 import dev.devemu.fault.Faults;
 import dev.devemu.fault.Moments;
 import dev.devemu.sim.Cause;
@@ -19,12 +23,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  * detectors that watch them. Every CPU actor of the testbed shares it; in deterministic mode only the lane
  * thread touches it, so it needs no locking.
  */
-public final class Kernel {
+public final class Kernel implements Host {
   private final SimRun run;
   private final KernelConfig config;
   private final SimRandom random;
   private final KernelLog log = new KernelLog(4096);
-  private final List<ActorRef<CpuActor.Command>> cpus = new ArrayList<>();
+  private final List<ActorRef<Cpu.Message>> cpus = new ArrayList<>();
   private final Irqs irqs;
   private final KernelMemory memory;
   private final Detectors detectors;
@@ -33,6 +37,7 @@ public final class Kernel {
   private final dev.devemu.kernel.fs.Vfs vfs = new dev.devemu.kernel.fs.Vfs(this);
   private final Faults faults;
   private final Dma dma;
+  private final BusMasterAccess busMasters = new BusMasterAccess(this);
   private final Moments moments = new Moments();
   private final List<Oops> oopses = new ArrayList<>();
   private Consumer<Oops> onOops = o -> {};
@@ -56,10 +61,12 @@ public final class Kernel {
 
   // ---- time and randomness ----
 
+  @Override
   public long now() {
     return run.clock().now();
   }
 
+  @Override
   public VirtualClock clock() {
     return run.clock();
   }
@@ -79,15 +86,17 @@ public final class Kernel {
 
   // ---- CPUs and tasks ----
 
-  public void attachCpu(ActorRef<CpuActor.Command> cpu) {
+  public void attachCpu(ActorRef<Cpu.Message> cpu) {
     cpus.add(cpu);
   }
 
+  @Override
   public int cpuCount() {
     return cpus.size();
   }
 
-  public ActorRef<CpuActor.Command> cpu(int index) {
+  @Override
+  public ActorRef<Cpu.Message> cpu(int index) {
     return cpus.get(index);
   }
 
@@ -179,6 +188,24 @@ public final class Kernel {
     return log;
   }
 
+  // ---- what the hardware sees of the machine (Host) ----
+
+  @Override
+  public void log(String line) {
+    printk(line);
+  }
+
+  @Override
+  public int dmaTransfer(String device, long busAddress, int length, DmaDirection direction, long tag, Cause cause) {
+    return busMasters.dmaTransfer(device, busAddress, length, direction, tag, cause);
+  }
+
+  @Override
+  public void busMasterAccess(String master, long address, int length, boolean write, Cause cause,
+      java.util.function.Supplier<String> what) {
+    busMasters.busMasterAccess(master, address, length, write, cause, what);
+  }
+
   /** printk: one line in the kernel log. */
   public void printk(String text) {
     log.print(now(), text);
@@ -214,6 +241,7 @@ public final class Kernel {
     return Collections.unmodifiableList(oopses);
   }
 
+  @Override
   public boolean halted() {
     return halted;
   }

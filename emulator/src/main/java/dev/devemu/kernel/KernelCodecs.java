@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.hw.machine.Cpu;
 import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.protocol.v1.IrqRaised;
 import dev.devemu.protocol.v1.MmioReadCompleted;
@@ -17,12 +18,12 @@ public final class KernelCodecs implements WireCodecs {
         (m, c) -> MsiWrite.newBuilder().setAddress(m.address()).setData(m.data()).setSource(m.source())
             .setCause(WireContext.cause(m.cause())).build(),
         (p, c) -> new IrqChipActor.MsiWrite(p.getAddress(), p.getData(), p.getSource(), WireContext.cause(p.getCause()))));
-    r.accept(Codec.of(CpuActor.IrqRaised.class, "IrqRaised", IrqRaised::parseFrom,
+    r.accept(Codec.of(Cpu.IrqRaised.class, "IrqRaised", IrqRaised::parseFrom,
         (m, c) -> IrqRaised.newBuilder().setVector(m.vector()).setCause(WireContext.cause(m.cause())).build(),
-        (p, c) -> new CpuActor.IrqRaised(p.getVector(), WireContext.cause(p.getCause()))));
-    r.accept(Codec.of(CpuActor.MmioReadCompleted.class, "MmioReadCompleted", MmioReadCompleted::parseFrom,
+        (p, c) -> new Cpu.IrqRaised(p.getVector(), WireContext.cause(p.getCause()))));
+    r.accept(Codec.of(Cpu.MmioReadCompleted.class, "MmioReadCompleted", MmioReadCompleted::parseFrom,
         (m, c) -> MmioReadCompleted.newBuilder().setPid(m.pid()).setEpisode(m.episode()).setValue(m.value())
             .setUnsupportedRequest(m.unsupportedRequest()).build(),
-        (p, c) -> new CpuActor.MmioReadCompleted(p.getPid(), p.getEpisode(), p.getValue(), p.getUnsupportedRequest())));
+        (p, c) -> new Cpu.MmioReadCompleted(p.getPid(), p.getEpisode(), p.getValue(), p.getUnsupportedRequest())));
   }
 }

@@ -1,5 +1,6 @@
 package dev.devemu.testbed;
 
+import dev.devemu.hw.machine.Cpu;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
@@ -118,7 +119,7 @@ final class FaultScheduler {
     if (finished.getAsBoolean() || left <= 0) return;
     int cpu = random.nextInt(kernel.cpuCount());
     int vector = kernel.irqs().unassignedVector(cpu);
-    if (vector >= 0) kernel.cpu(cpu).tell(new CpuActor.IrqRaised(vector, cause));
+    if (vector >= 0) kernel.cpu(cpu).tell(new Cpu.IrqRaised(vector, cause));
     if (left > 1) {
       kernel.clock().schedule(intervalNanos, "spurious interrupt", () -> unassignedVector(left - 1, intervalNanos, cause));
     }

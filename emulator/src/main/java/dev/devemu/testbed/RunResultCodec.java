@@ -1,5 +1,6 @@
 package dev.devemu.testbed;
 
+import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Oops;
 import dev.devemu.protocol.v1.Exposure;
 import dev.devemu.protocol.v1.OopsReport;
@@ -56,7 +57,7 @@ public final class RunResultCodec {
         .setDetector(o.detector())
         .setTitle(o.title())
         .addAllBody(o.body())
-        .setOwner(WireContext.owner(o.owner()))
+        .setOwner(owner(o.owner()))
         .setTimeNs(o.timeNanos())
         .setCpu(o.cpu())
         .setSignature(o.signature())
@@ -64,7 +65,17 @@ public final class RunResultCodec {
   }
 
   public static Oops fromProto(OopsReport p) {
-    return new Oops(p.getDetector(), p.getTitle(), List.copyOf(p.getBodyList()), WireContext.owner(p.getOwner()),
+    return new Oops(p.getDetector(), p.getTitle(), List.copyOf(p.getBodyList()), owner(p.getOwner()),
         p.getTimeNs(), p.getCpu(), p.getSignature());
+  }
+
+  private static dev.devemu.protocol.v1.Owner owner(Owner o) {
+    return dev.devemu.protocol.v1.Owner.newBuilder().setDriver(o.driver()).setVariant(o.variant())
+        .setDevice(o.device()).build();
+  }
+
+  private static Owner owner(dev.devemu.protocol.v1.Owner o) {
+    if (o.getDriver().equals("kernel")) return Owner.KERNEL;
+    return new Owner(o.getDriver(), o.getVariant(), o.getDevice());
   }
 }

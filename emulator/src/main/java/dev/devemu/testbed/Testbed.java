@@ -1,7 +1,8 @@
 package dev.devemu.testbed;
 
+import dev.devemu.hw.HostBound;
 import dev.devemu.hw.BusEvents;
-import dev.devemu.hw.machine.HostBridgeActor;
+import dev.devemu.hw.pci.HostBridgeActor;
 import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.kernel.platform.PlatformBusActor;
 import dev.devemu.kernel.usb.UsbBusActor;
@@ -45,7 +46,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   public interface Command {}
 
   /** Passed to start actions: the running machine. */
-  public record Started(Kernel kernel, ActorRef<PciBusActor.Command> pciBus) {}
+  public record Started(Kernel kernel, ActorRef<HostBound> pciBus) {}
 
   private enum End implements Command, LocalOnly, Traceable {
     INSTANCE;
@@ -74,11 +75,11 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private final SimRun run;
   private final Kernel kernel;
   private final Consumer<RunResult> done;
-  private final ActorRef<PciBusActor.Command> pciBus;
+  private final ActorRef<HostBound> pciBus;
   /** Null when the scenario has no platform device. */
   private final ActorRef<PlatformBusActor.Command> platformBus;
   /** Null when the scenario has no USB device or driver. */
-  private final ActorRef<UsbBusActor.Command> usbBus;
+  private final ActorRef<HostBound> usbBus;
   private final List<ActorRef<?>> children;
   /** Bindings in force, by device: since when, and the exposure key ({@code my_pcie/raw}) they count for. */
   private final Map<String, Bound> bound = new TreeMap<>();
@@ -152,14 +153,14 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     }
     this.usbBus = builder.usbInUse() ? usb(builder, m, bindings) : null;
     if (usbBus != null) {
-      ActorRef<UsbBusActor.Command> usb = usbBus;
+      ActorRef<HostBound> usb = usbBus;
       for (UsbBusActor.Slot s : builder.usbSlots()) faults.route(s.port().toString(), usb::tell);
     }
 
     this.children = builder.watched();
     kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
-    ActorRef<PciBusActor.Command> bus = pciBus;
-    Consumer<BusEvents.Event> toPciBus = e -> bus.tell((PciBusActor.Command) e);
+    ActorRef<HostBound> bus = pciBus;
+    Consumer<BusEvents.Event> toPciBus = bus::tell;
     for (PciBusActor.Slot slot : builder.pciSlots()) faults.route(slot.name(), toPciBus);
     builder.routes().forEach(faults::route);
     faults.start();
@@ -171,14 +172,14 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   }
 
   /** The xHCI controller, its kernel driver and the USB bus with the devices on its root-hub ports. */
-  private ActorRef<UsbBusActor.Command> usb(TestbedBuilder builder, Scenario.Machine m,
+  private ActorRef<HostBound> usb(TestbedBuilder builder, Scenario.Machine m,
       Consumer<PciBusActor.BindingChanged> bindings) {
     XhciEventRing ring = new XhciEventRing();
     UsbHcd hcd = new UsbHcd(kernel, ring);
     TreeMap<Integer, ActorRef<UsbDeviceActor.Command>> byPort = new TreeMap<>();
     for (UsbBusActor.Slot s : builder.usbSlots()) byPort.put(s.port().port(), s.device());
     ActorRef<XhciActor.Command> xhci = builder.spawn(XhciActor.create(kernel, ring, builder.irqChip(), byPort), "xhci");
-    ActorRef<UsbBusActor.Command> bus = builder.spawn(UsbBusActor.create(kernel, hcd, xhci, builder.usbSlots(),
+    ActorRef<HostBound> bus = builder.spawn(UsbBusActor.create(kernel, hcd, xhci, builder.usbSlots(),
         builder.usbDrivers(), m.hotplugDetectionNanos(), bindings), "usb");
     hcd.attach(xhci, bus);
     return bus;

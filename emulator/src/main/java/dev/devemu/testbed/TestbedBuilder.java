@@ -1,6 +1,6 @@
 package dev.devemu.testbed;
 
-import dev.devemu.hw.machine.HostBridgeActor;
+import dev.devemu.hw.pci.HostBridgeActor;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.hw.pci.PciDeviceActor;

@@ -1,7 +1,6 @@
 package dev.devemu.wire;
 
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.Owner;
 import dev.devemu.protocol.v1.CauseFrame;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -39,15 +38,5 @@ public final class WireContext {
     List<CauseFrame> frames = proto.getFramesList();
     for (CauseFrame f : frames) c = new Cause(f.getActor(), f.getCpu(), f.getTimeNs(), f.getWhat(), c);
     return c;
-  }
-
-  public static dev.devemu.protocol.v1.Owner owner(Owner o) {
-    return dev.devemu.protocol.v1.Owner.newBuilder().setDriver(o.driver()).setVariant(o.variant())
-        .setDevice(o.device()).build();
-  }
-
-  public static Owner owner(dev.devemu.protocol.v1.Owner o) {
-    if (o.getDriver().equals("kernel")) return Owner.KERNEL;
-    return new Owner(o.getDriver(), o.getVariant(), o.getDevice());
   }
 }

@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.hw.machine.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.mem.Allocation;
@@ -33,9 +34,9 @@ class DmaTest {
     KernelBench.Findings f = KernelBench.cpus(1).tasks(w -> List.of(w.task("bench", 0, Op.step("map twice", x -> {
       Dma dma = x.kernel().dma();
       Allocation buf = x.kernel().memory().allocate(x, 4096, "rx buffer", Allocation.Kind.KMALLOC);
-      Dma.Mapping whole = dma.map(x, buf, 0, 4096, Dma.Direction.FROM_DEVICE);
-      Dma.Mapping again = dma.map(x, buf, 0, 4096, Dma.Direction.FROM_DEVICE);
-      Dma.Mapping tail = dma.map(x, buf, 2048, 1024, Dma.Direction.FROM_DEVICE);
+      Dma.Mapping whole = dma.map(x, buf, 0, 4096, DmaDirection.FROM_DEVICE);
+      Dma.Mapping again = dma.map(x, buf, 0, 4096, DmaDirection.FROM_DEVICE);
+      Dma.Mapping tail = dma.map(x, buf, 2048, 1024, DmaDirection.FROM_DEVICE);
       seen.add(whole.iova() == again.iova());
       dma.unmap(x, whole);
       seen.add(dma.lookup(again.iova() + 100) == again);   // the other mapping of the same address survives

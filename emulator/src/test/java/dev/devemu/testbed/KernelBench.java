@@ -1,5 +1,7 @@
 package dev.devemu.testbed;
 
+import dev.devemu.hw.machine.Cpu;
+import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
@@ -108,10 +110,10 @@ public final class KernelBench {
   public static final class World {
     public static final String DMA_SLOT = "0000:00:1f.0";
     private final Kernel kernel;
-    private final ActorRef<dev.devemu.hw.machine.HostBridgeActor.Command> hostBridge;
+    private final ActorRef<dev.devemu.hw.pci.HostBridgeActor.Command> hostBridge;
     private final ActorRef<PciDeviceActor.Command> dmaDevice;
 
-    World(Kernel kernel, ActorRef<dev.devemu.hw.machine.HostBridgeActor.Command> hostBridge,
+    World(Kernel kernel, ActorRef<dev.devemu.hw.pci.HostBridgeActor.Command> hostBridge,
         ActorRef<PciDeviceActor.Command> dmaDevice) {
       this.kernel = kernel;
       this.hostBridge = hostBridge;
@@ -134,7 +136,7 @@ public final class KernelBench {
     /** A step that makes interrupt {@code irq} arrive at its CPU, as an MSI would. */
     public Op<Void> raise(int irq) {
       return Op.step("raise irq", x -> {
-        x.kernel().cpu(x.kernel().irqs().targetCpu(irq)).tell(new dev.devemu.kernel.CpuActor.IrqRaised(
+        x.kernel().cpu(x.kernel().irqs().targetCpu(irq)).tell(new dev.devemu.hw.machine.Cpu.IrqRaised(
             x.kernel().irqs().msiData(irq), x.cause("MSI for irq " + irq)));
         return null;
       });
@@ -147,8 +149,8 @@ public final class KernelBench {
     public Op<Void> dma(long busAddress, int length) {
       if (dmaDevice == null) throw new IllegalStateException("call dmaDevice() on the bench first");
       return Op.step("start device DMA", x -> {
-        hostBridge.tell(new dev.devemu.hw.machine.HostBridgeActor.DmaTransfer(DMA_SLOT, busAddress, length,
-            dev.devemu.kernel.Dma.Direction.FROM_DEVICE, 1, dmaDevice, x.cause("DMA " + length + " bytes")));
+        hostBridge.tell(new dev.devemu.hw.pci.HostBridgeActor.DmaTransfer(DMA_SLOT, busAddress, length,
+            dev.devemu.hw.machine.DmaDirection.FROM_DEVICE, 1, dmaDevice, x.cause("DMA " + length + " bytes")));
         return null;
       });
     }

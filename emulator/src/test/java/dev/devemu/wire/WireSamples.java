@@ -1,5 +1,7 @@
 package dev.devemu.wire;
 
+import dev.devemu.hw.machine.Cpu;
+import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
@@ -13,7 +15,7 @@ import dev.devemu.kernel.Owner;
 import dev.devemu.testbed.RunResult;
 import java.util.Map;
 import java.util.TreeMap;
-import dev.devemu.hw.machine.HostBridgeActor;
+import dev.devemu.hw.pci.HostBridgeActor;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.kernel.usb.UsbBusActor;
 import dev.devemu.hw.usb.UsbDeviceActor;
@@ -43,12 +45,12 @@ public final class WireSamples {
     Function<ActorRef<Object>, ActorRef> any = r -> (ActorRef) r;
     List<Object> out = new ArrayList<>();
     out.add(new IrqChipActor.MsiWrite(0xFEE01000L, 34, "0000:00:02.0", cause));
-    out.add(new CpuActor.IrqRaised(34, cause));
-    out.add(new CpuActor.MmioReadCompleted(12, 3, 0xFFFFFFFFL, true));
+    out.add(new Cpu.IrqRaised(34, cause));
+    out.add(new Cpu.MmioReadCompleted(12, 3, 0xFFFFFFFFL, true));
     out.add(new PciDeviceActor.MmioRead(PciDeviceActor.Space.BAR2, 0x10, 4, 12, 3, any.apply(ref), cause));
     out.add(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, 0x04, 2, 0x406, cause));
     out.add(new PciDeviceActor.DmaCompleted(77, -5, 4096));
-    out.add(new HostBridgeActor.DmaTransfer("0000:00:03.0", 0x1_0000_2000L, 4096, Dma.Direction.FROM_DEVICE, 77,
+    out.add(new HostBridgeActor.DmaTransfer("0000:00:03.0", 0x1_0000_2000L, 4096, DmaDirection.FROM_DEVICE, 77,
         any.apply(ref), cause));
     out.add(new BusEvents.HotPlug("0000:00:02.0", cause));
     out.add(new BusEvents.HotUnplug("0000:00:02.0", true, cause));

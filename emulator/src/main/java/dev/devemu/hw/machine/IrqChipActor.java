@@ -1,8 +1,5 @@
 package dev.devemu.hw.machine;
 
-import dev.devemu.kernel.CpuActor;
-import dev.devemu.kernel.Irqs;
-import dev.devemu.kernel.Kernel;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
@@ -16,6 +13,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class IrqChipActor {
   private IrqChipActor() {}
 
+  /** x86's MSI address window: a write to {@code 0xfee00000 | apic_id << 12} is an interrupt message. */
+  public static final long MSI_ADDRESS_BASE = 0xFEE00000L;
+
   /** Messages the interrupt controller understands. */
   public interface Command {}
 
@@ -27,25 +27,25 @@ public final class IrqChipActor {
     }
   }
 
-  public static Behavior<Command> create(Kernel kernel) {
+  public static Behavior<Command> create(Host host) {
     long[] dropped = {0};
     return Behaviors.receive(Command.class)
         .onMessage(MsiWrite.class, m -> {
-          if ((m.address() & 0xFFF00000L) != Irqs.MSI_ADDRESS_BASE) {
+          if ((m.address() & 0xFFF00000L) != MSI_ADDRESS_BASE) {
             dropped[0]++;
-            kernel.printk("DMAR: MSI write from " + m.source() + " to non-MSI address 0x" + Long.toHexString(m.address())
+            host.log("DMAR: MSI write from " + m.source() + " to non-MSI address 0x" + Long.toHexString(m.address())
                 + " dropped");
             return Behaviors.same();
           }
           int cpu = (int) ((m.address() >>> 12) & 0xff);
-          if (cpu >= kernel.cpuCount()) {
-            kernel.printk("APIC: MSI from " + m.source() + " to absent APIC id " + cpu + " dropped");
+          if (cpu >= host.cpuCount()) {
+            host.log("APIC: MSI from " + m.source() + " to absent APIC id " + cpu + " dropped");
             return Behaviors.same();
           }
           int vector = m.data() & 0xff;
-          Cause c = m.cause() == null ? Cause.root(m.source(), kernel.now(), "MSI") : m.cause();
-          kernel.cpu(cpu).tell(new CpuActor.IrqRaised(vector,
-              c.thenLazy("irqchip", cpu, kernel.now(), () -> "MSI vector " + vector + " -> cpu" + cpu)));
+          Cause c = m.cause() == null ? Cause.root(m.source(), host.now(), "MSI") : m.cause();
+          host.cpu(cpu).tell(new Cpu.IrqRaised(vector,
+              c.thenLazy("irqchip", cpu, host.now(), () -> "MSI vector " + vector + " -> cpu" + cpu)));
           return Behaviors.same();
         })
         .build();

@@ -1,5 +1,6 @@
 package dev.devemu.hw.pci;
 
+import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Dma;
@@ -27,7 +28,7 @@ public interface DeviceContext {
   boolean raiseInterrupt(int vector, Cause cause);
 
   /** Starts a DMA transfer through the host bridge; the model's {@link PciDeviceModel#onDmaCompleted} follows. */
-  boolean dma(long busAddress, int length, Dma.Direction direction, long tag, Cause cause);
+  boolean dma(long busAddress, int length, DmaDirection direction, long tag, Cause cause);
 
   /** A root cause for something the device does on its own (a frame completes, a timer expires). */
   Cause cause(String what);

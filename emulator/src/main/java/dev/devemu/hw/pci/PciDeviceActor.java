@@ -1,8 +1,10 @@
 package dev.devemu.hw.pci;
 
-import dev.devemu.hw.machine.HostBridgeActor;
+import dev.devemu.hw.HostBound;
+import dev.devemu.hw.machine.Cpu;
+import dev.devemu.hw.machine.DmaDirection;
+
 import dev.devemu.spec.pci.PciAddress;
-import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Dma;
@@ -30,7 +32,7 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
 
   /** A non-posted read of configuration space or a BAR. */
   public record MmioRead(Space space, long offset, int size, int pid, long episode,
-      ActorRef<CpuActor.Command> replyTo, Cause cause) implements Command, CrossNode, Traceable {
+      ActorRef<Cpu.Message> replyTo, Cause cause) implements Command, CrossNode, Traceable {
     @Override
     public String traceText() {
       return "MmioRead(" + space + "+0x" + Long.toHexString(offset) + "/" + size + ")";
@@ -55,10 +57,18 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
   }
 
   /** The bus enumerates the slot: reply with the configuration space. */
-  public record Enumerate(ActorRef<PciBusActor.Command> replyTo) implements Command, LocalOnly, Traceable {
+  public record Enumerate(ActorRef<HostBound> replyTo) implements Command, LocalOnly, Traceable {
     @Override
     public String traceText() {
       return "Enumerate";
+    }
+  }
+
+  /** The device's answer to {@link Enumerate}: its configuration space and the size of each BAR. */
+  public record Enumerated(PciAddress address, byte[] config, long[] barSizes) implements HostBound, LocalOnly, Traceable {
+    @Override
+    public String traceText() {
+      return "Enumerated(" + address + ")";
     }
   }
 
@@ -209,7 +219,7 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
       // Nobody answers the TLP: the root port's completion timer expires and it completes the read with all ones.
       long ones = m.size() >= 8 ? -1L : (1L << (8 * m.size())) - 1;
       clock.schedule(COMPLETION_TIMEOUT_NANOS, name + " completion timeout",
-          () -> m.replyTo().tell(new CpuActor.MmioReadCompleted(m.pid(), m.episode(), ones, true)));
+          () -> m.replyTo().tell(new Cpu.MmioReadCompleted(m.pid(), m.episode(), ones, true)));
       return this;
     }
     long value;
@@ -225,7 +235,7 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
     } else {
       value = model.readBar(m.space().bar(), m.offset(), m.size(), this);
     }
-    m.replyTo().tell(new CpuActor.MmioReadCompleted(m.pid(), m.episode(), value, ur));
+    m.replyTo().tell(new Cpu.MmioReadCompleted(m.pid(), m.episode(), value, ur));
     return this;
   }
 
@@ -255,7 +265,7 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
   }
 
   private Behavior<Command> onEnumerate(Enumerate m) {
-    if (present) m.replyTo().tell(new PciBusActor.Enumerated(address, config.snapshot(), barSizes()));
+    if (present) m.replyTo().tell(new Enumerated(address, config.snapshot(), barSizes()));
     return this;
   }
 
@@ -386,7 +396,7 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
   }
 
   @Override
-  public boolean dma(long busAddress, int length, Dma.Direction direction, long tag, Cause cause) {
+  public boolean dma(long busAddress, int length, DmaDirection direction, long tag, Cause cause) {
     if (!present || stalled || !config.busMaster()) return false;
     moments.enter(Moments.Moment.WITH_DMA_IN_FLIGHT);
     hostBridge.tell(new HostBridgeActor.DmaTransfer(name, busAddress, length, direction, tag,

@@ -1,15 +1,12 @@
 package dev.devemu.hw.usb;
 
+import dev.devemu.hw.machine.Host;
 import dev.devemu.spec.usb.UsbPort;
 import dev.devemu.spec.usb.UsbSpeed;
 import com.google.protobuf.ByteString;
 import dev.devemu.sim.Cause;
 import dev.devemu.hw.machine.IrqChipActor;
-import dev.devemu.kernel.Kernel;
 import dev.devemu.wire.LocalOnly;
-import dev.devemu.kernel.Owner;
-import dev.devemu.kernel.mem.Allocation;
-import dev.devemu.kernel.mem.Stamp;
 import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
 import java.util.List;
@@ -110,7 +107,7 @@ public final class XhciActor extends AbstractBehavior<XhciActor.Command> impleme
     }
   }
 
-  private final Kernel kernel;
+  private final Host host;
   private final XhciEventRing ring;
   private final ActorRef<IrqChipActor.Command> irqChip;
   private final ActorRef<UsbDeviceActor.Command>[] devices;
@@ -122,16 +119,16 @@ public final class XhciActor extends AbstractBehavior<XhciActor.Command> impleme
   /**
    * @param portDevices the device plugged into each root-hub port that has one (by port number)
    */
-  public static Behavior<Command> create(Kernel kernel, XhciEventRing ring, ActorRef<IrqChipActor.Command> irqChip,
+  public static Behavior<Command> create(Host host, XhciEventRing ring, ActorRef<IrqChipActor.Command> irqChip,
       java.util.SortedMap<Integer, ActorRef<UsbDeviceActor.Command>> portDevices) {
-    return Behaviors.setup(ctx -> new XhciActor(ctx, kernel, ring, irqChip, portDevices));
+    return Behaviors.setup(ctx -> new XhciActor(ctx, host, ring, irqChip, portDevices));
   }
 
   @SuppressWarnings("unchecked")
-  private XhciActor(ActorContext<Command> ctx, Kernel kernel, XhciEventRing ring,
+  private XhciActor(ActorContext<Command> ctx, Host host, XhciEventRing ring,
       ActorRef<IrqChipActor.Command> irqChip, java.util.SortedMap<Integer, ActorRef<UsbDeviceActor.Command>> portDevices) {
     super(ctx);
-    this.kernel = kernel;
+    this.host = host;
     this.ring = ring;
     this.irqChip = irqChip;
     this.devices = new ActorRef[UsbPort.PORTS + 1];
@@ -198,17 +195,17 @@ public final class XhciActor extends AbstractBehavior<XhciActor.Command> impleme
 
   /** IMAN.IP was clear: set it and send the MSI. While it is set, further events ride on the same interrupt. */
   private void interrupt(Cause cause) {
-    if (!interruptsEnabled || kernel.halted()) return;
+    if (!interruptsEnabled || host.halted()) return;
     ring.interruptPending(true);
-    Cause c = cause == null ? Cause.root("xhci", kernel.now(), "event") : cause;
+    Cause c = cause == null ? Cause.root("xhci", host.now(), "event") : cause;
     irqChip.tell(new IrqChipActor.MsiWrite(msiAddress, msiData, "xhci", c.thenLazy("xhci", Cause.NO_CPU,
-        kernel.now(), () -> "event ring not empty: MSI")));
+        host.now(), () -> "event ring not empty: MSI")));
   }
 
   @Override
   public void schedule(long delayNanos, Object token) {
     ActorRef<Command> self = getContext().getSelf();
-    kernel.clock().schedule(delayNanos, "xhci", () -> self.tell(new HcTimer(token)));
+    host.clock().schedule(delayNanos, "xhci", () -> self.tell(new HcTimer(token)));
   }
 
   @Override
@@ -223,15 +220,7 @@ public final class XhciActor extends AbstractBehavior<XhciActor.Command> impleme
 
   /** The controller's bus-master access to a transfer buffer: a freed or too small buffer is KASAN's to report. */
   private void dma(XhciCore.Td td, int length, boolean write) {
-    if (kernel.halted() || td.buffer == 0) return;
-    Allocation target = kernel.memory().find(td.buffer);
-    if (target == null) return;
-    long offset = td.buffer - target.address();
-    if (!target.live() || offset < 0 || offset + length > target.size()) {
-      Owner owner = target.owner();
-      Stamp by = Stamp.ofActor("xhci", kernel.now(), td.cause);
-      kernel.report(kernel.detectors().kasan().dmaAccess("xhci", owner, target, offset, length, write, by,
-          "xhci " + (write ? "IN" : "OUT") + " transfer on ep 0x" + Integer.toHexString(td.endpoint)));
-    }
+    host.busMasterAccess("xhci", td.buffer, length, write, td.cause,
+        () -> "xhci " + (write ? "IN" : "OUT") + " transfer on ep 0x" + Integer.toHexString(td.endpoint));
   }
 }

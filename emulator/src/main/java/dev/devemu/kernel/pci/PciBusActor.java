@@ -1,5 +1,6 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.hw.HostBound;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceActor;
@@ -28,10 +29,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * The PCI bus and its hot-plug controller (pciehp): enumerates slots, assigns BARs, matches functions against
  * the loaded drivers' ID tables, runs probe, and turns hot-unplug — orderly or surprise — into remove.
  */
-public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
+public final class PciBusActor extends AbstractBehavior<HostBound> {
 
   /** Messages the bus understands. */
-  public interface Command {}
+  public interface Command extends HostBound {}
 
   /** Enumerate every slot that holds a present device and bind drivers. */
   public enum Boot implements Command, LocalOnly, Traceable {
@@ -40,14 +41,6 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     @Override
     public String traceText() {
       return "Boot";
-    }
-  }
-
-  /** A device answered enumeration with its configuration space. */
-  public record Enumerated(PciAddress address, byte[] config, long[] barSizes) implements Command, LocalOnly, Traceable {
-    @Override
-    public String traceText() {
-      return "Enumerated(" + address + ")";
     }
   }
 
@@ -114,12 +107,12 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   private long nextBarAddress = 0xfe000000L;
   private int instances;
 
-  public static Behavior<Command> create(Kernel kernel, List<Slot> slots, List<PciDriverEntry> drivers,
+  public static Behavior<HostBound> create(Kernel kernel, List<Slot> slots, List<PciDriverEntry> drivers,
       long surpriseDetectionNanos, Consumer<BindingChanged> listener) {
     return Behaviors.setup(ctx -> new PciBusActor(ctx, kernel, slots, drivers, surpriseDetectionNanos, listener));
   }
 
-  private PciBusActor(ActorContext<Command> ctx, Kernel kernel, List<Slot> slots, List<PciDriverEntry> drivers,
+  private PciBusActor(ActorContext<HostBound> ctx, Kernel kernel, List<Slot> slots, List<PciDriverEntry> drivers,
       long surpriseDetectionNanos, Consumer<BindingChanged> listener) {
     super(ctx);
     this.kernel = kernel;
@@ -133,10 +126,10 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
   }
 
   @Override
-  public Receive<Command> createReceive() {
+  public Receive<HostBound> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Boot.INSTANCE, this::onBoot)
-        .onMessage(Enumerated.class, this::onEnumerated)
+        .onMessage(PciDeviceActor.Enumerated.class, this::onEnumerated)
         .onMessage(BusEvents.HotPlug.class, this::onHotPlug)
         .onMessage(BusEvents.HotUnplug.class, this::onHotUnplug)
         .onMessage(BusEvents.LinkChanged.class, this::onLinkChanged)
@@ -147,7 +140,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
         .build();
   }
 
-  private Behavior<Command> onBoot() {
+  private Behavior<HostBound> onBoot() {
     for (SlotState s : slots) {
       if (s.slot.presentAtBoot()) enumerate(s);
     }
@@ -159,7 +152,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     s.slot.device().tell(new PciDeviceActor.Enumerate(getContext().getSelf()));
   }
 
-  private Behavior<Command> onEnumerated(Enumerated m) {
+  private Behavior<HostBound> onEnumerated(PciDeviceActor.Enumerated m) {
     SlotState s = slotAt(m.address());
     if (s == null || s.state != State.ENUMERATING) return this;
     PciFunction fn = new PciFunction(m.address(), s.slot.device(), m.config(), m.barSizes(), s.slot.name());
@@ -211,7 +204,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     s.function.owner(Owner.KERNEL);
   }
 
-  private Behavior<Command> onInstanceReply(InstanceReply m) {
+  private Behavior<HostBound> onInstanceReply(InstanceReply m) {
     if (m.reply() instanceof DriverInstanceActor.ProbeCompleted p) {
       SlotState s = bySlotName(p.device());
       if (s == null || s.state != State.PROBING) return this;
@@ -262,7 +255,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     return slotAt(PciAddress.parse(name));
   }
 
-  private Behavior<Command> onHotPlug(BusEvents.HotPlug m) {
+  private Behavior<HostBound> onHotPlug(BusEvents.HotPlug m) {
     SlotState s = slot(m.slot());
     if (s == null) return this;
     if (s.state != State.EMPTY) {
@@ -279,7 +272,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     return this;
   }
 
-  private Behavior<Command> onHotUnplug(BusEvents.HotUnplug m) {
+  private Behavior<HostBound> onHotUnplug(BusEvents.HotUnplug m) {
     SlotState s = slot(m.slot());
     if (s == null) return this;
     s.plugAfterRemove = false; // the card that was to come back is gone again
@@ -292,7 +285,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
       if (s.function != null) s.function.disconnected(true);
       kernel.printk("pciehp " + m.slot() + ": Slot(" + m.slot() + "): Link Down (surprise removal)");
       long generation = s.generation;
-      ActorRef<Command> self = getContext().getSelf();
+      ActorRef<HostBound> self = getContext().getSelf();
       PciAddress address = s.slot.address();
       kernel.clock().schedule(surpriseDetectionNanos, "pciehp " + m.slot(),
           () -> self.tell(new SurpriseDetected(address, generation)));
@@ -305,7 +298,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     return this;
   }
 
-  private Behavior<Command> onSurpriseDetected(SurpriseDetected m) {
+  private Behavior<HostBound> onSurpriseDetected(SurpriseDetected m) {
     SlotState s = slotAt(m.address());
     if (s == null || s.generation != m.generation()) return this;
     if (s.state == State.BOUND) {
@@ -317,7 +310,7 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     return this;
   }
 
-  private Behavior<Command> onLinkChanged(BusEvents.LinkChanged m) {
+  private Behavior<HostBound> onLinkChanged(BusEvents.LinkChanged m) {
     return m.up() ? onHotPlug(new BusEvents.HotPlug(m.slot(), m.cause()))
         : onHotUnplug(new BusEvents.HotUnplug(m.slot(), true, m.cause()));
   }
@@ -340,20 +333,20 @@ public final class PciBusActor extends AbstractBehavior<PciBusActor.Command> {
     kernel.sysfs().remove("pci", s.slot.name());
     if (s.plugAfterRemove) {
       s.plugAfterRemove = false;
-      ActorRef<Command> self = getContext().getSelf();
+      ActorRef<HostBound> self = getContext().getSelf();
       // after the removal's own messages (power-off) have gone out
       self.tell(new BusEvents.HotPlug(s.slot.name(), Cause.root("pciehp", kernel.now(),
           "card present again after removal of " + s.slot.name())));
     }
   }
 
-  private Behavior<Command> onInterruptBurst(BusEvents.InterruptBurst m) {
+  private Behavior<HostBound> onInterruptBurst(BusEvents.InterruptBurst m) {
     SlotState s = slot(m.slot());
     if (s != null) s.slot.device().tell(new PciDeviceActor.InjectInterrupts(m.count(), m.intervalNanos(), m.cause()));
     return this;
   }
 
-  private Behavior<Command> onDeviceStall(BusEvents.DeviceStall m) {
+  private Behavior<HostBound> onDeviceStall(BusEvents.DeviceStall m) {
     SlotState s = slot(m.slot());
     if (s != null) s.slot.device().tell(new PciDeviceActor.SetStalled(m.stalled(), m.cause()));
     return this;

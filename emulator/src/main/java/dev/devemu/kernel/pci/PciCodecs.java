@@ -1,6 +1,6 @@
 package dev.devemu.kernel.pci;
 
-import dev.devemu.hw.machine.HostBridgeActor;
+import dev.devemu.hw.pci.HostBridgeActor;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.kernel.Dma;
 import dev.devemu.protocol.v1.DmaCompleted;
@@ -34,10 +34,11 @@ public final class PciCodecs implements WireCodecs {
         (p, c) -> new PciDeviceActor.DmaCompleted(p.getTag(), p.getStatus(), p.getLength())));
     r.accept(Codec.of(HostBridgeActor.DmaTransfer.class, "DmaTransfer", DmaTransfer::parseFrom,
         (m, c) -> DmaTransfer.newBuilder().setDevice(m.device()).setBusAddress(m.busAddress()).setLength(m.length())
-            .setDirection(m.direction() == Dma.Direction.TO_DEVICE ? DmaDirection.DMA_TO_DEVICE : DmaDirection.DMA_FROM_DEVICE)
+            .setDirection(m.direction() == dev.devemu.hw.machine.DmaDirection.TO_DEVICE ? DmaDirection.DMA_TO_DEVICE : DmaDirection.DMA_FROM_DEVICE)
             .setTag(m.tag()).setReplyTo(c.ref(m.replyTo())).setCause(WireContext.cause(m.cause())).build(),
         (p, c) -> new HostBridgeActor.DmaTransfer(p.getDevice(), p.getBusAddress(), p.getLength(),
-            p.getDirection() == DmaDirection.DMA_TO_DEVICE ? Dma.Direction.TO_DEVICE : Dma.Direction.FROM_DEVICE,
+            p.getDirection() == DmaDirection.DMA_TO_DEVICE ? dev.devemu.hw.machine.DmaDirection.TO_DEVICE
+                : dev.devemu.hw.machine.DmaDirection.FROM_DEVICE,
             p.getTag(), c.ref(p.getReplyTo()), WireContext.cause(p.getCause()))));
   }
 

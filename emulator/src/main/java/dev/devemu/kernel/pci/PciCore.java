@@ -1,5 +1,6 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.hw.machine.Cpu;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.kernel.CpuActor;
@@ -175,7 +176,7 @@ public final class PciCore {
           x.cause(() -> what + " " + pdev + " BAR" + mem.bar() + "+0x" + Long.toHexString(offset))));
       return Op.Wait.sleep(Op.WaitKind.BUS, () -> what + " " + pdev);
     }, (x, woke) -> {
-      CpuActor.MmioReadCompleted r = (CpuActor.MmioReadCompleted) woke;
+      Cpu.MmioReadCompleted r = (Cpu.MmioReadCompleted) woke;
       if (r.unsupportedRequest()) {
         x.kernel().detectors().mmio().noteAllOnes(x, mem.function().name(),
             "BAR" + mem.bar() + "+0x" + Long.toHexString(offset));
@@ -221,7 +222,7 @@ public final class PciCore {
           x.task().waitEpisode() + 1, k(x).cpu(x.cpu()), x.cause(() -> what + " " + pdev + "+0x" + Integer.toHexString(offset))));
       return Op.Wait.sleep(Op.WaitKind.BUS, what);
     }, (x, woke) -> {
-      CpuActor.MmioReadCompleted r = (CpuActor.MmioReadCompleted) woke;
+      Cpu.MmioReadCompleted r = (Cpu.MmioReadCompleted) woke;
       if (r.unsupportedRequest()) x.kernel().detectors().mmio().noteAllOnes(x, pdev.name(), "config+0x" + Integer.toHexString(offset));
       return (int) r.value();
     });

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.hw.HostBound;
 import dev.devemu.hw.usb.UsbDeviceActor;
 import dev.devemu.spec.usb.UsbDeviceState;
 import dev.devemu.spec.usb.UsbPort;
@@ -43,10 +44,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * </ul>
  * The first interface of the active configuration is offered to drivers (the bulk device has only one).
  */
-public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
+public final class UsbBusActor extends AbstractBehavior<HostBound> {
 
   /** Messages the USB bus understands. */
-  public interface Command {}
+  public interface Command extends HostBound {}
 
   /** Start the host controller driver and connect the devices present at boot. */
   public enum Boot implements Command, LocalOnly, Traceable {
@@ -141,12 +142,12 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
   private final ActorRef<DriverInstanceActor.Reply> replies;
   private int instances;
 
-  public static Behavior<Command> create(Kernel kernel, UsbHcd hcd, ActorRef<XhciActor.Command> hc, List<Slot> slots,
+  public static Behavior<HostBound> create(Kernel kernel, UsbHcd hcd, ActorRef<XhciActor.Command> hc, List<Slot> slots,
       List<UsbDriverEntry> drivers, long detectionNanos, Consumer<PciBusActor.BindingChanged> listener) {
     return Behaviors.setup(ctx -> new UsbBusActor(ctx, kernel, hcd, hc, slots, drivers, detectionNanos, listener));
   }
 
-  private UsbBusActor(ActorContext<Command> ctx, Kernel kernel, UsbHcd hcd, ActorRef<XhciActor.Command> hc,
+  private UsbBusActor(ActorContext<HostBound> ctx, Kernel kernel, UsbHcd hcd, ActorRef<XhciActor.Command> hc,
       List<Slot> slots, List<UsbDriverEntry> drivers, long detectionNanos,
       Consumer<PciBusActor.BindingChanged> listener) {
     super(ctx);
@@ -161,7 +162,7 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
   }
 
   @Override
-  public Receive<Command> createReceive() {
+  public Receive<HostBound> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Boot.INSTANCE, this::onBoot)
         .onMessage(HcdStarted.class, this::onHcdStarted)
@@ -177,14 +178,14 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
         .build();
   }
 
-  private Behavior<Command> onBoot() {
-    ActorRef<Command> self = getContext().getSelf();
+  private Behavior<HostBound> onBoot() {
+    ActorRef<HostBound> self = getContext().getSelf();
     kernel.spawn(-1, "kworker/u:xhci", Owner.KERNEL, Cause.root("usb", kernel.now(), "xhci_hcd probe"), hcd.start(),
         (task, result) -> self.tell(new HcdStarted(result instanceof Integer i ? i : -Errno.EIO)));
     return this;
   }
 
-  private Behavior<Command> onHcdStarted(HcdStarted m) {
+  private Behavior<HostBound> onHcdStarted(HcdStarted m) {
     if (m.rc() < 0) {
       kernel.printk(UsbHcd.NAME + ": can't setup: " + m.rc());
       return this;
@@ -218,14 +219,14 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
     }
   }
 
-  private Behavior<Command> onHotPlug(BusEvents.HotPlug m) {
+  private Behavior<HostBound> onHotPlug(BusEvents.HotPlug m) {
     PortState p = port(m.slot());
     if (p == null || p.plugged) return this;
     connect(p, m.cause() == null ? Cause.root("fault-plan", kernel.now(), "plug " + p.name) : m.cause());
     return this;
   }
 
-  private Behavior<Command> onHotUnplug(BusEvents.HotUnplug m) {
+  private Behavior<HostBound> onHotUnplug(BusEvents.HotUnplug m) {
     PortState p = port(m.slot());
     if (p == null || !p.plugged) return this;
     Cause c = m.cause() == null ? Cause.root("fault-plan", kernel.now(), "unplug " + p.name) : m.cause();
@@ -249,18 +250,18 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
   }
 
   /** A fault a USB port cannot suffer (stalls and interrupt bursts are PCIe faults): logged, the run goes on. */
-  private Behavior<Command> onUnsupportedEvent(BusEvents.Event m) {
+  private Behavior<HostBound> onUnsupportedEvent(BusEvents.Event m) {
     kernel.printk("usb " + m.slot() + ": " + m.traceText() + " does not apply to a USB port; ignored");
     return this;
   }
 
-  private Behavior<Command> onLinkChanged(BusEvents.LinkChanged m) {
+  private Behavior<HostBound> onLinkChanged(BusEvents.LinkChanged m) {
     // A USB port has no link to retrain: link-down is a surprise unplug, link-up a plug.
     return m.up() ? onHotPlug(new BusEvents.HotPlug(m.slot(), m.cause()))
         : onHotUnplug(new BusEvents.HotUnplug(m.slot(), true, m.cause()));
   }
 
-  private Behavior<Command> onPortStatusChanged(PortStatusChanged m) {
+  private Behavior<HostBound> onPortStatusChanged(PortStatusChanged m) {
     PortState p = ports.get(m.port());
     if (p == null) return this;
     p.linkUp = m.connected();
@@ -269,7 +270,7 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
     } else if (p.state != State.EMPTY && !p.hubWorkScheduled) {
       p.hubWorkScheduled = true;
       long generation = p.generation;
-      ActorRef<Command> self = getContext().getSelf();
+      ActorRef<HostBound> self = getContext().getSelf();
       kernel.clock().schedule(detectionNanos, "hub_wq " + p.name, () -> self.tell(new HubWork(m.port(), generation)));
     }
     return this;
@@ -285,12 +286,12 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
     p.udev = udev;
     long generation = p.generation;
     int port = p.slot.port().port();
-    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<HostBound> self = getContext().getSelf();
     kernel.spawn(-1, "kworker/hub_wq", Owner.KERNEL, cause, UsbHub.enumerate(udev),
         (task, result) -> self.tell(new Enumerated(port, generation, result instanceof Integer i ? i : -Errno.EIO)));
   }
 
-  private Behavior<Command> onEnumerated(Enumerated m) {
+  private Behavior<HostBound> onEnumerated(Enumerated m) {
     PortState p = ports.get(m.port());
     if (p == null || p.generation != m.generation() || p.state != State.ENUMERATING) return this;
     if (m.rc() < 0) {
@@ -338,7 +339,7 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
     intf.owner(Owner.KERNEL);
   }
 
-  private Behavior<Command> onInstanceReply(InstanceReply m) {
+  private Behavior<HostBound> onInstanceReply(InstanceReply m) {
     if (m.reply() instanceof DriverInstanceActor.ProbeCompleted c) {
       PortState p = byInterface.get(c.device());
       if (p == null || p.state != State.PROBING) return this;
@@ -375,7 +376,7 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
   }
 
   /** hub_wq handles a disconnect: usb_disconnect marks the device NOTATTACHED and unbinds its drivers. */
-  private Behavior<Command> onHubWork(HubWork m) {
+  private Behavior<HostBound> onHubWork(HubWork m) {
     PortState p = ports.get(m.port());
     if (p == null || p.generation != m.generation()) return this;
     p.hubWorkScheduled = false;
@@ -405,7 +406,7 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
     long generation = p.generation;
     int port = p.slot.port().port();
     UsbDevice udev = p.udev;
-    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<HostBound> self = getContext().getSelf();
     if (udev.state() != UsbDeviceState.NOTATTACHED) {
       kernel.printk("usb " + p.name + ": USB disconnect, device number " + udev.devnum());
     }
@@ -413,7 +414,7 @@ public final class UsbBusActor extends AbstractBehavior<UsbBusActor.Command> {
         UsbHub.disableDevice(udev), (task, result) -> self.tell(new TornDown(port, generation)));
   }
 
-  private Behavior<Command> onTornDown(TornDown m) {
+  private Behavior<HostBound> onTornDown(TornDown m) {
     PortState p = ports.get(m.port());
     if (p == null || p.generation != m.generation() || p.state != State.TEARDOWN) return this;
     for (UsbInterface i : p.udev.interfaces()) {

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.hw.HostBound;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDeviceState;
 import dev.devemu.spec.usb.UsbPort;
@@ -50,7 +51,7 @@ public final class UsbHcd {
   private final KernelMemory mem;
   private final XhciEventRing ring;
   private ActorRef<XhciActor.Command> hc;
-  private ActorRef<UsbBusActor.Command> hub;
+  private ActorRef<HostBound> hub;
   private int irq = -1;
   private boolean running;
   private boolean dying;
@@ -72,7 +73,7 @@ public final class UsbHcd {
   }
 
   /** Wires the controller and the hub driver in (the testbed spawns them after the HCD object exists). */
-  public void attach(ActorRef<XhciActor.Command> hc, ActorRef<UsbBusActor.Command> hub) {
+  public void attach(ActorRef<XhciActor.Command> hc, ActorRef<HostBound> hub) {
     this.hc = hc;
     this.hub = hub;
   }

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.hw.machine.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.pci.PciCore;
@@ -37,7 +38,7 @@ class LeakCheckTest extends DetectorTestBase {
             .then(rc -> Op.step("dma_map_single", x -> {
               Allocation buf = x.kernel().memory().allocate(x, 256, "rx buffer", Allocation.Kind.DMA_COHERENT);
               buf.markManaged(); // the buffer itself is devm-managed; only the mapping is the driver's to undo
-              mapping[0] = x.kernel().dma().map(x, buf, 0, 256, Dma.Direction.FROM_DEVICE);
+              mapping[0] = x.kernel().dma().map(x, buf, 0, 256, DmaDirection.FROM_DEVICE);
               return 0;
             }));
       }

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.hw.machine.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.pci.IoMem;
@@ -83,7 +84,7 @@ class MmioCheckTest extends DetectorTestBase {
             () -> PciCore.ioread32(bar, SamplePcieDevice.REG_SAMPLES).then(n -> Op.step("dma_map_single", x -> {
               if (checks && (n == -1 || n > 64)) return null;
               Allocation buf = x.kernel().memory().allocate(x, 64, "rx buffer", Allocation.Kind.KMALLOC);
-              Dma.Mapping m = x.kernel().dma().map(x, buf, 0, n, Dma.Direction.FROM_DEVICE);
+              Dma.Mapping m = x.kernel().dma().map(x, buf, 0, n, DmaDirection.FROM_DEVICE);
               x.kernel().dma().unmap(x, m);
               x.kernel().memory().free(x, buf);
               return null;

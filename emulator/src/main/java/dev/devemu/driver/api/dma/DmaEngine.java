@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.dma;
 
+import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
@@ -65,7 +66,7 @@ public final class DmaEngine {
     return Fallible.of(Mem.kmalloc(size, what).then(memory -> {
       if (memory == null) return Op.pure(KResult.<DmaBuffer>err(Errno.ENOMEM));
       return Op.<KResult<DmaBuffer>>step("dma_map_single", x -> {
-        Dma.Mapping m = x.kernel().dma().map(x, memory, 0, size, Dma.Direction.FROM_DEVICE);
+        Dma.Mapping m = x.kernel().dma().map(x, memory, 0, size, DmaDirection.FROM_DEVICE);
         if (m == null) return null;
         DmaBuffer b = new DmaBuffer(this, memory, m, size, what);
         live.add(b);

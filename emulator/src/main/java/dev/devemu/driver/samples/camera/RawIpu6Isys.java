@@ -1,5 +1,6 @@
 package dev.devemu.driver.samples.camera;
 
+import dev.devemu.hw.machine.DmaDirection;
 import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
 
 import dev.devemu.kernel.pci.IoMem;
@@ -385,7 +386,7 @@ public final class RawIpu6Isys implements RawPciDriver {
         return Mem.kmalloc(size, "ipu6 frame buffer " + size).then(vaddr -> {
           if (vaddr == null) return Mem.kfree(b).then(Op.pure(i));
           return Op.<Dma.Mapping>step("dma_map_single", x -> x.kernel().dma().map(x, vaddr, 0, size,
-              Dma.Direction.FROM_DEVICE)).then(dma -> {
+              DmaDirection.FROM_DEVICE)).then(dma -> {
                 if (dma == null) return Mem.kfree(vaddr).then(Mem.kfree(b)).then(Op.pure(i));
                 return Mem.write(b.index, i).then(Mem.write(b.vaddr, vaddr)).then(Mem.write(b.dma, dma))
                     .then(Mem.write(b.length, size)).then(Mem.write(b.state, RawIsysData.DEQUEUED))

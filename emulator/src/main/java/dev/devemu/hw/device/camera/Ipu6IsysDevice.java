@@ -1,5 +1,6 @@
 package dev.devemu.hw.device.camera;
 
+import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.device.camera.Ipu6IsysKind;
 import dev.devemu.hw.pci.DeviceContext;
 import dev.devemu.hw.pci.PciConfigSpace;
@@ -438,7 +439,7 @@ public final class Ipu6IsysDevice implements PciDeviceModel {
   private boolean transfer(DeviceContext dev, long bus, int length, boolean info,
       java.util.function.Supplier<String> what) {
     long tag = nextDmaTag++;
-    if (!dev.dma(bus, length, Dma.Direction.FROM_DEVICE, tag, dev.cause(what))) return false;
+    if (!dev.dma(bus, length, DmaDirection.FROM_DEVICE, tag, dev.cause(what))) return false;
     dmaTag = tag;
     dmaFinishesFrame = true;
     dmaIsInfo = info;

@@ -1,5 +1,6 @@
 package dev.devemu.hw.device.camera;
 
+import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.hw.pci.DeviceContext;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
@@ -16,7 +17,7 @@ import java.util.PriorityQueue;
 final class FakeDeviceContext implements DeviceContext {
   record Timer(long due, long order, Object token) {}
 
-  record DmaRequest(long bus, int length, Dma.Direction direction, long tag) {}
+  record DmaRequest(long bus, int length, DmaDirection direction, long tag) {}
 
   private final SimRandom random = new SimRandom(7);
   private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.due != b.due
@@ -55,7 +56,7 @@ final class FakeDeviceContext implements DeviceContext {
   }
 
   @Override
-  public boolean dma(long busAddress, int length, Dma.Direction direction, long tag, Cause cause) {
+  public boolean dma(long busAddress, int length, DmaDirection direction, long tag, Cause cause) {
     if (!present) return false;
     dmas.add(new DmaRequest(busAddress, length, direction, tag));
     return true;

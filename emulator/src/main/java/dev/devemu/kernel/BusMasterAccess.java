@@ -1,0 +1,93 @@
+package dev.devemu.kernel;
+
+import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.mem.Stamp;
+import dev.devemu.sim.Cause;
+import dev.devemu.uapi.Errno;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Memory as bus masters reach it: a device's DMA through the host bridge (translated by the IOMMU's tables, or by
+ * the direct map) and a host controller's access to the buffers the kernel handed it. The hardware only asks
+ * ({@link dev.devemu.hw.machine.Host}); what lives at an address, and whether touching it is a bug, is the
+ * kernel's knowledge, so the checks live here.
+ */
+final class BusMasterAccess {
+  private final Kernel kernel;
+
+  BusMasterAccess(Kernel kernel) {
+    this.kernel = kernel;
+  }
+
+  int dmaTransfer(String device, long busAddress, int length, DmaDirection direction, long tag, Cause cause) {
+    if (kernel.halted()) return -Errno.EIO;
+    if (kernel.faults().inject("dma_transfer", device)) return -Errno.EIO;
+    boolean write = direction != DmaDirection.TO_DEVICE;
+    String what = "tag " + tag;
+    Stamp by = Stamp.ofActor(device, kernel.now(), cause);
+    Dma dma = kernel.dma();
+    Allocation target;
+    long offset;
+    Owner owner;
+    Dma.Mapping mapping = dma.lookup(busAddress);
+    if (dma.iommu()) {
+      if (mapping == null || busAddress + length > mapping.iova() + mapping.length()) {
+        kernel.report(iommuFault(device, busAddress, write, cause));
+        return -Errno.EIO;
+      }
+      target = mapping.buffer();
+      offset = mapping.offset() + (busAddress - mapping.iova());
+      owner = mapping.owner();
+    } else {
+      long virt = Dma.directMapVirtual(busAddress);
+      target = kernel.memory().find(virt);
+      if (target == null) {
+        kernel.report(wild(device, length, write, virt, cause));
+        return 0;
+      }
+      offset = virt - target.address();
+      owner = mapping != null ? mapping.owner() : target.owner();
+    }
+    if (!target.live() || offset < 0 || offset + length > target.size()) {
+      kernel.report(kernel.detectors().kasan().dmaAccess(device, owner, target, offset, length, write, by, what));
+    }
+    return 0;
+  }
+
+  void busMasterAccess(String master, long address, int length, boolean write, Cause cause,
+      java.util.function.Supplier<String> what) {
+    if (kernel.halted() || address == 0) return;
+    Allocation target = kernel.memory().find(address);
+    if (target == null) return;
+    long offset = address - target.address();
+    if (!target.live() || offset < 0 || offset + length > target.size()) {
+      Stamp by = Stamp.ofActor(master, kernel.now(), cause);
+      kernel.report(kernel.detectors().kasan().dmaAccess(master, target.owner(), target, offset, length, write, by,
+          what.get()));
+    }
+  }
+
+  private Oops iommuFault(String device, long busAddress, boolean write, Cause cause) {
+    String bdf = device.length() > 5 ? device.substring(5) : device;
+    List<String> lines = new ArrayList<>(List.of(
+        "DMAR: [DMA " + (write ? "Write" : "Read") + " NO_PASID] Request device [" + bdf + "] fault addr 0x"
+            + Long.toHexString(busAddress) + " [fault reason 0x0" + (write ? "5" : "6") + "] PTE "
+            + (write ? "Write" : "Read") + " access is not set",
+        "Causal chain (oldest first):"));
+    if (cause != null) for (Cause c : cause.chain()) lines.add(" " + c.line());
+    return new Oops("iommu", "DMAR: DRHD: handling fault status reg 2", lines, Owner.KERNEL, kernel.now(),
+        Cause.NO_CPU, "iommu:" + (write ? "write" : "read") + ":" + device);
+  }
+
+  private Oops wild(String device, int length, boolean write, long virt, Cause cause) {
+    List<String> lines = new ArrayList<>();
+    lines.add("DMA " + (write ? "write" : "read") + " of size " + length + " at addr "
+        + String.format("%016x", virt) + " by device " + device + ": no allocated object there");
+    lines.add("Causal chain (oldest first):");
+    if (cause != null) for (Cause c : cause.chain()) lines.add(" " + c.line());
+    return new Oops("kasan", "BUG: KASAN: wild-memory-access in dma_" + (write ? "write" : "read") + " by "
+        + device, lines, Owner.KERNEL, kernel.now(), Cause.NO_CPU, "kasan:wild:" + device);
+  }
+}
