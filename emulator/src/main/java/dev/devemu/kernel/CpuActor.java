@@ -180,7 +180,7 @@ public final class CpuActor extends AbstractBehavior<Cpu.Message> implements Exe
       Task.Advance a = t.advance(this);
       if (a == Task.Advance.WAITING) {
         if (leavesCpu(t.waitKind()) && t == current) current = null;
-        kernel.detectors().hungTask().watch(t);
+        kernel.hungTask().watch(t);
       }
       if (a == Task.Advance.FINISHED) retire(t);
     } catch (KernelOops e) {

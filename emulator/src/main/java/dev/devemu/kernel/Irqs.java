@@ -171,7 +171,7 @@ public final class Irqs {
    */
   public static Op<Void> disableIrq(int irq) {
     return Op.block("disable_irq", x -> {
-      x.kernel().detectors().mightSleep(x, "disable_irq");
+      x.kernel().bugs().mightSleep(x, "disable_irq");
       Irqs irqs = x.kernel().irqs();
       irqs.disabled.put(irq, true);
       return irqs.waitIdle(x, irq);
@@ -192,7 +192,7 @@ public final class Irqs {
   }
 
   private Op.Wait<Void> waitIdle(Exec x, int irq) {
-    kernel.detectors().mightSleep(x, "synchronize_irq");
+    kernel.bugs().mightSleep(x, "synchronize_irq");
     if (running(irq) == 0) return Op.Wait.ready(null);
     Task t = x.task();
     long episode = t.waitEpisode() + 1;
@@ -214,12 +214,12 @@ public final class Irqs {
   }
 
   private Op.Wait<Void> unregister(Exec x, int irq, Object devId) {
-    kernel.detectors().mightSleep(x, "free_irq");
+    kernel.bugs().mightSleep(x, "free_irq");
     List<Action> list = actions.get(irq);
     boolean removed = list != null && list.removeIf(a -> a.devId() == devId);
     if (removed) snapshots.remove(irq);
     if (!removed) {
-      kernel.report(kernel.detectors().warning(x, "Trying to free already-free IRQ " + irq, "free_irq"));
+      kernel.report(kernel.bugs().warning(x, "Trying to free already-free IRQ " + irq, "free_irq"));
       return Op.Wait.ready(null);
     }
     if (list.isEmpty()) actions.remove(irq);

@@ -1,14 +1,9 @@
 package dev.devemu.kernel;
 
-import dev.devemu.hw.machine.DmaDirection;
-import dev.devemu.hw.machine.Host;
-import dev.devemu.sim.Cause;
-import dev.devemu.hw.machine.Cpu;
 import dev.devemu.fault.Faults;
 import dev.devemu.fault.Moments;
+import dev.devemu.hw.machine.Cpu;
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.detect.Detectors;
-import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.SimRun;
 import dev.devemu.sim.VirtualClock;
@@ -19,25 +14,25 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The kernel of one testbed: the services drivers call (memory, interrupts, sleeping and waking, printk) and the
- * detectors that watch them. Every CPU actor of the testbed shares it; in deterministic mode only the lane
- * thread touches it, so it needs no locking.
+ * The core of the kernel of one testbed: tasks and the CPUs that run them, sleeping and waking, interrupts, time,
+ * printk, the reports and where they go. The subsystems above the core — memory, the detectors, DMA, the VFS, the
+ * driver core and the buses — are installed into it when it starts ({@code kernel.init.KernelInit}) and found by
+ * their {@link Key}; the core names none of them. Every CPU actor of the testbed shares it; in deterministic mode
+ * only the lane thread touches it, so it needs no locking.
  */
-public final class Kernel implements Host {
+public final class Kernel {
   private final SimRun run;
   private final KernelConfig config;
   private final SimRandom random;
   private final KernelLog log = new KernelLog(4096);
   private final List<ActorRef<Cpu.Message>> cpus = new ArrayList<>();
   private final Irqs irqs;
-  private final KernelMemory memory;
-  private final Detectors detectors;
   private final Resources resources = new Resources();
   private final Sysfs sysfs = new Sysfs();
-  private final dev.devemu.kernel.fs.Vfs vfs = new dev.devemu.kernel.fs.Vfs(this);
   private final Faults faults;
-  private final Dma dma;
-  private final BusMasterAccess busMasters = new BusMasterAccess(this);
+  private final HungTask hungTask = new HungTask(this);
+  private final Bugs bugs = new Bugs(this);
+  private Object[] subsystems = new Object[8];
   private final Moments moments = new Moments();
   private final List<Oops> oopses = new ArrayList<>();
   private Consumer<Oops> onOops = o -> {};
@@ -53,20 +48,15 @@ public final class Kernel implements Host {
     this.config = config;
     this.random = run.random().fork("kernel");
     this.irqs = new Irqs(this);
-    this.memory = new KernelMemory(this);
-    this.detectors = new Detectors(this);
     this.faults = new Faults(run.random().fork("faults"), this::now, this::printk);
-    this.dma = new Dma(this);
   }
 
   // ---- time and randomness ----
 
-  @Override
   public long now() {
     return run.clock().now();
   }
 
-  @Override
   public VirtualClock clock() {
     return run.clock();
   }
@@ -90,12 +80,10 @@ public final class Kernel implements Host {
     cpus.add(cpu);
   }
 
-  @Override
   public int cpuCount() {
     return cpus.size();
   }
 
-  @Override
   public ActorRef<Cpu.Message> cpu(int index) {
     return cpus.get(index);
   }
@@ -128,7 +116,7 @@ public final class Kernel implements Host {
    */
   public Op<Void> sleep(String what, long nanos) {
     return Op.block(what, x -> {
-      detectors.mightSleep(x, what);
+      bugs.mightSleep(x, what);
       Task t = x.task();
       long episode = t.waitEpisode() + 1;
       clock().schedule(nanos, what + " done", () -> wake(t, episode, null));
@@ -149,25 +137,12 @@ public final class Kernel implements Host {
     return irqs;
   }
 
-  public KernelMemory memory() {
-    return memory;
-  }
-
   public Faults faults() {
     return faults;
   }
 
-  public Dma dma() {
-    return dma;
-  }
-
   public Resources resources() {
     return resources;
-  }
-
-  /** Device nodes, user processes and the system calls that reach drivers' file operations. */
-  public dev.devemu.kernel.fs.Vfs vfs() {
-    return vfs;
   }
 
   /** Life-cycle moments of each slot (probe running, interrupt pending, DMA in flight …) that faults can wait for. */
@@ -180,30 +155,18 @@ public final class Kernel implements Host {
     return sysfs;
   }
 
-  public Detectors detectors() {
-    return detectors;
+  /** The kernel's own reports: page faults, WARN, might_sleep, BUG. */
+  public Bugs bugs() {
+    return bugs;
+  }
+
+  /** The hung-task and soft-lockup watchdogs. */
+  public HungTask hungTask() {
+    return hungTask;
   }
 
   public KernelLog log() {
     return log;
-  }
-
-  // ---- what the hardware sees of the machine (Host) ----
-
-  @Override
-  public void log(String line) {
-    printk(line);
-  }
-
-  @Override
-  public int dmaTransfer(String device, long busAddress, int length, DmaDirection direction, long tag, Cause cause) {
-    return busMasters.dmaTransfer(device, busAddress, length, direction, tag, cause);
-  }
-
-  @Override
-  public void busMasterAccess(String master, long address, int length, boolean write, Cause cause,
-      java.util.function.Supplier<String> what) {
-    busMasters.busMasterAccess(master, address, length, write, cause, what);
   }
 
   /** printk: one line in the kernel log. */
@@ -234,14 +197,13 @@ public final class Kernel implements Host {
   }
 
   void reportDriverException(Exec x, Task t, Throwable e) {
-    report(detectors.driverException(x, t, e));
+    report(bugs.driverException(x, t, e));
   }
 
   public List<Oops> oopses() {
     return Collections.unmodifiableList(oopses);
   }
 
-  @Override
   public boolean halted() {
     return halted;
   }
@@ -249,5 +211,45 @@ public final class Kernel implements Host {
   /** Stops every CPU (end of run or panic). */
   public void halt() {
     halted = true;
+  }
+
+  // ---- subsystems above the core ----
+
+  /**
+   * Names a subsystem of the kernel above its core. Each subsystem holds its key in a constant and finds itself
+   * with {@code X.of(kernel)}, as Linux's subsystems are reached through their own functions rather than through a
+   * structure of the core; so they may depend on the core and on each other without the core depending on them.
+   */
+  public static final class Key<T> {
+    private static int keys;
+    private final int index;
+    private final String name;
+
+    public Key(String name) {
+      synchronized (Key.class) {
+        this.index = keys++;
+      }
+      this.name = name;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  /** Installs a subsystem; each is installed once, when the kernel starts. */
+  public <T> void install(Key<T> key, T subsystem) {
+    if (key.index >= subsystems.length) subsystems = java.util.Arrays.copyOf(subsystems, key.index + 8);
+    if (subsystems[key.index] != null) throw new IllegalStateException(key + " is installed already");
+    subsystems[key.index] = subsystem;
+  }
+
+  /** The subsystem installed under {@code key}. */
+  @SuppressWarnings("unchecked")
+  public <T> T subsystem(Key<T> key) {
+    Object s = key.index < subsystems.length ? subsystems[key.index] : null;
+    if (s == null) throw new IllegalStateException("no " + key + " in this kernel (kernel.init.KernelInit installs it)");
+    return (T) s;
   }
 }

@@ -1,6 +1,5 @@
 package dev.devemu.kernel;
 
-import dev.devemu.kernel.mem.Stamp;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,8 @@
 package dev.devemu.testbed;
 
+import dev.devemu.kernel.dma.KernelHost;
+import dev.devemu.kernel.init.KernelInit;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.hw.pci.HostBridgeActor;
@@ -117,9 +120,9 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     this.run = run;
     this.done = done;
     this.atEnd = atEnd;
-    this.kernel = new Kernel(run, scenario.kernel());
+    this.kernel = KernelInit.start(run, scenario.kernel());
     Scenario.Machine m = scenario.machine();
-    kernel.dma().iommu(m.iommu());
+    Dma.of(kernel).iommu(m.iommu());
     kernel.irqs().affinity(m.affinity());
     scenario.faults().probabilities().forEach(kernel.faults()::set);
     ActorRef<Command> self = ctx.getSelf();
@@ -129,8 +132,8 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
 
     TestbedBuilder builder = new TestbedBuilder(ctx, kernel, scenario);
     for (int i = 0; i < m.cpus(); i++) kernel.attachCpu(builder.spawn(CpuActor.create(i, kernel), "cpu" + i));
-    builder.platform(builder.spawn(IrqChipActor.create(kernel), "irqchip"),
-        builder.spawn(HostBridgeActor.create(kernel), "hostbridge"));
+    builder.platform(builder.spawn(IrqChipActor.create(KernelHost.of(kernel)), "irqchip"),
+        builder.spawn(HostBridgeActor.create(KernelHost.of(kernel)), "hostbridge"));
     for (DeviceSpec d : scenario.devices()) d.install(builder);
     for (Scenario.DriverSpec d : scenario.drivers()) Catalog.driver(d.name()).load(d.variant(), builder);
     for (WorkloadSpec w : scenario.workload()) w.install(builder);
@@ -178,7 +181,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     UsbHcd hcd = new UsbHcd(kernel, ring);
     TreeMap<Integer, ActorRef<UsbDeviceActor.Command>> byPort = new TreeMap<>();
     for (UsbBusActor.Slot s : builder.usbSlots()) byPort.put(s.port().port(), s.device());
-    ActorRef<XhciActor.Command> xhci = builder.spawn(XhciActor.create(kernel, ring, builder.irqChip(), byPort), "xhci");
+    ActorRef<XhciActor.Command> xhci = builder.spawn(XhciActor.create(KernelHost.of(kernel), ring, builder.irqChip(), byPort), "xhci");
     ActorRef<HostBound> bus = builder.spawn(UsbBusActor.create(kernel, hcd, xhci, builder.usbSlots(),
         builder.usbDrivers(), m.hotplugDetectionNanos(), bindings), "usb");
     hcd.attach(xhci, bus);

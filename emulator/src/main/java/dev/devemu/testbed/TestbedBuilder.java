@@ -1,5 +1,6 @@
 package dev.devemu.testbed;
 
+import dev.devemu.kernel.fs.Vfs;
 import dev.devemu.hw.pci.HostBridgeActor;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.kernel.pci.PciBusActor;
@@ -106,7 +107,7 @@ public final class TestbedBuilder {
    */
   public ActorRef<dev.devemu.userspace.ProcessActor.Command> spawnProcess(String comm,
       dev.devemu.userspace.UserProgram program, long startDelayNanos) {
-    dev.devemu.kernel.fs.UserProcess p = kernel.vfs().newProcess(comm);
+    dev.devemu.kernel.fs.UserProcess p = Vfs.of(kernel).newProcess(comm);
     return spawn(dev.devemu.userspace.ProcessActor.create(kernel, p, program, random("proc:" + comm + ":" + p.pid()),
         -1, startDelayNanos), "proc-" + comm + "-" + p.pid());
   }

@@ -119,7 +119,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> i
       return this;
     }
     calls++;
-    Vfs vfs = kernel.vfs();
+    Vfs vfs = Vfs.of(kernel);
     Op<Long> op;
     if (call instanceof Syscall.Open o) op = vfs.open(process, o.path(), o.flags());
     else if (call instanceof Syscall.Read r) op = vfs.read(process, r.fd(), r.buf(), r.count());
@@ -141,7 +141,7 @@ public final class ProcessActor extends AbstractBehavior<ProcessActor.Command> i
     dead = true;
     kernel.printk(process.comm() + "[" + process.pid() + "]: killed by an oops in a system call");
     kernel.spawn(cpu, process.comm(), Owner.KERNEL, Cause.root(process.comm() + "/" + process.pid(), kernel.now(),
-        "do_exit after oops"), kernel.vfs().exit(process), null);
+        "do_exit after oops"), Vfs.of(kernel).exit(process), null);
     return this;
   }
 

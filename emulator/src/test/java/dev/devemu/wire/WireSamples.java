@@ -25,7 +25,7 @@ import dev.devemu.hw.usb.XhciCore;
 import dev.devemu.kernel.driver.DriverInstanceActor;
 import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.hw.machine.IrqChipActor;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.devemu.driver.api;
 
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Field;
@@ -20,7 +21,7 @@ public final class Mem {
   public static <S extends KStruct> Op<S> kzalloc(S struct) {
     return Op.step("kzalloc", x -> {
       if (x.kernel().faults().inject("kmalloc", x.task().function())) return struct;
-      x.kernel().memory().allocate(x, struct);
+      KernelMemory.of(x.kernel()).allocate(x, struct);
       return struct;
     });
   }
@@ -42,14 +43,14 @@ public final class Mem {
   public static Op<Allocation> kmalloc(int size, String type) {
     return Op.step("kmalloc", x -> {
       if (x.kernel().faults().inject("kmalloc", x.task().function())) return null;
-      return x.kernel().memory().allocate(x, size, type, Allocation.Kind.KMALLOC);
+      return KernelMemory.of(x.kernel()).allocate(x, size, type, Allocation.Kind.KMALLOC);
     });
   }
 
   /** kfree of a buffer; kfree(NULL) is fine, a second kfree is a double-free report. */
   public static Op<Void> kfree(Allocation buffer) {
     return Op.step("kfree", x -> {
-      x.kernel().memory().free(x, buffer);
+      KernelMemory.of(x.kernel()).free(x, buffer);
       return null;
     });
   }
@@ -61,9 +62,9 @@ public final class Mem {
   public static Op<Void> touch(Allocation buffer, int offset, int size, boolean write, String what) {
     return Op.step("memcpy", x -> {
       if (buffer == null) {
-        throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, offset, write, what));
+        throw x.kernel().fatal(x.kernel().bugs().nullPointer(x, offset, write, what));
       }
-      x.kernel().memory().access(x, buffer, offset, size, write, what);
+      KernelMemory.of(x.kernel()).access(x, buffer, offset, size, write, what);
       return null;
     });
   }
@@ -71,42 +72,42 @@ public final class Mem {
   /** kfree. */
   public static Op<Void> kfree(KStruct struct) {
     return Op.step("kfree", x -> {
-      x.kernel().memory().free(x, struct.allocation());
+      KernelMemory.of(x.kernel()).free(x, struct.allocation());
       return null;
     });
   }
 
   public static <T> Op<T> read(Field<T> f) {
-    return Op.step(f.readLabel(), x -> x.kernel().memory().read(x, f));
+    return Op.step(f.readLabel(), x -> KernelMemory.of(x.kernel()).read(x, f));
   }
 
   public static <T> Op<Void> write(Field<T> f, T value) {
     return Op.step(f.writeLabel(), x -> {
-      x.kernel().memory().write(x, f, value);
+      KernelMemory.of(x.kernel()).write(x, f, value);
       return null;
     });
   }
 
   /** {@code READ_ONCE} / {@code test_bit}: a marked read (KASAN sees it, KCSAN does not count it as plain). */
   public static <T> Op<T> readOnce(Field<T> f) {
-    return Op.step(f.readLabel(), x -> x.kernel().memory().readOnce(x, f));
+    return Op.step(f.readLabel(), x -> KernelMemory.of(x.kernel()).readOnce(x, f));
   }
 
   /** {@code WRITE_ONCE} / {@code set_bit}: a marked write. */
   public static <T> Op<Void> writeOnce(Field<T> f, T value) {
     return Op.step(f.writeLabel(), x -> {
-      x.kernel().memory().writeOnce(x, f, value);
+      KernelMemory.of(x.kernel()).writeOnce(x, f, value);
       return null;
     });
   }
 
   public static <T> Op<T> read(FieldArray<T> a, int index) {
-    return Op.step(a.readLabel(), x -> x.kernel().memory().read(x, a, index));
+    return Op.step(a.readLabel(), x -> KernelMemory.of(x.kernel()).read(x, a, index));
   }
 
   public static <T> Op<Void> write(FieldArray<T> a, int index, T value) {
     return Op.step(a.writeLabel(), x -> {
-      x.kernel().memory().write(x, a, index, value);
+      KernelMemory.of(x.kernel()).write(x, a, index, value);
       return null;
     });
   }
@@ -124,13 +125,13 @@ public final class Mem {
 
   /** memcpy of {@code length} bytes out of a byte array field, from element {@code from}: one access. */
   public static Op<byte[]> readBytes(FieldArray<Byte> a, int from, int length) {
-    return Op.step(a.readLabel(), x -> x.kernel().memory().readBytes(x, a, from, length));
+    return Op.step(a.readLabel(), x -> KernelMemory.of(x.kernel()).readBytes(x, a, from, length));
   }
 
   /** memcpy of {@code bytes} into a byte array field, from element {@code from}: one access. */
   public static Op<Void> writeBytes(FieldArray<Byte> a, int from, byte[] bytes) {
     return Op.step(a.writeLabel(), x -> {
-      x.kernel().memory().writeBytes(x, a, from, bytes);
+      KernelMemory.of(x.kernel()).writeBytes(x, a, from, bytes);
       return null;
     });
   }

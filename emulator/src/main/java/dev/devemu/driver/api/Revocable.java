@@ -48,7 +48,7 @@ public final class Revocable<T> {
     return Op.<Void>block("revoke " + name, x -> {
       revoked = true;
       if (readers == 0) return Op.Wait.ready(null);
-      x.kernel().detectors().mightSleep(x, "synchronize_rcu");
+      x.kernel().bugs().mightSleep(x, "synchronize_rcu");
       revokers.add(new Waiter(x.task(), x.task().waitEpisode() + 1));
       return Op.Wait.sleep(Op.WaitKind.UNINTERRUPTIBLE, "synchronize_rcu (" + name + ")");
     }).then(ignored -> {

@@ -3,7 +3,7 @@ package dev.devemu.hw.pci;
 import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.sim.SimRandom;
 
 /** What a device model can do besides answering register accesses: time, interrupts, DMA. */

@@ -3,37 +3,36 @@ package dev.devemu.kernel.detect;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
-import dev.devemu.kernel.Owner;
-import dev.devemu.kernel.Task;
+import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.mem.MemoryChecks;
 
-/** The detectors of one kernel, and the small checks that belong to no single detector. */
-public final class Detectors {
-  private final Kernel kernel;
+/**
+ * The detectors of one kernel that watch its subsystems: KASAN and KCSAN on memory, lockdep on locks, the MMIO
+ * checks on BAR accesses. The kernel's core makes its own reports ({@link dev.devemu.kernel.Bugs}, the hung-task
+ * watchdog); the driver core checks for leaks after remove.
+ */
+public final class Detectors implements MemoryChecks {
+  public static final Kernel.Key<Detectors> KEY = new Kernel.Key<>("detectors");
+
   private final Kasan kasan;
-  private final NullDeref nullDeref;
   private final MmioCheck mmio;
   private final Kcsan kcsan;
   private final Lockdep lockdep;
-  private final HungTask hungTask;
-  private final LeakCheck leaks;
 
   public Detectors(Kernel kernel) {
-    this.kernel = kernel;
     this.kasan = new Kasan(kernel, this);
-    this.nullDeref = new NullDeref(kernel);
     this.mmio = new MmioCheck(kernel);
     this.kcsan = new Kcsan(kernel);
     this.lockdep = new Lockdep(kernel);
-    this.hungTask = new HungTask(kernel);
-    this.leaks = new LeakCheck(kernel);
+  }
+
+  /** The detectors of {@code kernel}. */
+  public static Detectors of(Kernel kernel) {
+    return kernel.subsystem(KEY);
   }
 
   public Kasan kasan() {
     return kasan;
-  }
-
-  public NullDeref nullDeref() {
-    return nullDeref;
   }
 
   public MmioCheck mmio() {
@@ -48,52 +47,25 @@ public final class Detectors {
     return lockdep;
   }
 
-  public HungTask hungTask() {
-    return hungTask;
+  // ---- MemoryChecks: KASAN and KCSAN, for the memory code ----
+
+  @Override
+  public Oops useAfterFree(Exec x, Allocation a, long offset, int size, boolean write, String what) {
+    return kasan.useAfterFree(x, a, offset, size, write, what);
   }
 
-  public LeakCheck leaks() {
-    return leaks;
+  @Override
+  public Oops outOfBounds(Exec x, Allocation a, long offset, int size, boolean write, String what) {
+    return kasan.outOfBounds(x, a, offset, size, write, what);
   }
 
-  /**
-   * might_sleep(): a call that can sleep, made in atomic context, is reported. In hardirq context the task
-   * cannot go on (it would schedule while atomic), so the report kills it.
-   */
-  public void mightSleep(Exec x, String what) {
-    Task t = x.task();
-    if (!t.atomic()) return;
-    Oops oops = lockdep.sleepInAtomic(x, what);
-    if (t.inInterrupt()) throw kernel.fatal(oops);
-    kernel.report(oops);
+  @Override
+  public Oops doubleFree(Exec x, Allocation a) {
+    return kasan.doubleFree(x, a);
   }
 
-  /** WARN(): the kernel complains but goes on. */
-  public Oops warning(Exec x, String text, String where) {
-    ReportText r = new ReportText().taskLine(x).callTrace(x.task().stack(), x.task().lastCall())
-        .causalChain("Causal chain (oldest first):", x.cause(where));
-    String fn = x.task().function();
-    return new Oops("warn", "WARNING: CPU: " + x.cpu() + " PID: " + x.task().pid() + " at " + where + " in " + fn
-        + ": " + text, r.build(), owner(x), x.now(), x.cpu(), "warn:" + where + ":" + fn);
-  }
-
-  /** The driver model threw a Java exception: reported as BUG() in the driver's code, never an emulator crash. */
-  public Oops driverException(Exec x, Task t, Throwable e) {
-    String fn = t.function();
-    ReportText r = new ReportText()
-        .line("invalid opcode: 0000 [#1] PREEMPT SMP KASAN")
-        .taskLine(x)
-        .line("RIP: " + fn + " (" + t.lastCall() + ")")
-        .line("Driver model exception: " + e.getClass().getName() + ": " + e.getMessage());
-    StackTraceElement[] st = e.getStackTrace();
-    for (int i = 0; i < Math.min(5, st.length); i++) r.line("  at " + st[i]);
-    r.callTrace(t.stack(), null).causalChain("Causal chain (oldest first):", t.cause());
-    Owner o = t.owner() == null ? Owner.KERNEL : t.owner();
-    return new Oops("bug", "kernel BUG in " + fn + ": " + e.getClass().getSimpleName(), r.build(), o, x.now(),
-        x.cpu(), "bug:" + fn + ":" + e.getClass().getSimpleName());
-  }
-
-  static Owner owner(Exec x) {
-    return x.task().owner() == null ? Owner.KERNEL : x.task().owner();
+  @Override
+  public void access(Exec x, Allocation a, long offset, int size, boolean write, String what) {
+    kcsan.access(x, a, offset, size, write, what);
   }
 }

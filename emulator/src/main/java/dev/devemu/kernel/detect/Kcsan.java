@@ -1,5 +1,6 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
@@ -177,7 +178,7 @@ public final class Kcsan {
         .blank().line("Reported by Kernel Concurrency Sanitizer on:").taskLine(x)
         .causalChain("Causal chain of the second access (oldest first):", x.cause(mine.what()));
     kernel.report(new Oops("kcsan", "BUG: KCSAN: data-race in " + first + " / " + second, r.build(),
-        Detectors.owner(x), x.now(), x.cpu(), signature));
+        dev.devemu.kernel.Bugs.owner(x), x.now(), x.cpu(), signature));
   }
 
   /** {@code write to 0x… of 8 bytes by task 12 on cpu 1:} (or {@code by interrupt}), then the functions. */
@@ -196,7 +197,7 @@ public final class Kcsan {
     StringBuilder sb = new StringBuilder();
     for (Object l : locks) {
       if (sb.length() > 0) sb.append(", ");
-      sb.append(l instanceof dev.devemu.kernel.sync.KLock k ? k.name() : String.valueOf(l));
+      sb.append(l instanceof dev.devemu.kernel.KLock k ? k.name() : String.valueOf(l));
     }
     return sb.toString();
   }

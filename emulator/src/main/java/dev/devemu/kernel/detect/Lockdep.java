@@ -1,11 +1,13 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.kernel.sync.LockChecks;
+import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Task;
-import dev.devemu.kernel.sync.KLock;
+import dev.devemu.kernel.KLock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +22,7 @@ import java.util.Set;
  * contexts they are taken in, and reports a possible deadlock the first time an order or a context contradicts
  * what it saw before — whether or not this run actually deadlocked.
  */
-public final class Lockdep {
+public final class Lockdep implements LockChecks {
   /** Where a dependency or a usage was first seen. */
   private record Site(String task, int pid, int cpu, long timeNanos, String function) {
     String line() {
@@ -46,6 +48,7 @@ public final class Lockdep {
    * Called when {@code task} is about to hold {@code lock} (after it got it, or right before it starts
    * spinning or sleeping for it — lockdep checks at the attempt, so a real deadlock is reported, not hung).
    */
+  @Override
   public void acquire(Exec x, Task task, KLock lock) {
     Site site = new Site(task.comm(), task.pid(), task.cpu(), kernel.now(), task.function());
     for (Object held : task.heldLocks()) {
@@ -175,6 +178,7 @@ public final class Lockdep {
   }
 
   /** A task releases a lock it does not hold. */
+  @Override
   public Oops badUnlock(Exec x, KLock lock, String holder) {
     Task t = x.task();
     ReportText r = new ReportText()
@@ -186,24 +190,6 @@ public final class Lockdep {
         .causalChain("Causal chain (oldest first):", x.cause("unlock " + lock.name()));
     return new Oops("lockdep", "WARNING: bad unlock balance detected!", r.build(), owner(t), kernel.now(), x.cpu(),
         "lockdep:bad-unlock:" + lock.name() + ":" + t.function());
-  }
-
-  /** might_sleep() in atomic context. */
-  Oops sleepInAtomic(Exec x, String what) {
-    Task t = x.task();
-    // preempt_count: HARDIRQ_OFFSET in an interrupt handler, plus one per spinlock held (kernel/sched/core.c)
-    long spinlocks = t.heldLocks().stream().filter(l -> l instanceof Task.AtomicLock).count();
-    long preempt = (t.inInterrupt() ? 0x10000 : 0) + spinlocks;
-    ReportText r = new ReportText()
-        .line("in_atomic(): " + (t.atomic() ? 1 : 0) + ", irqs_disabled(): " + (t.irqsDisabled() ? 1 : 0)
-            + ", non_block: 0, pid: " + t.pid() + ", name: " + t.comm())
-        .line("preempt_count: " + Long.toHexString(preempt) + ", expected: 0")
-        .line("RCU nest depth: 0, expected: 0")
-        .heldLocks(t);
-    r.taskLine(x).callTrace(t.stack(), what).causalChain("Causal chain (oldest first):", x.cause(what));
-    String fn = t.function();
-    return new Oops("atomic-sleep", "BUG: sleeping function called from invalid context at " + what + " in " + fn,
-        r.build(), owner(t), kernel.now(), x.cpu(), "atomic-sleep:" + fn + ":" + what);
   }
 
   private static Owner owner(Task t) {

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
@@ -77,7 +78,7 @@ public final class MmioCheck {
         .taskLine(x).callTrace(x.task().stack(), x.task().lastCall())
         .causalChain("Causal chain (oldest first):", x.cause(what));
     return new Oops("bad-mmio", "BUG: KASAN: slab-out-of-bounds in " + fn + " (length from a removed device)",
-        r.build(), Detectors.owner(x), x.now(), x.cpu(), "bad-mmio:all-ones-length:" + fn + ":" + what);
+        r.build(), dev.devemu.kernel.Bugs.owner(x), x.now(), x.cpu(), "bad-mmio:all-ones-length:" + fn + ":" + what);
   }
 
   /**
@@ -88,12 +89,12 @@ public final class MmioCheck {
     AllOnes seen = lastAllOnes.get(x.task().pid());
     String origin = seen == null ? "" : " (the pointer came from " + seen.register() + " of " + seen.device()
         + ", read as all ones after the device was removed)";
-    return kernel.detectors().nullDeref().unmapped(x, "bad-mmio", address, write, what + origin);
+    return kernel.bugs().unmapped(x, "bad-mmio", address, write, what + origin);
   }
 
   /** An access through an unmapped or NULL BAR mapping; fatal to the task. */
   public Oops unmappedBar(Exec x, long address, boolean write, String what) {
-    if (Long.compareUnsigned(address, 4096) < 0) return kernel.detectors().nullDeref().nullPointer(x, address, write, what);
-    return kernel.detectors().nullDeref().unmapped(x, "bad-mmio", address, write, what);
+    if (Long.compareUnsigned(address, 4096) < 0) return kernel.bugs().nullPointer(x, address, write, what);
+    return kernel.bugs().unmapped(x, "bad-mmio", address, write, what);
   }
 }

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.driver;
 
+import dev.devemu.kernel.detect.Detectors;
 import dev.devemu.sim.Cause;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Kernel;
@@ -125,7 +126,7 @@ public final class DriverInstanceActor extends dev.devemu.sim.LeanBehavior<Drive
       probed = rc == 0;
       moments.leave(Moments.Moment.DURING_PROBE);
       if (!probed && !kernel.halted()) {
-        kernel.detectors().leaks().afterUnbind(binding.owner(), binding.probeFunction() + " (failed with "
+        new LeakCheck(kernel).afterUnbind(binding.owner(), binding.probeFunction() + " (failed with "
             + Errno.describe(rc) + ")");
       }
       bus.tell(new ProbeCompleted(device, binding.owner().driver(), rc));
@@ -133,7 +134,7 @@ public final class DriverInstanceActor extends dev.devemu.sim.LeanBehavior<Drive
       return probed ? this : Behaviors.stopped();
     }
     moments.leave(Moments.Moment.DURING_REMOVE);
-    if (!kernel.halted()) kernel.detectors().leaks().afterUnbind(binding.owner(), binding.removeFunction());
+    if (!kernel.halted()) new LeakCheck(kernel).afterUnbind(binding.owner(), binding.removeFunction());
     bus.tell(new RemoveCompleted(device, binding.owner().driver()));
     return Behaviors.stopped();
   }

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.fs;
 
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.FieldArray;
@@ -21,7 +22,7 @@ public final class Uaccess {
   private Uaccess() {}
 
   private static void mightFault(Exec x, String what) {
-    x.kernel().detectors().mightSleep(x, what);
+    x.kernel().bugs().mightSleep(x, what);
   }
 
   /** copy_to_user: returns the number of bytes not copied (0 on success). */
@@ -46,7 +47,7 @@ public final class Uaccess {
     return Op.step("copy_to_user", x -> {
       mightFault(x, "copy_to_user");
       if (!UserMemory.rangeOk(dst, length)) return (long) length;
-      byte[] bytes = x.kernel().memory().readBytes(x, src, from, length);
+      byte[] bytes = KernelMemory.of(x.kernel()).readBytes(x, src, from, length);
       return file.mm().copyTo(dst, bytes, 0, length);
     });
   }
@@ -61,7 +62,7 @@ public final class Uaccess {
   public static Op<Long> copyToUserInatomic(File file, long dst, FieldArray<Byte> src, int from, int length) {
     return Op.step("__copy_to_user_inatomic", x -> {
       if (!UserMemory.rangeOk(dst, length)) return (long) length;
-      byte[] bytes = x.kernel().memory().readBytes(x, src, from, length);
+      byte[] bytes = KernelMemory.of(x.kernel()).readBytes(x, src, from, length);
       return file.mm().copyToInatomic(dst, bytes, 0, length);
     });
   }
@@ -78,7 +79,7 @@ public final class Uaccess {
       mightFault(x, "copy_from_user");
       byte[] buf = new byte[Math.max(0, length)];
       long missing = UserMemory.rangeOk(src, length) ? file.mm().copyFrom(src, buf, 0, buf.length) : buf.length;
-      x.kernel().memory().writeBytes(x, dst, from, buf);
+      KernelMemory.of(x.kernel()).writeBytes(x, dst, from, buf);
       return missing;
     });
   }

@@ -23,6 +23,13 @@ import java.util.TreeMap;
  * lookup and the end of the driver's open — an unbind waits for the opens in flight, and later opens get -ENOENT.
  */
 public final class Vfs {
+  public static final Kernel.Key<Vfs> KEY = new Kernel.Key<>("VFS");
+
+  /** The VFS of {@code kernel}. */
+  public static Vfs of(Kernel kernel) {
+    return kernel.subsystem(KEY);
+  }
+
   /** -ENOIOCTLCMD: what a driver may return for an unknown ioctl; the VFS turns it into -ENOTTY. */
   public static final int ENOIOCTLCMD = 515;
 
@@ -46,7 +53,7 @@ public final class Vfs {
    * node exists. The registration belongs to the calling driver: left behind at remove, it is a leak.
    */
   public static Op<Integer> registerChrdev(String path, FileOperations fops) {
-    return Op.fn("misc_register", () -> Op.step("misc_mtx", x -> x.kernel().vfs())
+    return Op.fn("misc_register", () -> Op.step("misc_mtx", x -> Vfs.of(x.kernel()))
         .then(vfs -> vfs.nodesMutex.with(() -> Op.step("cdev_add", x -> vfs.addNode(x, path, fops)))));
   }
 
@@ -54,7 +61,7 @@ public final class Vfs {
    * cdev_del + device_destroy: the node disappears once no open of it is in flight; files already open stay open.
    */
   public static Op<Void> unregisterChrdev(String path) {
-    return Op.fn("misc_deregister", () -> Op.step("misc_mtx", x -> x.kernel().vfs())
+    return Op.fn("misc_deregister", () -> Op.step("misc_mtx", x -> Vfs.of(x.kernel()))
         .then(vfs -> vfs.nodesMutex.with(() -> Op.step("cdev_del", x -> {
           vfs.removeNode(x, path);
           return null;
@@ -73,7 +80,7 @@ public final class Vfs {
   private void removeNode(Exec x, String path) {
     Node n = nodes.get(path);
     if (n == null) {
-      kernel.report(kernel.detectors().warning(x, "cdev_del of " + path + ", which is not registered", "cdev_del"));
+      kernel.report(kernel.bugs().warning(x, "cdev_del of " + path + ", which is not registered", "cdev_del"));
       return;
     }
     nodes.remove(path);

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.mem;
 
+import dev.devemu.kernel.Stamp;
 import dev.devemu.kernel.Owner;
 
 /** One tracked region of kernel memory: a kmalloc object, a coherent DMA buffer, a driver struct. */

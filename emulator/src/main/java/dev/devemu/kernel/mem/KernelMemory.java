@@ -1,5 +1,6 @@
 package dev.devemu.kernel.mem;
 
+import dev.devemu.kernel.Stamp;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Owner;
@@ -13,6 +14,13 @@ import java.util.function.Predicate;
  * the same addresses in every JVM.
  */
 public final class KernelMemory {
+  public static final Kernel.Key<KernelMemory> KEY = new Kernel.Key<>("memory");
+
+  /** The memory of {@code kernel}. */
+  public static KernelMemory of(Kernel kernel) {
+    return kernel.subsystem(KEY);
+  }
+
   static final long DIRECT_MAP_BASE = 0xffff888100000000L;
   static final long NULL_GUARD = 4096;
 
@@ -64,7 +72,7 @@ public final class KernelMemory {
   public void free(Exec x, Allocation a) {
     if (a == null) return;
     if (!a.live()) {
-      kernel.report(kernel.detectors().kasan().doubleFree(x, a));
+      kernel.report(checks().doubleFree(x, a));
       return;
     }
     a.markFreed(Stamp.of(x, text(false, a.type())));
@@ -110,11 +118,11 @@ public final class KernelMemory {
 
   private void touchMarked(Exec x, KStruct s, long offset, int size, boolean write, String what) {
     Allocation a = s.allocation();
-    if (a == null) throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, offset, write, what));
+    if (a == null) throw kernel.fatal(kernel.bugs().nullPointer(x, offset, write, what));
     if (!a.live()) {
-      kernel.report(kernel.detectors().kasan().useAfterFree(x, a, offset, size, write, what));
+      kernel.report(checks().useAfterFree(x, a, offset, size, write, what));
     } else if (offset < 0 || offset + size > a.size()) {
-      kernel.report(kernel.detectors().kasan().outOfBounds(x, a, offset, size, write, what));
+      kernel.report(checks().outOfBounds(x, a, offset, size, write, what));
     }
   }
 
@@ -160,7 +168,7 @@ public final class KernelMemory {
   private void touch(Exec x, KStruct s, long offset, int size, boolean write, String what, int index) {
     Allocation a = s.allocation();
     if (a == null) {
-      throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, offset, write, indexed(what, index)));
+      throw kernel.fatal(kernel.bugs().nullPointer(x, offset, write, indexed(what, index)));
     }
     access(x, a, offset, size, write, what, index);
   }
@@ -176,11 +184,11 @@ public final class KernelMemory {
 
   private void access(Exec x, Allocation a, long offset, int size, boolean write, String what, int index) {
     if (!a.live()) {
-      kernel.report(kernel.detectors().kasan().useAfterFree(x, a, offset, size, write, indexed(what, index)));
+      kernel.report(checks().useAfterFree(x, a, offset, size, write, indexed(what, index)));
     } else if (offset < 0 || offset + size > a.size()) {
-      kernel.report(kernel.detectors().kasan().outOfBounds(x, a, offset, size, write, indexed(what, index)));
+      kernel.report(checks().outOfBounds(x, a, offset, size, write, indexed(what, index)));
     }
-    kernel.detectors().kcsan().access(x, a, offset, size, write, what);
+    checks().access(x, a, offset, size, write, what);
   }
 
   /** The region containing {@code address} (live or freed), or null. */
@@ -232,4 +240,13 @@ public final class KernelMemory {
   private static Owner ownerOf(Exec x) {
     return x.task().owner() == null ? Owner.KERNEL : x.task().owner();
   }
+
+  /** Found when first needed: the checkers are installed after memory, which they watch. */
+  private MemoryChecks checks() {
+    MemoryChecks c = checks;
+    if (c == null) checks = c = MemoryChecks.of(kernel);
+    return c;
+  }
+
+  private MemoryChecks checks;
 }

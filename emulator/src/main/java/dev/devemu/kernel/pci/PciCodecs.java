@@ -2,7 +2,7 @@ package dev.devemu.kernel.pci;
 
 import dev.devemu.hw.pci.HostBridgeActor;
 import dev.devemu.hw.pci.PciDeviceActor;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.protocol.v1.DmaCompleted;
 import dev.devemu.protocol.v1.DmaDirection;
 import dev.devemu.protocol.v1.DmaTransfer;

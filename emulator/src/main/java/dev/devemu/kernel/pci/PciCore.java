@@ -1,5 +1,6 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.kernel.detect.Detectors;
 import dev.devemu.hw.machine.Cpu;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceActor;
@@ -38,7 +39,7 @@ public final class PciCore {
   public static Op<Void> disableDevice(PciFunction pdev) {
     return Op.step("pci_disable_device", x -> {
       if (pdev.enableCount() <= 0) {
-        k(x).report(k(x).detectors().warning(x, pdev + ": disabling already-disabled device", "pci_disable_device"));
+        k(x).report(k(x).bugs().warning(x, pdev + ": disabling already-disabled device", "pci_disable_device"));
         return null;
       }
       pdev.enableCount(pdev.enableCount() - 1);
@@ -119,7 +120,7 @@ public final class PciCore {
   private static void releaseOne(Exec x, PciFunction pdev, int bar) {
     Resources.Handle h = pdev.region(bar);
     if (h == null) {
-      k(x).report(k(x).detectors().warning(x, "Trying to free nonexistent resource <" + pdev + " BAR" + bar + ">",
+      k(x).report(k(x).bugs().warning(x, "Trying to free nonexistent resource <" + pdev + " BAR" + bar + ">",
           "pci_release_region"));
       return;
     }
@@ -144,7 +145,7 @@ public final class PciCore {
     return Op.step("pci_iounmap", x -> {
       if (mem == null) return null;
       if (!mem.mapped()) {
-        k(x).report(k(x).detectors().warning(x, "Trying to vunmap() nonexistent vm area ("
+        k(x).report(k(x).bugs().warning(x, "Trying to vunmap() nonexistent vm area ("
             + String.format("%016x", mem.virtualAddress()) + ")", "iounmap"));
         return null;
       }
@@ -178,7 +179,7 @@ public final class PciCore {
     }, (x, woke) -> {
       Cpu.MmioReadCompleted r = (Cpu.MmioReadCompleted) woke;
       if (r.unsupportedRequest()) {
-        x.kernel().detectors().mmio().noteAllOnes(x, mem.function().name(),
+        Detectors.of(x.kernel()).mmio().noteAllOnes(x, mem.function().name(),
             "BAR" + mem.bar() + "+0x" + Long.toHexString(offset));
       }
       return r.value();
@@ -206,9 +207,9 @@ public final class PciCore {
   }
 
   private static void checkMapping(Exec x, IoMem mem, long offset, int size, boolean write, String what) {
-    if (mem == null) throw k(x).fatal(k(x).detectors().mmio().unmappedBar(x, offset, write, what + " through NULL"));
+    if (mem == null) throw k(x).fatal(Detectors.of(k(x)).mmio().unmappedBar(x, offset, write, what + " through NULL"));
     if (!mem.mapped() || offset < 0 || offset + size > mem.size()) {
-      throw k(x).fatal(k(x).detectors().mmio().unmappedBar(x, mem.virtualAddress() + offset, write,
+      throw k(x).fatal(Detectors.of(k(x)).mmio().unmappedBar(x, mem.virtualAddress() + offset, write,
           what + (mem.mapped() ? " beyond the mapping of " : " after iounmap of ") + "BAR" + mem.bar() + " of "
               + mem.function()));
     }
@@ -223,7 +224,7 @@ public final class PciCore {
       return Op.Wait.sleep(Op.WaitKind.BUS, what);
     }, (x, woke) -> {
       Cpu.MmioReadCompleted r = (Cpu.MmioReadCompleted) woke;
-      if (r.unsupportedRequest()) x.kernel().detectors().mmio().noteAllOnes(x, pdev.name(), "config+0x" + Integer.toHexString(offset));
+      if (r.unsupportedRequest()) Detectors.of(x.kernel()).mmio().noteAllOnes(x, pdev.name(), "config+0x" + Integer.toHexString(offset));
       return (int) r.value();
     });
   }
@@ -310,7 +311,7 @@ public final class PciCore {
       for (int v = 0; v < pdev.irqCount(); v++) {
         int irq = pdev.irq(v);
         if (!k(x).irqs().actions(irq).isEmpty()) {
-          k(x).report(k(x).detectors().warning(x, "irq " + irq + " of " + pdev
+          k(x).report(k(x).bugs().warning(x, "irq " + irq + " of " + pdev
               + " still has a handler (free_irq not called before pci_free_irq_vectors)", "pci_free_irq_vectors"));
         }
       }

@@ -99,7 +99,7 @@ public final class Completion {
   }
 
   private Op.Wait<Boolean> waitOrSleep(Exec x, long timeoutNanos) {
-    x.kernel().detectors().mightSleep(x, "wait_for_completion(" + name + ")");
+    x.kernel().bugs().mightSleep(x, "wait_for_completion(" + name + ")");
     checkInitialized(x, "wait_for_completion");
     if (done > 0) {
       if (done != COMPLETE_ALL) done--;
@@ -127,7 +127,7 @@ public final class Completion {
   private void checkInitialized(Exec x, String what) {
     if (!initialized) {
       // swake_up_locked() walks the wait list: a zeroed list head is a NULL pointer.
-      throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, 8, false,
+      throw x.kernel().fatal(x.kernel().bugs().nullPointer(x, 8, false,
           what + " on uninitialised completion " + name + " (swake_up_locked)"));
     }
   }

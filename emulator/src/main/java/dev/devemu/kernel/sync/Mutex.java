@@ -1,5 +1,6 @@
 package dev.devemu.kernel.sync;
 
+import dev.devemu.kernel.KLock;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Task;
 import java.util.ArrayDeque;
@@ -33,9 +34,9 @@ public final class Mutex implements KLock {
   /** mutex_lock: uninterruptible, so a lost unlock shows up as a hung task. */
   public Op<Void> lock() {
     return Op.block("mutex_lock", x -> {
-      x.kernel().detectors().mightSleep(x, "mutex_lock(" + name + ")");
+      x.kernel().bugs().mightSleep(x, "mutex_lock(" + name + ")");
       Task me = x.task();
-      x.kernel().detectors().lockdep().acquire(x, me, this);
+      LockChecks.of(x.kernel()).acquire(x, me, this);
       if (owner == null) {
         owner = me;
         me.heldLocks().add(this);
@@ -51,7 +52,7 @@ public final class Mutex implements KLock {
     return Op.step("mutex_unlock", x -> {
       Task me = x.task();
       if (owner != me) {
-        x.kernel().report(x.kernel().detectors().lockdep().badUnlock(x, this,
+        x.kernel().report(LockChecks.of(x.kernel()).badUnlock(x, this,
             owner == null ? null : owner.comm() + "/" + owner.pid()));
         return null;
       }

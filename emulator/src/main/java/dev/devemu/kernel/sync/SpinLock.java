@@ -1,5 +1,6 @@
 package dev.devemu.kernel.sync;
 
+import dev.devemu.kernel.KLock;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Task;
 import java.util.ArrayDeque;
@@ -48,7 +49,7 @@ public final class SpinLock implements KLock, Task.AtomicLock {
     return Op.block(what, x -> {
       Task me = x.task();
       if (irqSave) me.disableIrqs();
-      x.kernel().detectors().lockdep().acquire(x, me, this);
+      LockChecks.of(x.kernel()).acquire(x, me, this);
       if (holder == null) {
         holder = me;
         me.heldLocks().add(this);
@@ -73,7 +74,7 @@ public final class SpinLock implements KLock, Task.AtomicLock {
     return Op.step(what, x -> {
       Task me = x.task();
       if (holder != me) {
-        x.kernel().report(x.kernel().detectors().lockdep().badUnlock(x, this,
+        x.kernel().report(LockChecks.of(x.kernel()).badUnlock(x, this,
             holder == null ? null : holder.comm() + "/" + holder.pid()));
         if (irqRestore) me.enableIrqs();
         return null;

@@ -56,7 +56,7 @@ public final class WaitQueue {
     return Op.defer(() -> {
       Entry[] mine = new Entry[1];
       return Op.<Void>step("prepare_to_wait", x -> {
-        x.kernel().detectors().mightSleep(x, "wait_event(" + name + ")");
+        x.kernel().bugs().mightSleep(x, "wait_event(" + name + ")");
         mine[0] = new Entry(x.task());
         entries.add(mine[0]);
         return null;

@@ -25,7 +25,7 @@ public final class UsbCore {
   private UsbCore() {}
 
   private static KernelMemory mem(Exec x) {
-    return x.kernel().memory();
+    return KernelMemory.of(x.kernel());
   }
 
   private static boolean isNull(Urb urb) {
@@ -94,7 +94,7 @@ public final class UsbCore {
     if (m.readOnce(x, urb.hcpriv) != null) {
       UsbDevice busy = urb.dev.peek();
       if (busy == null || busy.hcd().warnActiveOnce()) {
-        x.kernel().report(x.kernel().detectors().warning(x, "URB " + String.format("%016x", urb.allocation().address())
+        x.kernel().report(x.kernel().bugs().warning(x, "URB " + String.format("%016x", urb.allocation().address())
             + " submitted while active", "usb_submit_urb"));
       }
       return -Errno.EBUSY;
@@ -123,7 +123,7 @@ public final class UsbCore {
     }
     if (xfer != UsbDescriptors.ENDPOINT_XFER_CONTROL && length > 0 && m.readOnce(x, urb.transferBuffer) == null) {
       // map_urb_for_dma → dma_map_single(NULL)
-      throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, 0, false,
+      throw x.kernel().fatal(x.kernel().bugs().nullPointer(x, 0, false,
           "dma_map_single of urb->transfer_buffer"));
     }
     return dev.hcd().submit(x, urb, dev, ep);
@@ -162,7 +162,7 @@ public final class UsbCore {
 
   private static Op<Boolean> cancelAndWait(Urb urb, String what) {
     return Op.block(what, x -> {
-      x.kernel().detectors().mightSleep(x, what);
+      x.kernel().bugs().mightSleep(x, what);
       if (isNull(urb)) return Op.Wait.ready(Boolean.FALSE);
       KernelMemory m = mem(x);
       m.writeOnce(x, urb.reject, m.readOnce(x, urb.reject) + 1);

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.kernel.detect.Detectors;
 import dev.devemu.hw.HostBound;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDeviceState;
@@ -68,7 +69,7 @@ public final class UsbHcd {
 
   public UsbHcd(Kernel kernel, XhciEventRing ring) {
     this.kernel = kernel;
-    this.mem = kernel.memory();
+    this.mem = KernelMemory.of(kernel);
     this.ring = ring;
   }
 
@@ -150,7 +151,7 @@ public final class UsbHcd {
     ep.urbList.add(urb);
     long id = nextSubmission++;
     urb.submission = id;
-    urb.submitted = kernel.detectors().kcsan().release(x.task());
+    urb.submitted = Detectors.of(kernel).kcsan().release(x.task());
     inFlight.put(id, urb);
     mem.writeOnce(x, urb.hcpriv, ep);
     urb.inFlight = kernel.resources().acquire(x, "urb", () -> "in flight on " + dev.name() + " " + ep, false);
@@ -223,7 +224,7 @@ public final class UsbHcd {
    */
   Op<Void> flushEndpoint(UsbHostEndpoint ep) {
     return Op.fn("usb_hcd_flush_endpoint", () -> Op.block("usb_hcd_flush_endpoint", x -> {
-      kernel.detectors().mightSleep(x, "usb_hcd_flush_endpoint");
+      kernel.bugs().mightSleep(x, "usb_hcd_flush_endpoint");
       List<Urb> queued = new ArrayList<>(ep.urbList);
       for (int i = queued.size() - 1; i >= 0; i--) {
         Urb u = queued.get(i);
@@ -298,7 +299,7 @@ public final class UsbHcd {
     }
     return Op.fn("usb_hcd_giveback_urb", () -> Op.step("usb_hcd_giveback_urb", x -> {
       // the submission path's locking orders the submitter's earlier accesses before the completion handler
-      kernel.detectors().kcsan().acquire(urb.submitted, x.task());
+      Detectors.of(kernel).kcsan().acquire(urb.submitted, x.task());
       UsbHostEndpoint ep = mem.readOnce(x, urb.ep);
       epHolder[0] = ep;
       if (ep != null) ep.urbList.remove(urb);

@@ -3,7 +3,7 @@ package dev.devemu.kernel.detect;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.driver.api.Mem;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;
 import dev.devemu.testbed.KernelBench;
@@ -63,7 +63,7 @@ class KasanTest extends DetectorTestBase {
     return KernelBench.cpus(1).dmaDevice().duration("10ms").tasks(w -> {
       Dma.Mapping[] m = new Dma.Mapping[1];
       return List.of(w.task("bench", 0, Op.fn("bench_rx", () -> Op.step("dma_alloc_coherent", x -> {
-        m[0] = x.kernel().dma().allocCoherent(x, 64, "rx buffer");
+        m[0] = Dma.of(x.kernel()).allocCoherent(x, 64, "rx buffer");
         return null;
       }).then(v -> w.dma(m[0].iova(), length)))));
     }).run(sim, 1);

@@ -1,5 +1,7 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.kernel.mem.KernelMemory;
+
 import dev.devemu.hw.machine.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -8,7 +10,7 @@ import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.pci.RawPciDriver;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
@@ -36,9 +38,9 @@ class LeakCheckTest extends DetectorTestBase {
       public Op<Integer> probe(PciFunction pdev, PciDeviceId id) {
         return PciCore.enableDevice(pdev).then(rc -> PciCore.requestRegion(pdev, 0, "leakdrv"))
             .then(rc -> Op.step("dma_map_single", x -> {
-              Allocation buf = x.kernel().memory().allocate(x, 256, "rx buffer", Allocation.Kind.DMA_COHERENT);
+              Allocation buf = KernelMemory.of(x.kernel()).allocate(x, 256, "rx buffer", Allocation.Kind.DMA_COHERENT);
               buf.markManaged(); // the buffer itself is devm-managed; only the mapping is the driver's to undo
-              mapping[0] = x.kernel().dma().map(x, buf, 0, 256, DmaDirection.FROM_DEVICE);
+              mapping[0] = Dma.of(x.kernel()).map(x, buf, 0, 256, DmaDirection.FROM_DEVICE);
               return 0;
             }));
       }
@@ -46,7 +48,7 @@ class LeakCheckTest extends DetectorTestBase {
       @Override
       public Op<Void> remove(PciFunction pdev) {
         Op<Void> unmap = Op.step("dma_unmap_single", x -> {
-          if (unmapsDma) x.kernel().dma().unmap(x, mapping[0]);
+          if (unmapsDma) Dma.of(x.kernel()).unmap(x, mapping[0]);
           return null;
         });
         return unmap.then(releasesRegion ? PciCore.releaseRegion(pdev, 0) : Op.done())

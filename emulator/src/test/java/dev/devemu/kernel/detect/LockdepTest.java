@@ -6,7 +6,7 @@ import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.sync.Completion;
-import dev.devemu.kernel.sync.KLock;
+import dev.devemu.kernel.KLock;
 import dev.devemu.kernel.sync.Mutex;
 import dev.devemu.kernel.sync.SpinLock;
 import dev.devemu.testbed.KernelBench;

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.hw.machine.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -9,7 +10,7 @@ import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.pci.RawPciDriver;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
@@ -83,10 +84,10 @@ class MmioCheckTest extends DetectorTestBase {
         .pciDriver(driver((p, b) -> Op.done(), (p, bar) -> Op.fn("mmiodrv_drain",
             () -> PciCore.ioread32(bar, SamplePcieDevice.REG_SAMPLES).then(n -> Op.step("dma_map_single", x -> {
               if (checks && (n == -1 || n > 64)) return null;
-              Allocation buf = x.kernel().memory().allocate(x, 64, "rx buffer", Allocation.Kind.KMALLOC);
-              Dma.Mapping m = x.kernel().dma().map(x, buf, 0, n, DmaDirection.FROM_DEVICE);
-              x.kernel().dma().unmap(x, m);
-              x.kernel().memory().free(x, buf);
+              Allocation buf = KernelMemory.of(x.kernel()).allocate(x, 64, "rx buffer", Allocation.Kind.KMALLOC);
+              Dma.Mapping m = Dma.of(x.kernel()).map(x, buf, 0, n, DmaDirection.FROM_DEVICE);
+              Dma.of(x.kernel()).unmap(x, m);
+              KernelMemory.of(x.kernel()).free(x, buf);
               return null;
             }))))).run(sim, 1);
   }

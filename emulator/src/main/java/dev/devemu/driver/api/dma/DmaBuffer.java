@@ -1,8 +1,9 @@
 package dev.devemu.driver.api.dma;
 
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
@@ -73,7 +74,7 @@ public final class DmaBuffer {
     return Fallible.of(Op.step(what, x -> {
       if (freed) return KResult.<Void>err(Errno.ENXIO);
       if (offset < 0 || length <= 0 || offset + length > size) return KResult.<Void>err(Errno.EINVAL);
-      x.kernel().memory().access(x, memory, offset, length, false, what);
+      KernelMemory.of(x.kernel()).access(x, memory, offset, length, false, what);
       return KResult.<Void>ok(null);
     }));
   }

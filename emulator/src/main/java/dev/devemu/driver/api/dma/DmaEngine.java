@@ -5,7 +5,7 @@ import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.pci.SafePciDevice;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import java.util.ArrayList;
@@ -66,7 +66,7 @@ public final class DmaEngine {
     return Fallible.of(Mem.kmalloc(size, what).then(memory -> {
       if (memory == null) return Op.pure(KResult.<DmaBuffer>err(Errno.ENOMEM));
       return Op.<KResult<DmaBuffer>>step("dma_map_single", x -> {
-        Dma.Mapping m = x.kernel().dma().map(x, memory, 0, size, DmaDirection.FROM_DEVICE);
+        Dma.Mapping m = Dma.of(x.kernel()).map(x, memory, 0, size, DmaDirection.FROM_DEVICE);
         if (m == null) return null;
         DmaBuffer b = new DmaBuffer(this, memory, m, size, what);
         live.add(b);
@@ -82,7 +82,7 @@ public final class DmaEngine {
   public Fallible<DmaBuffer> allocCoherent(int size, String what) {
     if (size <= 0) return Fallible.err(Errno.EINVAL);
     return Fallible.of(Op.step("dma_alloc_coherent", x -> {
-      Dma.Mapping m = x.kernel().dma().allocCoherent(x, size, what);
+      Dma.Mapping m = Dma.of(x.kernel()).allocCoherent(x, size, what);
       if (m == null) return KResult.<DmaBuffer>err(Errno.ENOMEM);
       DmaBuffer b = new DmaBuffer(this, m.buffer(), m, size, what);
       live.add(b);
@@ -128,7 +128,7 @@ public final class DmaEngine {
     Op<Void> unmap = Op.step(coherent ? "dma_free_coherent" : "dma_unmap_single", x -> {
       b.markFreed();
       live.remove(b);
-      x.kernel().dma().unmap(x, b.mapping()); // frees a coherent buffer's memory too
+      Dma.of(x.kernel()).unmap(x, b.mapping()); // frees a coherent buffer's memory too
       return null;
     });
     return coherent ? unmap : unmap.then(ignored -> Mem.kfree(b.memory()));

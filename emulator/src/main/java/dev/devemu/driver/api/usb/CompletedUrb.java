@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.usb;
 
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.usb.Urb;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
@@ -17,9 +18,9 @@ public final class CompletedUrb {
   public Op<KResult<Integer>> result() {
     Urb urb = owner.urb();
     return Op.step("read urb->status", x -> {
-      int status = x.kernel().memory().read(x, urb.status);
+      int status = KernelMemory.of(x.kernel()).read(x, urb.status);
       if (status < 0) return KResult.<Integer>err(-status);
-      return KResult.ok(x.kernel().memory().read(x, urb.actualLength));
+      return KResult.ok(KernelMemory.of(x.kernel()).read(x, urb.actualLength));
     });
   }
 

@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.usb;
 
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.usb.Urb;
 import dev.devemu.kernel.usb.UrbCallback;
 import dev.devemu.kernel.usb.UsbCore;
@@ -38,7 +39,7 @@ public final class SafeUrb {
   public Op<Void> onComplete(String name, Function<CompletedUrb, Op<Void>> handler) {
     UrbCallback cb = new UrbCallback(name, u -> handler.apply(view));
     return Op.step("urb.set_completion", x -> {
-      if (!released) x.kernel().memory().writeOnce(x, urb.complete, cb);
+      if (!released) KernelMemory.of(x.kernel()).writeOnce(x, urb.complete, cb);
       return null;
     });
   }
@@ -54,7 +55,7 @@ public final class SafeUrb {
     return Fallible.of(Op.defer(() -> {
       if (released) return Op.pure(KResult.<Void>err(Errno.ENODEV));
       return Op.step("urb.set_length", x -> {
-        x.kernel().memory().writeOnce(x, urb.transferBufferLength, length);
+        KernelMemory.of(x.kernel()).writeOnce(x, urb.transferBufferLength, length);
         return null;
       }).then(UsbCore.submitUrb(urb)).map(rc -> rc < 0 ? KResult.<Void>err(-rc) : KResult.<Void>ok(null));
     }));
@@ -76,8 +77,8 @@ public final class SafeUrb {
   public Fallible<Void> clearHalt() {
     return Fallible.of(Op.defer(() -> {
       if (released) return Op.pure(KResult.<Void>err(Errno.ENODEV));
-      return Op.step("urb->dev, urb->pipe", x -> new Object[] {x.kernel().memory().readOnce(x, urb.dev),
-              x.kernel().memory().readOnce(x, urb.pipe)})
+      return Op.step("urb->dev, urb->pipe", x -> new Object[] {KernelMemory.of(x.kernel()).readOnce(x, urb.dev),
+              KernelMemory.of(x.kernel()).readOnce(x, urb.pipe)})
           .then(a -> UsbCore.clearHalt((dev.devemu.kernel.usb.UsbDevice) a[0], (Integer) a[1]))
           .map(rc -> rc < 0 ? KResult.<Void>err(-rc) : KResult.<Void>ok(null));
     }));

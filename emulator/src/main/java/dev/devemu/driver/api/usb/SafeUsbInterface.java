@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.usb;
 
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.usb.UsbCore;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.kernel.usb.UsbDevice;
@@ -99,7 +100,7 @@ public final class SafeUsbInterface {
           }));
           anchor.add(u);
           return Fallible.lift(Op.step("usb_fill_bulk_urb", x -> {
-            var m = x.kernel().memory();
+            var m = KernelMemory.of(x.kernel());
             m.writeOnce(x, u.urb().dev, dev);
             m.writeOnce(x, u.urb().pipe, pipe);
             m.writeOnce(x, u.urb().transferBuffer, u.buffer());

@@ -60,7 +60,7 @@ public final class VideoDevice {
     return Op.fn("video_register_device", () -> Op.<String>step("video_get_free_minor", x -> {
       for (int n = 0; n < MAX_NODES; n++) {
         String path = "/dev/video" + n;
-        if (!x.kernel().vfs().registered(path)) return path;
+        if (!Vfs.of(x.kernel()).registered(path)) return path;
       }
       return null;
     }).then(path -> {

@@ -1,5 +1,6 @@
 package dev.devemu.driver.samples.camera;
 
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.hw.machine.DmaDirection;
 import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
 
@@ -12,7 +13,7 @@ import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.RawPciDriver;
 import dev.devemu.driver.api.v4l2.V4l2Ops;
 import dev.devemu.driver.api.v4l2.VideoDevice;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
@@ -238,7 +239,7 @@ public final class RawIpu6Isys implements RawPciDriver {
           .then(PciCore.iowrite32(base, REG_INFO_HI, 0))
           .then(Mem.read(d.info))
           .then(info -> Op.<Void>step("dma_free_coherent", x -> {
-            x.kernel().dma().unmap(x, info); // the pointer stays as it is: STREAMON sets a new one
+            Dma.of(x.kernel()).unmap(x, info); // the pointer stays as it is: STREAMON sets a new one
             return null;
           }));
     })).then(ignored -> d.wq.wakeUp()));
@@ -247,7 +248,7 @@ public final class RawIpu6Isys implements RawPciDriver {
   /** {@code memset(isys->slot_buf, 0xff, …)}: no ring slot holds a buffer (one step, as one memset is). */
   private static Op<Void> memsetSlots(RawIsysData d) {
     return Op.step("memset(slot_buf, 0xff)", x -> {
-      for (int slot = 0; slot < RING_SLOTS; slot++) x.kernel().memory().write(x, d.slotBuf, slot, -1);
+      for (int slot = 0; slot < RING_SLOTS; slot++) KernelMemory.of(x.kernel()).write(x, d.slotBuf, slot, -1);
       return null;
     });
   }
@@ -274,7 +275,7 @@ public final class RawIpu6Isys implements RawPciDriver {
           }))
           .then(ignored -> RawIsysBuffer.get(b[0], x -> x.dma))
           .then(dma -> Op.step("dma_unmap_single", x -> {
-            x.kernel().dma().unmap(x, dma);
+            Dma.of(x.kernel()).unmap(x, dma);
             return null;
           }))
           .then(Op.defer(() -> RawIsysBuffer.get(b[0], x -> x.vaddr)))
@@ -385,7 +386,7 @@ public final class RawIpu6Isys implements RawPciDriver {
         if (b.allocation() == null) return Op.pure(i);
         return Mem.kmalloc(size, "ipu6 frame buffer " + size).then(vaddr -> {
           if (vaddr == null) return Mem.kfree(b).then(Op.pure(i));
-          return Op.<Dma.Mapping>step("dma_map_single", x -> x.kernel().dma().map(x, vaddr, 0, size,
+          return Op.<Dma.Mapping>step("dma_map_single", x -> Dma.of(x.kernel()).map(x, vaddr, 0, size,
               DmaDirection.FROM_DEVICE)).then(dma -> {
                 if (dma == null) return Mem.kfree(vaddr).then(Mem.kfree(b)).then(Op.pure(i));
                 return Mem.write(b.index, i).then(Mem.write(b.vaddr, vaddr)).then(Mem.write(b.dma, dma))
@@ -480,7 +481,7 @@ public final class RawIpu6Isys implements RawPciDriver {
           if (on != 0) return Op.rc(0);
           return Mem.read(d.numBuffers).then(n -> {
             if (n == 0) return Op.rc(-Errno.EINVAL);
-            return Op.<Dma.Mapping>step("dma_alloc_coherent", x -> x.kernel().dma().allocCoherent(x, INFO_RING_SIZE,
+            return Op.<Dma.Mapping>step("dma_alloc_coherent", x -> Dma.of(x.kernel()).allocCoherent(x, INFO_RING_SIZE,
                 "ipu6 frame-info ring")).then(info -> {
                   if (info == null) return Op.rc(-Errno.ENOMEM);
                   return Mem.write(d.info, info).then(Mem.read(d.base)).then(base -> PciCore.iowrite32(base,

@@ -1,7 +1,7 @@
 package dev.devemu.driver.samples.camera;
 
 import dev.devemu.driver.api.Mem;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Field;
@@ -39,7 +39,7 @@ final class RawIsysBuffer extends KStruct {
 
   private static <T> Op<T> nullDeref(Field<?> f, boolean write) {
     return Op.step(write ? f.writeLabel() : f.readLabel(), x -> {
-      throw x.kernel().fatal(x.kernel().detectors().nullDeref().nullPointer(x, f.offset(), write,
+      throw x.kernel().fatal(x.kernel().bugs().nullPointer(x, f.offset(), write,
           "ipu6_isys_buffer->" + f.name()));
     });
   }

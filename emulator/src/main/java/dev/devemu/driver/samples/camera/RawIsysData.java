@@ -39,7 +39,7 @@ final class RawIsysData extends KStruct {
   /** Frames handed to user space with V4L2_BUF_FLAG_ERROR (counted by DQBUF; see the shared bug). */
   final Field<Integer> statsErrors = field("stats.errors", 4, 0);
   /** The frame-info ring the device writes a record into per frame (dma_alloc_coherent at STREAMON). */
-  final Field<dev.devemu.kernel.Dma.Mapping> info = field("info", 8, null);
+  final Field<dev.devemu.kernel.dma.Dma.Mapping> info = field("info", 8, null);
   final FieldArray<RawIsysBuffer> bufs = array("queue.bufs", Ipu6IsysDevice.RING_SLOTS, 8);
   final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDevice.RING_SLOTS, 4);
   final FieldArray<Integer> done = array("done", Ipu6IsysDevice.RING_SLOTS, 4);

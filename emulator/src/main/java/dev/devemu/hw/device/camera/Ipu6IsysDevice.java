@@ -6,7 +6,7 @@ import dev.devemu.hw.pci.DeviceContext;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceModel;
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.fault.Faults;
 
 /**

@@ -4,7 +4,7 @@ import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.hw.pci.DeviceContext;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.sim.SimRandom;
 import java.util.ArrayList;
 import java.util.List;

@@ -31,7 +31,7 @@ class Ipu6IsysDeviceTest {
   }
 
   static Kernel kernel() {
-    return new Kernel(SimRun.builder(3).build(), KernelConfig.DEFAULT);
+    return dev.devemu.kernel.init.KernelInit.start(SimRun.builder(3).build(), KernelConfig.DEFAULT);
   }
 
   /** Programs descriptor {@code slot} READY for a buffer of {@code len} bytes and enables every interrupt. */

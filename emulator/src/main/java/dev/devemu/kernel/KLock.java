@@ -1,4 +1,4 @@
-package dev.devemu.kernel.sync;
+package dev.devemu.kernel;
 
 /** A lock lockdep tracks. The name is its lock class (e.g. {@code my_char_data.lock}). */
 public interface KLock {

@@ -1,33 +1,80 @@
-package dev.devemu.kernel;
+package dev.devemu.kernel.dma;
 
+import dev.devemu.hw.machine.Cpu;
+import dev.devemu.hw.machine.Host;
+import dev.devemu.sim.VirtualClock;
+import org.apache.pekko.actor.typed.ActorRef;
+import dev.devemu.kernel.detect.Detectors;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Owner;
 import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.kernel.mem.Allocation;
-import dev.devemu.kernel.mem.Stamp;
+import dev.devemu.kernel.Stamp;
 import dev.devemu.sim.Cause;
 import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Memory as bus masters reach it: a device's DMA through the host bridge (translated by the IOMMU's tables, or by
- * the direct map) and a host controller's access to the buffers the kernel handed it. The hardware only asks
- * ({@link dev.devemu.hw.machine.Host}); what lives at an address, and whether touching it is a bug, is the
- * kernel's knowledge, so the checks live here.
+ * The kernel as the machine's hardware sees it ({@link Host}): its clock and CPUs, its log, and memory as bus
+ * masters reach it — a device's DMA through the host bridge (translated by the IOMMU's tables, or by the direct
+ * map) and a host controller's access to the buffers the kernel handed it. The hardware only asks; what lives at
+ * an address, and whether touching it is a bug, is the kernel's knowledge, so the checks live here.
  */
-final class BusMasterAccess {
+public final class KernelHost implements Host {
+  public static final Kernel.Key<KernelHost> KEY = new Kernel.Key<>("host");
+
+  /** The face {@code kernel} shows the hardware. */
+  public static KernelHost of(Kernel kernel) {
+    return kernel.subsystem(KEY);
+  }
+
   private final Kernel kernel;
 
-  BusMasterAccess(Kernel kernel) {
+  public KernelHost(Kernel kernel) {
     this.kernel = kernel;
   }
 
-  int dmaTransfer(String device, long busAddress, int length, DmaDirection direction, long tag, Cause cause) {
+  @Override
+  public VirtualClock clock() {
+    return kernel.clock();
+  }
+
+  @Override
+  public long now() {
+    return kernel.now();
+  }
+
+  @Override
+  public boolean halted() {
+    return kernel.halted();
+  }
+
+  @Override
+  public void log(String line) {
+    kernel.printk(line);
+  }
+
+  @Override
+  public int cpuCount() {
+    return kernel.cpuCount();
+  }
+
+  @Override
+  public ActorRef<Cpu.Message> cpu(int apicId) {
+    return kernel.cpu(apicId);
+  }
+
+  @Override
+  public int dmaTransfer(String device, long busAddress, int length, DmaDirection direction, long tag, Cause cause) {
     if (kernel.halted()) return -Errno.EIO;
     if (kernel.faults().inject("dma_transfer", device)) return -Errno.EIO;
     boolean write = direction != DmaDirection.TO_DEVICE;
     String what = "tag " + tag;
     Stamp by = Stamp.ofActor(device, kernel.now(), cause);
-    Dma dma = kernel.dma();
+    Dma dma = Dma.of(kernel);
     Allocation target;
     long offset;
     Owner owner;
@@ -42,7 +89,7 @@ final class BusMasterAccess {
       owner = mapping.owner();
     } else {
       long virt = Dma.directMapVirtual(busAddress);
-      target = kernel.memory().find(virt);
+      target = KernelMemory.of(kernel).find(virt);
       if (target == null) {
         kernel.report(wild(device, length, write, virt, cause));
         return 0;
@@ -51,20 +98,21 @@ final class BusMasterAccess {
       owner = mapping != null ? mapping.owner() : target.owner();
     }
     if (!target.live() || offset < 0 || offset + length > target.size()) {
-      kernel.report(kernel.detectors().kasan().dmaAccess(device, owner, target, offset, length, write, by, what));
+      kernel.report(Detectors.of(kernel).kasan().dmaAccess(device, owner, target, offset, length, write, by, what));
     }
     return 0;
   }
 
-  void busMasterAccess(String master, long address, int length, boolean write, Cause cause,
+  @Override
+  public void busMasterAccess(String master, long address, int length, boolean write, Cause cause,
       java.util.function.Supplier<String> what) {
     if (kernel.halted() || address == 0) return;
-    Allocation target = kernel.memory().find(address);
+    Allocation target = KernelMemory.of(kernel).find(address);
     if (target == null) return;
     long offset = address - target.address();
     if (!target.live() || offset < 0 || offset + length > target.size()) {
       Stamp by = Stamp.ofActor(master, kernel.now(), cause);
-      kernel.report(kernel.detectors().kasan().dmaAccess(master, target.owner(), target, offset, length, write, by,
+      kernel.report(Detectors.of(kernel).kasan().dmaAccess(master, target.owner(), target, offset, length, write, by,
           what.get()));
     }
   }

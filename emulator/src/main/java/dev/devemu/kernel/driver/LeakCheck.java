@@ -1,6 +1,8 @@
-package dev.devemu.kernel.detect;
+package dev.devemu.kernel.driver;
 
-import dev.devemu.kernel.Dma;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.kernel.ReportText;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
@@ -18,19 +20,19 @@ import java.util.List;
 public final class LeakCheck {
   private final Kernel kernel;
 
-  LeakCheck(Kernel kernel) {
+  public LeakCheck(Kernel kernel) {
     this.kernel = kernel;
   }
 
   /** Checks a driver instance that has just been unbound; reports and returns the report, or null if clean. */
   public Oops afterUnbind(Owner owner, String removeFunction) {
     // Arc-owned memory still live is held by someone (an open file): referenced, so kmemleak would not list it.
-    List<Allocation> memory = kernel.memory().liveOwnedBy(owner).stream()
+    List<Allocation> memory = KernelMemory.of(kernel).liveOwnedBy(owner).stream()
         .filter(a -> !a.managed() && !a.refcounted()).toList();
     List<Irqs.Action> irqs = kernel.irqs().actionsOf(owner);
     List<Resources.Handle> other = kernel.resources().liveOwnedBy(owner).stream().filter(h -> !h.managed()).toList();
     // a device-managed coherent buffer (dmam_alloc_coherent) goes with its memory; anything else still mapped leaks
-    List<Dma.Mapping> mappings = kernel.dma().liveOwnedBy(owner).stream()
+    List<Dma.Mapping> mappings = Dma.of(kernel).liveOwnedBy(owner).stream()
         .filter(m -> !(m.coherent() && m.buffer().managed())).toList();
     int total = memory.size() + irqs.size() + other.size() + mappings.size();
     if (total == 0) return null;

@@ -1,8 +1,7 @@
-package dev.devemu.kernel.mem;
+package dev.devemu.kernel;
 
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.Exec;
-import dev.devemu.kernel.Task;
+
 import java.util.List;
 import java.util.function.Supplier;
 

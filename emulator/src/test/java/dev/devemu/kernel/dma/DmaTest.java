@@ -1,5 +1,7 @@
-package dev.devemu.kernel;
+package dev.devemu.kernel.dma;
 
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.kernel.Op;
 import dev.devemu.hw.machine.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -32,8 +34,8 @@ class DmaTest {
   void aBufferMappedTwiceWithoutIommuKeepsBothMappings() {
     List<Object> seen = new ArrayList<>();
     KernelBench.Findings f = KernelBench.cpus(1).tasks(w -> List.of(w.task("bench", 0, Op.step("map twice", x -> {
-      Dma dma = x.kernel().dma();
-      Allocation buf = x.kernel().memory().allocate(x, 4096, "rx buffer", Allocation.Kind.KMALLOC);
+      Dma dma = Dma.of(x.kernel());
+      Allocation buf = KernelMemory.of(x.kernel()).allocate(x, 4096, "rx buffer", Allocation.Kind.KMALLOC);
       Dma.Mapping whole = dma.map(x, buf, 0, 4096, DmaDirection.FROM_DEVICE);
       Dma.Mapping again = dma.map(x, buf, 0, 4096, DmaDirection.FROM_DEVICE);
       Dma.Mapping tail = dma.map(x, buf, 2048, 1024, DmaDirection.FROM_DEVICE);

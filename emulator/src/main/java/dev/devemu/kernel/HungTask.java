@@ -1,10 +1,9 @@
-package dev.devemu.kernel.detect;
+package dev.devemu.kernel;
 
-import dev.devemu.kernel.Kernel;
-import dev.devemu.kernel.Oops;
-import dev.devemu.kernel.Op;
-import dev.devemu.kernel.Owner;
-import dev.devemu.kernel.Task;
+
+
+
+
 
 /**
  * The hung-task watchdog (khungtaskd) and the soft-lockup watchdog: a task asleep uninterruptibly for longer than

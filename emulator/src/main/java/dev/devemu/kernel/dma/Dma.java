@@ -1,8 +1,14 @@
-package dev.devemu.kernel;
+package dev.devemu.kernel.dma;
 
+import dev.devemu.kernel.detect.Detectors;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.kernel.Exec;
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Owner;
 import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.kernel.mem.Allocation;
-import dev.devemu.kernel.mem.Stamp;
+import dev.devemu.kernel.Stamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +23,13 @@ import java.util.TreeMap;
  * off (direct mapping), the access lands in whatever memory is there, and KASAN catches the corruption.
  */
 public final class Dma {
+  public static final Kernel.Key<Dma> KEY = new Kernel.Key<>("DMA API");
+
+  /** The DMA API of {@code kernel}. */
+  public static Dma of(Kernel kernel) {
+    return kernel.subsystem(KEY);
+  }
+
   /** One mapping of a buffer into the device's address space. */
   public static final class Mapping {
     private final long iova;
@@ -89,7 +102,7 @@ public final class Dma {
   private long nextIova = 0x1_0000_0000L;
   private boolean iommu;
 
-  Dma(Kernel kernel) {
+  public Dma(Kernel kernel) {
     this.kernel = kernel;
   }
 
@@ -106,12 +119,12 @@ public final class Dma {
    * {@code dma_map}.
    */
   public Mapping map(Exec x, Allocation buffer, long offset, int length, DmaDirection dir) {
-    if (buffer == null) throw kernel.fatal(kernel.detectors().nullDeref().nullPointer(x, 0, false, "dma_map_single"));
+    if (buffer == null) throw kernel.fatal(kernel.bugs().nullPointer(x, 0, false, "dma_map_single"));
     if (kernel.faults().inject("dma_map", x.task().function())) return null;
     if (!buffer.live()) {
-      kernel.report(kernel.detectors().kasan().useAfterFree(x, buffer, offset, length, false, "dma_map_single"));
+      kernel.report(Detectors.of(kernel).kasan().useAfterFree(x, buffer, offset, length, false, "dma_map_single"));
     }
-    Oops deadLength = kernel.detectors().mmio().lengthFromDeadDevice(x, Integer.toUnsignedLong(length),
+    Oops deadLength = Detectors.of(kernel).mmio().lengthFromDeadDevice(x, Integer.toUnsignedLong(length),
         buffer.size() - offset, "dma_map_single");
     if (deadLength != null) kernel.report(deadLength);
     return add(x, buffer, offset, length, dir, false);
@@ -123,7 +136,7 @@ public final class Dma {
    */
   public Mapping allocCoherent(Exec x, int size, String type) {
     if (kernel.faults().inject("dma_alloc_coherent", x.task().function())) return null;
-    Allocation a = kernel.memory().allocate(x, size, type, Allocation.Kind.DMA_COHERENT);
+    Allocation a = KernelMemory.of(kernel).allocate(x, size, type, Allocation.Kind.DMA_COHERENT);
     if (a == null) return null;
     return add(x, a, 0, size, DmaDirection.BIDIRECTIONAL, true);
   }
@@ -146,13 +159,13 @@ public final class Dma {
   /** dma_unmap_single / dma_free_coherent (which also frees the buffer). */
   public void unmap(Exec x, Mapping m) {
     if (m == null || !m.live) {
-      kernel.report(kernel.detectors().warning(x, "DMA-API: device driver tries to free DMA memory it has not "
+      kernel.report(kernel.bugs().warning(x, "DMA-API: device driver tries to free DMA memory it has not "
           + "allocated [device address=0x" + (m == null ? "0" : Long.toHexString(m.iova)) + "]", "dma_unmap"));
       return;
     }
     m.live = false;
     forget(m);
-    if (m.coherent) kernel.memory().free(x, m.buffer);
+    if (m.coherent) KernelMemory.of(kernel).free(x, m.buffer);
   }
 
   /** Releases a mapping without a task (device-managed release after remove). */
@@ -160,7 +173,7 @@ public final class Dma {
     if (m == null || !m.live) return;
     m.live = false;
     forget(m);
-    if (m.coherent) kernel.memory().releaseManaged(m.buffer, stamp);
+    if (m.coherent) KernelMemory.of(kernel).releaseManaged(m.buffer, stamp);
   }
 
   private void forget(Mapping m) {
