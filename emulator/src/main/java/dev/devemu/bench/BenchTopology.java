@@ -1,5 +1,6 @@
 package dev.devemu.bench;
 
+import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.kernel.Irqs;
@@ -8,7 +9,7 @@ import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.WorkloadSpec;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.scenario.TestbedBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -38,7 +39,7 @@ final class BenchTopology {
       specs.add(new DeviceSpec.Placed("sample-pcie", address.toString(), 0) {
         @Override
         public void install(TestbedBuilder testbed) {
-          testbed.addPciDevice(address, new SamplePcieDevice(2, rate, budget, onBudget), true);
+          testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(2, rate, budget, onBudget), true);
         }
       });
     }

@@ -1,53 +1,43 @@
 package dev.devemu.scenario;
 
-import dev.devemu.device.chardev.ChardevKind;
-import dev.devemu.device.pcie.SamplePcieKind;
-import dev.devemu.driver.samples.chardev.MyCharKind;
-import dev.devemu.device.camera.Ipu6IsysKind;
-import dev.devemu.driver.samples.camera.Ipu6IsysDriverKind;
-import dev.devemu.hw.usb.UsbFaultPoints;
-import dev.devemu.device.usb.BulkUsbKind;
-import dev.devemu.driver.samples.pcie.MyPcieKind;
-import dev.devemu.driver.samples.usb.MyUsbKind;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
- * Every device type and driver a scenario can name. A new device model or sample driver adds one line here.
+ * Every bus, device type, driver and workload kind a scenario can name. Plug-ins register themselves: each is a
+ * class listed in {@code META-INF/services/dev.devemu.scenario.BusKind} (or {@code DeviceKind}, {@code DriverKind},
+ * {@code WorkloadKind}) of any jar on the class path — a test's own drivers sit in the test resources' file — and
+ * nothing here is edited to add one. Read once, then never changed.
  */
 public final class Catalog {
-  private static final Map<String, DeviceKind> DEVICES = new TreeMap<>();
-  private static final Map<String, DriverKind> DRIVERS = new TreeMap<>();
-
-  static {
-    device(new SamplePcieKind());
-    device(new ChardevKind());
-    driver(new MyPcieKind());
-    driver(new MyCharKind());
-    device(new Ipu6IsysKind());
-    driver(new Ipu6IsysDriverKind());
-    device(new BulkUsbKind());
-    driver(new MyUsbKind());
-    UsbFaultPoints.register();
-  }
+  private static final List<BusKind> BUSES = ServiceLoader.load(BusKind.class).stream().map(ServiceLoader.Provider::get)
+      .sorted(java.util.Comparator.comparingInt(BusKind::order).thenComparing(BusKind::name)).toList();
+  private static final Map<String, DeviceKind> DEVICES = byName(DeviceKind.class, DeviceKind::type);
+  private static final Map<String, DriverKind> DRIVERS = byName(DriverKind.class, DriverKind::name);
+  private static final Map<String, WorkloadKind> WORKLOADS = byName(WorkloadKind.class, WorkloadKind::kind);
 
   private Catalog() {}
 
-  private static void device(DeviceKind kind) {
-    DEVICES.put(kind.type(), kind);
+  private static <T> Map<String, T> byName(Class<T> type, Function<T, String> name) {
+    Map<String, T> out = new TreeMap<>();
+    for (T kind : ServiceLoader.load(type)) {
+      T other = out.putIfAbsent(name.apply(kind), kind);
+      if (other != null && other.getClass() != kind.getClass()) {
+        throw new IllegalStateException(type.getSimpleName() + " \"" + name.apply(kind) + "\" is registered twice: by "
+            + other.getClass().getName() + " and " + kind.getClass().getName());
+      }
+    }
+    return Collections.unmodifiableMap(out);
   }
 
-  private static void driver(DriverKind kind) {
-    DRIVERS.put(kind.name(), kind);
-  }
-
-  /** Adds a driver outside this list (a test's own driver); a name already taken is an error. */
-  public static synchronized void register(DriverKind kind) {
-    DriverKind known = DRIVERS.get(kind.name());
-    if (known != null && known.getClass() != kind.getClass()) throw new IllegalArgumentException("driver " + kind.name() + " exists");
-    DRIVERS.put(kind.name(), kind);
+  /** The buses, in the order a testbed starts them. */
+  public static List<BusKind> buses() {
+    return BUSES;
   }
 
   public static DeviceKind device(String type) {
@@ -58,11 +48,19 @@ public final class Catalog {
     return DRIVERS.get(name);
   }
 
+  public static WorkloadKind workload(String kind) {
+    return WORKLOADS.get(kind);
+  }
+
   public static Collection<DeviceKind> devices() {
-    return Collections.unmodifiableCollection(DEVICES.values());
+    return DEVICES.values();
   }
 
   public static Collection<DriverKind> drivers() {
-    return Collections.unmodifiableCollection(DRIVERS.values());
+    return DRIVERS.values();
+  }
+
+  public static Collection<WorkloadKind> workloads() {
+    return WORKLOADS.values();
   }
 }

@@ -1,7 +1,7 @@
 package dev.devemu.scenario;
 
 import dev.devemu.fault.Moments;
-import dev.devemu.testbed.TestbedBuilder;
+
 import java.util.EnumSet;
 import java.util.Set;
 

@@ -1,6 +1,5 @@
 package dev.devemu.scenario;
 
-import dev.devemu.testbed.TestbedBuilder;
 
 /** A driver a scenario may load in {@code drivers = [ { name = …, variant = raw|safe } ]}. */
 public interface DriverKind {

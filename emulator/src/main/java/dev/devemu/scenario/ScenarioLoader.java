@@ -130,9 +130,9 @@ public final class ScenarioLoader {
     List<WorkloadSpec> workload = new ArrayList<>();
     for (ScenarioNode w : root.objects("workload")) {
       String kindName = w.string("kind");
-      WorkloadKind kind = Workloads.kind(kindName);
+      WorkloadKind kind = Catalog.workload(kindName);
       if (kind == null) {
-        throw w.error("kind", "unknown workload kind \"" + kindName + "\" (known: " + String.join(", ", Workloads.kinds()) + ")");
+        throw w.error("kind", "unknown workload kind \"" + kindName + "\" (known: " + String.join(", ", Catalog.workloads().stream().map(WorkloadKind::kind).toList()) + ")");
       }
       workload.add(kind.parse(w, lineOf(w)));
       w.rejectUnknown();

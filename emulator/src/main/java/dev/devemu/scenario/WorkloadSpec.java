@@ -1,6 +1,5 @@
 package dev.devemu.scenario;
 
-import dev.devemu.testbed.TestbedBuilder;
 
 /** Something that generates load during a run (user-space processes issuing system calls, traffic). */
 public interface WorkloadSpec {

@@ -1,37 +1,40 @@
 package dev.devemu.testbed;
 
-import dev.devemu.kernel.dma.KernelHost;
-import dev.devemu.kernel.init.KernelInit;
-import dev.devemu.kernel.dma.Dma;
-import dev.devemu.hw.HostBound;
 import dev.devemu.hw.BusEvents;
-import dev.devemu.hw.pci.HostBridgeActor;
-import dev.devemu.kernel.pci.PciBusActor;
-import dev.devemu.kernel.platform.PlatformBusActor;
-import dev.devemu.kernel.usb.UsbBusActor;
-import dev.devemu.hw.usb.UsbDeviceActor;
-import dev.devemu.kernel.usb.UsbHcd;
-import dev.devemu.hw.usb.XhciActor;
-import dev.devemu.hw.usb.XhciEventRing;
-import dev.devemu.kernel.CpuActor;
+import dev.devemu.hw.machine.Host;
 import dev.devemu.hw.machine.IrqChipActor;
+import dev.devemu.hw.pci.HostBridgeActor;
+import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.wire.LocalOnly;
 import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.dma.Dma;
+import dev.devemu.kernel.dma.KernelHost;
+import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.fs.UserProcess;
+import dev.devemu.kernel.fs.Vfs;
+import dev.devemu.kernel.init.KernelInit;
+import dev.devemu.scenario.BusKind;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.scenario.TestbedBus;
 import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.sim.SimRun;
 import dev.devemu.sim.Traceable;
+import dev.devemu.userspace.ProcessActor;
+import dev.devemu.userspace.UserProgram;
+import dev.devemu.wire.LocalOnly;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -47,9 +50,6 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
 
   /** Messages the testbed root understands. */
   public interface Command {}
-
-  /** Passed to start actions: the running machine. */
-  public record Started(Kernel kernel, ActorRef<HostBound> pciBus) {}
 
   private enum End implements Command, LocalOnly, Traceable {
     INSTANCE;
@@ -67,7 +67,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     }
   }
 
-  private record Bindings(PciBusActor.BindingChanged change) implements Command, LocalOnly, Traceable {
+  private record Bindings(BindingChanged change) implements Command, LocalOnly, Traceable {
     @Override
     public String traceText() {
       return "BindingChanged(" + change.device() + ", " + (change.bound() ? "bound" : "unbound") + ")";
@@ -78,11 +78,6 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private final SimRun run;
   private final Kernel kernel;
   private final Consumer<RunResult> done;
-  private final ActorRef<HostBound> pciBus;
-  /** Null when the scenario has no platform device. */
-  private final ActorRef<PlatformBusActor.Command> platformBus;
-  /** Null when the scenario has no USB device or driver. */
-  private final ActorRef<HostBound> usbBus;
   private final List<ActorRef<?>> children;
   /** Bindings in force, by device: since when, and the exposure key ({@code my_pcie/raw}) they count for. */
   private final Map<String, Bound> bound = new TreeMap<>();
@@ -130,62 +125,118 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     kernel.onOops(o -> self.tell(new OopsRaised(o)));
     run.onStall(() -> kernel.printk("watchdog: too many deliveries without virtual time passing"));
 
-    TestbedBuilder builder = new TestbedBuilder(ctx, kernel, scenario);
+    Assembly builder = new Assembly(ctx);
     for (int i = 0; i < m.cpus(); i++) kernel.attachCpu(builder.spawn(CpuActor.create(i, kernel), "cpu" + i));
-    builder.platform(builder.spawn(IrqChipActor.create(KernelHost.of(kernel)), "irqchip"),
-        builder.spawn(HostBridgeActor.create(KernelHost.of(kernel)), "hostbridge"));
+    builder.irqChip = builder.spawn(IrqChipActor.create(builder.host()), "irqchip");
+    builder.hostBridge = builder.spawn(HostBridgeActor.create(builder.host()), "hostbridge");
+    builder.createBuses();
     for (DeviceSpec d : scenario.devices()) d.install(builder);
     for (Scenario.DriverSpec d : scenario.drivers()) Catalog.driver(d.name()).load(d.variant(), builder);
     for (WorkloadSpec w : scenario.workload()) w.install(builder);
     // Every bus reports bindings here: exposure (device-hours per driver and variant) is counted from them.
-    Consumer<PciBusActor.BindingChanged> bindings = change -> self.tell(new Bindings(change));
-    this.pciBus = builder.spawn(PciBusActor.create(kernel, builder.pciSlots(), builder.pciDrivers(),
-        m.hotplugDetectionNanos(), bindings), "pci");
-    if (builder.platformDevices().isEmpty()) {
-      this.platformBus = null;
-    } else {
-      this.platformBus = builder.spawn(PlatformBusActor.create(kernel, builder.platformDevices(),
-          builder.platformDrivers(), bindings), "platform");
-      // A platform device has no link: plug adds it, an unplug of either kind unregisters it (the loader
-      // allows only these actions on it).
-      ActorRef<PlatformBusActor.Command> platform = platformBus;
-      for (PlatformBusActor.Slot s : builder.platformDevices()) {
-        faults.route(s.name(), e -> platform.tell(e instanceof BusEvents.HotPlug
-            ? new PlatformBusActor.AddDevice(s.name(), e.cause()) : new PlatformBusActor.RemoveDevice(s.name(), e.cause())));
-      }
+    Consumer<BindingChanged> bindings = change -> self.tell(new Bindings(change));
+    List<TestbedBus> started = new ArrayList<>();
+    for (TestbedBus bus : builder.buses.values()) {
+      if (!bus.inUse()) continue;
+      bus.start(bindings);
+      started.add(bus);
     }
-    this.usbBus = builder.usbInUse() ? usb(builder, m, bindings) : null;
-    if (usbBus != null) {
-      ActorRef<HostBound> usb = usbBus;
-      for (UsbBusActor.Slot s : builder.usbSlots()) faults.route(s.port().toString(), usb::tell);
-    }
-
-    this.children = builder.watched();
+    this.children = builder.watched;
     kernel.clock().schedule(scenario.durationNanos(), "end of run", () -> self.tell(End.INSTANCE));
-    ActorRef<HostBound> bus = pciBus;
-    Consumer<BusEvents.Event> toPciBus = bus::tell;
-    for (PciBusActor.Slot slot : builder.pciSlots()) faults.route(slot.name(), toPciBus);
-    builder.routes().forEach(faults::route);
     faults.start();
-    pciBus.tell(PciBusActor.Boot.INSTANCE);
-    if (platformBus != null) platformBus.tell(PlatformBusActor.Boot.INSTANCE);
-    if (usbBus != null) usbBus.tell(UsbBusActor.Boot.INSTANCE);
-    Started started = new Started(kernel, pciBus);
-    for (var action : builder.startActions()) action.accept(started);
+    for (TestbedBus bus : started) bus.boot();
+    TestbedBuilder.Started running = new TestbedBuilder.Started(kernel);
+    for (var action : builder.onStart) action.accept(running);
   }
 
-  /** The xHCI controller, its kernel driver and the USB bus with the devices on its root-hub ports. */
-  private ActorRef<HostBound> usb(TestbedBuilder builder, Scenario.Machine m,
-      Consumer<PciBusActor.BindingChanged> bindings) {
-    XhciEventRing ring = new XhciEventRing();
-    UsbHcd hcd = new UsbHcd(kernel, ring);
-    TreeMap<Integer, ActorRef<UsbDeviceActor.Command>> byPort = new TreeMap<>();
-    for (UsbBusActor.Slot s : builder.usbSlots()) byPort.put(s.port().port(), s.device());
-    ActorRef<XhciActor.Command> xhci = builder.spawn(XhciActor.create(KernelHost.of(kernel), ring, builder.irqChip(), byPort), "xhci");
-    ActorRef<HostBound> bus = builder.spawn(UsbBusActor.create(kernel, hcd, xhci, builder.usbSlots(),
-        builder.usbDrivers(), m.hotplugDetectionNanos(), bindings), "usb");
-    hcd.attach(xhci, bus);
-    return bus;
+  /**
+   * The testbed as plug-ins see it while it is built ({@link TestbedBuilder}): spawns go to the root's children,
+   * on its lane; the buses are those the catalog lists, in their start order.
+   */
+  private final class Assembly implements TestbedBuilder {
+    private final ActorContext<Command> ctx;
+    private final KernelHost host = KernelHost.of(kernel);
+    private ActorRef<IrqChipActor.Command> irqChip;
+    private ActorRef<HostBridgeActor.Command> hostBridge;
+    private final Map<Class<?>, TestbedBus> buses = new LinkedHashMap<>();
+    private final List<Consumer<Started>> onStart = new ArrayList<>();
+    private final List<ActorRef<?>> watched = new ArrayList<>();
+
+    Assembly(ActorContext<Command> ctx) {
+      this.ctx = ctx;
+    }
+
+    void createBuses() {
+      buses.clear();
+      for (BusKind kind : Catalog.buses()) {
+        TestbedBus bus = kind.create(this);
+        if (buses.put(bus.getClass(), bus) != null) {
+          throw new IllegalStateException("two buses of class " + bus.getClass().getName());
+        }
+      }
+    }
+
+    @Override
+    public Kernel kernel() {
+      return kernel;
+    }
+
+    @Override
+    public Host host() {
+      return host;
+    }
+
+    @Override
+    public SimRun run() {
+      return run;
+    }
+
+    @Override
+    public Scenario scenario() {
+      return scenario;
+    }
+
+    @Override
+    public ActorRef<IrqChipActor.Command> irqChip() {
+      return irqChip;
+    }
+
+    @Override
+    public ActorRef<HostBridgeActor.Command> hostBridge() {
+      return hostBridge;
+    }
+
+    @Override
+    public <T> ActorRef<T> spawn(Behavior<T> behavior, String name) {
+      ActorRef<T> ref = ctx.spawn(behavior, name, DispatcherSelector.sameAsParent());
+      ctx.watch(ref); // a testbed actor that throws is an emulator bug: the root hears of it and stops the run
+      watched.add(ref);
+      return ref;
+    }
+
+    @Override
+    public <B extends TestbedBus> B bus(Class<B> type) {
+      TestbedBus bus = buses.get(type);
+      if (bus == null) throw new IllegalStateException("no bus " + type.getName() + " in the catalog");
+      return type.cast(bus);
+    }
+
+    @Override
+    public void route(String slot, Consumer<BusEvents.Event> bus) {
+      faults.route(slot, bus);
+    }
+
+    @Override
+    public ActorRef<ProcessActor.Command> spawnProcess(String comm, UserProgram program, long startDelayNanos) {
+      UserProcess p = Vfs.of(kernel).newProcess(comm);
+      return spawn(ProcessActor.create(kernel, p, program, random("proc:" + comm + ":" + p.pid()), -1,
+          startDelayNanos), "proc-" + comm + "-" + p.pid());
+    }
+
+    @Override
+    public void onStart(Consumer<Started> action) {
+      onStart.add(action);
+    }
   }
 
   @Override

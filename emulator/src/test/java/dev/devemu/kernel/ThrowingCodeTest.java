@@ -1,5 +1,6 @@
 package dev.devemu.kernel;
 
+import dev.devemu.plugin.pci.PciBus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.hw.pci.DeviceContext;
@@ -14,7 +15,7 @@ import dev.devemu.scenario.Scenario;
 import dev.devemu.testbed.KernelBench;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.scenario.TestbedBuilder;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,7 +108,7 @@ class ThrowingCodeTest {
     DeviceSpec broken = new DeviceSpec.Placed("broken", "0000:00:02.0", 0) {
       @Override
       public void install(TestbedBuilder testbed) {
-        testbed.addPciDevice(PciAddress.parse("0000:00:02.0"), new BrokenDevice(), true);
+        testbed.bus(PciBus.class).addDevice(PciAddress.parse("0000:00:02.0"), new BrokenDevice(), true);
       }
     };
     Scenario s = new Scenario(base.file(), base.name(), base.description(), base.durationNanos(), base.machine(),

@@ -1,5 +1,6 @@
 package dev.devemu.testbed;
 
+import dev.devemu.scenario.TestbedBuilder;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.sim.Cause;

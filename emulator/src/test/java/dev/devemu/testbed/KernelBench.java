@@ -1,5 +1,7 @@
 package dev.devemu.testbed;
 
+import dev.devemu.plugin.pci.PciBus;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.hw.machine.Cpu;
 import dev.devemu.hw.machine.DmaDirection;
 import dev.devemu.spec.pci.PciAddress;
@@ -173,9 +175,9 @@ public final class KernelBench {
 
       @Override
       public void install(TestbedBuilder b) {
-        for (RawPciDriver d : pciDrivers) b.addPciDriver(PciBindings.raw(d));
+        for (RawPciDriver d : pciDrivers) b.bus(PciBus.class).addDriver(PciBindings.raw(d));
         ActorRef<PciDeviceActor.Command> dma = dmaDevice
-            ? b.addPciDevice(PciAddress.parse(World.DMA_SLOT), new SamplePcieDevice(2, 1), true) : null;
+            ? b.bus(PciBus.class).addDevice(PciAddress.parse(World.DMA_SLOT), new SamplePcieDevice(2, 1), true) : null;
         b.onStart(started -> {
           World w = new World(started.kernel(), b.hostBridge(), dma);
           for (TaskSpec t : tasks.apply(w)) {

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.kernel.driver.BindingChanged;
 import dev.devemu.hw.HostBound;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.pci.PciConfigSpace;
@@ -57,9 +58,6 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
       return "SurpriseDetected(" + address + ")";
     }
   }
-
-  /** What the bus tells the testbed: a binding came or went (for device-hours and exit codes). */
-  public record BindingChanged(String device, String driver, String variant, boolean bound, int probeResult) {}
 
   /**
    * A slot of the bus and what sits in it; {@code name} is the address as text, shared by everyone who needs it.

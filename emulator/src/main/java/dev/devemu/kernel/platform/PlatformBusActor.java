@@ -1,5 +1,6 @@
 package dev.devemu.kernel.platform;
 
+import dev.devemu.kernel.driver.BindingChanged;
 import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.driver.DriverInstanceActor;
@@ -89,7 +90,7 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
   private final Kernel kernel;
   private final List<PlatformDriverEntry> drivers;
   private final TreeMap<String, DeviceState> devices = new TreeMap<>();
-  private final Consumer<PciBusActor.BindingChanged> listener;
+  private final Consumer<BindingChanged> listener;
   private final ActorRef<DriverInstanceActor.Reply> replies;
   private int instances;
 
@@ -97,12 +98,12 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
    * @param listener told whenever a binding comes or goes (the testbed counts exposure from it)
    */
   public static Behavior<Command> create(Kernel kernel, List<Slot> slots, List<PlatformDriverEntry> drivers,
-      Consumer<PciBusActor.BindingChanged> listener) {
+      Consumer<BindingChanged> listener) {
     return Behaviors.setup(ctx -> new PlatformBusActor(ctx, kernel, slots, drivers, listener));
   }
 
   private PlatformBusActor(ActorContext<Command> ctx, Kernel kernel, List<Slot> slots,
-      List<PlatformDriverEntry> drivers, Consumer<PciBusActor.BindingChanged> listener) {
+      List<PlatformDriverEntry> drivers, Consumer<BindingChanged> listener) {
     super(ctx);
     this.kernel = kernel;
     this.drivers = List.copyOf(drivers);
@@ -186,7 +187,7 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
       if (p.result() == 0) {
         d.state = State.BOUND;
         kernel.printk(d.driver.name() + " " + p.device() + ": bound (" + d.driver.variant() + ")");
-        listener.accept(new PciBusActor.BindingChanged(p.device(), d.driver.name(), d.driver.variant(), true, 0));
+        listener.accept(new BindingChanged(p.device(), d.driver.name(), d.driver.variant(), true, 0));
         if (d.removeAfterProbe != null) {
           Cause c = d.removeAfterProbe;
           d.removeAfterProbe = null;
@@ -197,7 +198,7 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
           kernel.printk(d.driver.name() + " " + p.device() + ": probe with driver " + d.driver.name()
               + " failed with error " + p.result());
         }
-        listener.accept(new PciBusActor.BindingChanged(p.device(), d.driver.name(), d.driver.variant(), false,
+        listener.accept(new BindingChanged(p.device(), d.driver.name(), d.driver.variant(), false,
             p.result()));
         d.instance = null;
         d.device.owner(Owner.KERNEL);
@@ -210,7 +211,7 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
     } else if (m.reply() instanceof DriverInstanceActor.RemoveCompleted r) {
       DeviceState d = devices.get(r.device());
       if (d == null || d.state != State.REMOVING) return this;
-      listener.accept(new PciBusActor.BindingChanged(r.device(), r.driver(), d.driver.variant(), false, 0));
+      listener.accept(new BindingChanged(r.device(), r.driver(), d.driver.variant(), false, 0));
       d.instance = null;
       d.device.owner(Owner.KERNEL);
       vacate(d);

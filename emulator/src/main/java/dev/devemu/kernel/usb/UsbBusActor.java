@@ -1,5 +1,6 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.kernel.driver.BindingChanged;
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.usb.UsbDeviceActor;
 import dev.devemu.spec.usb.UsbDeviceState;
@@ -138,18 +139,18 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
   private final TreeMap<Integer, PortState> ports = new TreeMap<>();
   private final TreeMap<String, PortState> byInterface = new TreeMap<>();
   private final long detectionNanos;
-  private final Consumer<PciBusActor.BindingChanged> listener;
+  private final Consumer<BindingChanged> listener;
   private final ActorRef<DriverInstanceActor.Reply> replies;
   private int instances;
 
   public static Behavior<HostBound> create(Kernel kernel, UsbHcd hcd, ActorRef<XhciActor.Command> hc, List<Slot> slots,
-      List<UsbDriverEntry> drivers, long detectionNanos, Consumer<PciBusActor.BindingChanged> listener) {
+      List<UsbDriverEntry> drivers, long detectionNanos, Consumer<BindingChanged> listener) {
     return Behaviors.setup(ctx -> new UsbBusActor(ctx, kernel, hcd, hc, slots, drivers, detectionNanos, listener));
   }
 
   private UsbBusActor(ActorContext<HostBound> ctx, Kernel kernel, UsbHcd hcd, ActorRef<XhciActor.Command> hc,
       List<Slot> slots, List<UsbDriverEntry> drivers, long detectionNanos,
-      Consumer<PciBusActor.BindingChanged> listener) {
+      Consumer<BindingChanged> listener) {
     super(ctx);
     this.kernel = kernel;
     this.hcd = hcd;
@@ -346,14 +347,14 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
       if (c.result() == 0) {
         p.state = State.BOUND;
         kernel.printk(p.driver.name() + " " + c.device() + ": bound (" + p.driver.variant() + ")");
-        listener.accept(new PciBusActor.BindingChanged(c.device(), p.driver.name(), p.driver.variant(), true, 0));
+        listener.accept(new BindingChanged(c.device(), p.driver.name(), p.driver.variant(), true, 0));
         if (p.disconnectPending || p.orderly) startRemove(p, Cause.root("usb", kernel.now(), "remove " + p.name));
       } else {
         if (c.result() != -Errno.ENODEV && c.result() != -Errno.ENXIO) {
           kernel.printk(p.driver.name() + " " + c.device() + ": probe with driver " + p.driver.name()
               + " failed with error " + c.result());
         }
-        listener.accept(new PciBusActor.BindingChanged(c.device(), p.driver.name(), p.driver.variant(), false,
+        listener.accept(new BindingChanged(c.device(), p.driver.name(), p.driver.variant(), false,
             c.result()));
         p.instance = null;
         p.intf.owner(Owner.KERNEL);
@@ -367,7 +368,7 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
     } else if (m.reply() instanceof DriverInstanceActor.RemoveCompleted r) {
       PortState p = byInterface.get(r.device());
       if (p == null) return this;
-      listener.accept(new PciBusActor.BindingChanged(r.device(), r.driver(), p.driver.variant(), false, 0));
+      listener.accept(new BindingChanged(r.device(), r.driver(), p.driver.variant(), false, 0));
       p.instance = null;
       p.intf.owner(Owner.KERNEL);
       startTeardown(p);

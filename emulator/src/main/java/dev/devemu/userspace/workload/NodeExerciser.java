@@ -31,7 +31,7 @@ public final class NodeExerciser implements UserProgram {
   /** For commands the driver does not know: the largest size such a command can declare here. */
   private long scratchBuf;
 
-  NodeExerciser(ProcessWorkload workload) {
+  public NodeExerciser(ProcessWorkload workload) {
     this.w = workload;
     this.ioctlBufs = new long[workload.ioctls().size()];
   }

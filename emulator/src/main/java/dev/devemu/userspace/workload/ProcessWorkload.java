@@ -1,12 +1,11 @@
 package dev.devemu.userspace.workload;
 
-import dev.devemu.scenario.WorkloadSpec;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.plugin.process.ProcessWorkloadKind;
 import java.util.List;
 
 /**
- * {@code kind = process}, validated: {@code processes} user processes, each running a {@link NodeExerciser} on
- * {@code device}. Weights are relative; probabilities are per call. See {@code docs/scenarios.md}.
+ * What {@code kind = process} in a scenario asks for, validated: {@code processes} user processes, each running a
+ * {@link NodeExerciser} on {@code device}. Weights are relative; probabilities are per call. See {@code docs/scenarios.md}.
  *
  * @param ioctls the commands to issue, by number (a name listed twice is drawn twice as often)
  * @param calls system calls per process before it exits; 0 = until the end of the run
@@ -14,23 +13,13 @@ import java.util.List;
 public record ProcessWorkload(String device, int processes, String comm, long startNanos, long thinkTimeNanos,
     long calls, int openFlags, double readWeight, double writeWeight, double ioctlWeight, double reopenWeight,
     List<Integer> ioctls, int readSizeMin, int readSizeMax, int writeSizeMin, int writeSizeMax, double badPointer,
-    double unknownIoctl, double untouchedBuffer, int line) implements WorkloadSpec {
+    double unknownIoctl, double untouchedBuffer, int line) {
 
   public ProcessWorkload {
     ioctls = List.copyOf(ioctls);
   }
 
-  double totalWeight() {
+  public double totalWeight() {
     return readWeight + writeWeight + ioctlWeight + reopenWeight;
-  }
-
-  @Override
-  public String kind() {
-    return ProcessWorkloadKind.KIND;
-  }
-
-  @Override
-  public void install(TestbedBuilder testbed) {
-    for (int i = 0; i < processes; i++) testbed.spawnProcess(comm, new NodeExerciser(this), startNanos);
   }
 }

@@ -13,7 +13,7 @@ import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.testsupport.ScriptedProgram;
 import dev.devemu.userspace.Syscall;
 import java.util.List;

@@ -1,12 +1,13 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.plugin.usb.UsbBus;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.usb.RawUsbDriver;
 import dev.devemu.driver.api.usb.UsbBindings;
 import dev.devemu.kernel.Op;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DriverKind;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.scenario.TestbedBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  * and what they and their completion handlers see is noted in order, for the test to read after the run (runs
  * happen on the test's own thread).
  */
-final class UrbTestDriver implements RawUsbDriver {
+public final class UrbTestDriver implements RawUsbDriver {
   static final String NAME = "urbtest";
   static Function<UsbInterface, Op<Integer>> probe;
   static Function<UsbInterface, Op<Void>> disconnect;
@@ -25,7 +26,6 @@ final class UrbTestDriver implements RawUsbDriver {
   static final List<String> events = new ArrayList<>();
 
   static void install() {
-    Catalog.register(new Kind());
     reset();
   }
 
@@ -97,22 +97,5 @@ final class UrbTestDriver implements RawUsbDriver {
   @Override
   public Op<Void> disconnect(UsbInterface intf) {
     return disconnect.apply(intf);
-  }
-
-  static final class Kind implements DriverKind {
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public String description() {
-      return "a scripted USB driver for tests";
-    }
-
-    @Override
-    public void load(String variant, TestbedBuilder testbed) {
-      testbed.addUsbDriver(UsbBindings.raw(new UrbTestDriver()));
-    }
   }
 }

@@ -62,7 +62,7 @@ import java.util.List;
  * leaves interrupts on just the same ({@link SafeIpu6Isys} keeps it).
  */
 public final class RawIpu6Isys implements RawPciDriver {
-  static final String NAME = "ipu6_isys";
+  public static final String NAME = "ipu6_isys";
   static final long STOP_TIMEOUT_NANOS = 100_000_000L;
   static final int PAGE_SIZE = 4096;
 

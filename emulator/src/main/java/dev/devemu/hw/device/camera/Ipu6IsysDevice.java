@@ -1,7 +1,7 @@
 package dev.devemu.hw.device.camera;
 
 import dev.devemu.hw.machine.DmaDirection;
-import dev.devemu.device.camera.Ipu6IsysKind;
+import dev.devemu.plugin.ipu6.Ipu6IsysKind;
 import dev.devemu.hw.pci.DeviceContext;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceModel;

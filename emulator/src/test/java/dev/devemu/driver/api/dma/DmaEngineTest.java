@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.dma;
 
+import dev.devemu.plugin.pci.PciBus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.pci.PciDeviceId;
@@ -13,7 +14,7 @@ import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.scenario.TestbedBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -132,7 +133,7 @@ class DmaEngineTest {
 
       @Override
       public void install(TestbedBuilder testbed) {
-        testbed.addPciDriver(PciBindings.safe(driver));
+        testbed.bus(PciBus.class).addDriver(PciBindings.safe(driver));
       }
     };
     return sim.run(new Scenario(s.file(), s.name(), s.description(), s.durationNanos(), s.machine(), s.kernel(),

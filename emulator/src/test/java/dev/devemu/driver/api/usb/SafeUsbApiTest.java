@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.usb;
 
+import dev.devemu.plugin.usb.UsbBus;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.usb.UsbDeviceId;
@@ -10,7 +11,7 @@ import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DriverKind;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.scenario.TestbedBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.TestInstance;
  * everything back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SafeUsbApiTest {
+public class SafeUsbApiTest {
   static Function<SafeUsbInterface, Fallible<SafeUrb>> script;
   static final List<String> events = new ArrayList<>();
 
@@ -37,7 +38,7 @@ class SafeUsbApiTest {
   }
 
   /** A safe driver whose probe runs {@link #script}. */
-  static final class ScriptedDriver implements SafeUsbDriver<SafeUrb> {
+  public static final class ScriptedDriver implements SafeUsbDriver<SafeUrb> {
     @Override
     public String name() {
       return "safeurbtest";
@@ -69,22 +70,6 @@ class SafeUsbApiTest {
   @BeforeAll
   void start() {
     sim = new Sim("SafeUsbApiTest");
-    Catalog.register(new DriverKind() {
-      @Override
-      public String name() {
-        return "safeurbtest";
-      }
-
-      @Override
-      public String description() {
-        return "a scripted safe USB driver for tests";
-      }
-
-      @Override
-      public void load(String variant, TestbedBuilder testbed) {
-        testbed.addUsbDriver(UsbBindings.safe(new ScriptedDriver()));
-      }
-    });
   }
 
   @AfterAll

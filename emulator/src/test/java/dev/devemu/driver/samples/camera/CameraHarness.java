@@ -4,7 +4,7 @@ import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.userspace.UserProgram;
 import java.util.ArrayList;
 import java.util.List;

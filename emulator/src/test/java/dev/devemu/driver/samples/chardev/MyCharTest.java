@@ -17,7 +17,7 @@ import dev.devemu.sim.ReplayStrategy;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Runner;
 import dev.devemu.testbed.Sim;
-import dev.devemu.testbed.TestbedBuilder;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.testsupport.ScriptedProgram;
 import dev.devemu.userspace.Syscall;
 import dev.devemu.userspace.UserContext;

@@ -1,0 +1,46 @@
+package dev.devemu.plugin.mypcie;
+
+import dev.devemu.plugin.pci.PciBus;
+import dev.devemu.hw.device.pcie.SamplePcieDevice;
+import dev.devemu.spec.pci.PciAddress;
+import dev.devemu.scenario.DeviceKind;
+import dev.devemu.scenario.DeviceSpec;
+import dev.devemu.scenario.ScenarioNode;
+import dev.devemu.scenario.TestbedBuilder;
+
+/**
+ * {@code type = sample-pcie}: keys {@code slot} (PCI address), {@code revision} (default 2),
+ * {@code interrupt-rate} (samples per second while enabled, default 100), {@code present} (default true).
+ */
+public final class SamplePcieKind implements DeviceKind {
+  @Override
+  public String type() {
+    return "sample-pcie";
+  }
+
+  @Override
+  public String description() {
+    return "PCIe endpoint 1234:5678 that samples data and signals each sample with an MSI (my_pcie)";
+  }
+
+  @Override
+  public DeviceSpec parse(ScenarioNode node, int line) {
+    String slotText = node.string("slot");
+    PciAddress address;
+    try {
+      address = PciAddress.parse(slotText);
+    } catch (IllegalArgumentException e) {
+      throw node.error("slot", e.getMessage());
+    }
+    int revision = (int) node.integer("revision", 2, 0, 255);
+    double rate = node.number("interrupt-rate", 100.0, 1e-6, 1e7);
+    boolean present = node.bool("present", true);
+    String slot = address.toString();
+    return new DeviceSpec.Placed(SamplePcieKind.this.type(), slot, line) {
+      @Override
+      public void install(TestbedBuilder testbed) {
+        testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate), present);
+      }
+    };
+  }
+}

@@ -1,0 +1,71 @@
+package dev.devemu.plugin.myusb;
+
+import dev.devemu.plugin.usb.UsbBus;
+import dev.devemu.hw.device.usb.BulkUsbDevice;
+import dev.devemu.spec.usb.UsbPort;
+import dev.devemu.spec.usb.UsbSpeed;
+import dev.devemu.scenario.DeviceKind;
+import dev.devemu.scenario.DeviceSpec;
+import dev.devemu.scenario.ScenarioNode;
+import dev.devemu.scenario.TestbedBuilder;
+
+/**
+ * {@code type = usb-bulk}: keys {@code slot} (root-hub port, {@code 1-1}), {@code speed} (full, high, super,
+ * super-plus; default super-plus), {@code data-rate} (bytes per second the IN endpoint produces, default 4096000),
+ * {@code out-rate} (bytes per second the OUT endpoint consumes, default 0 = the link's speed), {@code present}
+ * (default true).
+ */
+public final class BulkUsbKind implements DeviceKind {
+  @Override
+  public String type() {
+    return "usb-bulk";
+  }
+
+  @Override
+  public String description() {
+    return "USB 3.2 device abcd:1234 with bulk endpoints 0x81 IN and 0x02 OUT (my_usb)";
+  }
+
+  @Override
+  public DeviceSpec parse(ScenarioNode node, int line) {
+    String slotText = node.string("slot");
+    UsbPort port;
+    try {
+      port = UsbPort.parse(slotText);
+    } catch (IllegalArgumentException e) {
+      throw node.error("slot", e.getMessage());
+    }
+    String word = node.oneOf("speed", "super-plus", "full", "high", "super", "super-plus", "low");
+    UsbSpeed speed = UsbSpeed.parse(word);
+    if (speed == UsbSpeed.LOW) {
+      throw node.error("speed", "a low-speed device cannot have bulk endpoints (USB 2.0 §5.8); use full, high, "
+          + "super or super-plus");
+    }
+    double dataRate = node.number("data-rate", 4_096_000.0, 1.0, 1e10);
+    double outRate = node.number("out-rate", 0.0, 0.0, 1e10);
+    boolean present = node.bool("present", true);
+    String slot = port.toString();
+    return new DeviceSpec.Placed(BulkUsbKind.this.type(), slot, line) {
+      @Override
+      public boolean supports(dev.devemu.scenario.FaultPlan.Action action) {
+        // a port can lose its device or its link; stalls and interrupt bursts are PCIe faults
+        return switch (action) {
+          case PLUG, UNPLUG, SURPRISE_UNPLUG, LINK_DOWN, LINK_UP -> true;
+          default -> false;
+        };
+      }
+
+      @Override
+      public java.util.Set<dev.devemu.fault.Moments.Moment> moments() {
+        return java.util.EnumSet.of(dev.devemu.fault.Moments.Moment.DURING_PROBE,
+            dev.devemu.fault.Moments.Moment.AFTER_BIND, dev.devemu.fault.Moments.Moment.DURING_REMOVE,
+            dev.devemu.fault.Moments.Moment.WITH_URBS_IN_FLIGHT);
+      }
+
+      @Override
+      public void install(TestbedBuilder testbed) {
+        testbed.bus(UsbBus.class).addDevice(port, new BulkUsbDevice(speed, dataRate, outRate), present);
+      }
+    };
+  }
+}
