@@ -3,7 +3,7 @@ package dev.devemu.testbed;
 import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.hw.machine.Cpu;
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
@@ -152,7 +152,7 @@ public final class KernelBench {
       if (dmaDevice == null) throw new IllegalStateException("call dmaDevice() on the bench first");
       return Op.step("start device DMA", x -> {
         hostBridge.tell(new dev.devemu.hw.pci.HostBridgeActor.DmaTransfer(DMA_SLOT, busAddress, length,
-            dev.devemu.hw.machine.DmaDirection.FROM_DEVICE, 1, dmaDevice, x.cause("DMA " + length + " bytes")));
+            dev.devemu.spec.DmaDirection.FROM_DEVICE, 1, dmaDevice, x.cause("DMA " + length + " bytes")));
         return null;
       });
     }

@@ -1,7 +1,7 @@
 package dev.devemu.wire;
 
 import dev.devemu.hw.machine.Cpu;
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;

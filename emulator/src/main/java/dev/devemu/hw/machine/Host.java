@@ -1,5 +1,6 @@
 package dev.devemu.hw.machine;
 
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.VirtualClock;
 import org.apache.pekko.actor.typed.ActorRef;

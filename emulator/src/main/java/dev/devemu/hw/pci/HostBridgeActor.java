@@ -1,6 +1,6 @@
 package dev.devemu.hw.pci;
 
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.hw.machine.Host;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.Traceable;

@@ -2,7 +2,7 @@ package dev.devemu.hw.pci;
 
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.machine.Cpu;
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;

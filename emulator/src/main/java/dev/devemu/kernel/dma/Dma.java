@@ -6,7 +6,7 @@ import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Owner;
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.Stamp;
 import java.util.ArrayList;

@@ -34,11 +34,11 @@ public final class PciCodecs implements WireCodecs {
         (p, c) -> new PciDeviceActor.DmaCompleted(p.getTag(), p.getStatus(), p.getLength())));
     r.accept(Codec.of(HostBridgeActor.DmaTransfer.class, "DmaTransfer", DmaTransfer::parseFrom,
         (m, c) -> DmaTransfer.newBuilder().setDevice(m.device()).setBusAddress(m.busAddress()).setLength(m.length())
-            .setDirection(m.direction() == dev.devemu.hw.machine.DmaDirection.TO_DEVICE ? DmaDirection.DMA_TO_DEVICE : DmaDirection.DMA_FROM_DEVICE)
+            .setDirection(m.direction() == dev.devemu.spec.DmaDirection.TO_DEVICE ? DmaDirection.DMA_TO_DEVICE : DmaDirection.DMA_FROM_DEVICE)
             .setTag(m.tag()).setReplyTo(c.ref(m.replyTo())).setCause(WireContext.cause(m.cause())).build(),
         (p, c) -> new HostBridgeActor.DmaTransfer(p.getDevice(), p.getBusAddress(), p.getLength(),
-            p.getDirection() == DmaDirection.DMA_TO_DEVICE ? dev.devemu.hw.machine.DmaDirection.TO_DEVICE
-                : dev.devemu.hw.machine.DmaDirection.FROM_DEVICE,
+            p.getDirection() == DmaDirection.DMA_TO_DEVICE ? dev.devemu.spec.DmaDirection.TO_DEVICE
+                : dev.devemu.spec.DmaDirection.FROM_DEVICE,
             p.getTag(), c.ref(p.getReplyTo()), WireContext.cause(p.getCause()))));
   }
 

@@ -1,8 +1,9 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.datasheet.SamplePcieDatasheet;
 import dev.devemu.kernel.mem.KernelMemory;
 
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.pci.PciCore;
@@ -31,7 +32,7 @@ class LeakCheckTest extends DetectorTestBase {
 
       @Override
       public List<PciDeviceId> idTable() {
-        return List.of(PciDeviceId.of(SamplePcieDevice.VENDOR, SamplePcieDevice.DEVICE));
+        return List.of(PciDeviceId.of(SamplePcieDatasheet.VENDOR, SamplePcieDatasheet.DEVICE));
       }
 
       @Override

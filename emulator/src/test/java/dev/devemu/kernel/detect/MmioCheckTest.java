@@ -1,7 +1,8 @@
 package dev.devemu.kernel.detect;
 
+import dev.devemu.datasheet.SamplePcieDatasheet;
 import dev.devemu.kernel.mem.KernelMemory;
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.pci.IoMem;
@@ -35,7 +36,7 @@ class MmioCheckTest extends DetectorTestBase {
 
       @Override
       public List<PciDeviceId> idTable() {
-        return List.of(PciDeviceId.of(SamplePcieDevice.VENDOR, SamplePcieDevice.DEVICE));
+        return List.of(PciDeviceId.of(SamplePcieDatasheet.VENDOR, SamplePcieDatasheet.DEVICE));
       }
 
       @Override
@@ -62,7 +63,7 @@ class MmioCheckTest extends DetectorTestBase {
 
   @Test
   void readingThroughAnUnmappedBarFires() {
-    Oops o = probeThat((p, bar) -> PciCore.iounmap(bar).then(PciCore.ioread32(bar, SamplePcieDevice.REG_STATUS))
+    Oops o = probeThat((p, bar) -> PciCore.iounmap(bar).then(PciCore.ioread32(bar, SamplePcieDatasheet.REG_STATUS))
         .then(v -> PciCore.iomap(p, 0))).first("bad-mmio");
     assertTrue(o.title().startsWith("BUG: unable to handle page fault for address: ffffc9"), o.title());
     assertTrue(o.body().contains("#PF: supervisor read access in kernel mode"), o.format());
@@ -71,7 +72,7 @@ class MmioCheckTest extends DetectorTestBase {
 
   @Test
   void readingThroughALiveMappingIsQuiet() {
-    assertTrue(probeThat((p, bar) -> PciCore.ioread32(bar, SamplePcieDevice.REG_STATUS)).quiet());
+    assertTrue(probeThat((p, bar) -> PciCore.ioread32(bar, SamplePcieDatasheet.REG_STATUS)).quiet());
   }
 
   /**
@@ -82,7 +83,7 @@ class MmioCheckTest extends DetectorTestBase {
     return KernelBench.cpus(1).duration("20ms").device(DEVICE)
         .faults("events = [ { at = 5ms, action = surprise-unplug, slot = \"0000:00:02.0\" } ]")
         .pciDriver(driver((p, b) -> Op.done(), (p, bar) -> Op.fn("mmiodrv_drain",
-            () -> PciCore.ioread32(bar, SamplePcieDevice.REG_SAMPLES).then(n -> Op.step("dma_map_single", x -> {
+            () -> PciCore.ioread32(bar, SamplePcieDatasheet.REG_SAMPLES).then(n -> Op.step("dma_map_single", x -> {
               if (checks && (n == -1 || n > 64)) return null;
               Allocation buf = KernelMemory.of(x.kernel()).allocate(x, 64, "rx buffer", Allocation.Kind.KMALLOC);
               Dma.Mapping m = Dma.of(x.kernel()).map(x, buf, 0, n, DmaDirection.FROM_DEVICE);

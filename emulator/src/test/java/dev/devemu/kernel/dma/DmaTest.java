@@ -2,7 +2,7 @@ package dev.devemu.kernel.dma;
 
 import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.Op;
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.mem.Allocation;

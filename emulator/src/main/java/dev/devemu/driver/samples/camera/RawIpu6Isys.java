@@ -1,8 +1,8 @@
 package dev.devemu.driver.samples.camera;
 
 import dev.devemu.kernel.mem.KernelMemory;
-import dev.devemu.hw.machine.DmaDirection;
-import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
+import dev.devemu.spec.DmaDirection;
+import static dev.devemu.datasheet.Ipu6IsysDatasheet.*;
 
 import dev.devemu.kernel.pci.IoMem;
 import dev.devemu.kernel.pci.PciCore;

@@ -1,8 +1,8 @@
 package dev.devemu.driver.samples.camera;
 
+import dev.devemu.datasheet.Ipu6IsysDatasheet;
 import dev.devemu.kernel.pci.IoMem;
 import dev.devemu.kernel.pci.PciFunction;
-import dev.devemu.hw.device.camera.Ipu6IsysDevice;
 import dev.devemu.driver.api.v4l2.VideoDevice;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.mem.Field;
@@ -40,9 +40,9 @@ final class RawIsysData extends KStruct {
   final Field<Integer> statsErrors = field("stats.errors", 4, 0);
   /** The frame-info ring the device writes a record into per frame (dma_alloc_coherent at STREAMON). */
   final Field<dev.devemu.kernel.dma.Dma.Mapping> info = field("info", 8, null);
-  final FieldArray<RawIsysBuffer> bufs = array("queue.bufs", Ipu6IsysDevice.RING_SLOTS, 8);
-  final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDevice.RING_SLOTS, 4);
-  final FieldArray<Integer> done = array("done", Ipu6IsysDevice.RING_SLOTS, 4);
+  final FieldArray<RawIsysBuffer> bufs = array("queue.bufs", Ipu6IsysDatasheet.RING_SLOTS, 8);
+  final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDatasheet.RING_SLOTS, 4);
+  final FieldArray<Integer> done = array("done", Ipu6IsysDatasheet.RING_SLOTS, 4);
 
   /** The lock of the buffer queue (its lockdep class named as the safe variant's, so shared bugs sign alike). */
   final SpinLock lock = new SpinLock("ipu6_isys.queue.lock");

@@ -1,6 +1,6 @@
 package dev.devemu.driver.samples.camera;
 
-import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
+import static dev.devemu.datasheet.Ipu6IsysDatasheet.*;
 
 import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.driver.api.Fallible;

@@ -1,6 +1,6 @@
 package dev.devemu.driver.samples.camera;
 
-import dev.devemu.hw.device.camera.Ipu6IsysDevice;
+import dev.devemu.datasheet.Ipu6IsysDatasheet;
 import dev.devemu.driver.api.dma.DmaEngine;
 import dev.devemu.driver.api.pci.Bar;
 import dev.devemu.kernel.fs.File;
@@ -35,9 +35,9 @@ final class SafeIsysState extends KStruct {
   final Field<Integer> doneCount = field("done_count", 4, 0);
   /** Frames handed to user space with V4L2_BUF_FLAG_ERROR (counted by DQBUF; see the shared bug). */
   final Field<Integer> statsErrors = field("stats.errors", 4, 0);
-  final FieldArray<SafeIsysBuffer> bufs = array("queue.bufs", Ipu6IsysDevice.RING_SLOTS, 8);
-  final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDevice.RING_SLOTS, 4);
-  final FieldArray<Integer> done = array("done", Ipu6IsysDevice.RING_SLOTS, 4);
+  final FieldArray<SafeIsysBuffer> bufs = array("queue.bufs", Ipu6IsysDatasheet.RING_SLOTS, 8);
+  final FieldArray<Integer> slotBuf = array("slot_buf", Ipu6IsysDatasheet.RING_SLOTS, 4);
+  final FieldArray<Integer> done = array("done", Ipu6IsysDatasheet.RING_SLOTS, 4);
 
   final SpinLock lock = new SpinLock("ipu6_isys.queue.lock");
   final Mutex mutex = new Mutex("ipu6_isys.vdev.lock");

@@ -1,7 +1,7 @@
 package dev.devemu.driver.samples.pcie;
 
+import dev.devemu.datasheet.SamplePcieDatasheet;
 import dev.devemu.kernel.pci.IoMem;
-import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.FieldArray;
 import dev.devemu.kernel.mem.KStruct;
@@ -16,7 +16,7 @@ final class MyPcieData extends KStruct {
   final Field<Integer> unhandled = field("storm.unhandled", 4, 0);
   final Field<Integer> handled = field("storm.handled", 4, 0);
   final MyPcie.StormCounters storm = new MyPcie.StormCounters(stormStart, unhandled, handled);
-  final FieldArray<Integer> ring = array("ring", SamplePcieDevice.RING_SLOTS, 4);
+  final FieldArray<Integer> ring = array("ring", SamplePcieDatasheet.RING_SLOTS, 4);
 
   MyPcieData() {
     super("struct my_pcie_data");

@@ -1,15 +1,15 @@
 package dev.devemu.driver.samples.pcie;
 
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.IRQ_DATA_READY;
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_CONTROL;
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_DATA;
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_IRQ_ACK;
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_IRQ_STATUS;
+import dev.devemu.datasheet.SamplePcieDatasheet;
+import static dev.devemu.datasheet.SamplePcieDatasheet.IRQ_DATA_READY;
+import static dev.devemu.datasheet.SamplePcieDatasheet.REG_CONTROL;
+import static dev.devemu.datasheet.SamplePcieDatasheet.REG_DATA;
+import static dev.devemu.datasheet.SamplePcieDatasheet.REG_IRQ_ACK;
+import static dev.devemu.datasheet.SamplePcieDatasheet.REG_IRQ_STATUS;
 
 import dev.devemu.kernel.pci.PciCore;
 import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.kernel.pci.PciFunction;
-import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.RawPciDriver;
@@ -41,7 +41,7 @@ public final class RawMyPcie implements RawPciDriver {
 
   @Override
   public List<PciDeviceId> idTable() {
-    return List.of(PciDeviceId.of(SamplePcieDevice.VENDOR, SamplePcieDevice.DEVICE));
+    return List.of(PciDeviceId.of(SamplePcieDatasheet.VENDOR, SamplePcieDatasheet.DEVICE));
   }
 
   @Override

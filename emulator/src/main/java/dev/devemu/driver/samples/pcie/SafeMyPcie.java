@@ -1,13 +1,13 @@
 package dev.devemu.driver.samples.pcie;
 
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.IRQ_DATA_READY;
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_CONTROL;
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_DATA;
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_IRQ_ACK;
-import static dev.devemu.hw.device.pcie.SamplePcieDevice.REG_IRQ_STATUS;
+import dev.devemu.datasheet.SamplePcieDatasheet;
+import static dev.devemu.datasheet.SamplePcieDatasheet.IRQ_DATA_READY;
+import static dev.devemu.datasheet.SamplePcieDatasheet.REG_CONTROL;
+import static dev.devemu.datasheet.SamplePcieDatasheet.REG_DATA;
+import static dev.devemu.datasheet.SamplePcieDatasheet.REG_IRQ_ACK;
+import static dev.devemu.datasheet.SamplePcieDatasheet.REG_IRQ_STATUS;
 
 import dev.devemu.kernel.pci.PciDeviceId;
-import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
@@ -55,7 +55,7 @@ public final class SafeMyPcie implements SafePciDriver<SafeMyPcie.Data> {
     final dev.devemu.kernel.mem.Field<Integer> unhandled = field("storm.unhandled", 4, 0);
     final dev.devemu.kernel.mem.Field<Integer> handled = field("storm.handled", 4, 0);
     final MyPcie.StormCounters storm = new MyPcie.StormCounters(stormStart, unhandled, handled);
-    final dev.devemu.kernel.mem.FieldArray<Integer> ring = array("ring", SamplePcieDevice.RING_SLOTS, 4);
+    final dev.devemu.kernel.mem.FieldArray<Integer> ring = array("ring", SamplePcieDatasheet.RING_SLOTS, 4);
 
     MyPcieDataHolder() {
       super("struct my_pcie_data");
@@ -69,7 +69,7 @@ public final class SafeMyPcie implements SafePciDriver<SafeMyPcie.Data> {
 
   @Override
   public List<PciDeviceId> idTable() {
-    return List.of(PciDeviceId.of(SamplePcieDevice.VENDOR, SamplePcieDevice.DEVICE));
+    return List.of(PciDeviceId.of(SamplePcieDatasheet.VENDOR, SamplePcieDatasheet.DEVICE));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.devemu.driver.samples.usb;
 
+import dev.devemu.datasheet.BulkUsbDatasheet;
 import dev.devemu.kernel.usb.UsbDeviceId;
-import dev.devemu.hw.device.usb.BulkUsbDevice;
 import dev.devemu.uapi.Errno;
 import java.util.List;
 
@@ -17,7 +17,7 @@ import java.util.List;
 final class MyUsb {
   static final String NAME = "my_usb";
   /** The article's USB_ID_TABLE: vendor 0xabcd, product 0x1234. */
-  static final List<UsbDeviceId> ID_TABLE = List.of(UsbDeviceId.device(BulkUsbDevice.VENDOR, BulkUsbDevice.PRODUCT));
+  static final List<UsbDeviceId> ID_TABLE = List.of(UsbDeviceId.device(BulkUsbDatasheet.VENDOR, BulkUsbDatasheet.PRODUCT));
   static final int EP_IN = 0x81;
   static final int EP_OUT = 0x02;
   static final int TRANSFER = 4096;

@@ -1,5 +1,7 @@
 package dev.devemu.hw.device.pcie;
 
+import static dev.devemu.datasheet.SamplePcieDatasheet.*;
+
 import dev.devemu.hw.pci.DeviceContext;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceModel;
@@ -9,28 +11,9 @@ import dev.devemu.sim.Cause;
  * A PCIe endpoint (vendor 0x1234, device 0x5678) that samples data and signals each sample with an MSI, like
  * QEMU's {@code hw/misc/edu.c}: enable it through CONTROL and it raises interrupts at a Poisson rate, putting the
  * sample in DATA and the ring slot it belongs to in IRQ_STATUS[15:8] until the driver acknowledges it.
- *
- * <pre>
- * BAR0 (4 KiB)   0x00 ID (ro)          0x04 STATUS (ro, bit 0 running)
- *                0x08 IRQ_STATUS (ro)  0x0c IRQ_ACK (wo, write 1s to clear)
- *                0x10 DATA (ro)        0x14 CONTROL (rw, bit 0 enable)
- *                0x18 SAMPLES (ro, samples produced so far)
- * </pre>
+ * The IDs and the register map are in {@link dev.devemu.datasheet.SamplePcieDatasheet}.
  */
 public final class SamplePcieDevice implements PciDeviceModel {
-  public static final int VENDOR = 0x1234;
-  public static final int DEVICE = 0x5678;
-  public static final int REG_ID = 0x00;
-  public static final int REG_STATUS = 0x04;
-  public static final int REG_IRQ_STATUS = 0x08;
-  public static final int REG_IRQ_ACK = 0x0c;
-  public static final int REG_DATA = 0x10;
-  public static final int REG_CONTROL = 0x14;
-  public static final int REG_SAMPLES = 0x18;
-  public static final int IRQ_DATA_READY = 0x1;
-  public static final int RING_SLOTS = 16;
-  public static final int BAR0_SIZE = 4096;
-
   private final PciConfigSpace config;
   private final double meanIntervalNanos;
   private final long sampleBudget;

@@ -1,5 +1,7 @@
 package dev.devemu.hw.device.usb;
 
+import static dev.devemu.datasheet.BulkUsbDatasheet.*;
+
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDescriptors.Configuration;
 import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
@@ -28,13 +30,6 @@ import java.util.List;
  * ep0, 512- or 64-byte bulk packets and no companions, as a USB 3 device does on a USB 2 port.
  */
 public final class BulkUsbDevice implements UsbDeviceModel {
-  public static final int VENDOR = 0xabcd;
-  public static final int PRODUCT = 0x1234;
-  public static final int BCD_DEVICE = 0x0100;
-  public static final int EP_IN = 0x81;
-  public static final int EP_OUT = 0x02;
-  /** The size of one IN record, and of my_usb's transfers. */
-  public static final int RECORD = 4096;
   public static final int FIFO_BYTES = 64 * 1024;
 
   private final UsbSpeed speed;

@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.dma;
 
+import dev.devemu.datasheet.SamplePcieDatasheet;
 import dev.devemu.plugin.pci.PciBus;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -54,7 +55,7 @@ class DmaEngineTest {
 
     @Override
     public List<PciDeviceId> idTable() {
-      return List.of(PciDeviceId.of(SamplePcieDevice.VENDOR, SamplePcieDevice.DEVICE));
+      return List.of(PciDeviceId.of(SamplePcieDatasheet.VENDOR, SamplePcieDatasheet.DEVICE));
     }
 
     private <T> Fallible<T> note(String what, Fallible<T> f) {
@@ -77,7 +78,7 @@ class DmaEngineTest {
           .andThen(bar -> {
             DmaEngine dma = DmaEngine.create(pdev, 0, "dma_probe", () -> {
               stops++;
-              return bar.write32(SamplePcieDevice.REG_CONTROL, 0);
+              return bar.write32(SamplePcieDatasheet.REG_CONTROL, 0);
             });
             return note("alloc(4096)", dma.allocFromDevice(4096, "probe buffer"))
                 .orElse(errno -> Fallible.ok(null))

@@ -1,10 +1,9 @@
 package dev.devemu.hw.device.camera;
 
-import dev.devemu.hw.machine.DmaDirection;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.hw.pci.DeviceContext;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.dma.Dma;
 import dev.devemu.sim.SimRandom;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.devemu.hw.device.camera;
 
+import static dev.devemu.datasheet.Ipu6IsysDatasheet.*;
 import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

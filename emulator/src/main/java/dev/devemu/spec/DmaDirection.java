@@ -1,4 +1,4 @@
-package dev.devemu.hw.machine;
+package dev.devemu.spec;
 
 /**
  * Which way a DMA transfer moves data, as the kernel's {@code enum dma_data_direction} names it: the device
