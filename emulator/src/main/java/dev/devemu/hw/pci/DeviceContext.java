@@ -3,7 +3,6 @@ package dev.devemu.hw.pci;
 import dev.devemu.spec.DmaDirection;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.dma.Dma;
 import dev.devemu.sim.SimRandom;
 
 /** What a device model can do besides answering register accesses: time, interrupts, DMA. */

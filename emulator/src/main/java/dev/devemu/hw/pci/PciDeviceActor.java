@@ -6,8 +6,6 @@ import dev.devemu.spec.DmaDirection;
 
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
-import dev.devemu.kernel.CpuActor;
-import dev.devemu.kernel.dma.Dma;
 import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.wire.LocalOnly;
 import dev.devemu.fault.Moments;

@@ -1,6 +1,5 @@
 package dev.devemu.userspace.workload;
 
-import dev.devemu.plugin.process.ProcessWorkloadKind;
 import java.util.List;
 
 /**
