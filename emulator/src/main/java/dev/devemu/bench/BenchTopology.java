@@ -1,5 +1,8 @@
 package dev.devemu.bench;
 
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.kernel.driver.BindableDevice;
+import dev.devemu.kernel.Variant;
 import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
@@ -38,6 +41,11 @@ final class BenchTopology {
       PciAddress address = address(i);
       specs.add(new DeviceSpec.Placed("sample-pcie", address.toString(), 0) {
         @Override
+        public List<BindableDevice> enumerated() {
+          return List.of(PciFunction.ofConfig(address, new SamplePcieDevice(2, rate).config().snapshot()));
+        }
+
+        @Override
         public void install(TestbedBuilder testbed) {
           testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(2, rate, budget, onBudget), true);
         }
@@ -58,6 +66,6 @@ final class BenchTopology {
         KernelConfig.DEFAULT.softLockupNanos(), KernelConfig.DEFAULT.kcsanWindowChoices());
     return new Scenario("<bench>", name, "benchmark topology", durationNanos,
         new Scenario.Machine(cpus, false, Irqs.Affinity.ROUND_ROBIN, 20_000, 1_000_000), kernel, specs,
-        List.of(new Scenario.DriverSpec("my_pcie", variant, 0)), FaultPlan.NONE, workload, "");
+        List.of(new Scenario.DriverSpec("my_pcie", Variant.parse(variant), 0)), FaultPlan.NONE, workload, "");
   }
 }

@@ -1,5 +1,6 @@
 package dev.devemu.campaign;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.sim.SimHost;
@@ -36,7 +37,7 @@ public final class CampaignRun {
 
   /** The scenario one key runs: every driver in the key's variant, the duration overridden if asked. */
   public static Scenario scenarioOf(Scenario base, RunKey key, long durationOverrideNanos) {
-    Scenario s = base.withVariant(key.variant());
+    Scenario s = base.withVariant(Variant.parse(key.variant()));
     return durationOverrideNanos > 0 ? s.withDuration(durationOverrideNanos) : s;
   }
 
@@ -62,7 +63,7 @@ public final class CampaignRun {
           r.exposureNanos(), r.probeFailures(), r.faultsInjected(), r.hotplugEvents(), List.of(), r.internalError());
     } catch (RuntimeException e) {
       LOG.error("run {} of campaign {} failed inside the emulator", key, campaignId, e);
-      return new RunResult(scenario.name(), key.seed(), String.join("+", scenario.variants()), "internal-error", 0, 0,
+      return new RunResult(scenario.name(), key.seed(), scenario.variantText(), "internal-error", 0, 0,
           List.of(), Map.of(), List.of(), 0, 0, List.of(), String.valueOf(e.getMessage()));
     }
   }

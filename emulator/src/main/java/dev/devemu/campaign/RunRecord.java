@@ -44,7 +44,7 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
   public static RunRecord of(RunKey key, RunResult r) {
     List<OopsRecord> oopses = new ArrayList<>();
     for (Oops o : r.oopses()) {
-      oopses.add(new OopsRecord(o.detector(), o.title(), o.signature(), o.owner().driver(), o.owner().variant(),
+      oopses.add(new OopsRecord(o.detector(), o.title(), o.signature(), o.owner().driver(), o.owner().variantWord(),
           o.owner().device(), o.timeNanos()));
     }
     String variant = key.variant() != null ? key.variant() : r.variant();

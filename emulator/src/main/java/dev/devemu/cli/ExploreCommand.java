@@ -1,5 +1,6 @@
 package dev.devemu.cli;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.explore.Explorer;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.replay.Sessions;
@@ -75,7 +76,7 @@ public final class ExploreCommand implements Callable<Integer> {
     Scenario scenario;
     List<StrategySpec> specs = new ArrayList<>();
     try {
-      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
+      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant == null ? null : Variant.parse(variant));
       for (String s : strategies) specs.add(StrategySpec.parse(s));
     } catch (ScenarioException e) {
       err.println("devemu: " + e.getMessage());
@@ -90,7 +91,7 @@ public final class ExploreCommand implements Callable<Integer> {
     }
     long last = firstSeed + seeds - 1;
     out.println("explore: scenario=" + scenario.name() + " file=" + scenarioFile + " variant="
-        + String.join("+", scenario.variants()) + " seeds=" + firstSeed + ".." + last);
+        + scenario.variantText() + " seeds=" + firstSeed + ".." + last);
     out.flush();
     try (SimHost host = SimHost.start("devemu-explore", 1)) {
       List<RunRecipe> templates = new ArrayList<>();

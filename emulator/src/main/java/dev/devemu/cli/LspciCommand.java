@@ -1,5 +1,6 @@
 package dev.devemu.cli;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.pci.LspciDump;
 import dev.devemu.kernel.Sysfs;
 import dev.devemu.scenario.Scenario;
@@ -48,7 +49,7 @@ public final class LspciCommand implements Callable<Integer> {
       if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
         throw new IllegalArgumentException("--variant must be raw or safe, got " + variant);
       }
-      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
+      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant == null ? null : Variant.parse(variant));
       atNanos = MachineInspection.duration(at);
     } catch (ScenarioException | IllegalArgumentException e) {
       err.println("devemu: " + e.getMessage());

@@ -1,5 +1,6 @@
 package dev.devemu.cli;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.replay.Sessions;
 import dev.devemu.replay.StrategySpec;
@@ -71,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
     Scenario scenario;
     StrategySpec strategySpec;
     try {
-      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
+      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant == null ? null : Variant.parse(variant));
       strategySpec = StrategySpec.parse(strategy);
     } catch (ScenarioException e) {
       err.println("devemu: " + e.getMessage());
@@ -105,7 +106,7 @@ public final class RunCommand implements Callable<Integer> {
     String text = RunPrinter.reports(out, outcome.result(), replayCommand);
     out.println(RunPrinter.summary(outcome));
     out.flush();
-    int written = files.write(out, err, recipe, outcome, replayCommand, text, scenario.variants());
+    int written = files.write(out, err, recipe, outcome, replayCommand, text, scenario.variants().stream().map(Variant::toString).toList());
     out.flush();
     if (written != ExitCodes.OK) return written;
     return outcome.result().bugFound() ? ExitCodes.BUG_FOUND : ExitCodes.OK;

@@ -20,7 +20,7 @@ final class RunPrinter {
   /** The line after {@code seed=N}: what runs, with the strategy as resolved (PCT's k measured). */
   static String header(Scenario scenario, RunRecipe recipe) {
     return "scenario=" + scenario.name() + " file=" + recipe.scenarioFile() + " variant="
-        + String.join("+", scenario.variants()) + " strategy="
+        + scenario.variantText() + " strategy="
         + (recipe.choices() != null ? (recipe.lenient() ? "replay-lenient" : "replay") : recipe.strategy())
         + " cpus=" + scenario.machine().cpus() + " duration=" + seconds(scenario.durationNanos());
   }

@@ -1,5 +1,6 @@
 package dev.devemu.replay;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
@@ -70,7 +71,7 @@ public record RunRecipe(String scenarioFile, String scenarioSource, long seed, S
 
   /** The scenario this recipe runs, with its overrides applied. */
   public Scenario scenario() {
-    Scenario s = ScenarioLoader.parse(scenarioFile, scenarioSource).withVariant(variantOverride);
+    Scenario s = ScenarioLoader.parse(scenarioFile, scenarioSource).withVariant(variantOverride == null ? null : Variant.parse(variantOverride));
     if (durationOverrideNanos > 0) s = s.withDuration(durationOverrideNanos);
     if (faultsDisabled || !droppedFaults.isEmpty()) s = withFaults(s, keep(s.faults()));
     return s;

@@ -37,7 +37,7 @@ public final class ReportFile {
   public record Entry(String detector, String title, String signature, String driver, String variant,
       String device, long timeNanos, int cpu, String text) {
     static Entry of(Oops o) {
-      return new Entry(o.detector(), o.title(), o.signature(), o.owner().driver(), o.owner().variant(),
+      return new Entry(o.detector(), o.title(), o.signature(), o.owner().driver(), o.owner().variantWord(),
           o.owner().device(), o.timeNanos(), o.cpu(), o.format());
     }
   }

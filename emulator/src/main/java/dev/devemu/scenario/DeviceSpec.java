@@ -1,5 +1,7 @@
 package dev.devemu.scenario;
 
+import java.util.List;
+import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.fault.Moments;
 
 import java.util.EnumSet;
@@ -26,6 +28,13 @@ public interface DeviceSpec {
 
   /** Creates the device's actors and registers it with its bus. */
   void install(TestbedBuilder testbed);
+
+  /**
+   * The device as its bus's enumeration will present it to drivers — a PCI function with its configuration space,
+   * the interfaces of a USB device, a platform device's name — built from the device model itself, so that the
+   * loader matches drivers' ID tables against what the hardware really reports.
+   */
+  List<BindableDevice> enumerated();
 
   /**
    * The life-cycle moments a fault plan may wait for on this device ({@code when = …}). Every bound device has

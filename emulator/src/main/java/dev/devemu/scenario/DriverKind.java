@@ -1,5 +1,7 @@
 package dev.devemu.scenario;
 
+import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.kernel.Variant;
 
 /** A driver a scenario may load in {@code drivers = [ { name = …, variant = raw|safe } ]}. */
 public interface DriverKind {
@@ -15,15 +17,11 @@ public interface DriverKind {
     return java.util.Map.of();
   }
 
-  /** Registers the driver of the given variant ({@code raw} or {@code safe}) with its bus. */
-  void load(String variant, TestbedBuilder testbed);
-
   /**
-   * Whether this driver's ID table can match {@code device}. A scenario that loads a driver no device of it can
-   * match is rejected (the driver would never be bound, and a campaign would measure nothing for it). The default
-   * says yes, for drivers that do not know; every sample driver should answer.
+   * The driver of the given variant as its bus registers it: name, ID table, the bus's matching rule, and the
+   * binding that runs its probe and remove. The testbed hands it to the bus whose devices it is for; the loader
+   * matches its ID table against the scenario's devices, and rejects a driver that nothing can bind (it would
+   * measure nothing).
    */
-  default boolean matches(DeviceSpec device) {
-    return true;
-  }
+  DriverEntry<?, ?> entry(Variant variant);
 }

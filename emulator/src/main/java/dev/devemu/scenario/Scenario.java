@@ -1,5 +1,6 @@
 package dev.devemu.scenario;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
 import java.util.List;
@@ -25,14 +26,14 @@ public record Scenario(String file, String name, String description, long durati
       long hotplugDetectionNanos) {}
 
   /** A driver to load and its flavour. */
-  public record DriverSpec(String name, String variant, int line) {
-    public DriverSpec withVariant(String v) {
+  public record DriverSpec(String name, Variant variant, int line) {
+    public DriverSpec withVariant(Variant v) {
       return new DriverSpec(name, v, line);
     }
   }
 
   /** The same scenario with every driver's variant replaced ({@code --variant}). */
-  public Scenario withVariant(String variant) {
+  public Scenario withVariant(Variant variant) {
     if (variant == null) return this;
     return new Scenario(file, name, description, durationNanos, machine, kernel,
         devices, drivers.stream().map(d -> d.withVariant(variant)).toList(), faults, workload, source);
@@ -43,8 +44,13 @@ public record Scenario(String file, String name, String description, long durati
     return new Scenario(file, name, description, nanos, machine, kernel, devices, drivers, faults, workload, source);
   }
 
-  /** Variants of the drivers, in order, without duplicates ("raw", "safe"). */
-  public List<String> variants() {
+  /** Variants of the drivers, in order, without duplicates. */
+  public List<Variant> variants() {
     return drivers.stream().map(DriverSpec::variant).distinct().toList();
+  }
+
+  /** The variants as runs and reports name them: {@code raw}, {@code safe}, {@code raw+safe}. */
+  public String variantText() {
+    return String.join("+", variants().stream().map(Variant::toString).toList());
   }
 }

@@ -1,5 +1,7 @@
 package dev.devemu.scenario;
 
+import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.kernel.Variant;
 import dev.devemu.fault.FaultPoints;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -114,15 +116,17 @@ public final class ScenarioLoader {
         throw d.error("name", "unknown driver \"" + dname + "\" (known: "
             + String.join(", ", Catalog.drivers().stream().map(DriverKind::name).toList()) + ")");
       }
-      String variant = d.oneOf("variant", "safe", "raw", "safe");
+      Variant variant = Variant.parse(d.oneOf("variant", "safe", "raw", "safe"));
       d.rejectUnknown();
       if (!loaded.add(dname)) throw d.error("name", "driver " + dname + " is loaded twice");
       DriverKind driverKind = Catalog.driver(dname);
-      if (devices.stream().noneMatch(driverKind::matches)) {
+      DriverEntry<?, ?> entry = driverKind.entry(variant);
+      if (devices.stream().flatMap(x -> x.enumerated().stream()).noneMatch(entry::takes)) {
         // An error, not a warning: the driver would never bind, and a campaign would report nothing about it.
-        throw d.error("name", "no device of this scenario can match driver " + dname + " (devices: "
+        throw d.error("name", "no device of this scenario matches the ID table of driver " + dname + " (devices: "
             + (devices.isEmpty() ? "none" : String.join(", ", devices.stream().map(x -> x.type() + " in "
-            + x.slot()).toList())) + ")");
+            + x.slot() + x.enumerated().stream().map(e -> " " + e.modalias()).reduce("", String::concat)).toList()))
+            + ")");
       }
       drivers.add(new Scenario.DriverSpec(dname, variant, lineOf(d)));
     }

@@ -1,5 +1,6 @@
 package dev.devemu.scenario;
 
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.hw.machine.Host;
 import dev.devemu.hw.machine.IrqChipActor;
@@ -45,6 +46,9 @@ public interface TestbedBuilder {
 
   /** This testbed's bus of the given class ({@code testbed.bus(PciBus.class).addDevice(…)}). */
   <B extends TestbedBus> B bus(Class<B> type);
+
+  /** Loads a driver: the bus whose devices it is for takes it. */
+  void loadDriver(DriverEntry<?, ?> driver);
 
   /**
    * Declares which bus owns a slot: the fault plan's events for it (hot-plug, stalls, interrupt bursts) go to

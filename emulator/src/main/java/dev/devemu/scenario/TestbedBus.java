@@ -1,5 +1,6 @@
 package dev.devemu.scenario;
 
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.kernel.driver.BindingChanged;
 import java.util.function.Consumer;
 
@@ -8,6 +9,14 @@ import java.util.function.Consumer;
  * then spawns its actors and, once every bus is up, enumerates. Buses start in {@link BusKind#order()} order.
  */
 public interface TestbedBus {
+  /**
+   * Loads {@code driver} if it is a driver for this bus's devices ({@code pci_register_driver},
+   * {@code usb_register}, …).
+   *
+   * @return false if it is another bus's
+   */
+  boolean takes(DriverEntry<?, ?> driver);
+
   /** Whether this testbed needs the bus at all (a machine with nothing on USB has no xHCI controller). */
   boolean inUse();
 

@@ -1,5 +1,6 @@
 package dev.devemu.testbed;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Oops;
 import dev.devemu.protocol.v1.Exposure;
@@ -70,12 +71,12 @@ public final class RunResultCodec {
   }
 
   private static dev.devemu.protocol.v1.Owner owner(Owner o) {
-    return dev.devemu.protocol.v1.Owner.newBuilder().setDriver(o.driver()).setVariant(o.variant())
+    return dev.devemu.protocol.v1.Owner.newBuilder().setDriver(o.driver()).setVariant(o.variantWord())
         .setDevice(o.device()).build();
   }
 
   private static Owner owner(dev.devemu.protocol.v1.Owner o) {
     if (o.getDriver().equals("kernel")) return Owner.KERNEL;
-    return new Owner(o.getDriver(), o.getVariant(), o.getDevice());
+    return new Owner(o.getDriver(), o.getVariant().equals("-") ? null : Variant.parse(o.getVariant()), o.getDevice());
   }
 }

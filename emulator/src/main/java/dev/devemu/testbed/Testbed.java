@@ -1,5 +1,7 @@
 package dev.devemu.testbed;
 
+import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.kernel.Variant;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.hw.machine.Host;
 import dev.devemu.hw.machine.IrqChipActor;
@@ -131,7 +133,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     builder.hostBridge = builder.spawn(HostBridgeActor.create(builder.host()), "hostbridge");
     builder.createBuses();
     for (DeviceSpec d : scenario.devices()) d.install(builder);
-    for (Scenario.DriverSpec d : scenario.drivers()) Catalog.driver(d.name()).load(d.variant(), builder);
+    for (Scenario.DriverSpec d : scenario.drivers()) builder.loadDriver(Catalog.driver(d.name()).entry(d.variant()));
     for (WorkloadSpec w : scenario.workload()) w.install(builder);
     // Every bus reports bindings here: exposure (device-hours per driver and variant) is counted from them.
     Consumer<BindingChanged> bindings = change -> self.tell(new Bindings(change));
@@ -222,6 +224,15 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     }
 
     @Override
+    public void loadDriver(DriverEntry<?, ?> driver) {
+      for (TestbedBus bus : buses.values()) {
+        if (bus.takes(driver)) return;
+      }
+      throw new IllegalStateException("no bus takes driver " + driver.name() + " (for " + driver.deviceType().getName()
+          + ")");
+    }
+
+    @Override
     public void route(String slot, Consumer<BusEvents.Event> bus) {
       faults.route(slot, bus);
     }
@@ -285,7 +296,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   }
 
   /** {@code my_pcie/raw}, one string per driver and variant (a binding per device holds it). */
-  private String exposureKey(String driver, String variant) {
+  private String exposureKey(String driver, Variant variant) {
     String key = driver + "/" + variant;
     String known = exposure.floorKey(key);
     return key.equals(known) ? known : key;
@@ -310,7 +321,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
 
   private Behavior<Command> onStop() {
     for (String device : new ArrayList<>(bound.keySet())) accrue(device);
-    String variant = String.join("+", scenario.variants());
+    String variant = scenario.variantText();
     RunResult result = new RunResult(scenario.name(), run.seed(), variant, outcome, kernel.now(), run.choices(),
         List.copyOf(kernel.oopses()), Collections.unmodifiableMap(new TreeMap<>(exposure)), List.copyOf(probeFailures),
         kernel.faults().injected().size(), faults.hotplugEvents(), kernel.log().lines(), internalError);

@@ -1,5 +1,6 @@
 package dev.devemu.golden;
 
+import dev.devemu.kernel.Variant;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.cli.Main;
@@ -53,7 +54,7 @@ class GoldenTracesTest {
       for (Path file : scenarioFiles()) {
         Scenario base = ScenarioLoader.load(file);
         for (String variant : List.of("raw", "safe")) {
-          Scenario s = base.withVariant(variant);
+          Scenario s = base.withVariant(Variant.parse(variant));
           for (String strategy : STRATEGIES) {
             for (long seed : SEEDS) {
               Runner.Outcome o = sim.run(s, seed, StrategySpec.parse(strategy).create(), Runner.TraceMode.HASH);

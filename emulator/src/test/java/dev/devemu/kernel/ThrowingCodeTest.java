@@ -107,6 +107,11 @@ class ThrowingCodeTest {
         """);
     DeviceSpec broken = new DeviceSpec.Placed("broken", "0000:00:02.0", 0) {
       @Override
+      public List<dev.devemu.kernel.driver.BindableDevice> enumerated() {
+        return List.of();
+      }
+
+      @Override
       public void install(TestbedBuilder testbed) {
         testbed.bus(PciBus.class).addDevice(PciAddress.parse("0000:00:02.0"), new BrokenDevice(), true);
       }

@@ -130,7 +130,32 @@ class FaultPlanValidationTest {
     ScenarioException e = fails(text);
     assertEquals("drivers[0].name", e.key());
     assertEquals(3, e.line());
-    assertTrue(e.getMessage().contains("no device of this scenario can match driver my_pcie"), e.getMessage());
+    assertTrue(e.getMessage().contains("no device of this scenario matches the ID table of driver my_pcie"),
+        e.getMessage());
+  }
+
+  /** Drivers are matched by their ID tables against what the device models report, not by a type name. */
+  @Test
+  void aDriverWhoseIdTableMatchesNoDeviceIsAnError() {
+    ScenarioException e = fails("""
+        scenario { name = "mismatch", duration = 1s }
+        devices = [ { type = ipu6-isys, slot = "0000:00:03.0" } ]
+        drivers = [ { name = my_pcie } ]
+        """);
+    assertEquals("drivers[0].name", e.key());
+    assertTrue(e.getMessage().contains("ipu6-isys in 0000:00:03.0 pci:v00008086d00009A19"), e.getMessage());
+    ScenarioException usb = fails("""
+        scenario { name = "mismatch", duration = 1s }
+        devices = [ { type = sample-pcie, slot = "0000:00:02.0" } ]
+        drivers = [ { name = my_usb } ]
+        """);
+    assertTrue(usb.getMessage().contains("ID table of driver my_usb"), usb.getMessage());
+    // the same driver binds the device its table names, at any USB speed the device runs at
+    assertEquals(1, ScenarioLoader.parse("ok.conf", """
+        scenario { name = "match", duration = 1s }
+        devices = [ { type = usb-bulk, slot = "1-1", speed = high } ]
+        drivers = [ { name = my_usb } ]
+        """).drivers().size());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.devemu.scenario;
 
+import dev.devemu.kernel.Variant;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.sim.VirtualClock;
@@ -33,10 +34,10 @@ class ScenarioLoaderTest {
     assertEquals(2 * VirtualClock.SECOND, s.durationNanos());
     assertEquals(3, s.machine().cpus());
     assertEquals("0000:00:02.0", s.devices().get(0).slot());
-    assertEquals("raw", s.drivers().get(0).variant());
+    assertEquals(Variant.RAW, s.drivers().get(0).variant());
     assertEquals(0.01, s.faults().probabilities().get("kmalloc"));
     assertEquals(FaultPlan.Action.SURPRISE_UNPLUG, s.faults().events().get(0).action());
-    assertEquals("safe", s.withVariant("safe").drivers().get(0).variant());
+    assertEquals(Variant.SAFE, s.withVariant(Variant.SAFE).drivers().get(0).variant());
   }
 
   @Test

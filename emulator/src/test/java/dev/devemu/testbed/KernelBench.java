@@ -1,5 +1,6 @@
 package dev.devemu.testbed;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.hw.machine.Cpu;
@@ -39,7 +40,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class KernelBench {
   /** Whose code the bench's tasks run. */
-  public static final Owner OWNER = new Owner("benchdrv", "raw", "bench");
+  public static final Owner OWNER = new Owner("benchdrv", Variant.RAW, "bench");
 
   private final int cpus;
   private String duration = "1s";

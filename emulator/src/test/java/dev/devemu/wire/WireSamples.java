@@ -1,5 +1,6 @@
 package dev.devemu.wire;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.hw.machine.Cpu;
 import dev.devemu.spec.DmaDirection;
 import dev.devemu.hw.BusEvents;
@@ -83,7 +84,7 @@ public final class WireSamples {
   public static RunResult sampleResult() {
     Oops uaf = new Oops("kasan", "BUG: KASAN: slab-use-after-free in my_pcie_irq",
         List.of("Read of size 4 at addr ffff888004a1c010 by task irq/34-my_pcie/0", "Freed by task 12:"),
-        new Owner("my_pcie", "raw", "0000:00:02.0"), 4_000_123L, 1, "kasan:slab-use-after-free:my_pcie_irq:read");
+        new Owner("my_pcie", Variant.RAW, "0000:00:02.0"), 4_000_123L, 1, "kasan:slab-use-after-free:my_pcie_irq:read");
     Oops hung = new Oops("hung-task", "INFO: task kworker:7 blocked for more than 1 seconds.", List.of("Not tainted"),
         Owner.KERNEL, 9_000_000L, Cause.NO_CPU, "hung-task:kworker");
     Map<String, Long> exposure = new TreeMap<>();

@@ -1,6 +1,8 @@
 package dev.devemu.kernel.pci;
 
 import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.driver.DriverCore;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.HostBound;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.pci.PciConfigSpace;
@@ -78,8 +80,9 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
     State state = State.EMPTY;
     PciFunction function;
     ActorRef<DriverInstanceActor.Command> instance;
-    PciDriverEntry driver;
-    int nextDriver;
+    DriverEntry<PciFunction, PciDeviceId> driver;
+    /** The next driver to try on this function, in load order. */
+    final int[] nextDriver = {0};
     boolean powerOffAfterRemove;
     boolean surprise;
     /** pciehp saw the surprise removal while probe was running: remove once probe returns. */
@@ -96,14 +99,11 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
   }
 
   private final Kernel kernel;
-  private final List<PciDriverEntry> drivers;
+  private final DriverCore<PciFunction, PciDeviceId> drivers;
   /** Sorted by address (enumeration order), found by binary search: no map entry per slot. */
   private final SlotState[] slots;
-  private final Consumer<BindingChanged> listener;
   private final long surpriseDetectionNanos;
-  private final ActorRef<DriverInstanceActor.Reply> replies;
   private long nextBarAddress = 0xfe000000L;
-  private int instances;
 
   public static Behavior<HostBound> create(Kernel kernel, List<Slot> slots, List<PciDriverEntry> drivers,
       long surpriseDetectionNanos, Consumer<BindingChanged> listener) {
@@ -114,13 +114,12 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
       long surpriseDetectionNanos, Consumer<BindingChanged> listener) {
     super(ctx);
     this.kernel = kernel;
-    this.drivers = List.copyOf(drivers);
-    this.listener = listener;
     this.surpriseDetectionNanos = surpriseDetectionNanos;
     TreeMap<PciAddress, SlotState> byAddress = new TreeMap<>(); // a slot given twice: the last one counts
     for (Slot s : slots) byAddress.put(s.address(), new SlotState(s));
     this.slots = byAddress.values().toArray(new SlotState[0]);
-    this.replies = ctx.messageAdapter(DriverInstanceActor.Reply.class, InstanceReply::new);
+    this.drivers = new DriverCore<>(kernel, ctx, ctx.messageAdapter(DriverInstanceActor.Reply.class,
+        InstanceReply::new), drivers, listener);
   }
 
   @Override
@@ -159,7 +158,7 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
     s.state = State.UNBOUND;
     kernel.sysfs().add(new dev.devemu.kernel.Sysfs.Device("pci", fn.name(), fn.modalias().intern(),
         s.slot.liveConfig() != null ? s.slot.liveConfig() : m::config));
-    s.nextDriver = 0;
+    s.nextDriver[0] = 0;
     s.generation++;
     kernel.printk("pci " + fn + ": [" + hex4(fn.vendor()) + ":" + hex4(fn.deviceId()) + "] type 00 class 0x"
         + String.format("%06x", fn.classCode()) + " PCIe Endpoint");
@@ -184,32 +183,23 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
   }
 
   private void tryNextDriver(SlotState s, Cause cause) {
-    while (s.nextDriver < drivers.size()) {
-      PciDriverEntry d = drivers.get(s.nextDriver++);
-      PciDeviceId id = d.match(s.function);
-      if (id == null) continue;
-      Owner owner = new Owner(d.name(), d.variant(), s.function.name());
-      Binding binding = d.binder().bind(s.function, id, owner);
-      s.function.owner(owner);
-      s.driver = d;
-      s.state = State.PROBING;
-      s.instance = getContext().spawn(DriverInstanceActor.create(kernel, binding, s.function.name(), replies),
-          "drv-" + d.name() + "-" + (++instances), DispatcherSelector.sameAsParent());
-      s.instance.tell(new DriverInstanceActor.ProbeRequest(s.function.name(), d.name(), cause));
+    DriverCore.Probing<PciFunction, PciDeviceId> p = drivers.probeNext(s.function, s.function.name(), cause,
+        s.nextDriver);
+    if (p == null) {
+      s.state = State.UNBOUND;
       return;
     }
-    s.state = State.UNBOUND;
-    s.function.owner(Owner.KERNEL);
+    s.driver = p.driver();
+    s.instance = p.instance();
+    s.state = State.PROBING;
   }
 
   private Behavior<HostBound> onInstanceReply(InstanceReply m) {
     if (m.reply() instanceof DriverInstanceActor.ProbeCompleted p) {
       SlotState s = bySlotName(p.device());
       if (s == null || s.state != State.PROBING) return this;
-      if (p.result() == 0) {
+      if (drivers.probeCompleted(s.driver, s.function, p.result())) {
         s.state = State.BOUND;
-        kernel.printk(s.driver.name() + " " + p.device() + ": bound (" + s.driver.variant() + ")");
-        listener.accept(new BindingChanged(p.device(), s.driver.name(), s.driver.variant(), true, 0));
         // device_release_driver() waits for a running probe (device_lock): a removal that came meanwhile runs now.
         if (s.removeAfterProbe || s.surpriseDetected) {
           Cause c = Cause.root("pciehp", kernel.now(), "removal deferred until probe returned on " + p.device());
@@ -218,13 +208,7 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
           startRemove(s, c);
         }
       } else {
-        if (p.result() != -Errno.ENODEV && p.result() != -Errno.ENXIO) {
-          kernel.printk(s.driver.name() + " " + p.device() + ": probe with driver " + s.driver.name()
-              + " failed with error " + p.result());
-        }
-        listener.accept(new BindingChanged(p.device(), s.driver.name(), s.driver.variant(), false, p.result()));
         s.instance = null;
-        s.function.owner(Owner.KERNEL);
         s.surpriseDetected = false;
         if (s.removeAfterProbe) {
           s.removeAfterProbe = false;
@@ -239,9 +223,8 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
     } else if (m.reply() instanceof DriverInstanceActor.RemoveCompleted r) {
       SlotState s = bySlotName(r.device());
       if (s == null) return this;
-      listener.accept(new BindingChanged(r.device(), r.driver(), s.driver.variant(), false, 0));
+      drivers.removeCompleted(s.driver, s.function);
       s.instance = null;
-      s.function.owner(Owner.KERNEL);
       vacate(s);
       if (s.powerOffAfterRemove) s.slot.device().tell(new PciDeviceActor.SetPresent(false, false));
       kernel.printk("pci " + r.device() + ": removed");
@@ -316,7 +299,7 @@ public final class PciBusActor extends AbstractBehavior<HostBound> {
   private void startRemove(SlotState s, Cause cause) {
     if (s.state == State.BOUND && s.instance != null) {
       s.state = State.REMOVING;
-      s.instance.tell(new DriverInstanceActor.RemoveRequest(s.function.name(), cause));
+      drivers.remove(s.instance, s.function, cause);
     } else if (s.state == State.PROBING) {
       s.removeAfterProbe = true;
     } else {

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.pci;
 
+import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceActor;
@@ -12,7 +13,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * capabilities, all cached as the kernel caches them) and the state drivers change (enable count, bus master,
  * regions, interrupt vectors, driver data).
  */
-public final class PciFunction {
+public final class PciFunction implements BindableDevice {
   /** How the function's interrupts are delivered. */
   public enum IrqMode { NONE, MSI, MSIX }
 
@@ -48,6 +49,14 @@ public final class PciFunction {
 
   private static final long[] NO_BARS = new long[0];
 
+  /**
+   * The {@code pci_dev} enumeration would make of a function with this configuration space, before its BARs are
+   * assigned and with no device behind it: what drivers' ID tables are matched against before a testbed exists.
+   */
+  public static PciFunction ofConfig(PciAddress address, byte[] config) {
+    return new PciFunction(address, null, config, new long[6], address.toString());
+  }
+
   /** A BAR index out of 0..5 fails as indexing the kernel's six-entry resource array would. */
   private static void checkBar(int bar) {
     if (bar < 0 || bar >= 6) throw new ArrayIndexOutOfBoundsException("Index " + bar + " out of bounds for length 6");
@@ -66,6 +75,7 @@ public final class PciFunction {
     return address;
   }
 
+  @Override
   public String name() {
     return name;
   }
@@ -127,6 +137,7 @@ public final class PciFunction {
   }
 
   /** The kernel's modalias for this function (what udev matches modules against). */
+  @Override
   public String modalias() {
     return Modalias.pci(vendor(), deviceId(), subsystemVendor(), subsystemDevice(), classCode());
   }
@@ -231,7 +242,8 @@ public final class PciFunction {
     return owner;
   }
 
-  void owner(Owner owner) {
+  @Override
+  public void owner(Owner owner) {
     this.owner = owner;
   }
 

@@ -1,6 +1,8 @@
 package dev.devemu.kernel.platform;
 
 import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.driver.DriverCore;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.driver.DriverInstanceActor;
@@ -75,7 +77,7 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
     final Slot slot;
     State state = State.ABSENT;
     PlatformDevice device;
-    PlatformDriverEntry driver;
+    DriverEntry<PlatformDevice, String> driver;
     ActorRef<DriverInstanceActor.Command> instance;
     /** A remove asked for while probe ran: done when probe returns. */
     Cause removeAfterProbe;
@@ -88,11 +90,8 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
   }
 
   private final Kernel kernel;
-  private final List<PlatformDriverEntry> drivers;
+  private final DriverCore<PlatformDevice, String> drivers;
   private final TreeMap<String, DeviceState> devices = new TreeMap<>();
-  private final Consumer<BindingChanged> listener;
-  private final ActorRef<DriverInstanceActor.Reply> replies;
-  private int instances;
 
   /**
    * @param listener told whenever a binding comes or goes (the testbed counts exposure from it)
@@ -106,10 +105,9 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
       List<PlatformDriverEntry> drivers, Consumer<BindingChanged> listener) {
     super(ctx);
     this.kernel = kernel;
-    this.drivers = List.copyOf(drivers);
-    this.listener = listener;
     for (Slot s : slots) devices.put(s.name(), new DeviceState(s));
-    this.replies = ctx.messageAdapter(DriverInstanceActor.Reply.class, InstanceReply::new);
+    this.drivers = new DriverCore<>(kernel, ctx, ctx.messageAdapter(DriverInstanceActor.Reply.class,
+        InstanceReply::new), drivers, listener);
   }
 
   @Override
@@ -147,18 +145,11 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
     d.device = new PlatformDevice(d.slot.name());
     d.state = State.UNBOUND;
     kernel.sysfs().add(new Sysfs.Device("platform", d.device.name(), d.device.modalias(), null));
-    for (PlatformDriverEntry driver : drivers) {
-      if (!driver.matches(d.device)) continue;
-      Owner owner = new Owner(driver.name(), driver.variant(), d.device.name());
-      Binding binding = driver.binder().bind(d.device, owner);
-      d.device.owner(owner);
-      d.driver = driver;
-      d.state = State.PROBING;
-      d.instance = getContext().spawn(DriverInstanceActor.create(kernel, binding, d.device.name(), replies),
-          "drv-" + driver.name() + "-" + (++instances), DispatcherSelector.sameAsParent());
-      d.instance.tell(new DriverInstanceActor.ProbeRequest(d.device.name(), driver.name(), cause));
-      return;
-    }
+    DriverCore.Probing<PlatformDevice, String> p = drivers.probeNext(d.device, d.device.name(), cause, new int[] {0});
+    if (p == null) return;
+    d.driver = p.driver();
+    d.instance = p.instance();
+    d.state = State.PROBING;
   }
 
   private Behavior<Command> onRemove(String name, Cause cause) {
@@ -177,31 +168,22 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
   private void startRemove(DeviceState d, Cause cause) {
     d.state = State.REMOVING;
     kernel.printk("platform " + d.device + ": removing (unbind " + d.driver.name() + ")");
-    d.instance.tell(new DriverInstanceActor.RemoveRequest(d.device.name(), cause));
+    drivers.remove(d.instance, d.device, cause);
   }
 
   private Behavior<Command> onInstanceReply(InstanceReply m) {
     if (m.reply() instanceof DriverInstanceActor.ProbeCompleted p) {
       DeviceState d = devices.get(p.device());
       if (d == null || d.state != State.PROBING) return this;
-      if (p.result() == 0) {
+      if (drivers.probeCompleted(d.driver, d.device, p.result())) {
         d.state = State.BOUND;
-        kernel.printk(d.driver.name() + " " + p.device() + ": bound (" + d.driver.variant() + ")");
-        listener.accept(new BindingChanged(p.device(), d.driver.name(), d.driver.variant(), true, 0));
         if (d.removeAfterProbe != null) {
           Cause c = d.removeAfterProbe;
           d.removeAfterProbe = null;
           startRemove(d, c);
         }
       } else {
-        if (p.result() != -Errno.ENODEV && p.result() != -Errno.ENXIO) {
-          kernel.printk(d.driver.name() + " " + p.device() + ": probe with driver " + d.driver.name()
-              + " failed with error " + p.result());
-        }
-        listener.accept(new BindingChanged(p.device(), d.driver.name(), d.driver.variant(), false,
-            p.result()));
         d.instance = null;
-        d.device.owner(Owner.KERNEL);
         d.state = State.UNBOUND;
         if (d.removeAfterProbe != null) {
           d.removeAfterProbe = null;
@@ -211,9 +193,8 @@ public final class PlatformBusActor extends AbstractBehavior<PlatformBusActor.Co
     } else if (m.reply() instanceof DriverInstanceActor.RemoveCompleted r) {
       DeviceState d = devices.get(r.device());
       if (d == null || d.state != State.REMOVING) return this;
-      listener.accept(new BindingChanged(r.device(), r.driver(), d.driver.variant(), false, 0));
+      drivers.removeCompleted(d.driver, d.device);
       d.instance = null;
-      d.device.owner(Owner.KERNEL);
       vacate(d);
       if (d.addAfterRemove != null) {
         Cause c = d.addAfterRemove;

@@ -1,20 +1,22 @@
 package dev.devemu.kernel.platform;
 
+import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.kernel.Owner;
 
 /**
  * {@code struct platform_device}: a device the platform bus knows by name ({@code my_char}), with the driver
  * data its driver stores in it ({@code platform_set_drvdata}) and the driver instance bound to it.
  */
-public final class PlatformDevice {
+public final class PlatformDevice implements BindableDevice {
   private final String name;
   private Object drvdata;
   private Owner owner = Owner.KERNEL;
 
-  PlatformDevice(String name) {
+  public PlatformDevice(String name) {
     this.name = name;
   }
 
+  @Override
   public String name() {
     return name;
   }
@@ -32,11 +34,13 @@ public final class PlatformDevice {
     return owner;
   }
 
-  void owner(Owner owner) {
+  @Override
+  public void owner(Owner owner) {
     this.owner = owner;
   }
 
   /** {@code platform:my_char}, as {@code platform_uevent} builds it. */
+  @Override
   public String modalias() {
     return "platform:" + name;
   }

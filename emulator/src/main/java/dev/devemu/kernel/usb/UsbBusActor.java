@@ -1,6 +1,8 @@
 package dev.devemu.kernel.usb;
 
 import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.driver.DriverCore;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.usb.UsbDeviceActor;
 import dev.devemu.spec.usb.UsbDeviceState;
@@ -120,8 +122,9 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
     UsbDevice udev;
     UsbInterface intf;
     ActorRef<DriverInstanceActor.Command> instance;
-    UsbDriverEntry driver;
-    int nextDriver;
+    DriverEntry<UsbInterface, UsbDeviceId> driver;
+    /** The next driver to try on the interface, in load order. */
+    final int[] nextDriver = {0};
     boolean disconnectPending;
     boolean orderly;
     boolean hubWorkScheduled;
@@ -135,13 +138,10 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
   private final Kernel kernel;
   private final UsbHcd hcd;
   private final ActorRef<XhciActor.Command> hc;
-  private final List<UsbDriverEntry> drivers;
+  private final DriverCore<UsbInterface, UsbDeviceId> drivers;
   private final TreeMap<Integer, PortState> ports = new TreeMap<>();
   private final TreeMap<String, PortState> byInterface = new TreeMap<>();
   private final long detectionNanos;
-  private final Consumer<BindingChanged> listener;
-  private final ActorRef<DriverInstanceActor.Reply> replies;
-  private int instances;
 
   public static Behavior<HostBound> create(Kernel kernel, UsbHcd hcd, ActorRef<XhciActor.Command> hc, List<Slot> slots,
       List<UsbDriverEntry> drivers, long detectionNanos, Consumer<BindingChanged> listener) {
@@ -155,11 +155,10 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
     this.kernel = kernel;
     this.hcd = hcd;
     this.hc = hc;
-    this.drivers = List.copyOf(drivers);
     this.detectionNanos = detectionNanos;
-    this.listener = listener;
     for (Slot s : slots) ports.put(s.port().port(), new PortState(s));
-    this.replies = ctx.messageAdapter(DriverInstanceActor.Reply.class, InstanceReply::new);
+    this.drivers = new DriverCore<>(kernel, ctx, ctx.messageAdapter(DriverInstanceActor.Reply.class,
+        InstanceReply::new), drivers, listener);
   }
 
   @Override
@@ -312,7 +311,7 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
       kernel.sysfs().add(new Sysfs.Device("usb", i.name(), i.modalias(), null));
     }
     p.intf = intf;
-    p.nextDriver = 0;
+    p.nextDriver[0] = 0;
     if (intf != null) {
       byInterface.put(intf.name(), p);
       tryNextDriver(p, Cause.rootLazy("usb", Cause.NO_CPU, kernel.now(), () -> "enumerated " + intf.name()));
@@ -321,43 +320,25 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
   }
 
   private void tryNextDriver(PortState p, Cause cause) {
-    UsbInterface intf = p.intf;
-    while (p.nextDriver < drivers.size()) {
-      UsbDriverEntry d = drivers.get(p.nextDriver++);
-      UsbDeviceId id = d.match(intf);
-      if (id == null) continue;
-      Owner owner = new Owner(d.name(), d.variant(), intf.name());
-      Binding binding = d.binder().bind(intf, id, owner);
-      intf.owner(owner);
-      p.driver = d;
-      p.state = State.PROBING;
-      p.instance = getContext().spawn(DriverInstanceActor.create(kernel, binding, intf.name(), p.name, replies),
-          "drv-" + d.name() + "-" + (++instances), DispatcherSelector.sameAsParent());
-      p.instance.tell(new DriverInstanceActor.ProbeRequest(intf.name(), d.name(), cause));
+    DriverCore.Probing<UsbInterface, UsbDeviceId> probing = drivers.probeNext(p.intf, p.name, cause, p.nextDriver);
+    if (probing == null) {
+      p.state = State.UNBOUND;
       return;
     }
-    p.state = State.UNBOUND;
-    intf.owner(Owner.KERNEL);
+    p.driver = probing.driver();
+    p.instance = probing.instance();
+    p.state = State.PROBING;
   }
 
   private Behavior<HostBound> onInstanceReply(InstanceReply m) {
     if (m.reply() instanceof DriverInstanceActor.ProbeCompleted c) {
       PortState p = byInterface.get(c.device());
       if (p == null || p.state != State.PROBING) return this;
-      if (c.result() == 0) {
+      if (drivers.probeCompleted(p.driver, p.intf, c.result())) {
         p.state = State.BOUND;
-        kernel.printk(p.driver.name() + " " + c.device() + ": bound (" + p.driver.variant() + ")");
-        listener.accept(new BindingChanged(c.device(), p.driver.name(), p.driver.variant(), true, 0));
         if (p.disconnectPending || p.orderly) startRemove(p, Cause.root("usb", kernel.now(), "remove " + p.name));
       } else {
-        if (c.result() != -Errno.ENODEV && c.result() != -Errno.ENXIO) {
-          kernel.printk(p.driver.name() + " " + c.device() + ": probe with driver " + p.driver.name()
-              + " failed with error " + c.result());
-        }
-        listener.accept(new BindingChanged(c.device(), p.driver.name(), p.driver.variant(), false,
-            c.result()));
         p.instance = null;
-        p.intf.owner(Owner.KERNEL);
         if (p.disconnectPending || p.orderly) {
           p.state = State.UNBOUND;
           startTeardown(p);
@@ -368,9 +349,8 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
     } else if (m.reply() instanceof DriverInstanceActor.RemoveCompleted r) {
       PortState p = byInterface.get(r.device());
       if (p == null) return this;
-      listener.accept(new BindingChanged(r.device(), r.driver(), p.driver.variant(), false, 0));
+      drivers.removeCompleted(p.driver, p.intf);
       p.instance = null;
-      p.intf.owner(Owner.KERNEL);
       startTeardown(p);
     }
     return this;
@@ -399,7 +379,7 @@ public final class UsbBusActor extends AbstractBehavior<HostBound> {
   private void startRemove(PortState p, Cause cause) {
     if (p.state != State.BOUND || p.instance == null) return;
     p.state = State.REMOVING;
-    p.instance.tell(new DriverInstanceActor.RemoveRequest(p.intf.name(), cause));
+    drivers.remove(p.instance, p.intf, cause);
   }
 
   private void startTeardown(PortState p) {

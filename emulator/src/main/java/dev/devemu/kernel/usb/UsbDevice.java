@@ -87,6 +87,24 @@ public final class UsbDevice {
     state = s;
   }
 
+  /**
+   * The interfaces enumeration would make of a device with these descriptors (configuration {@code cfg}, each
+   * interface in its altsetting 0), with no host controller behind them: what drivers' ID tables are matched
+   * against before a testbed exists.
+   */
+  public static List<UsbInterface> enumeratedInterfaces(UsbPort port, UsbSpeed speed, DeviceDescriptor descriptor,
+      Configuration cfg) {
+    UsbDevice udev = new UsbDevice(null, port, speed);
+    udev.descriptor(descriptor);
+    udev.actconfig(cfg);
+    for (UsbDescriptors.Interface alt : cfg.interfaces()) {
+      if (alt.desc().alternateSetting() != 0) continue;
+      udev.addInterface(new UsbInterface(udev, port.interfaceName(cfg.desc().configurationValue(),
+          alt.desc().number()), alt, List.of()));
+    }
+    return udev.interfaces();
+  }
+
   /** {@code udev->descriptor}, null until read. */
   public DeviceDescriptor descriptor() {
     return descriptor;

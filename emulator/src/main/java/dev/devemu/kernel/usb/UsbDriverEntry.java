@@ -1,5 +1,7 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.Owner;
 import java.util.List;
@@ -11,15 +13,26 @@ import java.util.List;
  * @param softUnbind the driver cancels its own URBs at disconnect; the core then leaves them alone while the
  *     device is still attached (usb-storage and greybus's es2 set it)
  */
-public record UsbDriverEntry(String name, String variant, List<UsbDeviceId> idTable, boolean softUnbind,
-    Binder binder) {
+public record UsbDriverEntry(String name, Variant variant, List<UsbDeviceId> idTable, boolean softUnbind,
+    Binder binder) implements DriverEntry<UsbInterface, UsbDeviceId> {
   /** Builds the binding for one matched interface. */
   public interface Binder {
     Binding bind(UsbInterface intf, UsbDeviceId matched, Owner owner);
   }
 
   /** usb_match_id against the interface's current altsetting. */
+  @Override
   public UsbDeviceId match(UsbInterface intf) {
     return UsbDeviceId.matchId(intf.device().descriptor(), intf.altsetting().desc(), idTable);
+  }
+
+  @Override
+  public Binding bind(UsbInterface intf, UsbDeviceId matched, Owner owner) {
+    return binder.bind(intf, matched, owner);
+  }
+
+  @Override
+  public Class<UsbInterface> deviceType() {
+    return UsbInterface.class;
   }
 }

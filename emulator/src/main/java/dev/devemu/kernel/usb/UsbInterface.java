@@ -1,5 +1,6 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDescriptors.Interface;
 import dev.devemu.kernel.Owner;
@@ -9,7 +10,7 @@ import java.util.List;
  * The kernel's {@code struct usb_interface}: what a USB driver binds to ({@code 1-1:1.0}), its current alternate
  * setting and endpoints, and the driver's data ({@code usb_set_intfdata}).
  */
-public final class UsbInterface {
+public final class UsbInterface implements BindableDevice {
   private final UsbDevice device;
   private final String name;
   private final Interface altsetting;
@@ -30,6 +31,7 @@ public final class UsbInterface {
   }
 
   /** {@code 1-1:1.0}. */
+  @Override
   public String name() {
     return name;
   }
@@ -44,6 +46,7 @@ public final class UsbInterface {
   }
 
   /** The modalias of this interface ({@code drivers/usb/core/sysfs.c}). */
+  @Override
   public String modalias() {
     return UsbModalias.of(device.descriptor(), altsetting.desc());
   }
@@ -62,7 +65,8 @@ public final class UsbInterface {
     return owner;
   }
 
-  void owner(Owner o) {
+  @Override
+  public void owner(Owner o) {
     owner = o;
   }
 

@@ -1,11 +1,11 @@
 package dev.devemu.plugin.ipu6;
 
-import dev.devemu.plugin.pci.PciBus;
+import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.kernel.Variant;
 import dev.devemu.driver.samples.camera.RawIpu6Isys;
 import dev.devemu.driver.samples.camera.SafeIpu6Isys;
 import dev.devemu.driver.api.pci.PciBindings;
 import dev.devemu.scenario.DriverKind;
-import dev.devemu.scenario.TestbedBuilder;
 
 /** {@code name = ipu6_isys}: the article's IPU6 camera driver (V4L2 capture on /dev/videoN), raw or safe. */
 public final class Ipu6IsysDriverKind implements DriverKind {
@@ -20,13 +20,8 @@ public final class Ipu6IsysDriverKind implements DriverKind {
   }
 
   @Override
-  public boolean matches(dev.devemu.scenario.DeviceSpec device) {
-    return "ipu6-isys".equals(device.type());
-  }
-
-  @Override
-  public void load(String variant, TestbedBuilder testbed) {
-    testbed.bus(PciBus.class).addDriver("raw".equals(variant) ? PciBindings.raw(new RawIpu6Isys())
-        : PciBindings.safe(new SafeIpu6Isys()));
+  public DriverEntry<?, ?> entry(Variant variant) {
+    return variant == Variant.RAW ? PciBindings.raw(new RawIpu6Isys())
+        : PciBindings.safe(new SafeIpu6Isys());
   }
 }

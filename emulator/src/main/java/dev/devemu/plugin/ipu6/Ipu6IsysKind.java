@@ -1,5 +1,8 @@
 package dev.devemu.plugin.ipu6;
 
+import java.util.List;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.hw.device.camera.Ipu6IsysDevice;
 import dev.devemu.spec.pci.PciAddress;
@@ -59,6 +62,11 @@ public final class Ipu6IsysKind implements DeviceKind {
         m.add(dev.devemu.fault.Moments.Moment.WITH_DMA_IN_FLIGHT);
         m.add(dev.devemu.fault.Moments.Moment.WHILE_OPEN);
         return m;
+      }
+
+      @Override
+      public List<BindableDevice> enumerated() {
+        return List.of(PciFunction.ofConfig(address, new Ipu6IsysDevice(revision, mode, null).config().snapshot()));
       }
 
       @Override

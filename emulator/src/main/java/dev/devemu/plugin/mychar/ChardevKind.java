@@ -1,5 +1,8 @@
 package dev.devemu.plugin.mychar;
 
+import java.util.List;
+import dev.devemu.kernel.platform.PlatformDevice;
+import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.plugin.platform.PlatformBus;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
@@ -44,6 +47,11 @@ public final class ChardevKind implements DeviceKind {
         return java.util.EnumSet.of(dev.devemu.fault.Moments.Moment.DURING_PROBE,
             dev.devemu.fault.Moments.Moment.AFTER_BIND, dev.devemu.fault.Moments.Moment.DURING_REMOVE,
             dev.devemu.fault.Moments.Moment.WHILE_OPEN);
+      }
+
+      @Override
+      public List<BindableDevice> enumerated() {
+        return List.of(new PlatformDevice(name));
       }
 
       @Override

@@ -1,12 +1,12 @@
 package dev.devemu.plugin.mychar;
 
-import dev.devemu.plugin.platform.PlatformBus;
+import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.kernel.Variant;
 import dev.devemu.driver.samples.chardev.MyCharAbi;
 import dev.devemu.driver.samples.chardev.RawMyChar;
 import dev.devemu.driver.samples.chardev.SafeMyChar;
 import dev.devemu.driver.api.platform.PlatformBindings;
 import dev.devemu.scenario.DriverKind;
-import dev.devemu.scenario.TestbedBuilder;
 import java.util.Map;
 
 /** {@code name = my_char}: the article's char device driver, raw or safe; binds to a {@code chardev} device. */
@@ -26,15 +26,9 @@ public final class MyCharKind implements DriverKind {
     return MyCharAbi.ioctls();
   }
 
-  /** platform_match by name: a {@code chardev} device named {@code my_char}. */
   @Override
-  public boolean matches(dev.devemu.scenario.DeviceSpec device) {
-    return "chardev".equals(device.type()) && name().equals(device.slot());
-  }
-
-  @Override
-  public void load(String variant, TestbedBuilder testbed) {
-    testbed.bus(PlatformBus.class).addDriver("raw".equals(variant) ? PlatformBindings.raw(new RawMyChar())
-        : PlatformBindings.safe(new SafeMyChar()));
+  public DriverEntry<?, ?> entry(Variant variant) {
+    return variant == Variant.RAW ? PlatformBindings.raw(new RawMyChar())
+        : PlatformBindings.safe(new SafeMyChar());
   }
 }

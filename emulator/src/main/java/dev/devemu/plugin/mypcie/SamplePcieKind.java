@@ -1,5 +1,8 @@
 package dev.devemu.plugin.mypcie;
 
+import java.util.List;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.spec.pci.PciAddress;
@@ -37,6 +40,11 @@ public final class SamplePcieKind implements DeviceKind {
     boolean present = node.bool("present", true);
     String slot = address.toString();
     return new DeviceSpec.Placed(SamplePcieKind.this.type(), slot, line) {
+      @Override
+      public List<BindableDevice> enumerated() {
+        return List.of(PciFunction.ofConfig(address, new SamplePcieDevice(revision, rate).config().snapshot()));
+      }
+
       @Override
       public void install(TestbedBuilder testbed) {
         testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate), present);

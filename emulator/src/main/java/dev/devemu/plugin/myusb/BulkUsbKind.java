@@ -1,5 +1,8 @@
 package dev.devemu.plugin.myusb;
 
+import java.util.List;
+import dev.devemu.kernel.usb.UsbDevice;
+import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.plugin.usb.UsbBus;
 import dev.devemu.hw.device.usb.BulkUsbDevice;
 import dev.devemu.spec.usb.UsbPort;
@@ -60,6 +63,12 @@ public final class BulkUsbKind implements DeviceKind {
         return java.util.EnumSet.of(dev.devemu.fault.Moments.Moment.DURING_PROBE,
             dev.devemu.fault.Moments.Moment.AFTER_BIND, dev.devemu.fault.Moments.Moment.DURING_REMOVE,
             dev.devemu.fault.Moments.Moment.WITH_URBS_IN_FLIGHT);
+      }
+
+      @Override
+      public List<BindableDevice> enumerated() {
+        BulkUsbDevice model = new BulkUsbDevice(speed, dataRate, outRate);
+        return List.copyOf(UsbDevice.enumeratedInterfaces(port, speed, model.deviceDescriptor(), model.configuration()));
       }
 
       @Override

@@ -1,5 +1,6 @@
 package dev.devemu.plugin.pci;
 
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.hw.pci.PciDeviceModel;
@@ -43,6 +44,13 @@ public final class PciBus implements TestbedBus {
   /** Loads a PCI driver: the bus tries it on every function its ID table matches. */
   public void addDriver(PciDriverEntry driver) {
     drivers.add(driver);
+  }
+
+  @Override
+  public boolean takes(DriverEntry<?, ?> driver) {
+    if (!(driver instanceof PciDriverEntry d)) return false;
+    addDriver(d);
+    return true;
   }
 
   @Override

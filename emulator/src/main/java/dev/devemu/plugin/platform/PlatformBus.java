@@ -1,5 +1,6 @@
 package dev.devemu.plugin.platform;
 
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.kernel.driver.BindingChanged;
 import dev.devemu.kernel.platform.PlatformBusActor;
@@ -35,6 +36,13 @@ public final class PlatformBus implements TestbedBus {
 
   public void addDriver(PlatformDriverEntry driver) {
     drivers.add(driver);
+  }
+
+  @Override
+  public boolean takes(DriverEntry<?, ?> driver) {
+    if (!(driver instanceof PlatformDriverEntry d)) return false;
+    addDriver(d);
+    return true;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.devemu.plugin.usb;
 
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.usb.UsbDeviceActor;
 import dev.devemu.hw.usb.UsbDeviceModel;
@@ -48,6 +49,13 @@ public final class UsbBus implements TestbedBus {
 
   public void addDriver(UsbDriverEntry driver) {
     drivers.add(driver);
+  }
+
+  @Override
+  public boolean takes(DriverEntry<?, ?> driver) {
+    if (!(driver instanceof UsbDriverEntry d)) return false;
+    addDriver(d);
+    return true;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.devemu.kernel.fs;
 
+import dev.devemu.kernel.Variant;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.sim.Cause;
@@ -37,7 +38,7 @@ class NodeLifetimeTest {
     ScriptedProgram p = new ScriptedProgram(
         c -> Syscall.open("/dev/slow", File.O_RDWR),   // from 1 ms; the driver's open runs until 3 ms
         c -> Syscall.open("/dev/slow", File.O_RDWR));  // after the node is gone
-    Owner owner = new Owner("slow", "raw", "-");
+    Owner owner = new Owner("slow", Variant.RAW, "-");
     WorkloadSpec setup = new WorkloadSpec() {
       @Override
       public String kind() {

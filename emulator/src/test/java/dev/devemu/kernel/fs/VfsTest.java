@@ -1,5 +1,6 @@
 package dev.devemu.kernel.fs;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.uapi.Ioctl;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -104,7 +105,7 @@ class VfsTest {
 
       @Override
       public void install(TestbedBuilder tb) {
-        tb.onStart(s -> s.kernel().spawn(0, "insmod", new Owner("test_drv", "raw", "-"),
+        tb.onStart(s -> s.kernel().spawn(0, "insmod", new Owner("test_drv", Variant.RAW, "-"),
             Cause.root("test", 0, "module_init"), Vfs.registerChrdev("/dev/test", fops), null));
         tb.spawnProcess("tester", program, 1_000_000L);
       }

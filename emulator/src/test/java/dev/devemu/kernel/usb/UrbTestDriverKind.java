@@ -1,9 +1,9 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.driver.api.usb.UsbBindings;
-import dev.devemu.plugin.usb.UsbBus;
 import dev.devemu.scenario.DriverKind;
-import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.kernel.driver.DriverEntry;
 
 /** {@code name = urbtest}: registers {@link UrbTestDriver} (test resources, META-INF/services). */
 public final class UrbTestDriverKind implements DriverKind {
@@ -18,7 +18,7 @@ public final class UrbTestDriverKind implements DriverKind {
   }
 
   @Override
-  public void load(String variant, TestbedBuilder testbed) {
-    testbed.bus(UsbBus.class).addDriver(UsbBindings.raw(new UrbTestDriver()));
+  public DriverEntry<?, ?> entry(Variant variant) {
+    return UsbBindings.raw(new UrbTestDriver());
   }
 }

@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.pci;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.kernel.pci.PciDriverEntry;
 import dev.devemu.kernel.pci.PciFunction;
@@ -14,7 +15,7 @@ public final class PciBindings {
   private PciBindings() {}
 
   public static PciDriverEntry raw(RawPciDriver driver) {
-    return new PciDriverEntry(driver.name(), "raw", driver.idTable(), (fn, id, owner) -> Binding.of(owner,
+    return new PciDriverEntry(driver.name(), Variant.RAW, driver.idTable(), (fn, id, owner) -> Binding.of(owner,
         driver.name() + "_probe", driver.name() + "_remove", () -> driver.probe(fn, id), () -> driver.remove(fn)));
   }
 
@@ -23,7 +24,7 @@ public final class PciBindings {
    * {@link SafePciDevice#kzalloc} — are released in reverse order.
    */
   public static <D> PciDriverEntry safe(SafePciDriver<D> driver) {
-    return new PciDriverEntry(driver.name(), "safe", driver.idTable(), (fn, id, owner) -> new PciBinding<>(driver,
+    return new PciDriverEntry(driver.name(), Variant.SAFE, driver.idTable(), (fn, id, owner) -> new PciBinding<>(driver,
         fn, id, owner));
   }
 

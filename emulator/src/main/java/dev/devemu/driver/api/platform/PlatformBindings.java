@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.platform;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.kernel.platform.PlatformDriverEntry;
 import dev.devemu.driver.api.Fallible;
@@ -13,13 +14,13 @@ public final class PlatformBindings {
   private PlatformBindings() {}
 
   public static PlatformDriverEntry raw(RawPlatformDriver driver) {
-    return new PlatformDriverEntry(driver.name(), "raw", (pdev, owner) -> Binding.of(owner, driver.name() + "_probe",
+    return new PlatformDriverEntry(driver.name(), Variant.RAW, (pdev, owner) -> Binding.of(owner, driver.name() + "_probe",
         driver.name() + "_remove", () -> driver.probe(pdev), () -> driver.remove(pdev)));
   }
 
   /** A safe driver: managed resources are released in reverse order after a failed probe or after remove. */
   public static <D> PlatformDriverEntry safe(SafePlatformDriver<D> driver) {
-    return new PlatformDriverEntry(driver.name(), "safe", (pdev, owner) -> new PlatformBinding<>(driver, pdev, owner));
+    return new PlatformDriverEntry(driver.name(), Variant.SAFE, (pdev, owner) -> new PlatformBinding<>(driver, pdev, owner));
   }
 
   private static final class PlatformBinding<D> extends SafeBinding<D> {

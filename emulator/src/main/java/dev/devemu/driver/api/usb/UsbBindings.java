@@ -1,5 +1,6 @@
 package dev.devemu.driver.api.usb;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.usb.UsbCore;
 import dev.devemu.kernel.usb.UsbDeviceId;
 import dev.devemu.spec.usb.UsbDeviceState;
@@ -23,7 +24,7 @@ public final class UsbBindings {
   private UsbBindings() {}
 
   public static UsbDriverEntry raw(RawUsbDriver driver) {
-    return new UsbDriverEntry(driver.name(), "raw", driver.idTable(), driver.softUnbind(), (intf, id, owner) ->
+    return new UsbDriverEntry(driver.name(), Variant.RAW, driver.idTable(), driver.softUnbind(), (intf, id, owner) ->
         new RawUsbBinding(Binding.of(owner, driver.name() + "_probe", driver.name() + "_disconnect",
             () -> driver.probe(intf, id), () -> driver.disconnect(intf)), intf, driver.softUnbind()));
   }
@@ -62,7 +63,7 @@ public final class UsbBindings {
   }
 
   public static <D> UsbDriverEntry safe(SafeUsbDriver<D> driver) {
-    return new UsbDriverEntry(driver.name(), "safe", driver.idTable(), driver.softUnbind(),
+    return new UsbDriverEntry(driver.name(), Variant.SAFE, driver.idTable(), driver.softUnbind(),
         (intf, id, owner) -> new UsbBinding<>(driver, intf, id, owner));
   }
 

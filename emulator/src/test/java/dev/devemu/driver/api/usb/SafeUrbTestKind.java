@@ -1,8 +1,8 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.plugin.usb.UsbBus;
+import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.DriverKind;
-import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.kernel.driver.DriverEntry;
 
 /** {@code name = safeurbtest}: registers {@link SafeUsbApiTest.ScriptedDriver} (test resources, META-INF/services). */
 public final class SafeUrbTestKind implements DriverKind {
@@ -17,7 +17,7 @@ public final class SafeUrbTestKind implements DriverKind {
   }
 
   @Override
-  public void load(String variant, TestbedBuilder testbed) {
-    testbed.bus(UsbBus.class).addDriver(UsbBindings.safe(new SafeUsbApiTest.ScriptedDriver()));
+  public DriverEntry<?, ?> entry(Variant variant) {
+    return UsbBindings.safe(new SafeUsbApiTest.ScriptedDriver());
   }
 }

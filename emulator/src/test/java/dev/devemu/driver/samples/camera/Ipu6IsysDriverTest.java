@@ -1,5 +1,6 @@
 package dev.devemu.driver.samples.camera;
 
+import dev.devemu.kernel.Variant;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.Oops;
@@ -92,7 +93,7 @@ class Ipu6IsysDriverTest {
     Scenario race = ScenarioLoader.load(Path.of("../scenarios/ipu6-isys-race.conf"));
     List<Long> caught = new ArrayList<>();
     for (long seed = 1; seed <= 30 && caught.isEmpty(); seed++) {
-      RunResult r = sim.run(race.withVariant("raw"), seed).result();
+      RunResult r = sim.run(race.withVariant(Variant.RAW), seed).result();
       for (Oops o : r.oopses()) {
         assertEquals("ipu6_isys", o.owner().driver(), o.format());
         assertEquals("BUG: KASAN: use-after-free in ipu6_isys_isr", o.title(), o.format());
@@ -104,7 +105,7 @@ class Ipu6IsysDriverTest {
     }
     assertFalse(caught.isEmpty(), "30 seeds never hit the window between the handler and stop_streaming");
     for (long seed = 1; seed <= caught.get(0) + 2; seed++) {
-      RunResult r = sim.run(race.withVariant("safe"), seed).result();
+      RunResult r = sim.run(race.withVariant(Variant.SAFE), seed).result();
       assertTrue(r.oopses().isEmpty(), "seed " + seed + ": " + r.oopses());
       assertEquals("completed", r.outcome());
     }
@@ -115,7 +116,7 @@ class Ipu6IsysDriverTest {
     Scenario unplug = ScenarioLoader.load(Path.of("../scenarios/ipu6-isys-unplug.conf"));
     int useAfterFree = 0;
     for (long seed = 1; seed <= 4; seed++) {
-      RunResult raw = sim.run(unplug.withVariant("raw"), seed).result();
+      RunResult raw = sim.run(unplug.withVariant(Variant.RAW), seed).result();
       assertEquals(1, raw.oopses().size(), "seed " + seed);
       Oops o = raw.oopses().get(0);
       assertEquals("ipu6_isys", o.owner().driver(), o.format());
@@ -123,7 +124,7 @@ class Ipu6IsysDriverTest {
         useAfterFree++;
         assertTrue(o.body().stream().anyMatch(l -> l.contains("free struct ipu6_isys")), o.format());
       }
-      RunResult safe = sim.run(unplug.withVariant("safe"), seed).result();
+      RunResult safe = sim.run(unplug.withVariant(Variant.SAFE), seed).result();
       assertTrue(safe.oopses().isEmpty(), "seed " + seed + ": " + safe.oopses());
       assertEquals("completed", safe.outcome());
       assertTrue(safe.exposureNanos().get("ipu6_isys/safe") > 700_000_000L, "bound again after the re-plug");

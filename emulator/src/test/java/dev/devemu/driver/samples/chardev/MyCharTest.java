@@ -1,5 +1,6 @@
 package dev.devemu.driver.samples.chardev;
 
+import dev.devemu.kernel.Variant;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.GET_VERSION;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.NODE;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.SET_CONFIG;
@@ -229,7 +230,7 @@ class MyCharTest {
    * then safe over every seed tried: it must report nothing. Returns the seed that found it.
    */
   long rawFindsItSafeDoesNot(Scenario s, int maxSeeds, String signature) {
-    Scenario raw = s.withVariant("raw");
+    Scenario raw = s.withVariant(Variant.RAW);
     long found = -1;
     for (long seed = 1; seed <= maxSeeds && found < 0; seed++) {
       for (Oops o : sim.run(raw, seed).result().oopses()) {
@@ -238,7 +239,7 @@ class MyCharTest {
       }
     }
     assertTrue(found > 0, maxSeeds + " seeds never showed " + signature);
-    Scenario safe = s.withVariant("safe");
+    Scenario safe = s.withVariant(Variant.SAFE);
     for (long seed = 1; seed <= found; seed++) {
       RunResult r = sim.run(safe, seed).result();
       assertTrue(r.oopses().isEmpty(), "safe, seed " + seed + ": " + r.oopses());
@@ -278,7 +279,7 @@ class MyCharTest {
     Scenario s = ScenarioLoader.load(Path.of("../scenarios/my_char-unplug.conf"));
     rawFindsItSafeDoesNot(s, 10, "kasan:slab-use-after-free:my_char_");
     // Exposure counts the bound time only: 0-5 ms and 6-10 ms.
-    RunResult r = sim.run(s.withVariant("safe"), 1).result();
+    RunResult r = sim.run(s.withVariant(Variant.SAFE), 1).result();
     long bound = r.exposureNanos().get("my_char/safe");
     assertTrue(bound >= 9_000_000L && bound < 9_100_000L, "bound " + bound + " ns");
     assertEquals(2, r.hotplugEvents());
@@ -297,8 +298,8 @@ class MyCharTest {
     assertEquals(a.traceSha256(), b.traceSha256());
     assertEquals(a.result(), b.result());
 
-    Runner.Outcome recorded = sim.run(s.withVariant("raw"), 3, new RandomWalkStrategy(), Runner.TraceMode.KEEP);
-    Runner.Outcome replayed = sim.run(s.withVariant("raw"), 3, new ReplayStrategy(recorded.trace().choices(), true),
+    Runner.Outcome recorded = sim.run(s.withVariant(Variant.RAW), 3, new RandomWalkStrategy(), Runner.TraceMode.KEEP);
+    Runner.Outcome replayed = sim.run(s.withVariant(Variant.RAW), 3, new ReplayStrategy(recorded.trace().choices(), true),
         Runner.TraceMode.HASH);
     assertEquals(recorded.traceSha256(), replayed.traceSha256());
     assertEquals(recorded.result().oopses().stream().map(Oops::signature).toList(),

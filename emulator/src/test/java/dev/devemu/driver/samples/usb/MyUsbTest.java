@@ -1,5 +1,6 @@
 package dev.devemu.driver.samples.usb;
 
+import dev.devemu.kernel.Variant;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.Oops;
@@ -142,8 +143,8 @@ class MyUsbTest {
 
   @Test
   void rawHitsItsRealBugsOnTheUnplugScenarioAndSafeDoesNotOnTheSameSeeds() {
-    Scenario raw = ScenarioLoader.load(UNPLUG).withVariant("raw");
-    Scenario safe = ScenarioLoader.load(UNPLUG).withVariant("safe");
+    Scenario raw = ScenarioLoader.load(UNPLUG).withVariant(Variant.RAW);
+    Scenario safe = ScenarioLoader.load(UNPLUG).withVariant(Variant.SAFE);
     TreeMap<String, List<Long>> found = new TreeMap<>();
     long seed = 0;
     while (seed < 150 && !(found.containsKey("kasan") && found.containsKey("null-deref"))) {
