@@ -1,5 +1,6 @@
 package dev.devemu.bench;
 
+import dev.devemu.cli.Subcommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Option;
         + "device-hours per wall second of a scenario's campaign with 1 and 2 workers, and the scaling; "
         + "(4) Protobuf round trips per second of the hot messages. Prints one figure per line, the first being "
         + "'det/raw ratio=<x>'; --json writes them for machines. See BENCHMARKS.md."})
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, Subcommand {
   /** The figures, in the order they are measured and printed (lower case: they are typed on the command line). */
   enum Figure { dispatch, heap, campaign, serialization }
 

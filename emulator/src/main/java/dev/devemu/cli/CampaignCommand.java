@@ -43,7 +43,7 @@ import picocli.CommandLine.Parameters;
         + "campaign ran (backend.json) unless one of these is given.%n"
         + "Exit codes: 0 finished, 1 internal error (some run broke the emulator, or the cluster did not answer: "
         + "15 s at the start, 2 minutes during the campaign), 2 bad input.")
-public final class CampaignCommand implements Callable<Integer> {
+public final class CampaignCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;
 

@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
         + "the report and its replay command.%n"
         + "With --stats, run all N seeds under every strategy given and print how many found a bug.%n"
         + "Exit codes: 3 a bug was found, 0 none in N seeds, 1 internal error, 2 bad input.")
-public final class ExploreCommand implements Callable<Integer> {
+public final class ExploreCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;
 

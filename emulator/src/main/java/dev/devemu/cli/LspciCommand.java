@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lspci", mixinStandardHelpOptions = true,
     description = "Boot a scenario's machine and dump its PCI functions' configuration spaces in lspci -xxx format."
         + "%nDecode the dump with the stock tool:  lspci -F FILE -vv")
-public final class LspciCommand implements Callable<Integer> {
+public final class LspciCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;
 

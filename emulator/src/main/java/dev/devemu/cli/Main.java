@@ -5,10 +5,7 @@ import picocli.CommandLine.Command;
 
 /** Entry point of {@code ./devemu}. */
 @Command(name = "devemu", mixinStandardHelpOptions = true, version = "devemu 0.1.0",
-    description = "Deterministic, actor-based emulator of PCIe, USB and camera devices and their drivers.",
-    subcommands = {RunCommand.class, CampaignCommand.class, ReplayCommand.class, ExploreCommand.class,
-        ShrinkCommand.class, LspciCommand.class, ModaliasCommand.class, NodeCommand.class, StatusCommand.class,
-        dev.devemu.bench.BenchCommand.class})
+    description = "Deterministic, actor-based emulator of PCIe, USB and camera devices and their drivers.")
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -25,6 +22,7 @@ public final class Main implements Runnable {
 
   /** Runs the command line with the given streams (tests use this to read what a user would see). */
   public static int execute(CommandLine cli, java.io.PrintStream out, java.io.PrintStream err, String... args) {
+    addSubcommands(cli);
     cli.setOut(new java.io.PrintWriter(out, true));
     cli.setErr(new java.io.PrintWriter(err, true));
     cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? ExitCodes.BAD_INPUT : ExitCodes.INTERNAL);
@@ -39,6 +37,14 @@ public final class Main implements Runnable {
       return ExitCodes.INTERNAL;
     });
     return cli.execute(args);
+  }
+
+  /** Every {@link Subcommand} on the class path, in the order the service files list them. */
+  static void addSubcommands(CommandLine cli) {
+    for (Subcommand command : java.util.ServiceLoader.load(Subcommand.class)) {
+      String name = command.getClass().getAnnotation(Command.class).name();
+      if (!cli.getSubcommands().containsKey(name)) cli.addSubcommand(command);
+    }
   }
 
   @Override

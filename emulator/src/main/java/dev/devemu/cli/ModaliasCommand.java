@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "modalias", mixinStandardHelpOptions = true,
     description = "Boot a scenario's machine and print each device's modalias in the kernel's format, one per line:"
         + "%n<sysfs name> <modalias>")
-public final class ModaliasCommand implements Callable<Integer> {
+public final class ModaliasCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "node", mixinStandardHelpOptions = true,
     description = "Start node K of a cluster deployment (cluster-config/*.conf; default: a single-node cluster).%n"
         + "Prints 'node K up: ADDRESS http=HOST:PORT' when it serves; stops on SIGTERM (leaving the cluster).")
-public final class NodeCommand implements Callable<Integer> {
+public final class NodeCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--config", paramLabel = "FILE", description = "Deployment file (default: the single-node defaults, "
       + "as in cluster-config/single-node.conf).")
   Path config;

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
     description = "Replay a run from its JSON report or its trace file; no scenario file is needed.%n"
         + "Exit codes: 3 reproduced a bug (identical report), 0 reproduced a clean run, 1 did not reproduce,"
         + " 2 bad input (the file is not a report or trace, or does not fit this build).")
-public final class ReplayCommand implements Callable<Integer> {
+public final class ReplayCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", paramLabel = "REPORT_OR_TRACE", description = "A report (JSON) or a trace (Protobuf).")
   Path file;
 

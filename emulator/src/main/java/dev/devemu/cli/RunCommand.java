@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run a scenario under one seed. Prints seed=N first and a summary with trace-sha256 last.%n"
         + "Exit codes: 0 clean run, 1 internal error, 2 bad input, 3 a bug was detected.")
-public final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;
 

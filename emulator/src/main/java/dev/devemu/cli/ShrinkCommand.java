@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
     description = "Shrink a failing trace: drop faults and recorded choices while the same bug still reproduces, "
         + "and write the shortest trace found (it replays leniently: `devemu replay OUT`).%n"
         + "Exit codes: 3 shrunk (the bug reproduces), 1 internal error, 2 bad input (not a trace, or no bug in it).")
-public final class ShrinkCommand implements Callable<Integer> {
+public final class ShrinkCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", paramLabel = "TRACE", description = "A trace file that shows a bug (from run/explore --trace).")
   Path file;
 

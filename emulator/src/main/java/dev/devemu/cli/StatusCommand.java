@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** {@code devemu status --cluster HOST:PORT}: members, the coordinator, campaign progress and runs per node. */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show a running cluster: members, the coordinator, campaign progress and runs per node.")
-public final class StatusCommand implements Callable<Integer> {
+public final class StatusCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--cluster", required = true, paramLabel = "HOST:PORT", description = "HTTP door of any node.")
   String cluster;
 
