@@ -1,18 +1,18 @@
 package dev.devemu.bench;
 
-import dev.devemu.kernel.pci.PciFunction;
-import dev.devemu.kernel.driver.BindableDevice;
-import dev.devemu.kernel.Variant;
-import dev.devemu.plugin.pci.PciBus;
-import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.BindableDevice;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
-import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.scenario.WorkloadSpec;
+import dev.devemu.spec.pci.PciAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -2,8 +2,8 @@ package dev.devemu.bench;
 
 import dev.devemu.scenario.Scenario;
 import dev.devemu.sim.LeanBehavior;
-import dev.devemu.sim.SimRun;
 import dev.devemu.sim.SimHost;
+import dev.devemu.sim.SimRun;
 import dev.devemu.testbed.Runner;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

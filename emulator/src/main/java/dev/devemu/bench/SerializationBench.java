@@ -1,14 +1,14 @@
 package dev.devemu.bench;
 
-import dev.devemu.hw.machine.Cpu;
-import com.google.protobuf.Message;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import dev.devemu.hw.machine.Cpu;
+import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.hw.usb.UsbDeviceActor;
 import dev.devemu.hw.usb.XhciActor;
-import dev.devemu.sim.Cause;
 import dev.devemu.kernel.CpuActor;
-import dev.devemu.hw.machine.IrqChipActor;
+import dev.devemu.sim.Cause;
 import dev.devemu.wire.Codec;
 import dev.devemu.wire.CodecRegistry;
 import dev.devemu.wire.DevemuSerializer;

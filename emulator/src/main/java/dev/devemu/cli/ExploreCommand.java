@@ -1,7 +1,7 @@
 package dev.devemu.cli;
 
-import dev.devemu.kernel.Variant;
 import dev.devemu.explore.Explorer;
+import dev.devemu.kernel.Variant;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.replay.Sessions;
 import dev.devemu.replay.StrategySpec;
@@ -16,11 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code devemu explore SCENARIO --seeds N}: runs seeds in order until one finds a bug, prints it with the

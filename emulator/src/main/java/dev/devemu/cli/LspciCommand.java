@@ -1,8 +1,8 @@
 package dev.devemu.cli;
 
+import dev.devemu.kernel.Sysfs;
 import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.pci.LspciDump;
-import dev.devemu.kernel.Sysfs;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
@@ -11,10 +11,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code devemu lspci SCENARIO}: the emulated PCI functions as an {@code lspci -xxx} dump for {@code lspci -F}. */
 @Command(name = "lspci", mixinStandardHelpOptions = true,

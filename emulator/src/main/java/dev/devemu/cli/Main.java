@@ -1,7 +1,7 @@
 package dev.devemu.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point of {@code ./devemu}. */
 @Command(name = "devemu", mixinStandardHelpOptions = true, version = "devemu 0.1.0",

@@ -7,10 +7,10 @@ import dev.devemu.scenario.ScenarioLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code devemu modalias SCENARIO}: what {@code /sys/bus/*&#47;devices/*&#47;modalias} would say for each device. */
 @Command(name = "modalias", mixinStandardHelpOptions = true,

@@ -5,9 +5,9 @@ import dev.devemu.cluster.NodeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code devemu node --config FILE --node K}: starts node K of a deployment and runs until it leaves the cluster. */
 @Command(name = "node", mixinStandardHelpOptions = true,

@@ -12,11 +12,11 @@ import dev.devemu.testbed.Runner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code devemu run SCENARIO --seed N}: one run, its reports, and the hash of its delivery trace. */
 @Command(name = "run", mixinStandardHelpOptions = true,

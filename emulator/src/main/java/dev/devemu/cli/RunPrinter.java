@@ -1,11 +1,11 @@
 package dev.devemu.cli;
 
-import dev.devemu.uapi.Errno;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.report.ReportText;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Runner;
+import dev.devemu.uapi.Errno;
 import java.io.PrintWriter;
 import java.util.Map;
 

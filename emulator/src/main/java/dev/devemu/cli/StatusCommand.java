@@ -7,9 +7,9 @@ import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code devemu status --cluster HOST:PORT}: members, the coordinator, campaign progress and runs per node. */
 @Command(name = "status", mixinStandardHelpOptions = true,

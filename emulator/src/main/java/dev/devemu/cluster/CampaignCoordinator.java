@@ -2,11 +2,11 @@ package dev.devemu.cluster;
 
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
-import dev.devemu.wire.LocalOnly;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.wire.CrossNode;
+import dev.devemu.wire.LocalOnly;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

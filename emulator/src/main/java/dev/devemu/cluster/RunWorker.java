@@ -1,8 +1,8 @@
 package dev.devemu.cluster;
 
-import dev.devemu.wire.LocalOnly;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.wire.CrossNode;
+import dev.devemu.wire.LocalOnly;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

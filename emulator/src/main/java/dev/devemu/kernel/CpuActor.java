@@ -2,8 +2,8 @@ package dev.devemu.kernel;
 
 import dev.devemu.hw.machine.Cpu;
 import dev.devemu.sim.Cause;
-import dev.devemu.wire.LocalOnly;
 import dev.devemu.sim.Traceable;
+import dev.devemu.wire.LocalOnly;
 import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;

@@ -1,7 +1,6 @@
 package dev.devemu.kernel;
 
 import dev.devemu.sim.Cause;
-
 import java.util.ArrayList;
 import java.util.List;
 

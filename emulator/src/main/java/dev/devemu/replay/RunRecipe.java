@@ -1,12 +1,12 @@
 package dev.devemu.replay;
 
-import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.KernelConfig;
+import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
-import dev.devemu.sim.ReplayStrategy;
 import dev.devemu.sim.DeliveryTrace;
+import dev.devemu.sim.ReplayStrategy;
 import dev.devemu.sim.SchedulingStrategy;
 import dev.devemu.testbed.TraceFile;
 import java.util.ArrayList;

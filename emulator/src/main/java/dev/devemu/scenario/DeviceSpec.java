@@ -1,10 +1,9 @@
 package dev.devemu.scenario;
 
-import java.util.List;
-import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.fault.Moments;
-
+import dev.devemu.kernel.driver.BindableDevice;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /** One device of a scenario's topology, parsed and validated; it knows how to put itself into a testbed. */

@@ -1,7 +1,7 @@
 package dev.devemu.scenario;
 
-import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.DriverEntry;
 
 /** A driver a scenario may load in {@code drivers = [ { name = …, variant = raw|safe } ]}. */
 public interface DriverKind {

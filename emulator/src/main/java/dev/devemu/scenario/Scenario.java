@@ -1,8 +1,8 @@
 package dev.devemu.scenario;
 
-import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
+import dev.devemu.kernel.Variant;
 import java.util.List;
 
 /**

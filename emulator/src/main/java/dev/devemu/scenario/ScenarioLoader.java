@@ -1,16 +1,16 @@
 package dev.devemu.scenario;
 
-import dev.devemu.kernel.driver.DriverEntry;
-import dev.devemu.kernel.Variant;
-import dev.devemu.fault.FaultPoints;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import dev.devemu.fault.FaultPoints;
+import dev.devemu.fault.Moments;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
-import dev.devemu.fault.Moments;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.sim.VirtualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

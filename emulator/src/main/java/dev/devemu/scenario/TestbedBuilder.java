@@ -1,11 +1,11 @@
 package dev.devemu.scenario;
 
-import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.hw.machine.Host;
 import dev.devemu.hw.machine.IrqChipActor;
 import dev.devemu.hw.pci.HostBridgeActor;
 import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.SimRun;
 import dev.devemu.userspace.ProcessActor;

@@ -1,7 +1,7 @@
 package dev.devemu.scenario;
 
-import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.driver.DriverEntry;
 import java.util.function.Consumer;
 
 /**

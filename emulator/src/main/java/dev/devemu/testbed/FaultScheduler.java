@@ -1,12 +1,12 @@
 package dev.devemu.testbed;
 
-import dev.devemu.hw.machine.Cpu;
+import dev.devemu.fault.Moments;
 import dev.devemu.hw.BusEvents;
-import dev.devemu.sim.Cause;
+import dev.devemu.hw.machine.Cpu;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.fault.Moments;
 import dev.devemu.scenario.FaultPlan;
+import dev.devemu.sim.Cause;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.SimRun;
 import java.util.Map;

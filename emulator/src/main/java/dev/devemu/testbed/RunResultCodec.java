@@ -1,8 +1,8 @@
 package dev.devemu.testbed;
 
-import dev.devemu.kernel.Variant;
-import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Variant;
 import dev.devemu.protocol.v1.Exposure;
 import dev.devemu.protocol.v1.OopsReport;
 import dev.devemu.protocol.v1.RunResultProto;

@@ -1,7 +1,5 @@
 package dev.devemu.testbed;
 
-import dev.devemu.kernel.driver.DriverEntry;
-import dev.devemu.kernel.Variant;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.hw.machine.Host;
 import dev.devemu.hw.machine.IrqChipActor;
@@ -9,9 +7,11 @@ import dev.devemu.hw.pci.HostBridgeActor;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.dma.KernelHost;
 import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.kernel.fs.UserProcess;
 import dev.devemu.kernel.fs.Vfs;
 import dev.devemu.kernel.init.KernelInit;

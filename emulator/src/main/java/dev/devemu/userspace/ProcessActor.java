@@ -1,15 +1,15 @@
 package dev.devemu.userspace;
 
-import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.wire.LocalOnly;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.fs.UserMemory;
 import dev.devemu.kernel.fs.UserProcess;
 import dev.devemu.kernel.fs.Vfs;
+import dev.devemu.sim.Cause;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.Traceable;
+import dev.devemu.wire.LocalOnly;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;

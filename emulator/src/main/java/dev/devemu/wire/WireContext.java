@@ -1,7 +1,7 @@
 package dev.devemu.wire;
 
-import dev.devemu.sim.Cause;
 import dev.devemu.protocol.v1.CauseFrame;
+import dev.devemu.sim.Cause;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;

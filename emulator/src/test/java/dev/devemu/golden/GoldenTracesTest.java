@@ -1,18 +1,17 @@
 package dev.devemu.golden;
 
-import dev.devemu.kernel.Variant;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import picocli.CommandLine;
+import dev.devemu.kernel.Variant;
 import dev.devemu.replay.StrategySpec;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.testbed.Runner;
 import dev.devemu.testbed.Sim;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The determinism contract across changes of the code: every scenario of {@code scenarios/}, both variants, a few

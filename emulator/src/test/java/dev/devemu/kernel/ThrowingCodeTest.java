@@ -1,21 +1,21 @@
 package dev.devemu.kernel;
 
-import dev.devemu.plugin.pci.PciBus;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.devemu.driver.api.Mem;
 import dev.devemu.hw.pci.DeviceContext;
-import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceModel;
-import dev.devemu.driver.api.Mem;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.KStruct;
+import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.testbed.KernelBench;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.scenario.TestbedBuilder;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,8 +1,8 @@
 package dev.devemu.scenario;
 
-import dev.devemu.kernel.Variant;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.sim.VirtualClock;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,7 @@
 package dev.devemu.testbed;
 
-import dev.devemu.scenario.TestbedBuilder;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.sim.Cause;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.kernel.Oops;
@@ -11,7 +9,9 @@ import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.sync.Completion;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.scenario.WorkloadSpec;
+import dev.devemu.sim.Cause;
 import dev.devemu.sim.VirtualClock;
 import java.util.List;
 import java.util.Map;

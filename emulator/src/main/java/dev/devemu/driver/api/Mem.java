@@ -1,11 +1,11 @@
 package dev.devemu.driver.api;
 
-import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.FieldArray;
 import dev.devemu.kernel.mem.KStruct;
+import dev.devemu.kernel.mem.KernelMemory;
 
 /**
  * Tracked memory for driver code: allocating a struct and touching its fields, each a kernel step that KASAN

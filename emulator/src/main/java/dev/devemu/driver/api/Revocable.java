@@ -1,8 +1,8 @@
 package dev.devemu.driver.api;
 
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Task;
+import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

@@ -1,8 +1,8 @@
 package dev.devemu.driver.api;
 
-import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.driver.Binding;
 
 /**
  * The driver core's side of a safe binding, the same for every bus: probe returns the driver's data or an error;

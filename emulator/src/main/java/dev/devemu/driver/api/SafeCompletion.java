@@ -1,8 +1,8 @@
 package dev.devemu.driver.api;
 
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.sync.Completion;
+import dev.devemu.uapi.Errno;
 
 /**
  * The safe flavour's {@code kernel::sync::Completion}: initialised when it is created (a completion handler can

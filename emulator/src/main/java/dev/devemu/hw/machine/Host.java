@@ -1,8 +1,8 @@
 package dev.devemu.hw.machine;
 
-import dev.devemu.spec.DmaDirection;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.VirtualClock;
+import dev.devemu.spec.DmaDirection;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**

@@ -1,9 +1,9 @@
 package dev.devemu.hw.pci;
 
-import dev.devemu.spec.DmaDirection;
-import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.SimRandom;
+import dev.devemu.spec.DmaDirection;
+import dev.devemu.spec.pci.PciAddress;
 
 /** What a device model can do besides answering register accesses: time, interrupts, DMA. */
 public interface DeviceContext {

@@ -1,9 +1,9 @@
 package dev.devemu.hw.pci;
 
-import dev.devemu.spec.DmaDirection;
 import dev.devemu.hw.machine.Host;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.Traceable;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.wire.CrossNode;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

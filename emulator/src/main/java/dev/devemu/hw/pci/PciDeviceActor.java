@@ -1,18 +1,17 @@
 package dev.devemu.hw.pci;
 
+import dev.devemu.fault.Moments;
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.machine.Cpu;
-import dev.devemu.spec.DmaDirection;
-
-import dev.devemu.spec.pci.PciAddress;
-import dev.devemu.sim.Cause;
 import dev.devemu.hw.machine.IrqChipActor;
-import dev.devemu.wire.LocalOnly;
-import dev.devemu.fault.Moments;
+import dev.devemu.sim.Cause;
 import dev.devemu.sim.SimRandom;
 import dev.devemu.sim.Traceable;
 import dev.devemu.sim.VirtualClock;
+import dev.devemu.spec.DmaDirection;
+import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.wire.CrossNode;
+import dev.devemu.wire.LocalOnly;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;

@@ -1,17 +1,17 @@
 package dev.devemu.hw.usb;
 
+import com.google.protobuf.ByteString;
+import dev.devemu.sim.Cause;
+import dev.devemu.sim.SimRandom;
+import dev.devemu.sim.Traceable;
+import dev.devemu.sim.VirtualClock;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbPort;
 import dev.devemu.spec.usb.UsbSetup;
 import dev.devemu.spec.usb.UsbSpeed;
-import com.google.protobuf.ByteString;
-import dev.devemu.sim.Cause;
 import dev.devemu.uapi.Errno;
-import dev.devemu.wire.LocalOnly;
-import dev.devemu.sim.SimRandom;
-import dev.devemu.sim.Traceable;
-import dev.devemu.sim.VirtualClock;
 import dev.devemu.wire.CrossNode;
+import dev.devemu.wire.LocalOnly;
 import java.util.LinkedHashMap;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;

@@ -1,8 +1,8 @@
 package dev.devemu.hw.usb;
 
-import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.SimRandom;
+import dev.devemu.spec.usb.UsbSpeed;
 import java.util.function.Supplier;
 
 /** What a USB device model can do besides answering: time, randomness, completing transfers. */

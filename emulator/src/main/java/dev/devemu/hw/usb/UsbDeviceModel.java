@@ -1,9 +1,9 @@
 package dev.devemu.hw.usb;
 
-import dev.devemu.spec.usb.UsbDescriptors;
-import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.spec.usb.UsbDescriptors.Configuration;
 import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbSpeed;
 
 /**
  * The behaviour of one USB device apart from the bus glue (QEMU's {@code USBDeviceClass} contract): its

@@ -1,14 +1,14 @@
 package dev.devemu.hw.usb;
 
+import com.google.protobuf.ByteString;
 import dev.devemu.hw.machine.Host;
+import dev.devemu.hw.machine.IrqChipActor;
+import dev.devemu.sim.Cause;
+import dev.devemu.sim.Traceable;
 import dev.devemu.spec.usb.UsbPort;
 import dev.devemu.spec.usb.UsbSpeed;
-import com.google.protobuf.ByteString;
-import dev.devemu.sim.Cause;
-import dev.devemu.hw.machine.IrqChipActor;
-import dev.devemu.wire.LocalOnly;
-import dev.devemu.sim.Traceable;
 import dev.devemu.wire.CrossNode;
+import dev.devemu.wire.LocalOnly;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

@@ -1,11 +1,11 @@
 package dev.devemu.hw.usb;
 
+import com.google.protobuf.ByteString;
+import dev.devemu.sim.Cause;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbPort;
 import dev.devemu.spec.usb.UsbSetup;
 import dev.devemu.spec.usb.UsbSpeed;
-import com.google.protobuf.ByteString;
-import dev.devemu.sim.Cause;
 import dev.devemu.uapi.Errno;
 import java.util.ArrayDeque;
 import java.util.Iterator;

@@ -1,7 +1,7 @@
 package dev.devemu.hw.usb;
 
-import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.sim.Cause;
+import dev.devemu.spec.usb.UsbSpeed;
 
 /**
  * A TRB on the xHC's event ring, which lives in host memory: the controller writes it, then interrupts; the

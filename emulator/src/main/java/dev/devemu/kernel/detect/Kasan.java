@@ -1,12 +1,12 @@
 package dev.devemu.kernel.detect;
 
-import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Owner;
-import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Stamp;
+import dev.devemu.kernel.mem.Allocation;
 
 /**
  * KASAN's reports: use-after-free, out-of-bounds and double-free, each with the access, where the object was

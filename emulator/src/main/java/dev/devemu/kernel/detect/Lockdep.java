@@ -1,13 +1,13 @@
 package dev.devemu.kernel.detect;
 
-import dev.devemu.kernel.sync.LockChecks;
-import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Exec;
+import dev.devemu.kernel.KLock;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Task;
-import dev.devemu.kernel.KLock;
+import dev.devemu.kernel.sync.LockChecks;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

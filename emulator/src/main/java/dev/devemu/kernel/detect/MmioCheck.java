@@ -1,9 +1,9 @@
 package dev.devemu.kernel.detect;
 
-import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.mem.Allocation;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,14 +1,14 @@
 package dev.devemu.kernel.dma;
 
-import dev.devemu.kernel.detect.Detectors;
-import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Owner;
-import dev.devemu.spec.DmaDirection;
-import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.Stamp;
+import dev.devemu.kernel.detect.Detectors;
+import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.spec.DmaDirection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

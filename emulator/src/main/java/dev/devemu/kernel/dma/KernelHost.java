@@ -2,20 +2,20 @@ package dev.devemu.kernel.dma;
 
 import dev.devemu.hw.machine.Cpu;
 import dev.devemu.hw.machine.Host;
-import dev.devemu.sim.VirtualClock;
-import org.apache.pekko.actor.typed.ActorRef;
-import dev.devemu.kernel.detect.Detectors;
-import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Owner;
-import dev.devemu.spec.DmaDirection;
-import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.Stamp;
+import dev.devemu.kernel.detect.Detectors;
+import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.sim.Cause;
+import dev.devemu.sim.VirtualClock;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The kernel as the machine's hardware sees it ({@link Host}): its clock and CPUs, its log, and memory as bus

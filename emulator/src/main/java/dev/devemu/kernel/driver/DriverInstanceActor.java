@@ -1,13 +1,13 @@
 package dev.devemu.kernel.driver;
 
+import dev.devemu.fault.Moments;
+import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.detect.Detectors;
 import dev.devemu.sim.Cause;
-import dev.devemu.uapi.Errno;
-import dev.devemu.kernel.Kernel;
-import dev.devemu.wire.LocalOnly;
-import dev.devemu.fault.Moments;
 import dev.devemu.sim.Traceable;
+import dev.devemu.uapi.Errno;
 import dev.devemu.wire.CrossNode;
+import dev.devemu.wire.LocalOnly;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;

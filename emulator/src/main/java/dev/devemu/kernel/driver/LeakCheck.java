@@ -1,14 +1,14 @@
 package dev.devemu.kernel.driver;
 
-import dev.devemu.kernel.mem.KernelMemory;
-import dev.devemu.kernel.ReportText;
-import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.ReportText;
 import dev.devemu.kernel.Resources;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.mem.KernelMemory;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package dev.devemu.kernel.fs;
 
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
+import dev.devemu.uapi.Errno;
 
 /**
  * {@code struct file_operations} with C semantics: return codes, raw user addresses, {@code private_data} as an

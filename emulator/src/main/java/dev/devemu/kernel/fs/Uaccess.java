@@ -1,9 +1,9 @@
 package dev.devemu.kernel.fs;
 
-import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.FieldArray;
+import dev.devemu.kernel.mem.KernelMemory;
 
 /**
  * copy_to_user / copy_from_user / put_user / get_user against the calling process's memory. Each may fault in a

@@ -1,12 +1,12 @@
 package dev.devemu.kernel.fs;
 
-import dev.devemu.uapi.Errno;
+import dev.devemu.fault.Moments;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
-import dev.devemu.fault.Moments;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Resources;
+import dev.devemu.uapi.Errno;
 import java.util.TreeMap;
 
 /**

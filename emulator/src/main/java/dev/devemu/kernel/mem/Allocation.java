@@ -1,7 +1,7 @@
 package dev.devemu.kernel.mem;
 
-import dev.devemu.kernel.Stamp;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Stamp;
 
 /** One tracked region of kernel memory: a kmalloc object, a coherent DMA buffer, a driver struct. */
 public final class Allocation {

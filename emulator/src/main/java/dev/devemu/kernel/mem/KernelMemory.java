@@ -1,9 +1,9 @@
 package dev.devemu.kernel.mem;
 
-import dev.devemu.kernel.Stamp;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Stamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;

@@ -1,16 +1,16 @@
 package dev.devemu.kernel.pci;
 
-import dev.devemu.kernel.detect.Detectors;
 import dev.devemu.hw.machine.Cpu;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.kernel.CpuActor;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Resources;
+import dev.devemu.kernel.detect.Detectors;
+import dev.devemu.uapi.Errno;
 
 /**
  * The PCI core's functions as drivers call them, with C semantics: return codes, NULL on failure, nothing

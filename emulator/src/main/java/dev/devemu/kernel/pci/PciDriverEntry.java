@@ -1,9 +1,9 @@
 package dev.devemu.kernel.pci;
 
-import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.driver.Binding;
-import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.driver.DriverEntry;
 import java.util.List;
 
 /**

@@ -1,11 +1,11 @@
 package dev.devemu.kernel.pci;
 
-import dev.devemu.kernel.driver.BindableDevice;
-import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Resources;
+import dev.devemu.kernel.driver.BindableDevice;
+import dev.devemu.spec.pci.PciAddress;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**

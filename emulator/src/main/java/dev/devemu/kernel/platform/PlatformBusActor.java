@@ -1,18 +1,18 @@
 package dev.devemu.kernel.platform;
 
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Sysfs;
+import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.driver.BindingChanged;
 import dev.devemu.kernel.driver.DriverCore;
 import dev.devemu.kernel.driver.DriverEntry;
-import dev.devemu.kernel.pci.PciBusActor;
-import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.driver.DriverInstanceActor;
+import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.sim.Cause;
-import dev.devemu.uapi.Errno;
-import dev.devemu.kernel.Kernel;
-import dev.devemu.wire.LocalOnly;
-import dev.devemu.kernel.Owner;
-import dev.devemu.kernel.Sysfs;
 import dev.devemu.sim.Traceable;
+import dev.devemu.uapi.Errno;
+import dev.devemu.wire.LocalOnly;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;

@@ -1,7 +1,7 @@
 package dev.devemu.kernel.platform;
 
-import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.driver.BindableDevice;
 
 /**
  * {@code struct platform_device}: a device the platform bus knows by name ({@code my_char}), with the driver

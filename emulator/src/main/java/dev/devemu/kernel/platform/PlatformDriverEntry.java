@@ -1,9 +1,9 @@
 package dev.devemu.kernel.platform;
 
-import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.driver.Binding;
-import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.driver.DriverEntry;
 
 /**
  * A loaded platform driver as the bus sees it ({@code struct platform_driver}): matched by name, as

@@ -1,7 +1,6 @@
 package dev.devemu.kernel.usb;
 
 import dev.devemu.hw.usb.UsbDeviceActor;
-import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.hw.usb.XhciActor;
 import dev.devemu.hw.usb.XhciCore;
 import dev.devemu.protocol.v1.UsbPortConnection;
@@ -16,6 +15,7 @@ import dev.devemu.protocol.v1.XhciEndpointContext;
 import dev.devemu.protocol.v1.XhciHostCommand;
 import dev.devemu.protocol.v1.XhciInterrupter;
 import dev.devemu.protocol.v1.XhciTransferQueued;
+import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.wire.Codec;
 import dev.devemu.wire.WireCodecs;
 import dev.devemu.wire.WireContext;

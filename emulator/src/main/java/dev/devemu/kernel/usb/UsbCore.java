@@ -1,14 +1,14 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.spec.usb.UsbDescriptors;
-import dev.devemu.spec.usb.UsbDeviceState;
-import dev.devemu.spec.usb.UsbSetup;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.sync.Completion;
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbDeviceState;
+import dev.devemu.spec.usb.UsbSetup;
+import dev.devemu.uapi.Errno;
 
 /**
  * The USB core's functions as drivers call them, with C semantics ({@code drivers/usb/core/urb.c},

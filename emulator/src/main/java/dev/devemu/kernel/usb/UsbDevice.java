@@ -1,12 +1,12 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.spec.usb.UsbDescriptors.Configuration;
+import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors.EndpointDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDeviceState;
 import dev.devemu.spec.usb.UsbPort;
 import dev.devemu.spec.usb.UsbSpeed;
-import dev.devemu.spec.usb.UsbDescriptors.Configuration;
-import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
-import dev.devemu.spec.usb.UsbDescriptors.EndpointDescriptor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

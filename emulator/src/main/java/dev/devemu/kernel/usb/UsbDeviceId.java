@@ -1,8 +1,8 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors.InterfaceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDescriptors.EndpointDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors.SsEndpointCompanion;
+import dev.devemu.spec.usb.UsbDescriptors;
 import java.util.ArrayList;
 import java.util.List;
 

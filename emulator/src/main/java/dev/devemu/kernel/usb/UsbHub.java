@@ -1,14 +1,14 @@
 package dev.devemu.kernel.usb;
 
+import dev.devemu.kernel.Kernel;
+import dev.devemu.kernel.Op;
+import dev.devemu.spec.usb.UsbDescriptors.Configuration;
+import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDeviceState;
 import dev.devemu.spec.usb.UsbSetup;
 import dev.devemu.spec.usb.UsbSpeed;
-import dev.devemu.spec.usb.UsbDescriptors.Configuration;
-import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
 import dev.devemu.uapi.Errno;
-import dev.devemu.kernel.Kernel;
-import dev.devemu.kernel.Op;
 import java.util.ArrayList;
 import java.util.List;
 

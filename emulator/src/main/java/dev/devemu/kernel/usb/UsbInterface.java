@@ -1,9 +1,9 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.kernel.driver.BindableDevice;
-import dev.devemu.spec.usb.UsbDescriptors;
-import dev.devemu.spec.usb.UsbDescriptors.Interface;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.driver.BindableDevice;
+import dev.devemu.spec.usb.UsbDescriptors.Interface;
+import dev.devemu.spec.usb.UsbDescriptors;
 import java.util.List;
 
 /**

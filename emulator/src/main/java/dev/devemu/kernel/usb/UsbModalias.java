@@ -1,8 +1,8 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors.InterfaceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors;
 
 /**
  * The modalias of a USB interface, as {@code modalias_show} in {@code drivers/usb/core/sysfs.c} prints it (and

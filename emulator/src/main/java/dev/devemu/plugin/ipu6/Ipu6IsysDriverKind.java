@@ -1,10 +1,10 @@
 package dev.devemu.plugin.ipu6;
 
-import dev.devemu.kernel.driver.DriverEntry;
-import dev.devemu.kernel.Variant;
+import dev.devemu.driver.api.pci.PciBindings;
 import dev.devemu.driver.samples.camera.RawIpu6Isys;
 import dev.devemu.driver.samples.camera.SafeIpu6Isys;
-import dev.devemu.driver.api.pci.PciBindings;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.scenario.DriverKind;
 
 /** {@code name = ipu6_isys}: the article's IPU6 camera driver (V4L2 capture on /dev/videoN), raw or safe. */

@@ -1,15 +1,15 @@
 package dev.devemu.plugin.ipu6;
 
-import java.util.List;
-import dev.devemu.kernel.pci.PciFunction;
-import dev.devemu.kernel.driver.BindableDevice;
-import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.hw.device.camera.Ipu6IsysDevice;
-import dev.devemu.spec.pci.PciAddress;
+import dev.devemu.kernel.driver.BindableDevice;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.ScenarioNode;
 import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.spec.pci.PciAddress;
+import java.util.List;
 
 /**
  * {@code type = ipu6-isys}: keys {@code slot} (PCI address), {@code present} (default true), {@code revision}

@@ -1,11 +1,11 @@
 package dev.devemu.plugin.ipu6;
 
-import dev.devemu.userspace.v4l2.V4l2CaptureProgram;
 import dev.devemu.scenario.ScenarioNode;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.scenario.WorkloadKind;
 import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.sim.VirtualClock;
-import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.userspace.v4l2.V4l2CaptureProgram;
 
 /**
  * {@code kind = v4l2-capture}: keys {@code device} (default /dev/video0), {@code buffers} (1..32, default 4),

@@ -1,14 +1,14 @@
 package dev.devemu.plugin.mychar;
 
-import java.util.List;
-import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.kernel.driver.BindableDevice;
+import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.plugin.platform.PlatformBus;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.ScenarioNode;
 import dev.devemu.scenario.TestbedBuilder;
+import java.util.List;
 
 /**
  * {@code type = chardev}: the device of a char-device module such as the article's {@code my_char}, modelled as

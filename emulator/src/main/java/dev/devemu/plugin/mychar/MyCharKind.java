@@ -1,11 +1,11 @@
 package dev.devemu.plugin.mychar;
 
-import dev.devemu.kernel.driver.DriverEntry;
-import dev.devemu.kernel.Variant;
+import dev.devemu.driver.api.platform.PlatformBindings;
 import dev.devemu.driver.samples.chardev.MyCharAbi;
 import dev.devemu.driver.samples.chardev.RawMyChar;
 import dev.devemu.driver.samples.chardev.SafeMyChar;
-import dev.devemu.driver.api.platform.PlatformBindings;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.scenario.DriverKind;
 import java.util.Map;
 

@@ -1,10 +1,10 @@
 package dev.devemu.plugin.mypcie;
 
-import dev.devemu.kernel.driver.DriverEntry;
-import dev.devemu.kernel.Variant;
+import dev.devemu.driver.api.pci.PciBindings;
 import dev.devemu.driver.samples.pcie.RawMyPcie;
 import dev.devemu.driver.samples.pcie.SafeMyPcie;
-import dev.devemu.driver.api.pci.PciBindings;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.scenario.DriverKind;
 
 /** {@code name = my_pcie}: the article's PCIe driver, raw or safe. */

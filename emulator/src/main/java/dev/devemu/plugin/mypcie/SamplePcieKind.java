@@ -1,15 +1,15 @@
 package dev.devemu.plugin.mypcie;
 
-import java.util.List;
-import dev.devemu.kernel.pci.PciFunction;
-import dev.devemu.kernel.driver.BindableDevice;
-import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.hw.device.pcie.SamplePcieDevice;
-import dev.devemu.spec.pci.PciAddress;
+import dev.devemu.kernel.driver.BindableDevice;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.ScenarioNode;
 import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.spec.pci.PciAddress;
+import java.util.List;
 
 /**
  * {@code type = sample-pcie}: keys {@code slot} (PCI address), {@code revision} (default 2),

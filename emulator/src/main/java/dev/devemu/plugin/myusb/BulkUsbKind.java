@@ -1,16 +1,16 @@
 package dev.devemu.plugin.myusb;
 
-import java.util.List;
-import dev.devemu.kernel.usb.UsbDevice;
-import dev.devemu.kernel.driver.BindableDevice;
-import dev.devemu.plugin.usb.UsbBus;
 import dev.devemu.hw.device.usb.BulkUsbDevice;
-import dev.devemu.spec.usb.UsbPort;
-import dev.devemu.spec.usb.UsbSpeed;
+import dev.devemu.kernel.driver.BindableDevice;
+import dev.devemu.kernel.usb.UsbDevice;
+import dev.devemu.plugin.usb.UsbBus;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.ScenarioNode;
 import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.spec.usb.UsbPort;
+import dev.devemu.spec.usb.UsbSpeed;
+import java.util.List;
 
 /**
  * {@code type = usb-bulk}: keys {@code slot} (root-hub port, {@code 1-1}), {@code speed} (full, high, super,

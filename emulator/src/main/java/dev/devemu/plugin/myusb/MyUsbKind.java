@@ -1,10 +1,10 @@
 package dev.devemu.plugin.myusb;
 
-import dev.devemu.kernel.driver.DriverEntry;
-import dev.devemu.kernel.Variant;
+import dev.devemu.driver.api.usb.UsbBindings;
 import dev.devemu.driver.samples.usb.RawMyUsb;
 import dev.devemu.driver.samples.usb.SafeMyUsb;
-import dev.devemu.driver.api.usb.UsbBindings;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.scenario.DriverKind;
 
 /** {@code name = my_usb}: the article's USB 3.2 driver, raw or safe. */

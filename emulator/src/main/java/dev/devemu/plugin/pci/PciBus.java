@@ -1,10 +1,10 @@
 package dev.devemu.plugin.pci;
 
-import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.pci.PciDeviceActor;
 import dev.devemu.hw.pci.PciDeviceModel;
 import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.kernel.pci.PciBusActor;
 import dev.devemu.kernel.pci.PciDriverEntry;
 import dev.devemu.scenario.TestbedBuilder;

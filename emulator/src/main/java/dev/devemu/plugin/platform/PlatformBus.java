@@ -1,8 +1,8 @@
 package dev.devemu.plugin.platform;
 
-import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.BusEvents;
 import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.kernel.platform.PlatformBusActor;
 import dev.devemu.kernel.platform.PlatformDriverEntry;
 import dev.devemu.scenario.TestbedBuilder;

@@ -1,12 +1,12 @@
 package dev.devemu.plugin.process;
 
-import dev.devemu.userspace.workload.ProcessWorkload;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DriverKind;
 import dev.devemu.scenario.ScenarioNode;
 import dev.devemu.scenario.WorkloadKind;
 import dev.devemu.scenario.WorkloadSpec;
+import dev.devemu.userspace.workload.ProcessWorkload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,12 @@
 package dev.devemu.plugin.usb;
 
-import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.hw.HostBound;
 import dev.devemu.hw.usb.UsbDeviceActor;
 import dev.devemu.hw.usb.UsbDeviceModel;
 import dev.devemu.hw.usb.XhciActor;
 import dev.devemu.hw.usb.XhciEventRing;
 import dev.devemu.kernel.driver.BindingChanged;
+import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.kernel.usb.UsbBusActor;
 import dev.devemu.kernel.usb.UsbDriverEntry;
 import dev.devemu.kernel.usb.UsbHcd;

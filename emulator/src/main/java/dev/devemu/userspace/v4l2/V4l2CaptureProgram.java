@@ -1,7 +1,7 @@
 package dev.devemu.userspace.v4l2;
 
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.fs.File;
+import dev.devemu.uapi.Errno;
 import dev.devemu.uapi.Videodev2;
 import dev.devemu.userspace.Syscall;
 import dev.devemu.userspace.UserContext;

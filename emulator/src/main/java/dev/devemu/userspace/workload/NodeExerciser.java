@@ -1,7 +1,7 @@
 package dev.devemu.userspace.workload;
 
-import dev.devemu.uapi.Ioctl;
 import dev.devemu.sim.SimRandom;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.userspace.Syscall;
 import dev.devemu.userspace.UserContext;
 import dev.devemu.userspace.UserProgram;

@@ -1,13 +1,12 @@
 package dev.devemu.hw.usb;
 
-import dev.devemu.spec.usb.UsbSpeed;
-
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.google.protobuf.ByteString;
 import dev.devemu.hw.usb.XhciCore.CommandKind;
 import dev.devemu.hw.usb.XhciCore.EndpointState;
 import dev.devemu.hw.usb.XhciCore.SlotState;
+import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;

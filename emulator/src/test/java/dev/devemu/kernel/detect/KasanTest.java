@@ -3,9 +3,9 @@ package dev.devemu.kernel.detect;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.driver.api.Mem;
-import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.testbed.KernelBench;
 import java.util.List;
 import java.util.function.Function;

@@ -1,20 +1,19 @@
 package dev.devemu.kernel.detect;
 
-import dev.devemu.datasheet.SamplePcieDatasheet;
-import dev.devemu.kernel.mem.KernelMemory;
-
-import dev.devemu.spec.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.devemu.datasheet.SamplePcieDatasheet;
+import dev.devemu.driver.api.pci.RawPciDriver;
+import dev.devemu.hw.device.pcie.SamplePcieDevice;
+import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Op;
+import dev.devemu.kernel.dma.Dma;
+import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.pci.PciCore;
 import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.kernel.pci.PciFunction;
-import dev.devemu.hw.device.pcie.SamplePcieDevice;
-import dev.devemu.driver.api.pci.RawPciDriver;
-import dev.devemu.kernel.dma.Dma;
-import dev.devemu.kernel.Oops;
-import dev.devemu.kernel.Op;
-import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.testbed.KernelBench;
 import java.util.List;
 import org.junit.jupiter.api.Test;

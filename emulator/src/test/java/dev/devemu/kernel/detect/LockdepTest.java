@@ -3,10 +3,10 @@ package dev.devemu.kernel.detect;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.Irqs;
+import dev.devemu.kernel.KLock;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.sync.Completion;
-import dev.devemu.kernel.KLock;
 import dev.devemu.kernel.sync.Mutex;
 import dev.devemu.kernel.sync.SpinLock;
 import dev.devemu.testbed.KernelBench;

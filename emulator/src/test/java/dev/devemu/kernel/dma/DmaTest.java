@@ -1,11 +1,11 @@
 package dev.devemu.kernel.dma;
 
-import dev.devemu.kernel.mem.KernelMemory;
-import dev.devemu.kernel.Op;
-import dev.devemu.spec.DmaDirection;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.spec.DmaDirection;
 import dev.devemu.testbed.KernelBench;
 import dev.devemu.testbed.Sim;
 import java.util.ArrayList;

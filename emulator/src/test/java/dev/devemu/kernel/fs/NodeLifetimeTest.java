@@ -1,21 +1,21 @@
 package dev.devemu.kernel.fs;
 
-import dev.devemu.kernel.Variant;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.sim.Cause;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.scenario.WorkloadSpec;
+import dev.devemu.sim.Cause;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.testsupport.ScriptedProgram;
+import dev.devemu.uapi.Errno;
 import dev.devemu.userspace.Syscall;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package dev.devemu.kernel.fs;
 
-import dev.devemu.kernel.Variant;
-import dev.devemu.uapi.Ioctl;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.driver.api.Fallible;
@@ -9,19 +7,21 @@ import dev.devemu.driver.api.file.IoctlCommand;
 import dev.devemu.driver.api.file.SafeChrdev;
 import dev.devemu.driver.api.file.SafeFileOperations;
 import dev.devemu.driver.api.file.UserSliceWriter;
-import dev.devemu.sim.Cause;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.sync.SpinLock;
 import dev.devemu.scenario.FaultPlan;
 import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.scenario.WorkloadSpec;
+import dev.devemu.sim.Cause;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.uapi.Errno;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.userspace.Syscall;
 import dev.devemu.userspace.UserContext;
 import dev.devemu.userspace.UserProgram;

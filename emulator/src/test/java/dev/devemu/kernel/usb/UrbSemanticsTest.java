@@ -1,15 +1,15 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.spec.usb.UsbSetup;
 import static dev.devemu.kernel.usb.UrbTestDriver.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.sync.Completion;
+import dev.devemu.spec.usb.UsbSetup;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
+import dev.devemu.uapi.Errno;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

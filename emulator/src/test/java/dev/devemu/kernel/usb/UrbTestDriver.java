@@ -1,10 +1,10 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.plugin.usb.UsbBus;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.usb.RawUsbDriver;
 import dev.devemu.driver.api.usb.UsbBindings;
 import dev.devemu.kernel.Op;
+import dev.devemu.plugin.usb.UsbBus;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DriverKind;
 import dev.devemu.scenario.TestbedBuilder;

@@ -1,9 +1,9 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.kernel.Variant;
 import dev.devemu.driver.api.usb.UsbBindings;
-import dev.devemu.scenario.DriverKind;
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.scenario.DriverKind;
 
 /** {@code name = urbtest}: registers {@link UrbTestDriver} (test resources, META-INF/services). */
 public final class UrbTestDriverKind implements DriverKind {

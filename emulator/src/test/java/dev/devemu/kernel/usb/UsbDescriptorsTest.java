@@ -1,14 +1,14 @@
 package dev.devemu.kernel.usb;
 
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.devemu.hw.device.usb.BulkUsbDevice;
+import dev.devemu.spec.usb.UsbDescriptors.Configuration;
+import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbPort;
 import dev.devemu.spec.usb.UsbSetup;
 import dev.devemu.spec.usb.UsbSpeed;
-import static org.junit.jupiter.api.Assertions.*;
-
-import dev.devemu.spec.usb.UsbDescriptors.Configuration;
-import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
-import dev.devemu.hw.device.usb.BulkUsbDevice;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;

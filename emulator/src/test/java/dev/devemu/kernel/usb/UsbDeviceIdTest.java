@@ -1,11 +1,11 @@
 package dev.devemu.kernel.usb;
 
-import dev.devemu.spec.usb.UsbDescriptors;
 import static dev.devemu.kernel.usb.UsbDeviceId.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors.InterfaceDescriptor;
+import dev.devemu.spec.usb.UsbDescriptors;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
 package dev.devemu.plugin.process;
 
-import dev.devemu.userspace.workload.ProcessWorkload;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.kernel.fs.File;
@@ -8,10 +7,11 @@ import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
 import dev.devemu.sim.VirtualClock;
+import dev.devemu.userspace.workload.ProcessWorkload;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** {@code kind = process} and {@code type = chardev}: what parses, and every rejection with file, line and key. */
 class ProcessWorkloadKindTest {

@@ -1,12 +1,12 @@
 package dev.devemu.driver.api.dma;
 
-import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
-import dev.devemu.kernel.dma.Dma;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.mem.Allocation;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.uapi.Errno;
 
 /**
  * A DMA buffer with the discipline of Rust-for-Linux's {@code dma::CoherentAllocation}: its size is fixed when it

@@ -1,13 +1,13 @@
 package dev.devemu.driver.api.dma;
 
-import dev.devemu.spec.DmaDirection;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.pci.SafePciDevice;
-import dev.devemu.kernel.dma.Dma;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.dma.Dma;
+import dev.devemu.spec.DmaDirection;
+import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;

@@ -1,9 +1,9 @@
 package dev.devemu.driver.api.file;
 
 import dev.devemu.driver.api.Fallible;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
+import dev.devemu.uapi.Errno;
 
 /**
  * File operations with Rust's discipline (Rust-for-Linux's {@code MiscDevice}): {@code open} returns the

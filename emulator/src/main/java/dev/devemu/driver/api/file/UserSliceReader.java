@@ -2,10 +2,10 @@ package dev.devemu.driver.api.file;
 
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.Uaccess;
+import dev.devemu.uapi.Errno;
 
 /**
  * Rust-for-Linux's {@code UserSliceReader}: a user buffer of a known length the kernel may read from. Reading more

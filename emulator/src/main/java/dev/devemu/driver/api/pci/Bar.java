@@ -1,9 +1,9 @@
 package dev.devemu.driver.api.pci;
 
-import dev.devemu.kernel.pci.IoMem;
-import dev.devemu.kernel.pci.PciCore;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.Revocable;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.kernel.pci.PciCore;
 import dev.devemu.uapi.Errno;
 
 /**

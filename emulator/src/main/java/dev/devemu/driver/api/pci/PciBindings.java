@@ -1,14 +1,14 @@
 package dev.devemu.driver.api.pci;
 
+import dev.devemu.driver.api.Fallible;
+import dev.devemu.driver.api.SafeBinding;
+import dev.devemu.kernel.Op;
+import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.kernel.pci.PciDriverEntry;
 import dev.devemu.kernel.pci.PciFunction;
-import dev.devemu.driver.api.Fallible;
-import dev.devemu.driver.api.SafeBinding;
-import dev.devemu.kernel.driver.Binding;
-import dev.devemu.kernel.Op;
-import dev.devemu.kernel.Owner;
 
 /** Turns a raw or a safe PCI driver into what the bus loads: an ID table and a way to bind. */
 public final class PciBindings {

@@ -1,8 +1,8 @@
 package dev.devemu.driver.api.pci;
 
+import dev.devemu.kernel.Op;
 import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.kernel.pci.PciFunction;
-import dev.devemu.kernel.Op;
 import java.util.List;
 
 /**

@@ -1,16 +1,16 @@
 package dev.devemu.driver.api.pci;
 
-import dev.devemu.kernel.pci.IoMem;
-import dev.devemu.kernel.pci.PciCore;
-import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.driver.api.Devres;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Revocable;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.kernel.pci.PciCore;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.uapi.Errno;
 
 /**
  * The safe flavour's view of a PCI function ({@code pci::Device}): every resource it hands out is device-managed

@@ -1,13 +1,13 @@
 package dev.devemu.driver.api.platform;
 
-import dev.devemu.kernel.Variant;
-import dev.devemu.kernel.platform.PlatformDevice;
-import dev.devemu.kernel.platform.PlatformDriverEntry;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.SafeBinding;
-import dev.devemu.kernel.driver.Binding;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.Binding;
+import dev.devemu.kernel.platform.PlatformDevice;
+import dev.devemu.kernel.platform.PlatformDriverEntry;
 
 /** Turns a raw or a safe platform driver into what the platform bus loads. */
 public final class PlatformBindings {

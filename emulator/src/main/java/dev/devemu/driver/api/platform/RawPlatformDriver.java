@@ -1,7 +1,7 @@
 package dev.devemu.driver.api.platform;
 
-import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.platform.PlatformDevice;
 
 /**
  * {@code struct platform_driver} with C semantics: probe returns 0 or -errno and stores what it needs with

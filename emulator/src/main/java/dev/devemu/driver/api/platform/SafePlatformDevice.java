@@ -1,7 +1,7 @@
 package dev.devemu.driver.api.platform;
 
-import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.driver.api.Devres;
+import dev.devemu.kernel.platform.PlatformDevice;
 
 /** What a safe platform driver's probe gets: the device's name and its device-managed resources. */
 public final class SafePlatformDevice {

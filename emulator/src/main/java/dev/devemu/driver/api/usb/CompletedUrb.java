@@ -1,10 +1,10 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.kernel.mem.KernelMemory;
-import dev.devemu.kernel.usb.Urb;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.kernel.usb.Urb;
 
 /** What a safe completion handler sees: the URB's result, its data, and the way to submit it again. */
 public final class CompletedUrb {

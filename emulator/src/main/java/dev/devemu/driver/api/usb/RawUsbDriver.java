@@ -1,8 +1,8 @@
 package dev.devemu.driver.api.usb;
 
+import dev.devemu.kernel.Op;
 import dev.devemu.kernel.usb.UsbDeviceId;
 import dev.devemu.kernel.usb.UsbInterface;
-import dev.devemu.kernel.Op;
 import java.util.List;
 
 /**

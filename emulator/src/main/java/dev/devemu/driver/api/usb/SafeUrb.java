@@ -1,14 +1,14 @@
 package dev.devemu.driver.api.usb;
 
+import dev.devemu.driver.api.Fallible;
+import dev.devemu.driver.api.KResult;
+import dev.devemu.kernel.Op;
+import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.usb.Urb;
 import dev.devemu.kernel.usb.UrbCallback;
 import dev.devemu.kernel.usb.UsbCore;
-import dev.devemu.driver.api.Fallible;
-import dev.devemu.driver.api.KResult;
 import dev.devemu.uapi.Errno;
-import dev.devemu.kernel.Op;
-import dev.devemu.kernel.mem.Allocation;
 import java.util.function.Function;
 
 /**

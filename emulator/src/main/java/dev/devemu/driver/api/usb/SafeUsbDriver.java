@@ -1,7 +1,7 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.kernel.usb.UsbDeviceId;
 import dev.devemu.driver.api.Fallible;
+import dev.devemu.kernel.usb.UsbDeviceId;
 import java.util.List;
 
 /**

@@ -1,21 +1,21 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.kernel.mem.KernelMemory;
-import dev.devemu.kernel.usb.UsbCore;
-import dev.devemu.spec.usb.UsbDescriptors;
-import dev.devemu.kernel.usb.UsbDevice;
-import dev.devemu.kernel.usb.UsbHostEndpoint;
-import dev.devemu.kernel.usb.UsbInterface;
-import dev.devemu.kernel.usb.UsbPipe;
-import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.driver.api.Devres;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
 import dev.devemu.kernel.mem.KStruct;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.kernel.usb.UsbCore;
+import dev.devemu.kernel.usb.UsbDevice;
+import dev.devemu.kernel.usb.UsbHostEndpoint;
+import dev.devemu.kernel.usb.UsbInterface;
+import dev.devemu.kernel.usb.UsbPipe;
+import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.spec.usb.UsbSpeed;
+import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;
 

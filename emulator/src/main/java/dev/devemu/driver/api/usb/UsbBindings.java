@@ -1,17 +1,17 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.kernel.Variant;
-import dev.devemu.kernel.usb.UsbCore;
-import dev.devemu.kernel.usb.UsbDeviceId;
-import dev.devemu.spec.usb.UsbDeviceState;
-import dev.devemu.kernel.usb.UsbDriverEntry;
-import dev.devemu.kernel.usb.UsbInterface;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.SafeBinding;
-import dev.devemu.kernel.driver.Binding;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.Owner;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kernel.driver.Binding;
+import dev.devemu.kernel.usb.UsbCore;
+import dev.devemu.kernel.usb.UsbDeviceId;
+import dev.devemu.kernel.usb.UsbDriverEntry;
+import dev.devemu.kernel.usb.UsbInterface;
+import dev.devemu.spec.usb.UsbDeviceState;
+import dev.devemu.uapi.Errno;
 
 /**
  * Turns a raw or a safe USB driver into what the bus loads. Both get the USB core's side of binding as

@@ -3,10 +3,10 @@ package dev.devemu.driver.api.v4l2;
 import dev.devemu.driver.api.Devres;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.mem.Field;
+import dev.devemu.uapi.Errno;
 import dev.devemu.uapi.Videodev2;
 import java.util.function.Function;
 

@@ -1,15 +1,15 @@
 package dev.devemu.driver.api.v4l2;
 
 import dev.devemu.driver.api.Mem;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.FileOperations;
-import dev.devemu.uapi.Ioctl;
 import dev.devemu.kernel.fs.Uaccess;
 import dev.devemu.kernel.fs.Vfs;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.sync.Mutex;
+import dev.devemu.uapi.Errno;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.uapi.Videodev2;
 
 /**

@@ -1,23 +1,23 @@
 package dev.devemu.driver.samples.camera;
 
-import dev.devemu.kernel.mem.KernelMemory;
-import dev.devemu.spec.DmaDirection;
 import static dev.devemu.datasheet.Ipu6IsysDatasheet.*;
 
-import dev.devemu.kernel.pci.IoMem;
-import dev.devemu.kernel.pci.PciCore;
-import dev.devemu.kernel.pci.PciDeviceId;
-import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.RawPciDriver;
 import dev.devemu.driver.api.v4l2.V4l2Ops;
 import dev.devemu.driver.api.v4l2.VideoDevice;
-import dev.devemu.kernel.dma.Dma;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.fs.File;
+import dev.devemu.kernel.mem.KernelMemory;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.kernel.pci.PciCore;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.spec.DmaDirection;
+import dev.devemu.uapi.Errno;
 import dev.devemu.uapi.Videodev2;
 import java.util.List;
 

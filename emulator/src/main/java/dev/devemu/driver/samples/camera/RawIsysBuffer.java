@@ -1,8 +1,8 @@
 package dev.devemu.driver.samples.camera;
 
 import dev.devemu.driver.api.Mem;
-import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.KStruct;

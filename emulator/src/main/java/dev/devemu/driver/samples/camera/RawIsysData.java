@@ -1,13 +1,13 @@
 package dev.devemu.driver.samples.camera;
 
 import dev.devemu.datasheet.Ipu6IsysDatasheet;
-import dev.devemu.kernel.pci.IoMem;
-import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.driver.api.v4l2.VideoDevice;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.FieldArray;
 import dev.devemu.kernel.mem.KStruct;
+import dev.devemu.kernel.pci.IoMem;
+import dev.devemu.kernel.pci.PciFunction;
 import dev.devemu.kernel.sync.Completion;
 import dev.devemu.kernel.sync.SpinLock;
 import dev.devemu.kernel.sync.WaitQueue;

@@ -2,7 +2,6 @@ package dev.devemu.driver.samples.camera;
 
 import static dev.devemu.datasheet.Ipu6IsysDatasheet.*;
 
-import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KArc;
 import dev.devemu.driver.api.KResult;
@@ -17,10 +16,11 @@ import dev.devemu.driver.api.pci.SafePciDriver;
 import dev.devemu.driver.api.v4l2.SafeV4l2Ops;
 import dev.devemu.driver.api.v4l2.SafeVideoDevice;
 import dev.devemu.driver.api.v4l2.VideoDevice;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.uapi.Errno;
 import dev.devemu.uapi.Videodev2;
 import java.util.ArrayList;
 import java.util.List;

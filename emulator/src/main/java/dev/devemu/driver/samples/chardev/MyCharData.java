@@ -1,10 +1,10 @@
 package dev.devemu.driver.samples.chardev;
 
+import dev.devemu.driver.api.Mem;
+import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.FieldArray;
 import dev.devemu.kernel.mem.KStruct;
-import dev.devemu.driver.api.Mem;
-import dev.devemu.kernel.Op;
 import dev.devemu.kernel.sync.SpinLock;
 import dev.devemu.kernel.sync.WaitQueue;
 

@@ -6,16 +6,16 @@ import static dev.devemu.driver.samples.chardev.MyCharAbi.NODE;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.SET_CONFIG;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.VERSION;
 
-import dev.devemu.kernel.platform.PlatformDevice;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.platform.RawPlatformDriver;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.fs.FileOperations;
 import dev.devemu.kernel.fs.Uaccess;
 import dev.devemu.kernel.fs.Vfs;
+import dev.devemu.kernel.platform.PlatformDevice;
+import dev.devemu.uapi.Errno;
 
 /**
  * my_char written with C habits: {@code file->private_data} is a bare pointer to the {@code struct my_char_data}

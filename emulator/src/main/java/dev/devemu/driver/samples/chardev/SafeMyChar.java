@@ -16,9 +16,9 @@ import dev.devemu.driver.api.file.SafeFileOperations;
 import dev.devemu.driver.api.file.UserSliceWriter;
 import dev.devemu.driver.api.platform.SafePlatformDevice;
 import dev.devemu.driver.api.platform.SafePlatformDriver;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.fs.File;
+import dev.devemu.uapi.Errno;
 
 /**
  * my_char written with Rust's discipline, as the article's {@code impl FileOperations for MyCharFile}, with one

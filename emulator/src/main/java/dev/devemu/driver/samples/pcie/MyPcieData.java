@@ -1,10 +1,10 @@
 package dev.devemu.driver.samples.pcie;
 
 import dev.devemu.datasheet.SamplePcieDatasheet;
-import dev.devemu.kernel.pci.IoMem;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.FieldArray;
 import dev.devemu.kernel.mem.KStruct;
+import dev.devemu.kernel.pci.IoMem;
 
 /** {@code struct my_pcie_data}: the driver's per-device state, in tracked memory. */
 final class MyPcieData extends KStruct {

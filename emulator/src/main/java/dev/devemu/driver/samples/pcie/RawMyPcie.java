@@ -1,21 +1,21 @@
 package dev.devemu.driver.samples.pcie;
 
-import dev.devemu.datasheet.SamplePcieDatasheet;
 import static dev.devemu.datasheet.SamplePcieDatasheet.IRQ_DATA_READY;
 import static dev.devemu.datasheet.SamplePcieDatasheet.REG_CONTROL;
 import static dev.devemu.datasheet.SamplePcieDatasheet.REG_DATA;
 import static dev.devemu.datasheet.SamplePcieDatasheet.REG_IRQ_ACK;
 import static dev.devemu.datasheet.SamplePcieDatasheet.REG_IRQ_STATUS;
 
-import dev.devemu.kernel.pci.PciCore;
-import dev.devemu.kernel.pci.PciDeviceId;
-import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.datasheet.SamplePcieDatasheet;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.RawPciDriver;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.pci.PciCore;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.uapi.Errno;
 import java.util.List;
 
 /**

@@ -1,13 +1,12 @@
 package dev.devemu.driver.samples.pcie;
 
-import dev.devemu.datasheet.SamplePcieDatasheet;
 import static dev.devemu.datasheet.SamplePcieDatasheet.IRQ_DATA_READY;
 import static dev.devemu.datasheet.SamplePcieDatasheet.REG_CONTROL;
 import static dev.devemu.datasheet.SamplePcieDatasheet.REG_DATA;
 import static dev.devemu.datasheet.SamplePcieDatasheet.REG_IRQ_ACK;
 import static dev.devemu.datasheet.SamplePcieDatasheet.REG_IRQ_STATUS;
 
-import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.datasheet.SamplePcieDatasheet;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
@@ -15,10 +14,11 @@ import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.Bar;
 import dev.devemu.driver.api.pci.SafePciDevice;
 import dev.devemu.driver.api.pci.SafePciDriver;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.pci.PciDeviceId;
 import dev.devemu.kernel.sync.SpinLock;
+import dev.devemu.uapi.Errno;
 import java.util.List;
 
 /**

@@ -1,11 +1,11 @@
 package dev.devemu.driver.samples.usb;
 
-import dev.devemu.kernel.usb.Urb;
-import dev.devemu.kernel.usb.UsbDevice;
 import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.KStruct;
 import dev.devemu.kernel.sync.Completion;
+import dev.devemu.kernel.usb.Urb;
+import dev.devemu.kernel.usb.UsbDevice;
 
 /** {@code struct my_usb}: the raw driver's per-interface state, in tracked memory. */
 final class MyUsbData extends KStruct {

@@ -1,5 +1,10 @@
 package dev.devemu.driver.samples.usb;
 
+import dev.devemu.driver.api.Mem;
+import dev.devemu.driver.api.Printk;
+import dev.devemu.driver.api.usb.RawUsbDriver;
+import dev.devemu.kernel.Op;
+import dev.devemu.kernel.mem.Allocation;
 import dev.devemu.kernel.usb.Urb;
 import dev.devemu.kernel.usb.UrbCallback;
 import dev.devemu.kernel.usb.UsbCore;
@@ -8,12 +13,7 @@ import dev.devemu.kernel.usb.UsbDeviceId;
 import dev.devemu.kernel.usb.UsbInterface;
 import dev.devemu.kernel.usb.UsbPipe;
 import dev.devemu.spec.usb.UsbSpeed;
-import dev.devemu.driver.api.Mem;
-import dev.devemu.driver.api.Printk;
-import dev.devemu.driver.api.usb.RawUsbDriver;
 import dev.devemu.uapi.Errno;
-import dev.devemu.kernel.Op;
-import dev.devemu.kernel.mem.Allocation;
 import java.util.List;
 
 /**

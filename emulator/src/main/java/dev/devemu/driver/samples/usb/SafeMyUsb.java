@@ -1,7 +1,5 @@
 package dev.devemu.driver.samples.usb;
 
-import dev.devemu.kernel.usb.UsbDeviceId;
-import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.Mem;
@@ -11,10 +9,12 @@ import dev.devemu.driver.api.usb.CompletedUrb;
 import dev.devemu.driver.api.usb.SafeUrb;
 import dev.devemu.driver.api.usb.SafeUsbDriver;
 import dev.devemu.driver.api.usb.SafeUsbInterface;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
 import dev.devemu.kernel.mem.Field;
 import dev.devemu.kernel.mem.KStruct;
+import dev.devemu.kernel.usb.UsbDeviceId;
+import dev.devemu.spec.usb.UsbSpeed;
+import dev.devemu.uapi.Errno;
 import java.util.List;
 
 /**

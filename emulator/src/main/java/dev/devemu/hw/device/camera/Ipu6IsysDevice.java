@@ -2,12 +2,12 @@ package dev.devemu.hw.device.camera;
 
 import static dev.devemu.datasheet.Ipu6IsysDatasheet.*;
 
-import dev.devemu.spec.DmaDirection;
+import dev.devemu.fault.Faults;
 import dev.devemu.hw.pci.DeviceContext;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceModel;
 import dev.devemu.sim.Cause;
-import dev.devemu.fault.Faults;
+import dev.devemu.spec.DmaDirection;
 
 /**
  * An IPU6-style camera input system (ISYS) as a PCIe function, in the spirit of QEMU's {@code hw/misc/edu.c}: a

@@ -2,7 +2,8 @@ package dev.devemu.hw.device.usb;
 
 import static dev.devemu.datasheet.BulkUsbDatasheet.*;
 
-import dev.devemu.spec.usb.UsbDescriptors;
+import dev.devemu.hw.usb.UsbDeviceContext;
+import dev.devemu.hw.usb.UsbDeviceModel;
 import dev.devemu.spec.usb.UsbDescriptors.Configuration;
 import dev.devemu.spec.usb.UsbDescriptors.DeviceDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors.Endpoint;
@@ -10,8 +11,7 @@ import dev.devemu.spec.usb.UsbDescriptors.EndpointDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors.Interface;
 import dev.devemu.spec.usb.UsbDescriptors.InterfaceDescriptor;
 import dev.devemu.spec.usb.UsbDescriptors.SsEndpointCompanion;
-import dev.devemu.hw.usb.UsbDeviceContext;
-import dev.devemu.hw.usb.UsbDeviceModel;
+import dev.devemu.spec.usb.UsbDescriptors;
 import dev.devemu.spec.usb.UsbSpeed;
 import dev.devemu.uapi.Errno;
 import java.util.ArrayDeque;

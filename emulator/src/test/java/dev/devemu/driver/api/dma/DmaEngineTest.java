@@ -1,21 +1,21 @@
 package dev.devemu.driver.api.dma;
 
-import dev.devemu.datasheet.SamplePcieDatasheet;
-import dev.devemu.plugin.pci.PciBus;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.pci.PciDeviceId;
-import dev.devemu.hw.device.pcie.SamplePcieDevice;
+import dev.devemu.datasheet.SamplePcieDatasheet;
 import dev.devemu.driver.api.Fallible;
 import dev.devemu.driver.api.KResult;
 import dev.devemu.driver.api.pci.PciBindings;
 import dev.devemu.driver.api.pci.SafePciDevice;
 import dev.devemu.driver.api.pci.SafePciDriver;
+import dev.devemu.hw.device.pcie.SamplePcieDevice;
+import dev.devemu.kernel.pci.PciDeviceId;
+import dev.devemu.plugin.pci.PciBus;
 import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.scenario.TestbedBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

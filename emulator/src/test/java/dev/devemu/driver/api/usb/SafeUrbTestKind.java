@@ -1,8 +1,8 @@
 package dev.devemu.driver.api.usb;
 
 import dev.devemu.kernel.Variant;
-import dev.devemu.scenario.DriverKind;
 import dev.devemu.kernel.driver.DriverEntry;
+import dev.devemu.scenario.DriverKind;
 
 /** {@code name = safeurbtest}: registers {@link SafeUsbApiTest.ScriptedDriver} (test resources, META-INF/services). */
 public final class SafeUrbTestKind implements DriverKind {

@@ -1,17 +1,17 @@
 package dev.devemu.driver.api.usb;
 
-import dev.devemu.plugin.usb.UsbBus;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.kernel.usb.UsbDeviceId;
 import dev.devemu.driver.api.Fallible;
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Op;
+import dev.devemu.kernel.usb.UsbDeviceId;
+import dev.devemu.plugin.usb.UsbBus;
 import dev.devemu.scenario.Catalog;
 import dev.devemu.scenario.DriverKind;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.scenario.TestbedBuilder;
+import dev.devemu.uapi.Errno;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

@@ -1,10 +1,10 @@
 package dev.devemu.driver.samples.camera;
 
 import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
-import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.userspace.UserProgram;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,11 +2,11 @@ package dev.devemu.driver.samples.camera;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.fs.File;
-import dev.devemu.uapi.Ioctl;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Sim;
+import dev.devemu.uapi.Errno;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.uapi.Videodev2;
 import dev.devemu.userspace.Syscall;
 import dev.devemu.userspace.UserContext;

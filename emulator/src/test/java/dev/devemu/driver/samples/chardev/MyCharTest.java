@@ -1,25 +1,25 @@
 package dev.devemu.driver.samples.chardev;
 
-import dev.devemu.kernel.Variant;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.GET_VERSION;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.NODE;
 import static dev.devemu.driver.samples.chardev.MyCharAbi.SET_CONFIG;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.devemu.uapi.Errno;
 import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.fs.File;
-import dev.devemu.uapi.Ioctl;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
+import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.scenario.WorkloadSpec;
 import dev.devemu.sim.RandomWalkStrategy;
 import dev.devemu.sim.ReplayStrategy;
 import dev.devemu.testbed.RunResult;
 import dev.devemu.testbed.Runner;
 import dev.devemu.testbed.Sim;
-import dev.devemu.scenario.TestbedBuilder;
 import dev.devemu.testsupport.ScriptedProgram;
+import dev.devemu.uapi.Errno;
+import dev.devemu.uapi.Ioctl;
 import dev.devemu.userspace.Syscall;
 import dev.devemu.userspace.UserContext;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.devemu.hw.device.camera;
 
-import dev.devemu.spec.DmaDirection;
 import dev.devemu.hw.pci.DeviceContext;
-import dev.devemu.spec.pci.PciAddress;
 import dev.devemu.sim.Cause;
 import dev.devemu.sim.SimRandom;
+import dev.devemu.spec.DmaDirection;
+import dev.devemu.spec.pci.PciAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;

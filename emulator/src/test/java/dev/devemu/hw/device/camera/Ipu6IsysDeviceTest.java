@@ -5,10 +5,10 @@ import static dev.devemu.hw.device.camera.Ipu6IsysDevice.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.devemu.kernel.pci.Modalias;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.kernel.Kernel;
 import dev.devemu.kernel.KernelConfig;
+import dev.devemu.kernel.pci.Modalias;
 import dev.devemu.sim.SimRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
