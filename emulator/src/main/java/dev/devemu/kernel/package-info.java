@@ -1,5 +1,6 @@
 /**
- * The emulated kernel of a testbed: CPUs that run tasks step by step, kernel programs ({@link dev.devemu.kernel.Op}),
- * errno values, and the services (memory, locks, interrupts) that drivers call and detectors watch.
+ * The core of the guest kernel: tasks and the CPUs that run them step by step, kernel programs
+ * ({@link dev.devemu.kernel.Op}), interrupts, the kernel log, its own reports ({@link dev.devemu.kernel.Bugs}) and the
+ * registry of the subsystems above it.
  */
 package dev.devemu.kernel;

@@ -1,5 +1,5 @@
 /**
- * PCI and PCI Express as the kernel and a device both see them: type-0 configuration space with BARs and
- * capabilities, ID-table matching, enumeration and binding, MMIO and DMA messages, MSI programming.
+ * PCI in the guest kernel: the PCI core drivers call (C semantics), struct pci_dev, ID-table matching
+ * ({@code pci_match_one_device}), enumeration with BAR assignment, pciehp, lspci dumps and modaliases.
  */
 package dev.devemu.kernel.pci;

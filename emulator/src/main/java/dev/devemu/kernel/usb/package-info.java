@@ -1,6 +1,5 @@
 /**
- * USB as the kernel and a device both see it: an xHCI-like host controller (core logic apart from its actor glue,
- * as QEMU keeps hcd-xhci apart from its PCI front end), byte-exact descriptors, ID matching and modalias, URBs
- * with Linux semantics, enumeration and binding by the hub driver.
+ * USB in the guest kernel: the HCD core and the xhci driver, the USB core drivers call (C semantics), URBs with
+ * Linux semantics, the hub driver (enumeration, disconnect), ID matching ({@code usb_match_id}) and modaliases.
  */
 package dev.devemu.kernel.usb;
