@@ -21,6 +21,12 @@ public final class Cause {
   private final long timeNanos;
   private Object what; // a String, or a Supplier<String> until first asked
   private final Cause parent;
+  /**
+   * This link's encoded {@code CauseFrame}, once a codec has written it (wire.CauseWire): a chain's older links are
+   * shared by every message that follows from them, and a generated Protobuf message keeps its encoding the same
+   * way. Volatile, because serializers of several threads may write one chain.
+   */
+  private volatile byte[] encodedFrame;
 
   public Cause(String actor, int cpu, long timeNanos, String what, Cause parent) {
     this(actor, cpu, timeNanos, (Object) what, parent);
@@ -76,6 +82,15 @@ public final class Cause {
       what = w;
     }
     return (String) w;
+  }
+
+  /** The encoded frame a wire codec left here, or null; only {@code wire.CauseWire} reads or writes it. */
+  public byte[] encodedFrame() {
+    return encodedFrame;
+  }
+
+  public void encodedFrame(byte[] bytes) {
+    this.encodedFrame = bytes;
   }
 
   public Cause parent() {

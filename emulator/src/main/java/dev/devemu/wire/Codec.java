@@ -22,6 +22,16 @@ public interface Codec<R, P extends Message> {
 
   P parse(byte[] bytes) throws InvalidProtocolBufferException;
 
+  /** The record's bytes on the wire: its Protobuf form (a {@link DirectCodec} writes them without the copy). */
+  default byte[] encode(R message, WireContext ctx) {
+    return toProto(message, ctx).toByteArray();
+  }
+
+  /** The record back from its bytes; throws if they are not a valid encoding of the schema. */
+  default R decode(byte[] bytes, WireContext ctx) throws java.io.IOException {
+    return fromProto(parse(bytes), ctx);
+  }
+
   /** Builds a codec from lambdas. */
   static <R, P extends Message> Codec<R, P> of(Class<R> type, String manifest, Parser<P> parser,
       ToProto<R, P> to, FromProto<R, P> from) {

@@ -35,8 +35,16 @@ public final class CodecRegistry {
     return new CodecRegistry(Collections.unmodifiableMap(byType), Collections.unmodifiableMap(byManifest));
   }
 
+  /** Per-class lookup without hashing: asked once per message sent across a node. */
+  private final ClassValue<Codec<?, ?>> byClass = new ClassValue<>() {
+    @Override
+    protected Codec<?, ?> computeValue(Class<?> type) {
+      return byType.get(type);
+    }
+  };
+
   public Codec<?, ?> forType(Class<?> type) {
-    return byType.get(type);
+    return byClass.get(type);
   }
 
   public Codec<?, ?> forManifest(String manifest) {

@@ -1,7 +1,6 @@
 package dev.devemu.wire;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
+import java.io.IOException;
 import java.io.NotSerializableException;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -50,7 +49,7 @@ public final class DevemuSerializer extends SerializerWithStringManifest {
   public byte[] toBinary(Object o) {
     Codec codec = CodecRegistry.get().forType(o.getClass());
     if (codec == null) throw new IllegalArgumentException("no codec for " + o.getClass().getName());
-    return ((Message) codec.toProto(o, ctx())).toByteArray();
+    return codec.encode(o, ctx());
   }
 
   @Override
@@ -59,8 +58,8 @@ public final class DevemuSerializer extends SerializerWithStringManifest {
     Codec codec = CodecRegistry.get().forManifest(manifest);
     if (codec == null) throw new NotSerializableException("unknown devemu manifest '" + manifest + "'");
     try {
-      return codec.fromProto(codec.parse(bytes), ctx());
-    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      return codec.decode(bytes, ctx());
+    } catch (IOException | RuntimeException e) {
       throw new NotSerializableException("corrupt " + manifest + " frame (" + bytes.length + " bytes): " + e.getMessage());
     }
   }

@@ -9,6 +9,10 @@ import dev.devemu.protocol.v1.DmaTransfer;
 import dev.devemu.protocol.v1.MmioRead;
 import dev.devemu.protocol.v1.MmioWrite;
 import dev.devemu.protocol.v1.Space;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import dev.devemu.wire.DirectCodec;
+import java.io.IOException;
 import dev.devemu.wire.Codec;
 import dev.devemu.wire.WireCodecs;
 import dev.devemu.wire.WireContext;
@@ -29,9 +33,9 @@ public final class PciCodecs implements WireCodecs {
             .setSize(m.size()).setValue(m.value()).setCause(WireContext.cause(m.cause())).build(),
         (p, c) -> new PciDeviceActor.MmioWrite(space(p.getSpace()), p.getOffset(), p.getSize(), p.getValue(),
             WireContext.cause(p.getCause()))));
-    r.accept(Codec.of(PciDeviceActor.DmaCompleted.class, "DmaCompleted", DmaCompleted::parseFrom,
+    r.accept(new DirectDmaCompleted(Codec.of(PciDeviceActor.DmaCompleted.class, "DmaCompleted", DmaCompleted::parseFrom,
         (m, c) -> DmaCompleted.newBuilder().setTag(m.tag()).setStatus(m.status()).setLength(m.length()).build(),
-        (p, c) -> new PciDeviceActor.DmaCompleted(p.getTag(), p.getStatus(), p.getLength())));
+        (p, c) -> new PciDeviceActor.DmaCompleted(p.getTag(), p.getStatus(), p.getLength()))));
     r.accept(Codec.of(HostBridgeActor.DmaTransfer.class, "DmaTransfer", DmaTransfer::parseFrom,
         (m, c) -> DmaTransfer.newBuilder().setDevice(m.device()).setBusAddress(m.busAddress()).setLength(m.length())
             .setDirection(m.direction() == dev.devemu.spec.DmaDirection.TO_DEVICE ? DmaDirection.DMA_TO_DEVICE : DmaDirection.DMA_FROM_DEVICE)
@@ -45,5 +49,44 @@ public final class PciCodecs implements WireCodecs {
   private static PciDeviceActor.Space space(Space s) {
     if (s == Space.UNRECOGNIZED) throw new IllegalArgumentException("unknown address space");
     return PciDeviceActor.Space.values()[s.getNumber()];
+  }
+
+  /** DmaCompleted (hw.proto) on the hot path: 1 tag, 2 status, 3 length. */
+  private static final class DirectDmaCompleted extends DirectCodec<PciDeviceActor.DmaCompleted, DmaCompleted> {
+    DirectDmaCompleted(Codec<PciDeviceActor.DmaCompleted, DmaCompleted> generated) {
+      super(generated);
+    }
+
+    @Override
+    protected int size(PciDeviceActor.DmaCompleted m, WireContext ctx) {
+      int size = 0;
+      if (m.tag() != 0) size += CodedOutputStream.computeUInt64Size(1, m.tag());
+      if (m.status() != 0) size += CodedOutputStream.computeSInt32Size(2, m.status());
+      if (m.length() != 0) size += CodedOutputStream.computeUInt32Size(3, m.length());
+      return size;
+    }
+
+    @Override
+    protected void write(PciDeviceActor.DmaCompleted m, CodedOutputStream out, WireContext ctx) throws IOException {
+      if (m.tag() != 0) out.writeUInt64(1, m.tag());
+      if (m.status() != 0) out.writeSInt32(2, m.status());
+      if (m.length() != 0) out.writeUInt32(3, m.length());
+    }
+
+    @Override
+    protected PciDeviceActor.DmaCompleted read(CodedInputStream in, WireContext ctx) throws IOException {
+      long tag = 0;
+      int status = 0;
+      int length = 0;
+      for (int t = in.readTag(); t != 0; t = in.readTag()) {
+        switch (t) {
+          case 1 << 3 -> tag = in.readUInt64();
+          case 2 << 3 -> status = in.readSInt32();
+          case 3 << 3 -> length = in.readUInt32();
+          default -> skip(in, t);
+        }
+      }
+      return new PciDeviceActor.DmaCompleted(tag, status, length);
+    }
   }
 }

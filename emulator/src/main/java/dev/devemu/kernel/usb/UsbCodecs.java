@@ -16,6 +16,12 @@ import dev.devemu.protocol.v1.XhciHostCommand;
 import dev.devemu.protocol.v1.XhciInterrupter;
 import dev.devemu.protocol.v1.XhciTransferQueued;
 import dev.devemu.spec.usb.UsbSpeed;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import dev.devemu.wire.CauseWire;
+import dev.devemu.wire.DirectCodec;
+import java.io.IOException;
+import com.google.protobuf.ByteString;
 import dev.devemu.wire.Codec;
 import dev.devemu.wire.WireCodecs;
 import dev.devemu.wire.WireContext;
@@ -58,20 +64,20 @@ public final class UsbCodecs implements WireCodecs {
             .setSpeedValue(m.speed().linuxValue()).setCause(WireContext.cause(m.cause())).build(),
         (p, c) -> new XhciActor.PortConnection(p.getPort(), p.getConnected(), speed(p.getSpeedValue()),
             WireContext.cause(p.getCause()))));
-    r.accept(Codec.of(XhciActor.UrbReturned.class, "UsbUrbReturned", UsbUrbReturned::parseFrom,
+    r.accept(new DirectUrbReturned(Codec.of(XhciActor.UrbReturned.class, "UsbUrbReturned", UsbUrbReturned::parseFrom,
         (m, c) -> UsbUrbReturned.newBuilder().setPort(m.port()).setSeq(m.seq()).setStatus(m.status())
             .setActualLength(m.actualLength()).setData(m.data()).setCause(WireContext.cause(m.cause())).build(),
         (p, c) -> new XhciActor.UrbReturned(p.getPort(), p.getSeq(), p.getStatus(), p.getActualLength(), p.getData(),
-            WireContext.cause(p.getCause()))));
+            WireContext.cause(p.getCause())))));
     r.accept(Codec.of(XhciActor.UnlinkReturned.class, "UsbUnlinkReturned", UsbUnlinkReturned::parseFrom,
         (m, c) -> UsbUnlinkReturned.newBuilder().setPort(m.port()).setSeq(m.seq()).setStatus(m.status()).build(),
         (p, c) -> new XhciActor.UnlinkReturned(p.getPort(), p.getSeq(), p.getStatus())));
-    r.accept(Codec.of(UsbDeviceActor.UrbSubmit.class, "UsbUrbSubmit", UsbUrbSubmit::parseFrom,
+    r.accept(new DirectUrbSubmit(Codec.of(UsbDeviceActor.UrbSubmit.class, "UsbUrbSubmit", UsbUrbSubmit::parseFrom,
         (m, c) -> UsbUrbSubmit.newBuilder().setPort(m.port()).setSeq(m.seq()).setEndpoint(m.endpoint())
             .setLength(m.length()).setSetup(m.setup()).setData(m.data()).setReplyTo(c.ref(m.replyTo()))
             .setCause(WireContext.cause(m.cause())).build(),
         (p, c) -> new UsbDeviceActor.UrbSubmit(p.getPort(), p.getSeq(), p.getEndpoint(), p.getLength(), p.getSetup(),
-            p.getData(), c.ref(p.getReplyTo()), WireContext.cause(p.getCause()))));
+            p.getData(), c.ref(p.getReplyTo()), WireContext.cause(p.getCause())))));
     r.accept(Codec.of(UsbDeviceActor.UrbUnlink.class, "UsbUrbUnlink", UsbUrbUnlink::parseFrom,
         (m, c) -> UsbUrbUnlink.newBuilder().setPort(m.port()).setSeq(m.seq()).setReplyTo(c.ref(m.replyTo())).build(),
         (p, c) -> new UsbDeviceActor.UrbUnlink(p.getPort(), p.getSeq(), c.ref(p.getReplyTo()))));
@@ -89,5 +95,118 @@ public final class UsbCodecs implements WireCodecs {
 
   private static UsbSpeed speed(int linuxValue) {
     return UsbSpeed.fromLinux(linuxValue);
+  }
+
+  /** UsbUrbReturned (usb.proto) on the hot path: 1 port, 2 seq, 3 status, 4 actual_length, 5 data, 6 cause. */
+  private static final class DirectUrbReturned extends DirectCodec<XhciActor.UrbReturned, UsbUrbReturned> {
+    DirectUrbReturned(Codec<XhciActor.UrbReturned, UsbUrbReturned> generated) {
+      super(generated);
+    }
+
+    @Override
+    protected int size(XhciActor.UrbReturned m, WireContext ctx) {
+      int size = CauseWire.fieldSize(6, m.cause());
+      if (m.port() != 0) size += CodedOutputStream.computeUInt32Size(1, m.port());
+      if (m.seq() != 0) size += CodedOutputStream.computeSInt64Size(2, m.seq());
+      if (m.status() != 0) size += CodedOutputStream.computeSInt32Size(3, m.status());
+      if (m.actualLength() != 0) size += CodedOutputStream.computeUInt32Size(4, m.actualLength());
+      if (!m.data().isEmpty()) size += CodedOutputStream.computeBytesSize(5, m.data());
+      return size;
+    }
+
+    @Override
+    protected void write(XhciActor.UrbReturned m, CodedOutputStream out, WireContext ctx) throws IOException {
+      if (m.port() != 0) out.writeUInt32(1, m.port());
+      if (m.seq() != 0) out.writeSInt64(2, m.seq());
+      if (m.status() != 0) out.writeSInt32(3, m.status());
+      if (m.actualLength() != 0) out.writeUInt32(4, m.actualLength());
+      if (!m.data().isEmpty()) out.writeBytes(5, m.data());
+      CauseWire.writeField(out, 6, m.cause());
+    }
+
+    @Override
+    protected XhciActor.UrbReturned read(CodedInputStream in, WireContext ctx) throws IOException {
+      int port = 0;
+      long seq = 0;
+      int status = 0;
+      int actual = 0;
+      ByteString data = ByteString.EMPTY;
+      dev.devemu.sim.Cause cause = null;
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        switch (tag) {
+          case 1 << 3 -> port = in.readUInt32();
+          case 2 << 3 -> seq = in.readSInt64();
+          case 3 << 3 -> status = in.readSInt32();
+          case 4 << 3 -> actual = in.readUInt32();
+          case 5 << 3 | 2 -> data = in.readBytes();
+          case 6 << 3 | 2 -> cause = CauseWire.read(in);
+          default -> skip(in, tag);
+        }
+      }
+      return new XhciActor.UrbReturned(port, seq, status, actual, data, cause);
+    }
+  }
+
+  /**
+   * UsbUrbSubmit (usb.proto) on the hot path: 1 port, 2 seq, 3 endpoint, 4 length, 5 setup, 6 data, 7 reply_to,
+   * 8 cause.
+   */
+  private static final class DirectUrbSubmit extends DirectCodec<UsbDeviceActor.UrbSubmit, UsbUrbSubmit> {
+    DirectUrbSubmit(Codec<UsbDeviceActor.UrbSubmit, UsbUrbSubmit> generated) {
+      super(generated);
+    }
+
+    @Override
+    protected int size(UsbDeviceActor.UrbSubmit m, WireContext ctx) {
+      int size = CauseWire.fieldSize(8, m.cause());
+      if (m.port() != 0) size += CodedOutputStream.computeUInt32Size(1, m.port());
+      if (m.seq() != 0) size += CodedOutputStream.computeSInt64Size(2, m.seq());
+      if (m.endpoint() != 0) size += CodedOutputStream.computeUInt32Size(3, m.endpoint());
+      if (m.length() != 0) size += CodedOutputStream.computeUInt32Size(4, m.length());
+      if (!m.setup().isEmpty()) size += CodedOutputStream.computeBytesSize(5, m.setup());
+      if (!m.data().isEmpty()) size += CodedOutputStream.computeBytesSize(6, m.data());
+      String replyTo = ctx.ref(m.replyTo());
+      if (!replyTo.isEmpty()) size += CodedOutputStream.computeStringSize(7, replyTo);
+      return size;
+    }
+
+    @Override
+    protected void write(UsbDeviceActor.UrbSubmit m, CodedOutputStream out, WireContext ctx) throws IOException {
+      if (m.port() != 0) out.writeUInt32(1, m.port());
+      if (m.seq() != 0) out.writeSInt64(2, m.seq());
+      if (m.endpoint() != 0) out.writeUInt32(3, m.endpoint());
+      if (m.length() != 0) out.writeUInt32(4, m.length());
+      if (!m.setup().isEmpty()) out.writeBytes(5, m.setup());
+      if (!m.data().isEmpty()) out.writeBytes(6, m.data());
+      String replyTo = ctx.ref(m.replyTo());
+      if (!replyTo.isEmpty()) out.writeString(7, replyTo);
+      CauseWire.writeField(out, 8, m.cause());
+    }
+
+    @Override
+    protected UsbDeviceActor.UrbSubmit read(CodedInputStream in, WireContext ctx) throws IOException {
+      int port = 0;
+      long seq = 0;
+      int endpoint = 0;
+      int length = 0;
+      ByteString setup = ByteString.EMPTY;
+      ByteString data = ByteString.EMPTY;
+      String replyTo = "";
+      dev.devemu.sim.Cause cause = null;
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        switch (tag) {
+          case 1 << 3 -> port = in.readUInt32();
+          case 2 << 3 -> seq = in.readSInt64();
+          case 3 << 3 -> endpoint = in.readUInt32();
+          case 4 << 3 -> length = in.readUInt32();
+          case 5 << 3 | 2 -> setup = in.readBytes();
+          case 6 << 3 | 2 -> data = in.readBytes();
+          case 7 << 3 | 2 -> replyTo = in.readStringRequireUtf8();
+          case 8 << 3 | 2 -> cause = CauseWire.read(in);
+          default -> skip(in, tag);
+        }
+      }
+      return new UsbDeviceActor.UrbSubmit(port, seq, endpoint, length, setup, data, ctx.ref(replyTo), cause);
+    }
   }
 }
