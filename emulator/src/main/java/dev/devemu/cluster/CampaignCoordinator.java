@@ -2,9 +2,9 @@ package dev.devemu.cluster;
 
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
+import dev.devemu.campaign.RunRecord;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
-import dev.devemu.testbed.RunResult;
 import dev.devemu.wire.CrossNode;
 import dev.devemu.wire.LocalOnly;
 import java.time.Duration;
@@ -71,9 +71,9 @@ public final class CampaignCoordinator
   public record WorkRequested(ActorRef<RunWorker.Command> worker, String node, int free, List<HeldRun> holding,
       String epoch, long lastSeq, int lanes) implements Command, CrossNode {}
 
-  /** A finished run. */
+  /** A finished run, as the worker's lane recorded it. */
   public record RunCompleted(ActorRef<RunWorker.Command> worker, String node, String campaignId, RunKey key,
-      RunResult result) implements Command, CrossNode {}
+      RunRecord record) implements Command, CrossNode {}
 
   /** A client submits a plan, or resubmits it to resume: runs new to the campaign are added, the rest kept. */
   public record SubmitCampaign(CampaignPlan plan, ActorRef<CampaignProgress> replyTo) implements Command, CrossNode {}
@@ -296,7 +296,7 @@ public final class CampaignCoordinator
       duplicates.merge(c.id, 1L, Long::sum);
       return Effect().none();
     }
-    unjournaled.put(run, new ResultRecorded(c.id, new RecordedRun(m.key(), m.result(), m.node())));
+    unjournaled.put(run, new ResultRecorded(c.id, new RecordedRun(m.key(), m.record(), m.node())));
     TreeSet<RunKey> p = pending.get(c.id);
     if (p != null) p.remove(m.key()); // released earlier (its worker looked gone), yet here it is: no need to run it
     if (!journalingScheduled) {
@@ -442,7 +442,7 @@ public final class CampaignCoordinator
     // A page must fit in one remoting frame: cut it by size too (at least one result).
     long bytes = 0;
     for (int i = from; i < to; i++) {
-      bytes += dev.devemu.testbed.RunResultCodec.toProto(c.inOrder.get(i).result()).getSerializedSize();
+      bytes += ClusterCodecs.record(c.inOrder.get(i).record()).getSerializedSize();
       if (bytes > PAGE_BYTES && i > from) {
         to = i;
         break;
