@@ -180,7 +180,12 @@ public final class CampaignCoordinator
 
   @Override
   public SignalHandler<CampaignState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.class, this::onRecovered).build();
+    NodeServices services = NodeServices.get(ctx.getSystem());
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.class, this::onRecovered)
+        .onSignal(org.apache.pekko.persistence.typed.RecoveryFailed.class, (s, sig) -> services.coordinatorRecovered(false))
+        .onSignal(org.apache.pekko.actor.typed.PreRestart.class, (s, sig) -> services.coordinatorRecovered(false))
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, (s, sig) -> services.coordinatorRecovered(false))
+        .build();
   }
 
   @Override
@@ -225,6 +230,7 @@ public final class CampaignCoordinator
       if (!p.isEmpty()) open++;
     }
     ctx.getLog().info("coordinator on {} recovered {} campaign(s), {} unfinished", selfNode, state.campaigns.size(), open);
+    NodeServices.get(ctx.getSystem()).coordinatorRecovered(true); // /ready on this node may say yes
   }
 
   private Effect<Event, CampaignState> onSubmit(CampaignState state, SubmitCampaign m) {
