@@ -4,7 +4,7 @@ import dev.devemu.campaign.CampaignBackend;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.LocalCampaignBackend;
 import dev.devemu.campaign.RunKey;
-import dev.devemu.testbed.RunResult;
+import dev.devemu.campaign.RunRecord;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +116,7 @@ final class CampaignBench {
     CampaignPlan plan = new CampaignPlan("bench", scenarioFile, scenarioSource, keys, 0);
     Timed best1 = null;
     Timed best2 = null;
-    Map<RunKey, RunResult> reference = null;
+    Map<RunKey, RunRecord> reference = null;
     long gcBefore = 0;
     long measureStart = 0;
     double warmupSeconds;
@@ -154,7 +154,7 @@ final class CampaignBench {
     double deviceHours = 0;
     long choices = 0;
     Map<String, Double> byVariant = new TreeMap<>();
-    for (RunResult r : reference.values()) {
+    for (RunRecord r : reference.values()) {
       if (r.internalError() != null) {
         throw new IllegalStateException("campaign bench: seed " + r.seed() + " " + r.variant() + " broke the emulator: "
             + r.internalError());
@@ -171,8 +171,8 @@ final class CampaignBench {
   }
 
   /** Every round must give the same result for every run, whatever the worker count: runs are deterministic. */
-  private static Map<RunKey, RunResult> check(Map<RunKey, RunResult> reference, Timed one, Timed two) {
-    Map<RunKey, RunResult> ref = reference == null ? one.results : reference;
+  private static Map<RunKey, RunRecord> check(Map<RunKey, RunRecord> reference, Timed one, Timed two) {
+    Map<RunKey, RunRecord> ref = reference == null ? one.results : reference;
     if (!ref.equals(one.results) || !ref.equals(two.results)) {
       throw new IllegalStateException("campaign bench: the same seeds gave different results between rounds or "
           + "worker counts (determinism broken)");
@@ -180,22 +180,22 @@ final class CampaignBench {
     return ref;
   }
 
-  private record Timed(double seconds, double cpuSeconds, long allocatedBytes, Map<RunKey, RunResult> results) {
+  private record Timed(double seconds, double cpuSeconds, long allocatedBytes, Map<RunKey, RunRecord> results) {
     double cores() {
       return cpuSeconds / seconds;
     }
   }
 
   private static Timed timed(CampaignBackend backend, CampaignPlan plan) throws InterruptedException {
-    Map<RunKey, RunResult> results = new TreeMap<>();
+    Map<RunKey, RunRecord> results = new TreeMap<>();
     long cpuStart = processCpuNanos();
     long allocStart = allocatedBytes();
     // A backend's workers are threads of one round: each one's own count, read as it hands over a result.
     Map<Thread, Long> byWorker = new java.util.HashMap<>();
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long start = System.nanoTime();
-    backend.execute(plan, Set.of(), (key, result) -> {
-      results.put(key, result);
+    backend.execute(plan, Set.of(), record -> {
+      results.put(record.key(), record);
       byWorker.put(Thread.currentThread(), threads.getCurrentThreadAllocatedBytes());
     });
     double seconds = (System.nanoTime() - start) / 1e9;

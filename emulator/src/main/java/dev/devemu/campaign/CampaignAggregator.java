@@ -1,6 +1,5 @@
 package dev.devemu.campaign;
 
-import dev.devemu.testbed.RunResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -18,7 +17,7 @@ import java.util.TreeMap;
  * <p>A cluster backend writes the same {@code summary.json} as a single node by feeding the same records:
  * <pre>
  * CampaignAggregator agg = new CampaignAggregator(spec);
- * for each result: agg.add(RunRecord.of(key, runResult));
+ * for each result: agg.add(record);
  * agg.summary().write(dir.resolve("summary.json"));
  * </pre>
  */
@@ -43,10 +42,6 @@ public final class CampaignAggregator {
   /** Adds a result; returns false (and ignores it) if its key was already added. */
   public synchronized boolean add(RunRecord r) {
     return records.putIfAbsent(r.key(), r) == null;
-  }
-
-  public boolean add(RunKey key, RunResult result) {
-    return add(RunRecord.of(key, result));
   }
 
   public synchronized Map<RunKey, RunRecord> records() {

@@ -1,6 +1,5 @@
 package dev.devemu.campaign;
 
-import dev.devemu.testbed.RunResult;
 import java.util.Set;
 
 /**
@@ -11,7 +10,7 @@ import java.util.Set;
 public interface CampaignBackend extends AutoCloseable {
   /** Receives results as runs finish; called from backend threads, one call at a time. */
   interface ResultSink {
-    void accept(RunKey key, RunResult result);
+    void accept(RunRecord record);
 
     /**
      * Asked before a run starts: false means the campaign already has what it needs (a device-hours target was

@@ -42,6 +42,15 @@ public final class CampaignRun {
   }
 
   /**
+   * Runs one key and keeps of it what a campaign keeps ({@link RunRecord}): the one shape a result has from here to
+   * {@code results.jsonl}, on every backend.
+   */
+  public static RunRecord record(SimHost host, int lane, Scenario base, RunKey key, long durationOverrideNanos,
+      String campaignId) {
+    return RunRecord.of(key, execute(host, lane, base, key, durationOverrideNanos, campaignId));
+  }
+
+  /**
    * Runs one key on a lane of {@code host}, on the calling thread. An exception inside the emulator (not a driver
    * bug: those are oopses) becomes an {@code internal-error} result: it is deterministic too, so it is this key's
    * result, and running it again elsewhere would give the same.

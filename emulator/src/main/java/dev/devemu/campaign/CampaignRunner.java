@@ -1,11 +1,6 @@
 package dev.devemu.campaign;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.devemu.testbed.RunResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,38 +8,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs one campaign in its output folder with any {@link CampaignBackend}, and keeps the folder resumable:
- *
- * <pre>
- * DIR/campaign.json    what the campaign measures (CampaignSpec)
- * DIR/scenario.conf    the scenario's text as it was when the campaign started
- * DIR/results.jsonl    one line per finished run, appended as runs finish
- * DIR/summary.json     results only (byte-identical for two campaigns over the same runs)
- * DIR/report.html      the comparison table and plots, self-contained
- * DIR/run-info.json    when, where and how fast (one entry per session)
- * DIR/backend.json     where the runs execute (written by the campaign command, read by --resume)
- * DIR/journal/         the journal of the embedded cluster, when the campaign runs on it
- * DIR/campaign.lock    locked while a process works in the folder ({@link #lock})
- * </pre>
+ * Runs one campaign in its {@link CampaignFolder} with any {@link CampaignBackend}, and keeps the folder resumable.
  *
  * Runs already in {@code results.jsonl} are never run again and never counted twice. Runs are asked for in waves of
  * keys ({@link SeedSelection#nextWave}); with a device-hours target the backend is told to skip the runs of a variant
- * as soon as that variant has its target, and to stop when every variant has it. Results of seeds beyond a
- * variant's last counted seed are kept in the log but not counted.
+ * as soon as that variant has its target, and to stop when every variant has it. Every result a backend delivers is
+ * appended to {@code results.jsonl} once, whether it counts or not (results of seeds beyond a variant's last counted
+ * seed are kept in the log but not counted).
  */
 public final class CampaignRunner {
-  public static final String SPEC_FILE = "campaign.json";
-  public static final String SCENARIO_FILE = "scenario.conf";
-  public static final String SUMMARY_FILE = "summary.json";
-  public static final String REPORT_FILE = "report.html";
-  /** The embedded cluster's data directory (its H2 journal) inside a campaign folder. */
-  public static final String JOURNAL_DIR = "journal";
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** What a finished campaign session did. */
   public record Outcome(CampaignSummary summary, long executed, long reused, int droppedLines, double wallSeconds) {}
 
-  private final Path dir;
+  private final CampaignFolder folder;
   private final CampaignSpec spec;
   private final String scenarioSource;
   private final long maxExposurePerRunNanos;
@@ -54,72 +30,12 @@ public final class CampaignRunner {
    * @param maxExposurePerRunNanos the most device exposure one run can give a variant (duration × devices): the
    *     first wave of a device-hours campaign never asks for more seeds than the target needs
    */
-  public CampaignRunner(Path dir, CampaignSpec spec, String scenarioSource, long maxExposurePerRunNanos,
-      CampaignProgress progress) {
-    this.dir = dir;
-    this.spec = spec;
-    this.scenarioSource = scenarioSource;
+  public CampaignRunner(CampaignFolder folder, long maxExposurePerRunNanos, CampaignProgress progress) {
+    this.folder = folder;
+    this.spec = folder.spec();
+    this.scenarioSource = folder.scenarioSource();
     this.maxExposurePerRunNanos = maxExposurePerRunNanos;
     this.progress = progress;
-  }
-
-  /** The file a running campaign holds locked, so that a second process does not run the same folder. */
-  public static final String LOCK_FILE = "campaign.lock";
-
-  /**
-   * Locks the campaign folder for this process (creating it if needed) until the returned handle is closed. Two
-   * processes on one folder would both append results and, on the embedded cluster, both write its journal.
-   *
-   * @throws CampaignException if another process (or this one) holds the folder
-   */
-  public static AutoCloseable lock(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve(LOCK_FILE),
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-    java.nio.channels.FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      channel.close();
-      throw new CampaignException(dir + ": another devemu campaign is running in this folder");
-    }
-    java.nio.channels.FileLock held = lock;
-    return () -> {
-      held.release();
-      channel.close();
-    };
-  }
-
-  /** Writes {@code campaign.json} and {@code scenario.conf} (a new campaign, or a resumed one with a new target). */
-  public static void writeSetup(Path dir, CampaignSpec spec, String scenarioSource) throws IOException {
-    Files.createDirectories(dir);
-    Files.writeString(dir.resolve(SPEC_FILE), CampaignSummary.render(spec.toJson()), StandardCharsets.UTF_8);
-    Path scenario = dir.resolve(SCENARIO_FILE);
-    if (!Files.exists(scenario)) Files.writeString(scenario, scenarioSource, StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Reads the spec of a campaign folder.
-   *
-   * @throws CampaignException if the folder holds no campaign
-   */
-  public static CampaignSpec readSpec(Path dir) throws IOException {
-    Path file = dir.resolve(SPEC_FILE);
-    if (!Files.exists(file) || !Files.exists(dir.resolve(SCENARIO_FILE))) {
-      throw new CampaignException(dir + ": not a campaign folder (no " + SPEC_FILE + " and " + SCENARIO_FILE + ")");
-    }
-    try {
-      return CampaignSpec.fromJson(JSON.readTree(file.toFile()));
-    } catch (IOException | IllegalArgumentException e) {
-      throw new CampaignException(file + ": not a campaign spec (" + e.getMessage() + ")");
-    }
-  }
-
-  public static String readScenario(Path dir) throws IOException {
-    return Files.readString(dir.resolve(SCENARIO_FILE), StandardCharsets.UTF_8);
   }
 
   /**
@@ -131,10 +47,10 @@ public final class CampaignRunner {
   public Outcome run(CampaignBackend backend, String backendName, int workers, String command)
       throws IOException, InterruptedException {
     Session session = new Session(Instant.now());
-    writeSetup(dir, spec, scenarioSource);
+    folder.writeSetup();
     CampaignAggregator aggregator = new CampaignAggregator(spec);
     int dropped;
-    try (ResultLog log = ResultLog.open(dir)) {
+    try (ResultLog log = folder.openResults()) {
       dropped = log.droppedLines();
       for (RunRecord r : log.records().values()) {
         aggregator.add(r);
@@ -147,17 +63,16 @@ public final class CampaignRunner {
         runWaves(log, aggregator, backend, workers, session);
       } catch (InterruptedException | RuntimeException e) {
         progress.finish();
-        RunInfo.append(dir, session.info(backendName, workers, command + "   [ended early: " + e + "]"));
+        folder.appendRunInfo(session.info(backendName, workers, command + "   [ended early: " + e + "]"));
         throw e;
       }
     }
     progress.update(1, session.executed, "done", true);
     progress.finish();
     CampaignSummary summary = aggregator.summary();
-    summary.write(dir.resolve(SUMMARY_FILE));
-    ReportHtml.write(dir.resolve(REPORT_FILE), summary);
+    folder.writeSummary(summary);
     RunInfo.Session info = session.info(backendName, workers, command);
-    RunInfo.append(dir, info);
+    folder.appendRunInfo(info);
     return new Outcome(summary, session.executed, session.reused, dropped,
         (info.finished().toEpochMilli() - info.started().toEpochMilli()) / 1000.0);
   }
@@ -197,8 +112,8 @@ public final class CampaignRunner {
       CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, wave, 0);
       backend.execute(plan, aggregator.records().keySet(), new CampaignBackend.ResultSink() {
         @Override
-        public void accept(RunKey key, RunResult result) {
-          RunRecord r = RunRecord.of(key, result);
+        public void accept(RunRecord r) {
+          RunKey key = r.key();
           try {
             if (!log.append(r)) return; // already counted
           } catch (IOException e) {

@@ -2,7 +2,6 @@ package dev.devemu.campaign;
 
 import dev.devemu.scenario.Scenario;
 import dev.devemu.sim.SimHost;
-import dev.devemu.testbed.RunResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -56,10 +55,10 @@ public final class LocalCampaignBackend implements CampaignBackend {
               if (!sink.wantsMore()) return;
               if (!sink.wants(key)) continue; // its variant has what it needs
             }
-            RunResult result = CampaignRun.execute(host, myLane, base, key, plan.durationOverrideNanos(),
+            RunRecord record = CampaignRun.record(host, myLane, base, key, plan.durationOverrideNanos(),
                 plan.campaignId());
             synchronized (sinkLock) {
-              sink.accept(key, result);
+              sink.accept(record);
             }
           }
         } catch (Throwable e) {

@@ -20,9 +20,12 @@ import java.util.TreeMap;
  * @param outcome {@code completed}, {@code panic}, or {@code internal-error} (the emulator failed; see
  *     {@code internalError})
  * @param exposureNanos per driver ({@code my_pcie/raw}), how long its instances were bound
+ * @param choices the scheduling choices the run made (deliveries and timer firings; 0 in lines written before
+ *     it was recorded): what the benchmarks divide work by
  */
 public record RunRecord(long seed, String variant, String outcome, long virtualNanos, Map<String, Long> exposureNanos,
-    List<OopsRecord> oopses, int probeFailures, int faultsInjected, int hotplugEvents, String internalError) {
+    List<OopsRecord> oopses, int probeFailures, int faultsInjected, int hotplugEvents, String internalError,
+    long choices) {
 
   /**
    * One oops: its detector, its first line, its signature (what makes two reports the same bug) and the driver it
@@ -34,6 +37,12 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
   public RunRecord {
     exposureNanos = java.util.Collections.unmodifiableMap(new TreeMap<>(exposureNanos));
     oopses = List.copyOf(oopses);
+  }
+
+  public RunRecord(long seed, String variant, String outcome, long virtualNanos, Map<String, Long> exposureNanos,
+      List<OopsRecord> oopses, int probeFailures, int faultsInjected, int hotplugEvents, String internalError) {
+    this(seed, variant, outcome, virtualNanos, exposureNanos, oopses, probeFailures, faultsInjected, hotplugEvents,
+        internalError, 0);
   }
 
   public RunKey key() {
@@ -49,7 +58,7 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
     }
     String variant = key.variant() != null ? key.variant() : r.variant();
     return new RunRecord(key.seed(), variant, r.outcome(), r.virtualNanos(), r.exposureNanos(), oopses,
-        r.probeFailures().size(), r.faultsInjected(), r.hotplugEvents(), r.internalError());
+        r.probeFailures().size(), r.faultsInjected(), r.hotplugEvents(), r.internalError(), r.choices());
   }
 
   /** A run the emulator could not finish: it counts as a run, with no exposure and no oops. */
@@ -89,6 +98,7 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
     n.put("faults_injected", faultsInjected);
     n.put("hotplug_events", hotplugEvents);
     if (internalError != null) n.put("internal_error", internalError);
+    n.put("choices", choices);
     return n;
   }
 
@@ -113,7 +123,7 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
     return new RunRecord(required(n, "seed").asLong(), text(n, "variant"), text(n, "outcome"),
         required(n, "virtual_ns").asLong(), exposure, oopses, required(n, "probe_failures").asInt(),
         required(n, "faults_injected").asInt(), required(n, "hotplug_events").asInt(),
-        err == null || err.isNull() ? null : err.asText());
+        err == null || err.isNull() ? null : err.asText(), n.path("choices").asLong(0));
   }
 
   private static JsonNode required(JsonNode n, String field) {

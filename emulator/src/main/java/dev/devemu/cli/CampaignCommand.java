@@ -2,6 +2,7 @@ package dev.devemu.cli;
 
 import dev.devemu.campaign.CampaignBackend;
 import dev.devemu.campaign.CampaignException;
+import dev.devemu.campaign.CampaignFolder;
 import dev.devemu.campaign.CampaignProgress;
 import dev.devemu.campaign.CampaignRunner;
 import dev.devemu.campaign.CampaignSpec;
@@ -38,7 +39,7 @@ import picocli.CommandLine;
     description = "Run a scenario under many seeds, raw and safe, and measure oops rates per 1000 simulated "
         + "device-hours with 95%% confidence intervals. Writes results.jsonl as runs finish, then summary.json "
         + "(results only), report.html and run-info.json.%n"
-        + "Runs execute on a single-node Pekko cluster inside this JVM (its journal in DIR/journal), on threads of "
+        + "Runs execute on a single-node Pekko cluster inside this JVM (its journal in memory), on threads of "
         + "this JVM with --local, or on a running cluster with --cluster HOST:PORT; --resume goes on the way the "
         + "campaign ran (backend.json) unless one of these is given.%n"
         + "Exit codes: 0 finished, 1 internal error (some run broke the emulator, or the cluster did not answer: "
@@ -81,7 +82,7 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     boolean local;
 
     @Option(names = "--embedded", description = "Run on a single-node cluster inside this JVM, its journal in "
-        + "DIR/journal (the default for a new campaign).")
+        + "memory (the default for a new campaign).")
     boolean embedded;
   }
 
@@ -99,57 +100,34 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
   public Integer call() throws Exception {
     PrintWriter out = cli.commandLine().getOut();
     PrintWriter err = cli.commandLine().getErr();
-    Path dir;
-    CampaignSpec spec;
-    String source;
+    CampaignFolder folder;
     Scenario scenario;
     CampaignBackendChoice choice;
     try {
-      if (runs != null && deviceHours != null) return bad(err, "give --runs or --device-hours, not both");
-      if (runs != null && runs < 1) return bad(err, "--runs must be at least 1, got " + runs);
-      if (deviceHours != null && !(deviceHours > 0 && deviceHours < 1e12)) {
-        return bad(err, "--device-hours must be positive, got " + deviceHours);
-      }
-      if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-        return bad(err, "--variant must be raw or safe, got " + variant);
-      }
-      if (workers != null && (workers < 1 || workers > 1024)) return bad(err, "--workers must be 1..1024, got " + workers);
+      String wrong = checkOptions();
+      if (wrong != null) return bad(err, wrong);
       if (resume != null) {
         if (outDir != null && !outDir.normalize().equals(resume.normalize())) {
           return bad(err, "--out " + outDir + " contradicts --resume " + resume + " (a campaign resumes in its own folder)");
         }
-        dir = resume;
-        spec = CampaignRunner.readSpec(dir);
-        source = CampaignRunner.readScenario(dir);
-        if (!CampaignSpec.sha256(source).equals(spec.scenarioSha256())) {
-          return bad(err, dir.resolve(CampaignRunner.SCENARIO_FILE) + ": changed since the campaign started");
-        }
-        if (scenarioFile != null && !Files.readString(scenarioFile, StandardCharsets.UTF_8).equals(source)) {
-          return bad(err, scenarioFile + " differs from the scenario the campaign in " + dir + " started with");
-        }
-        if (variant != null && !spec.variants().equals(List.of(variant))) {
-          return bad(err, "--variant " + variant + " contradicts the campaign's variants " + spec.variants());
-        }
-        if (runs != null) spec = spec.withTarget(CampaignSpec.Mode.RUNS, runs, 0);
-        if (deviceHours != null) spec = spec.withTarget(CampaignSpec.Mode.DEVICE_HOURS, 0, deviceHours);
-        scenario = ScenarioLoader.parse(spec.scenarioFile(), source);
+        folder = CampaignFolder.resume(resume, new CampaignFolder.ResumeRequest(scenarioFile, variant, runs, deviceHours));
+        scenario = ScenarioLoader.parse(folder.spec().scenarioFile(), folder.scenarioSource());
       } else {
         if (scenarioFile == null) return bad(err, "campaign needs a SCENARIO file (or --resume DIR)");
         scenario = ScenarioLoader.load(scenarioFile);
-        source = scenario.source();
-        dir = outDir != null ? outDir : Path.of("campaigns", scenario.name());
-        if (Files.exists(dir.resolve(CampaignRunner.SPEC_FILE))) {
-          return bad(err, dir + " already holds a campaign: go on with --resume " + dir + ", or choose another --out");
-        }
+        String source = scenario.source();
+        Path dir = outDir != null ? outDir : Path.of("campaigns", scenario.name());
         List<String> variants = variant != null ? List.of(variant) : List.of("raw", "safe");
         String file = scenarioFile.toString();
         String sha = CampaignSpec.sha256(source);
-        spec = deviceHours != null ? CampaignSpec.ofDeviceHours(file, scenario.name(), sha, deviceHours, variants)
+        CampaignSpec spec = deviceHours != null
+            ? CampaignSpec.ofDeviceHours(file, scenario.name(), sha, deviceHours, variants)
             : CampaignSpec.ofRuns(file, scenario.name(), sha, runs != null ? runs : 100, variants);
+        folder = CampaignFolder.create(dir, spec, source);
       }
       choice = where == null ? null : where.local ? CampaignBackendChoice.local()
           : where.embedded ? CampaignBackendChoice.embedded() : CampaignBackendChoice.cluster(where.cluster);
-      if (choice == null) choice = resume != null ? CampaignBackendChoice.read(dir) : CampaignBackendChoice.embedded();
+      if (choice == null) choice = resume != null ? CampaignBackendChoice.read(folder) : CampaignBackendChoice.embedded();
       if (choice.kind() == CampaignBackendChoice.Kind.CLUSTER) {
         if (workers != null) {
           return bad(err, "--workers does not apply to --cluster: the nodes run as many runs as they have lanes "
@@ -164,6 +142,8 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     } catch (IOException | IllegalArgumentException e) {
       return bad(err, e.getMessage());
     }
+    Path dir = folder.dir();
+    CampaignSpec spec = folder.spec();
 
     int lanes = workers != null ? workers : Runtime.getRuntime().availableProcessors();
     String runsOn;
@@ -189,10 +169,10 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
         + ", " + runsOn + " -> " + dir);
     out.flush();
     boolean terminal = System.console() != null;
-    CampaignRunner runner = new CampaignRunner(dir, spec, source, maxExposure, new CampaignProgress(out, terminal));
+    CampaignRunner runner = new CampaignRunner(folder, maxExposure, new CampaignProgress(out, terminal));
     CampaignRunner.Outcome outcome;
-    try (AutoCloseable folder = CampaignRunner.lock(dir); CampaignBackend backend = backend(choice, dir, lanes, err)) {
-      choice.write(dir);
+    try (AutoCloseable lock = folder.lock(); CampaignBackend backend = backend(choice, dir, lanes, err)) {
+      choice.write(folder);
       outcome = runner.run(backend, choice.describe(), lanes, commandLine());
     } catch (CampaignException e) {
       return bad(err, e.getMessage());
@@ -200,7 +180,7 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
       if (choice.kind() == CampaignBackendChoice.Kind.LOCAL) throw e; // a bug of this JVM: the handler prints it
       if (e instanceof IllegalArgumentException) return bad(err, e.getMessage()); // the cluster refused the plan
       err.println("devemu: " + e.getMessage());
-      err.println("devemu: the results so far are in " + dir.resolve("results.jsonl") + "; go on with --resume "
+      err.println("devemu: the results so far are in " + folder.file(CampaignFolder.RESULTS_FILE) + "; go on with --resume "
           + dir);
       return ExitCodes.INTERNAL;
     }
@@ -212,7 +192,7 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     long broken = outcome.summary().outcomes().getOrDefault("internal-error", 0L);
     if (broken > 0) {
       err.println("devemu: " + broken + " run(s) failed inside the emulator (outcome internal-error in "
-          + dir.resolve("results.jsonl") + ")");
+          + folder.file(CampaignFolder.RESULTS_FILE) + ")");
       return ExitCodes.INTERNAL;
     }
     return ExitCodes.OK;
@@ -228,7 +208,7 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
       case CLUSTER -> ClusterCampaigns.connect(choice.cluster(), options);
       case EMBEDDED -> {
         quietClusterLog(); // the node's INFO lines (up, campaign accepted) mean nothing to the user here
-        yield EmbeddedCluster.lazily(dir.resolve(CampaignRunner.JOURNAL_DIR), lanes, options);
+        yield EmbeddedCluster.lazily(dir, lanes, options);
       }
     };
   }
@@ -237,6 +217,20 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     if (org.slf4j.LoggerFactory.getLogger("dev.devemu.cluster") instanceof ch.qos.logback.classic.Logger l) {
       l.setLevel(ch.qos.logback.classic.Level.WARN);
     }
+  }
+
+  /** What is wrong with the options on their own, or null. */
+  private String checkOptions() {
+    if (runs != null && deviceHours != null) return "give --runs or --device-hours, not both";
+    if (runs != null && runs < 1) return "--runs must be at least 1, got " + runs;
+    if (deviceHours != null && !(deviceHours > 0 && deviceHours < 1e12)) {
+      return "--device-hours must be positive, got " + deviceHours;
+    }
+    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
+      return "--variant must be raw or safe, got " + variant;
+    }
+    if (workers != null && (workers < 1 || workers > 1024)) return "--workers must be 1..1024, got " + workers;
+    return null;
   }
 
   private static int bad(PrintWriter err, String message) {

@@ -48,6 +48,14 @@ public final class StatusCommand implements Callable<Integer>, Subcommand {
       out.printf("  %-36s %-8s %-11s roles=%s%n", m.path("address").asText(), m.path("status").asText(),
           m.path("reachable").asBoolean() ? "reachable" : "UNREACHABLE", join(m.path("roles")));
     }
+    JsonNode journal = s.path("journal");
+    if (!journal.isMissingNode()) {
+      out.println("journal: " + (journal.path("writable").asBoolean() ? "writable"
+          : "NOT WRITABLE: " + journal.path("problem").asText()));
+    }
+    if (s.has("ready")) {
+      out.println("ready: " + (s.path("ready").asBoolean() ? "yes" : "no (" + s.path("notReady").asText() + ")"));
+    }
     if (s.path("coordinator").isNull() || s.path("coordinator").isMissingNode()) {
       out.println("coordinator: " + s.path("coordinatorError").asText("not available"));
       out.flush();

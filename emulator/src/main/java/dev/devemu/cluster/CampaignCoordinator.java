@@ -2,9 +2,9 @@ package dev.devemu.cluster;
 
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
+import dev.devemu.campaign.RunRecord;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
-import dev.devemu.testbed.RunResult;
 import dev.devemu.wire.CrossNode;
 import dev.devemu.wire.LocalOnly;
 import java.time.Duration;
@@ -71,9 +71,9 @@ public final class CampaignCoordinator
   public record WorkRequested(ActorRef<RunWorker.Command> worker, String node, int free, List<HeldRun> holding,
       String epoch, long lastSeq, int lanes) implements Command, CrossNode {}
 
-  /** A finished run. */
+  /** A finished run, as the worker's lane recorded it. */
   public record RunCompleted(ActorRef<RunWorker.Command> worker, String node, String campaignId, RunKey key,
-      RunResult result) implements Command, CrossNode {}
+      RunRecord record) implements Command, CrossNode {}
 
   /** A client submits a plan, or resubmits it to resume: runs new to the campaign are added, the rest kept. */
   public record SubmitCampaign(CampaignPlan plan, ActorRef<CampaignProgress> replyTo) implements Command, CrossNode {}
@@ -180,7 +180,12 @@ public final class CampaignCoordinator
 
   @Override
   public SignalHandler<CampaignState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.class, this::onRecovered).build();
+    NodeServices services = NodeServices.get(ctx.getSystem());
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.class, this::onRecovered)
+        .onSignal(org.apache.pekko.persistence.typed.RecoveryFailed.class, (s, sig) -> services.coordinatorRecovered(false))
+        .onSignal(org.apache.pekko.actor.typed.PreRestart.class, (s, sig) -> services.coordinatorRecovered(false))
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, (s, sig) -> services.coordinatorRecovered(false))
+        .build();
   }
 
   @Override
@@ -225,6 +230,7 @@ public final class CampaignCoordinator
       if (!p.isEmpty()) open++;
     }
     ctx.getLog().info("coordinator on {} recovered {} campaign(s), {} unfinished", selfNode, state.campaigns.size(), open);
+    NodeServices.get(ctx.getSystem()).coordinatorRecovered(true); // /ready on this node may say yes
   }
 
   private Effect<Event, CampaignState> onSubmit(CampaignState state, SubmitCampaign m) {
@@ -296,7 +302,7 @@ public final class CampaignCoordinator
       duplicates.merge(c.id, 1L, Long::sum);
       return Effect().none();
     }
-    unjournaled.put(run, new ResultRecorded(c.id, new RecordedRun(m.key(), m.result(), m.node())));
+    unjournaled.put(run, new ResultRecorded(c.id, new RecordedRun(m.key(), m.record(), m.node())));
     TreeSet<RunKey> p = pending.get(c.id);
     if (p != null) p.remove(m.key()); // released earlier (its worker looked gone), yet here it is: no need to run it
     if (!journalingScheduled) {
@@ -442,7 +448,7 @@ public final class CampaignCoordinator
     // A page must fit in one remoting frame: cut it by size too (at least one result).
     long bytes = 0;
     for (int i = from; i < to; i++) {
-      bytes += dev.devemu.testbed.RunResultCodec.toProto(c.inOrder.get(i).result()).getSerializedSize();
+      bytes += ClusterCodecs.record(c.inOrder.get(i).record()).getSerializedSize();
       if (bytes > PAGE_BYTES && i > from) {
         to = i;
         break;

@@ -33,11 +33,13 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * this JVM.
  *
  * <p>A campaign asks for runs in waves; each wave is one {@code execute}. The client remembers per campaign how far
- * it has read the recording order, so a wave goes on from there instead of reading every earlier result again. It
- * stops following as soon as the campaign has what it needs from the wave ({@code ResultSink.wantsMore()} false, or
+ * it has read the recording order, so a wave goes on from there instead of reading every earlier result again.
+ * Every result it reads goes to the sink as the worker's lane made it (a {@code RunRecord}), wanted by this wave or
+ * not: the campaign folder keeps each key once, so nothing read needs reading again. It stops following as soon as
+ * the campaign has what it needs from the wave ({@code ResultSink.wantsMore()} false, or
  * {@code ResultSink.wants(key)} false for every run still missing: the device-hours target of their variants
- * reached); what the cluster still runs of that wave is recorded in its journal and read from there if a later
- * session needs it.
+ * reached); what the cluster still runs of that wave is recorded by its coordinator and read if a later session
+ * needs it.
  *
  * <p>Reconnecting is part of the protocol: results are read by index in the coordinator's recording order, so a
  * client that lost its connection (or a node that went away) asks again from what it has; a campaign the cluster
@@ -290,13 +292,7 @@ public final class ClusterCampaigns {
     private final Door doors;
     private final Options options;
     /** Per campaign: how far this client has read the recording order, so a later wave goes on from there. */
-    private final Map<String, Cursor> cursors = new HashMap<>();
-
-    /** Results before {@code from} are read; {@code passed} are the keys among them that nobody wanted then. */
-    private static final class Cursor {
-      long from;
-      final Set<RunKey> passed = new HashSet<>();
-    }
+    private final Map<String, long[]> cursors = new HashMap<>();
 
     Backend(Door doors, Options options) {
       this.doors = doors;
@@ -311,12 +307,7 @@ public final class ClusterCampaigns {
       // The cluster runs only what the client still needs; a later submission of more keys extends the campaign.
       CampaignPlan toRun = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
           List.copyOf(wanted), plan.durationOverrideNanos());
-      Cursor cursor = cursors.computeIfAbsent(plan.campaignId(), id -> new Cursor());
-      // A key read (and passed over) in an earlier wave is before the cursor: read this campaign from the start.
-      if (!java.util.Collections.disjoint(cursor.passed, wanted)) {
-        cursor.from = 0;
-        cursor.passed.clear();
-      }
+      long[] cursor = cursors.computeIfAbsent(plan.campaignId(), id -> new long[1]); // results before it are read
       Set<RunKey> remaining = new LinkedHashSet<>(wanted); // in plan order: the first ones are the likeliest wanted
       boolean submitted = false;
       long lastDone = -1;
@@ -337,24 +328,19 @@ public final class ClusterCampaigns {
             say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current(),
                 false);
           }
-          CampaignCoordinator.ResultPage page = doors.results(plan.campaignId(), cursor.from, PAGE);
+          CampaignCoordinator.ResultPage page = doors.results(plan.campaignId(), cursor[0], PAGE);
           failingSince = 0;
           if (!page.known()) {
             // The cluster lost the campaign (a fresh journal): submit it again and read from the start.
             say("the cluster does not know campaign " + plan.campaignId() + ": submitting it again", true);
             submitted = false;
-            cursor.from = 0;
-            cursor.passed.clear();
+            cursor[0] = 0;
             continue;
           }
           for (RecordedRun run : page.results()) {
-            cursor.from++;
-            RunKey key = run.key();
-            if (!wanted.contains(key)) {
-              cursor.passed.add(key);
-            } else if (remaining.remove(key)) {
-              sink.accept(key, run.result());
-            }
+            cursor[0]++;
+            remaining.remove(run.key());
+            sink.accept(run.record()); // wanted now or not, the folder keeps it (once)
           }
           if (page.done() != lastDone) {
             lastDone = page.done();
@@ -368,18 +354,17 @@ public final class ClusterCampaigns {
               throw new IllegalStateException("the cluster finished campaign " + plan.campaignId() + " without "
                   + remaining.size() + " of its results");
             }
-            if (cursor.from > 0) {
+            if (cursor[0] > 0) {
               say("finished without " + remaining.size() + " of our results: reading again from "
                   + "the start", true);
-              cursor.from = 0;
-              cursor.passed.clear();
+              cursor[0] = 0;
             } else {
               submitted = false;
             }
             continue;
           }
           // Caught up with what is recorded: wait a little, so that a page carries several results, not one each.
-          if (!remaining.isEmpty() && cursor.from >= page.done()) {
+          if (!remaining.isEmpty() && cursor[0] >= page.done()) {
             Thread.sleep(options.pollInterval().toMillis());
           }
         } catch (IOException e) {

@@ -2,22 +2,25 @@ package dev.devemu.cluster;
 
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
+import dev.devemu.campaign.RunRecord;
 import dev.devemu.protocol.v1.CampaignPlanProto;
 import dev.devemu.protocol.v1.CampaignProgressProto;
 import dev.devemu.protocol.v1.CampaignsReport;
+import dev.devemu.protocol.v1.Exposure;
 import dev.devemu.protocol.v1.GetCampaigns;
 import dev.devemu.protocol.v1.GetProgress;
 import dev.devemu.protocol.v1.GetResults;
 import dev.devemu.protocol.v1.NodeCount;
+import dev.devemu.protocol.v1.OopsRecordProto;
 import dev.devemu.protocol.v1.PlanAccepted;
 import dev.devemu.protocol.v1.ResultPage;
 import dev.devemu.protocol.v1.ResultRecorded;
 import dev.devemu.protocol.v1.RunCompleted;
 import dev.devemu.protocol.v1.RunKeyProto;
+import dev.devemu.protocol.v1.RunRecordProto;
 import dev.devemu.protocol.v1.SubmitCampaign;
 import dev.devemu.protocol.v1.WorkAssigned;
 import dev.devemu.protocol.v1.WorkRequested;
-import dev.devemu.testbed.RunResultCodec;
 import dev.devemu.wire.Codec;
 import dev.devemu.wire.WireCodecs;
 import java.util.ArrayList;
@@ -60,9 +63,9 @@ public final class ClusterCodecs implements WireCodecs {
         }));
     r.accept(Codec.of(CampaignCoordinator.RunCompleted.class, "RunCompleted", RunCompleted::parseFrom,
         (m, c) -> RunCompleted.newBuilder().setWorker(c.ref(m.worker())).setNode(m.node())
-            .setCampaignId(m.campaignId()).setKey(key(m.key())).setResult(RunResultCodec.toProto(m.result())).build(),
+            .setCampaignId(m.campaignId()).setKey(key(m.key())).setRecord(record(m.record())).build(),
         (p, c) -> new CampaignCoordinator.RunCompleted(c.ref(p.getWorker()), p.getNode(), p.getCampaignId(),
-            key(p.getKey()), RunResultCodec.fromProto(p.getResult()))));
+            key(p.getKey()), record(p.getRecord()))));
     r.accept(Codec.of(CampaignCoordinator.SubmitCampaign.class, "SubmitCampaign", SubmitCampaign::parseFrom,
         (m, c) -> SubmitCampaign.newBuilder().setPlan(plan(m.plan())).setReplyTo(c.ref(m.replyTo())).build(),
         (p, c) -> new CampaignCoordinator.SubmitCampaign(plan(p.getPlan()), c.ref(p.getReplyTo()))));
@@ -147,12 +150,39 @@ public final class ClusterCodecs implements WireCodecs {
   }
 
   static dev.devemu.protocol.v1.RecordedRun recorded(RecordedRun r) {
-    return dev.devemu.protocol.v1.RecordedRun.newBuilder().setKey(key(r.key()))
-        .setResult(RunResultCodec.toProto(r.result())).setNode(r.node()).build();
+    return dev.devemu.protocol.v1.RecordedRun.newBuilder().setKey(key(r.key())).setRecord(record(r.record()))
+        .setNode(r.node()).build();
   }
 
   static RecordedRun recorded(dev.devemu.protocol.v1.RecordedRun p) {
-    return new RecordedRun(key(p.getKey()), RunResultCodec.fromProto(p.getResult()), p.getNode());
+    return new RecordedRun(key(p.getKey()), record(p.getRecord()), p.getNode());
+  }
+
+  public static RunRecordProto record(RunRecord r) {
+    RunRecordProto.Builder b = RunRecordProto.newBuilder().setSeed(r.seed()).setVariant(r.variant())
+        .setOutcome(r.outcome()).setVirtualNs(r.virtualNanos()).setProbeFailures(r.probeFailures())
+        .setFaultsInjected(r.faultsInjected()).setHotplugEvents(r.hotplugEvents()).setChoices(r.choices());
+    r.exposureNanos().forEach((d, n) -> b.addExposure(Exposure.newBuilder().setDriver(d).setNanos(n)));
+    for (RunRecord.OopsRecord o : r.oopses()) {
+      b.addOopses(OopsRecordProto.newBuilder().setDetector(o.detector()).setTitle(o.title())
+          .setSignature(o.signature()).setDriver(o.driver()).setDriverVariant(o.driverVariant())
+          .setDevice(o.device()).setTimeNs(o.timeNanos()));
+    }
+    if (r.internalError() != null) b.setInternalError(r.internalError());
+    return b.build();
+  }
+
+  public static RunRecord record(RunRecordProto p) {
+    Map<String, Long> exposure = new TreeMap<>();
+    for (Exposure e : p.getExposureList()) exposure.put(e.getDriver(), e.getNanos());
+    List<RunRecord.OopsRecord> oopses = new ArrayList<>(p.getOopsesCount());
+    for (OopsRecordProto o : p.getOopsesList()) {
+      oopses.add(new RunRecord.OopsRecord(o.getDetector(), o.getTitle(), o.getSignature(), o.getDriver(),
+          o.getDriverVariant(), o.getDevice(), o.getTimeNs()));
+    }
+    return new RunRecord(p.getSeed(), p.getVariant(), p.getOutcome(), p.getVirtualNs(), exposure, oopses,
+        p.getProbeFailures(), p.getFaultsInjected(), p.getHotplugEvents(),
+        p.hasInternalError() ? p.getInternalError() : null, p.getChoices());
   }
 
   public static ResultPage page(CampaignCoordinator.ResultPage m) {

@@ -8,7 +8,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +40,19 @@ public final class ClusterNode implements AutoCloseable {
     if (System.getProperty("h2.bindAddress") == null) System.setProperty("h2.bindAddress", "127.0.0.1");
     java.nio.file.Files.createDirectories(node.dataDir());
 
+    Journal.checkDeployment(config);
+
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     LanePool lanes = null;
     try {
-      if (config.getBoolean("devemu.node.create-schema")) {
-        SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // The door first: while the journal is not writable, /ready answers 503 with the reason and status shows it.
+      String http = null;
+      if (config.getBoolean("devemu.node.http-door")) {
+        var uri = PekkoManagement.get(system).start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        http = uri.host().address() + ":" + uri.port();
       }
+      awaitJournal(system, config, node.number());
+      watchJournal(system, config);
       Duration heartbeat = config.getDuration("devemu.node.heartbeat");
       ActorRef<CampaignCoordinator.Command> coordinator =
           CampaignCoordinator.initSingleton(system, config.getDuration("devemu.node.assignment-timeout"));
@@ -54,11 +60,6 @@ public final class ClusterNode implements AutoCloseable {
       if (node.worker()) {
         lanes = new LanePool("devemu-lanes-" + node.port(), node.lanes());
         system.systemActorOf(RunWorker.create(coordinator, lanes, heartbeat), "worker", Props.empty());
-      }
-      String http = null;
-      if (config.getBoolean("devemu.node.http-door")) {
-        var uri = PekkoManagement.get(system).start().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        http = uri.host().address() + ":" + uri.port();
       }
       if (config.getString("devemu.deployment.discovery").equals("kubernetes")) {
         ClusterBootstrap.get(system).start();
@@ -70,6 +71,57 @@ public final class ClusterNode implements AutoCloseable {
       if (lanes != null) lanes.close();
       throw e;
     }
+  }
+
+  /**
+   * Creates the journal's tables if they are missing and writes one probe row; until that works, says why (log,
+   * {@code /ready}, {@code status}) and tries again. A node whose journal does not take writes never says "up" and
+   * starts no coordinator: one that did would crash-loop on recovery.
+   */
+  private static void awaitJournal(ActorSystem<Void> system, com.typesafe.config.Config config, int number)
+      throws InterruptedException {
+    NodeServices services = NodeServices.get(system);
+    Duration retry = config.getDuration("devemu.node.journal-check-interval");
+    String self = system.address().toString();
+    String said = null;
+    while (true) {
+      String problem;
+      try {
+        if (config.getBoolean("devemu.node.create-schema")) Journal.createSchema(system, config);
+        problem = Journal.probe(config, self);
+      } catch (Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().lines().findFirst().orElse("");
+        problem = "the journal (" + Journal.describe(config) + ") could not be prepared: " + m;
+      }
+      services.journalProblem(problem);
+      if (problem == null) {
+        if (said != null) LOG.info("node {}: the journal takes writes again", number);
+        return;
+      }
+      if (!problem.equals(said)) {
+        LOG.error("node {} is not ready: {} (retrying every {} s)", number, problem, retry.toSeconds());
+        said = problem;
+      }
+      if (system.getWhenTerminated().toCompletableFuture().isDone()) throw new IllegalStateException("stopped while waiting for the journal");
+      Thread.sleep(retry.toMillis());
+    }
+  }
+
+  /** Probes the journal again now and then, so that /ready and status notice a journal that went away. */
+  private static void watchJournal(ActorSystem<Void> system, com.typesafe.config.Config config) {
+    if (Journal.kind(config) == Journal.Kind.IN_MEMORY) return;
+    Duration every = config.getDuration("devemu.node.journal-check-interval");
+    NodeServices services = NodeServices.get(system);
+    String self = system.address().toString();
+    system.scheduler().scheduleWithFixedDelay(every, every, () -> {
+      String before = services.journalProblem();
+      String now = Journal.probe(config, self);
+      services.journalProblem(now);
+      if (now != null && !now.equals(before)) LOG.error("{}", now);
+      if (now == null && before != null) LOG.info("the journal takes writes again");
+    }, system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
   }
 
   public ActorSystem<Void> system() {

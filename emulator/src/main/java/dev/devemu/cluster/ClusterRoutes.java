@@ -70,6 +70,48 @@ public final class ClusterRoutes implements ManagementRouteProvider {
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
+    return concat(path("ready", () -> get(this::ready)), devemuRoutes());
+  }
+
+  /**
+   * {@code GET /ready}: 200 when this node can take its share of a campaign, otherwise 503 with the reason: it is
+   * not an Up member yet, its journal does not take writes (the probe's reason), or it should host the coordinator
+   * and the coordinator has not recovered yet. (Pekko's own readiness check is at {@code /pekko/ready}: it does not
+   * know the journal, and answers 500.)
+   */
+  private Route ready() {
+    NodeServices services = NodeServices.get(system);
+    String why = notReadyBecause(services);
+    if (why == null) return complete(StatusCodes.OK, "ready");
+    return complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready: " + why);
+  }
+
+  private String notReadyBecause(NodeServices services) {
+    String journal = services.journalProblem();
+    if (journal != null) return journal;
+    Cluster cluster = Cluster.get(system);
+    var status = cluster.selfMember().status();
+    if (status != org.apache.pekko.cluster.MemberStatus.up() && status != org.apache.pekko.cluster.MemberStatus.weaklyUp()) {
+      return "not an Up member of the cluster yet (" + status + ")";
+    }
+    if (!services.started()) return "the campaign services are starting";
+    if (hostsCoordinator(cluster) && !services.coordinatorRecovered()) {
+      return "the campaign coordinator is recovering on this node";
+    }
+    return null;
+  }
+
+  /** Whether the singleton belongs on this node: the oldest Up member with the coordinator role. */
+  private static boolean hostsCoordinator(Cluster cluster) {
+    Member oldest = null;
+    for (Member m : cluster.state().getMembers()) {
+      if (!m.hasRole(CampaignCoordinator.ROLE) || m.status() != org.apache.pekko.cluster.MemberStatus.up()) continue;
+      if (oldest == null || m.isOlderThan(oldest)) oldest = m;
+    }
+    return oldest != null && oldest.equals(cluster.selfMember());
+  }
+
+  private Route devemuRoutes() {
     return pathPrefix("devemu", () -> concat(
         path("status", () -> get(() -> respond(status()))),
         pathPrefix("campaigns", () -> concat(
@@ -138,6 +180,19 @@ public final class ClusterRoutes implements ManagementRouteProvider {
     }
     out.put("members", members);
     out.put("leader", state.getLeader() == null ? null : state.getLeader().toString());
+    NodeServices services = NodeServices.get(system);
+    Map<String, Object> journal = new LinkedHashMap<>();
+    journal.put("writable", services.journalProblem() == null);
+    if (services.journalProblem() != null) journal.put("problem", services.journalProblem());
+    out.put("journal", journal);
+    String notReady = notReadyBecause(services);
+    out.put("ready", notReady == null);
+    if (notReady != null) out.put("notReady", notReady);
+    if (!services.started()) {
+      out.put("coordinator", null);
+      out.put("coordinatorError", "this node has not started its campaign services: " + notReady);
+      return java.util.concurrent.CompletableFuture.completedFuture(json(out));
+    }
     return this.<CampaignCoordinator.CampaignsReport>ask(CampaignCoordinator.GetCampaigns::new).handle((report, failure) -> {
       if (failure != null) {
         out.put("coordinator", null);

@@ -13,9 +13,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * A single-node cluster inside this JVM, on free loopback ports, with its journal in {@code dataDir}: the
- * embedded default for a campaign that names no cluster. Campaigns survive a restart: a new embedded cluster on the
- * same directory recovers the plans and results, and a resubmitted plan runs only what is missing.
+ * A single-node cluster inside this JVM, on free loopback ports: the embedded default for a campaign that names no
+ * cluster. Its journal is in memory: the campaign folder's {@code results.jsonl} is the one record of the results on
+ * disk (each result is written once), and a campaign resumed after a kill runs what that file lacks.
  *
  * <p>It is the same coordinator, worker, lanes and journal as any node, followed by the same client as a remote
  * cluster ({@link ClusterCampaigns}); only the client's door differs: it asks the coordinator in this JVM directly
@@ -33,6 +33,10 @@ public final class EmbeddedCluster implements CampaignBackend {
       pekko.cluster.gossip-interval = 200ms
       pekko.cluster.leader-actions-interval = 100ms
       pekko.cluster.singleton.hand-over-retry-interval = 100ms
+      # The client in this JVM writes every result to results.jsonl; a journal on disk would be a second copy.
+      pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
+      pekko.persistence.snapshot-store.plugin = "pekko.persistence.no-snapshot-store"
+      devemu.node.create-schema = off
       """);
   /** How often the client asks for results when it has caught up (an ask inside this JVM is cheap). */
   static final Duration EMBEDDED_POLL = Duration.ofMillis(100);
@@ -48,7 +52,7 @@ public final class EmbeddedCluster implements CampaignBackend {
 
   /**
    * Starts the node with its HTTP door (so {@code devemu status} can look at it); {@code lanes} 0 means one per
-   * processor.
+   * processor. {@code dataDir} is the node's data directory (nothing of the journal is written there).
    */
   public static EmbeddedCluster start(Path dataDir, int lanes, ClusterCampaigns.Options options) throws Exception {
     return start(dataDir, lanes, options, true);
@@ -76,6 +80,7 @@ public final class EmbeddedCluster implements CampaignBackend {
    * {@link CampaignBackend#close()}.
    */
   public static CampaignBackend lazily(Path dataDir, int lanes, ClusterCampaigns.Options options) {
+    // dataDir: the campaign folder; the node writes nothing there (in-memory journal)
     return new CampaignBackend() {
       private EmbeddedCluster cluster;
 

@@ -3,7 +3,7 @@ package dev.devemu.cluster;
 import dev.devemu.campaign.CampaignRun;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.sim.SimHost;
-import dev.devemu.testbed.RunResult;
+import dev.devemu.campaign.RunRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
  * touch them: a run is the same pure function of scenario, seed and variant as {@code devemu run}.
  */
 public final class LanePool implements AutoCloseable {
-  private record Job(RunRequest run, BiConsumer<RunRequest, RunResult> done) {}
+  private record Job(RunRequest run, BiConsumer<RunRequest, RunRecord> done) {}
 
   private final SimHost host;
   private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
@@ -46,7 +46,7 @@ public final class LanePool implements AutoCloseable {
   }
 
   /** Queues a run; {@code done} is called on the lane's thread when it finished. */
-  public void submit(RunRequest run, BiConsumer<RunRequest, RunResult> done) {
+  public void submit(RunRequest run, BiConsumer<RunRequest, RunRecord> done) {
     queue.add(new Job(run, done));
   }
 
@@ -61,13 +61,13 @@ public final class LanePool implements AutoCloseable {
     }
   }
 
-  private RunResult execute(SimHost host, int lane, RunRequest r) {
+  private RunRecord execute(SimHost host, int lane, RunRequest r) {
     Scenario base;
     synchronized (scenarios) {
       base = scenarios.computeIfAbsent(r.scenarioFile() + "\n" + r.scenarioSource(),
           k -> CampaignRun.parse(r.scenarioFile(), r.scenarioSource()));
     }
-    return CampaignRun.execute(host, lane, base, r.key(), r.durationOverrideNanos(), r.campaignId());
+    return CampaignRun.record(host, lane, base, r.key(), r.durationOverrideNanos(), r.campaignId());
   }
 
   @Override

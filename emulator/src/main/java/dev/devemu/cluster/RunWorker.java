@@ -1,6 +1,6 @@
 package dev.devemu.cluster;
 
-import dev.devemu.testbed.RunResult;
+import dev.devemu.campaign.RunRecord;
 import dev.devemu.wire.CrossNode;
 import dev.devemu.wire.LocalOnly;
 import java.time.Duration;
@@ -28,7 +28,7 @@ public final class RunWorker extends AbstractBehavior<RunWorker.Command> {
   /** Runs to execute: batch {@code seq} of coordinator incarnation {@code epoch}. */
   public record WorkAssigned(String epoch, long seq, List<RunRequest> runs) implements Command, CrossNode {}
 
-  private record LaneFinished(RunRequest run, RunResult result) implements Command, LocalOnly {}
+  private record LaneFinished(RunRequest run, RunRecord record) implements Command, LocalOnly {}
 
   private enum Heartbeat implements Command, LocalOnly { INSTANCE }
 
@@ -95,7 +95,7 @@ public final class RunWorker extends AbstractBehavior<RunWorker.Command> {
   private Behavior<Command> onLaneFinished(LaneFinished m) {
     holding.remove(m.run().held());
     coordinator.tell(new CampaignCoordinator.RunCompleted(getContext().getSelf(), node, m.run().campaignId(),
-        m.run().key(), m.result()));
+        m.run().key(), m.record()));
     requestWork();
     return this;
   }

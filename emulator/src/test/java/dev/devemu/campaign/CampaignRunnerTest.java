@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
-import dev.devemu.testbed.RunResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,12 @@ class CampaignRunnerTest {
   static CampaignRunner.Outcome campaign(Path dir, CampaignSpec spec, CampaignBackend backend, int workers)
       throws Exception {
     Scenario s = ScenarioLoader.parse("tiny.conf", SCENARIO);
-    CampaignRunner runner = new CampaignRunner(dir, spec, SCENARIO, s.durationNanos() * s.devices().size(),
+    CampaignFolder folder = java.nio.file.Files.exists(dir.resolve(CampaignFolder.SPEC_FILE))
+        ? CampaignFolder.resume(dir, new CampaignFolder.ResumeRequest(null, null,
+            spec.mode() == CampaignSpec.Mode.RUNS ? spec.runs() : null,
+            spec.mode() == CampaignSpec.Mode.DEVICE_HOURS ? spec.deviceHours() : null))
+        : CampaignFolder.create(dir, spec, SCENARIO);
+    CampaignRunner runner = new CampaignRunner(folder, s.durationNanos() * s.devices().size(),
         CampaignProgress.silent());
     try (backend) {
       return runner.run(backend, "test", workers, "test");
@@ -47,7 +51,7 @@ class CampaignRunnerTest {
   }
 
   static String summary(Path dir) throws Exception {
-    return Files.readString(dir.resolve(CampaignRunner.SUMMARY_FILE), StandardCharsets.UTF_8);
+    return Files.readString(dir.resolve(CampaignFolder.SUMMARY_FILE), StandardCharsets.UTF_8);
   }
 
   /** A backend that dies after a number of results, like a process killed mid-way. */
@@ -65,9 +69,9 @@ class CampaignRunnerTest {
     public void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException {
       inner.execute(plan, alreadyDone, new ResultSink() {
         @Override
-        public void accept(RunKey key, RunResult result) {
+        public void accept(RunRecord record) {
           if (seen.get() >= results) throw new IllegalStateException("killed");
-          sink.accept(key, result);
+          sink.accept(record);
           seen.incrementAndGet();
         }
 
@@ -112,10 +116,10 @@ class CampaignRunnerTest {
         () -> campaign(killed, runs(6), new KilledAfter(new LocalCampaignBackend(2), 5), 2));
     Path log = killed.resolve(ResultLog.FILE);
     assertEquals(5, Files.readAllLines(log).size());
-    assertFalse(Files.exists(killed.resolve(CampaignRunner.SUMMARY_FILE)));
+    assertFalse(Files.exists(killed.resolve(CampaignFolder.SUMMARY_FILE)));
     Files.writeString(log, "{\"seed\":6,\"variant\":\"sa", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
 
-    CampaignRunner.Outcome resumed = campaign(killed, CampaignRunner.readSpec(killed), new LocalCampaignBackend(2), 2);
+    CampaignRunner.Outcome resumed = campaign(killed, CampaignFolder.readSpec(killed), new LocalCampaignBackend(2), 2);
     assertEquals(1, resumed.droppedLines());
     assertEquals(5, resumed.reused());
     assertEquals(7, resumed.executed(), "12 keys, 5 kept: only the missing ones run");
@@ -166,8 +170,8 @@ class CampaignRunnerTest {
     try (LocalCampaignBackend backend = new LocalCampaignBackend(1)) {
       backend.execute(plan, Set.of(new RunKey(1, "raw")), new CampaignBackend.ResultSink() {
         @Override
-        public void accept(RunKey key, RunResult result) {
-          ran.add(key);
+        public void accept(RunRecord record) {
+          ran.add(record.key());
         }
 
         @Override

@@ -62,7 +62,8 @@ class CampaignCommandTest {
     }
     assertEquals(8, Files.readAllLines(out.resolve("results.jsonl")).size());
     assertTrue(r.out().contains("embedded cluster, 2 lanes"), r.out());
-    assertTrue(Files.isDirectory(out.resolve("journal")), "the embedded cluster's journal lives in the folder");
+    // Each result is written once, to results.jsonl: the embedded cluster's journal is in memory.
+    assertFalse(Files.exists(out.resolve("journal")), "the embedded cluster wrote a journal next to results.jsonl");
     assertTrue(Files.readString(out.resolve("backend.json")).contains("embedded-cluster"));
     String summary = Files.readString(out.resolve("summary.json"));
     assertTrue(summary.contains("\"replay\": \"./devemu run " + scenario + " --seed "), summary);
@@ -202,7 +203,7 @@ class CampaignCommandTest {
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", changed.toString(), "--resume", out.toString()).code());
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", "--resume", out.toString(), "--variant", "raw").code());
 
-    try (AutoCloseable running = dev.devemu.campaign.CampaignRunner.lock(out)) {
+    try (AutoCloseable running = dev.devemu.campaign.CampaignFolder.lock(out)) {
       CliTest.Result busy = devemu("campaign", "--resume", out.toString(), "--runs", "2", "--local");
       assertEquals(ExitCodes.BAD_INPUT, busy.code());
       assertTrue(busy.err().contains("another devemu campaign is running in this folder"), busy.err());

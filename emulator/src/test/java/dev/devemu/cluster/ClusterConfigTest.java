@@ -65,9 +65,30 @@ class ClusterConfigTest {
         c.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
     assertTrue(c.getStringList("pekko.cluster.seed-nodes").isEmpty(), "bootstrap, not seed nodes");
     assertEquals("slick.jdbc.PostgresProfile$", c.getString("pekko-persistence-jdbc.shared-databases.default.profile"));
-    assertEquals("ready", c.getString("pekko.management.health-checks.readiness-path"));
+    // /ready is devemu's (ClusterRoutes); Pekko's readiness check is moved out of its way.
+    assertEquals("pekko/ready", c.getString("pekko.management.health-checks.readiness-path"));
     assertEquals("alive", c.getString("pekko.management.health-checks.liveness-path"));
+    assertTrue(c.getBoolean("devemu.node.create-schema"), "nothing else creates the tables in Kubernetes");
     assertSecureDefaults(c);
+  }
+
+  @Test
+  void severalNodesNeedAJournalNoneOfThemHosts() {
+    // Every multi-node deployment shipped uses PostgreSQL ...
+    for (String deployment : List.of("local-3-nodes.conf", "kubernetes.conf")) {
+      Config c = load(deployment, 1).config();
+      assertEquals(Journal.Kind.POSTGRES, Journal.kind(c), deployment);
+      assertTrue(c.getString("pekko-persistence-jdbc.shared-databases.default.db.properties.options")
+          .contains("idle_in_transaction_session_timeout"), deployment);
+      Journal.checkDeployment(c);
+    }
+    // ... and several nodes on an H2 file are refused, with what to do instead.
+    Config h2 = com.typesafe.config.ConfigFactory.parseString("""
+        pekko-persistence-jdbc.shared-databases.default.profile = "slick.jdbc.H2Profile$"
+        """).withFallback(load("local-3-nodes.conf", 1).config());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Journal.checkDeployment(h2));
+    assertTrue(e.getMessage().contains("postgres.conf") && e.getMessage().contains("3 nodes"), e.getMessage());
+    Journal.checkDeployment(load("single-node.conf", 1).config()); // one node may keep its H2 file
   }
 
   @Test

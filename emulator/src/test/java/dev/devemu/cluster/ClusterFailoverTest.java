@@ -6,12 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.devemu.campaign.CampaignBackend;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.CampaignProgress;
+import dev.devemu.campaign.CampaignFolder;
 import dev.devemu.campaign.CampaignRunner;
 import dev.devemu.campaign.CampaignSpec;
 import dev.devemu.campaign.RunKey;
+import dev.devemu.campaign.RunRecord;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
-import dev.devemu.testbed.RunResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,9 +137,9 @@ class ClusterFailoverTest {
     public void execute(CampaignPlan plan, Set<RunKey> alreadyDone, ResultSink sink) throws InterruptedException {
       inner.execute(plan, alreadyDone, new ResultSink() {
         @Override
-        public void accept(RunKey key, RunResult result) {
-          deliveries.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-          sink.accept(key, result);
+        public void accept(RunRecord record) {
+          deliveries.computeIfAbsent(record.key(), k -> new AtomicInteger()).incrementAndGet();
+          sink.accept(record);
         }
 
         @Override
@@ -169,9 +170,9 @@ class ClusterFailoverTest {
           clientLines.add(line);
           System.err.println(java.time.LocalTime.now() + " client " + id + ": " + line);
         })));
-    CampaignSpec spec = CampaignRunner.readSpec(single);
+    CampaignSpec spec = CampaignFolder.readSpec(single);
     Scenario s = ScenarioLoader.parse(scenario.toString(), SingleNodeCampaign.SCENARIO);
-    CampaignRunner runner = new CampaignRunner(folder, spec, SingleNodeCampaign.SCENARIO,
+    CampaignRunner runner = new CampaignRunner(CampaignFolder.create(folder, spec, SingleNodeCampaign.SCENARIO),
         s.durationNanos() * s.devices().size(), CampaignProgress.silent());
     CompletableFuture<CampaignRunner.Outcome> campaign = CompletableFuture.supplyAsync(() -> {
       try {
@@ -227,9 +228,9 @@ class ClusterFailoverTest {
     // And it still does its work: a small campaign completes with every result.
     List<RunKey> runs = new ArrayList<>();
     for (int seed = 1; seed <= 6; seed++) runs.add(new RunKey(seed, "raw"));
-    Map<RunKey, RunResult> results = new ConcurrentHashMap<>();
+    Map<RunKey, RunRecord> results = new ConcurrentHashMap<>();
     ClusterCampaigns.connect(cluster.door(2)).execute(new CampaignPlan("after-garbage", "after-garbage.conf",
-        SingleNodeCampaign.SCENARIO, runs, 0), Set.of(), results::put);
+        SingleNodeCampaign.SCENARIO, runs, 0), Set.of(), r -> results.put(r.key(), r));
     assertEquals(Set.copyOf(runs), results.keySet());
   }
 }

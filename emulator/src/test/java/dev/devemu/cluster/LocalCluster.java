@@ -13,8 +13,10 @@ import java.util.function.Predicate;
 
 /**
  * Node JVMs on 127.0.0.1 for tests: a deployment file that includes {@code cluster-config/local-3-nodes.conf} with
- * free ports and a data directory of the test, and one {@code devemu node} process per node. Processes are killed
- * with SIGKILL ({@link Process#destroyForcibly()}) when a test wants a crash, and always on {@link #close()}.
+ * free ports, a data directory of the test and a fresh PostgreSQL database as the journal ({@link PostgresServer}),
+ * and one {@code devemu node} process per node. Processes are killed with SIGKILL ({@link Process#destroyForcibly()})
+ * when a test wants a crash, paused with SIGSTOP and resumed with SIGCONT ({@link #pause}, {@link #resume}), and
+ * always killed on {@link #close()}.
  */
 final class LocalCluster implements AutoCloseable {
   static final Path LOCAL_3_NODES = Path.of("..", "cluster-config", "local-3-nodes.conf").toAbsolutePath().normalize();
@@ -28,7 +30,12 @@ final class LocalCluster implements AutoCloseable {
   private final int[] starts;
 
   /** Node logs go to {@code target/cluster-test-logs/NAME/} so that a failure in CI can be read afterwards. */
-  LocalCluster(String name, Path dir, int nodes, String extraConfig) throws IOException {
+  LocalCluster(String name, Path dir, int nodes, String extraConfig) throws Exception {
+    this(name, dir, nodes, PostgresServer.shared().newDatabase(), extraConfig);
+  }
+
+  /** With the journal at {@code journalUrl} (a JDBC URL of PostgreSQL). */
+  LocalCluster(String name, Path dir, int nodes, String journalUrl, String extraConfig) throws IOException {
     this.dir = dir;
     this.logs = Path.of("target", "cluster-test-logs", name).toAbsolutePath();
     Files.createDirectories(logs);
@@ -47,6 +54,8 @@ final class LocalCluster implements AutoCloseable {
     }
     conf.append("]\n");
     conf.append("devemu.node.data-dir = \"").append(dir.resolve("data")).append("\"\n");
+    conf.append("pekko-persistence-jdbc.shared-databases.default.db.url = \"").append(journalUrl).append("\"\n");
+    conf.append("devemu.node.journal-check-interval = 1s\n");
     // Short enough that a SIGKILLed node is downed within seconds, long enough for a loaded 2-core machine.
     conf.append("devemu.node.heartbeat = 300ms\n");
     conf.append("pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s\n");
@@ -124,6 +133,26 @@ final class LocalCluster implements AutoCloseable {
     Process p = processes[node - 1];
     p.destroyForcibly();
     p.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGSTOP: the process stays, its sockets stay open, it answers nothing (a long GC pause, a frozen VM). */
+  void pause(int node) throws Exception {
+    signal(node, "STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  void resume(int node) throws Exception {
+    signal(node, "CONT");
+  }
+
+  private void signal(int node, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(processes[node - 1].pid())).start();
+    if (kill.waitFor() != 0) throw new IllegalStateException("kill -" + signal + " node " + node + " failed");
+  }
+
+  /** Starts node K without waiting for it to say it is up (a test that expects it not to). */
+  void launchOnly(int node) throws IOException {
+    launch(node);
   }
 
   boolean alive(int node) {

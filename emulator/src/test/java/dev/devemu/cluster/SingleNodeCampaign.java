@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.devemu.campaign.CampaignRunner;
+import dev.devemu.campaign.CampaignFolder;
 import dev.devemu.campaign.ResultLog;
 import dev.devemu.cli.Main;
 import java.io.ByteArrayOutputStream;
@@ -83,7 +83,7 @@ final class SingleNodeCampaign {
 
   /** The id the campaign of this folder has on a cluster. */
   static String campaignId(Path folder) throws Exception {
-    return CampaignRunner.readSpec(folder).campaignId();
+    return CampaignFolder.readSpec(folder).campaignId();
   }
 
   /**
@@ -108,8 +108,8 @@ final class SingleNodeCampaign {
     }
     assertEquals(2 * seeds, lines.size(), "results for keys outside the campaign");
     assertEquals(sorted(single), sorted(folder), "result lines differ from the single-node campaign");
-    assertEquals(Files.readString(single.resolve(CampaignRunner.SUMMARY_FILE)),
-        Files.readString(folder.resolve(CampaignRunner.SUMMARY_FILE)), "summary.json differs from the single-node one");
+    assertEquals(Files.readString(single.resolve(CampaignFolder.SUMMARY_FILE)),
+        Files.readString(folder.resolve(CampaignFolder.SUMMARY_FILE)), "summary.json differs from the single-node one");
   }
 
   private static List<String> sorted(Path folder) throws Exception {

@@ -109,7 +109,7 @@ public final class WireSamples {
     RunKey own = new RunKey(-7, null); // a negative seed, and no variant override
     CampaignPlan plan = new CampaignPlan("c-1f2e", "race.conf", "scenario { name = race }", List.of(raw, own), 8_000_000);
     RunRequest request = new RunRequest("c-1f2e", "race.conf", "scenario { name = race }", raw, 8_000_000);
-    RecordedRun recorded = new RecordedRun(raw, sampleResult(), node);
+    RecordedRun recorded = new RecordedRun(raw, dev.devemu.campaign.RunRecord.of(raw, sampleResult()), node);
     Map<String, Long> perNode = new TreeMap<>(Map.of(node, 3L, "pekko://devemu@127.0.0.1:25522", 5L));
     CampaignCoordinator.CampaignProgress progress = new CampaignCoordinator.CampaignProgress("c-1f2e", true,
         "race.conf", 10, 8, false, perNode, Map.of(node, 1L), 2, "no error");
@@ -117,7 +117,8 @@ public final class WireSamples {
         List.of(new HeldRun("c-1f2e", raw), new HeldRun("c-1f2e", own)), "epoch-1", 17, 4));
     out.add(new RunWorker.WorkAssigned("epoch-1", 18, List.of(request,
         new RunRequest("c-1f2e", "race.conf", "scenario { name = race }", own, 0))));
-    out.add(new CampaignCoordinator.RunCompleted(worker, node, "c-1f2e", raw, sampleResult()));
+    out.add(new CampaignCoordinator.RunCompleted(worker, node, "c-1f2e", raw,
+        dev.devemu.campaign.RunRecord.of(raw, sampleResult())));
     out.add(new CampaignCoordinator.SubmitCampaign(plan, progressTo));
     out.add(new CampaignCoordinator.GetProgress("c-1f2e", progressTo));
     out.add(new CampaignCoordinator.GetResults("c-1f2e", 100, 50, pageTo));
