@@ -124,7 +124,7 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
         if (!CampaignSpec.sha256(source).equals(spec.scenarioSha256())) {
           return bad(err, dir.resolve(CampaignRunner.SCENARIO_FILE) + ": changed since the campaign started");
         }
-        if (scenarioFile != null && !Files.readString(scenarioFile, StandardCharsets.UTF_8).equals(source)) {
+        if (scenarioFile != null && !ScenarioLoader.load(scenarioFile).source().equals(source)) {
           return bad(err, scenarioFile + " differs from the scenario the campaign in " + dir + " started with");
         }
         if (variant != null && !spec.variants().equals(List.of(variant))) {

@@ -10,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.protocol.v1.CampaignPlanProto;
+import dev.devemu.scenario.ScenarioException;
+import dev.devemu.scenario.ScenarioLoader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,6 +47,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The door of a node for clients outside the cluster, served by Pekko Management's HTTP server (loopback by
@@ -62,10 +68,19 @@ public final class ClusterRoutes implements ManagementRouteProvider {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRoutes.class);
+
   private final ActorSystem<?> system;
+  /** Largest request body accepted (a plan: its scenario text and run keys), {@code devemu.http.max-body-bytes}. */
+  private final long maxBodyBytes;
+  /** Largest scenario text in a plan, {@code devemu.http.max-scenario-bytes}. */
+  private final long maxScenarioBytes;
 
   public ClusterRoutes(ExtendedActorSystem system) {
     this.system = Adapter.toTyped(system);
+    var config = system.settings().config();
+    this.maxBodyBytes = config.getBytes("devemu.http.max-body-bytes");
+    this.maxScenarioBytes = Math.min(config.getBytes("devemu.http.max-scenario-bytes"), ScenarioLoader.MAX_TEXT_BYTES);
   }
 
   @Override
@@ -74,7 +89,7 @@ public final class ClusterRoutes implements ManagementRouteProvider {
         path("status", () -> get(() -> respond(status()))),
         pathPrefix("campaigns", () -> concat(
             pathEnd(() -> concat(
-                post(() -> entity(Unmarshaller.entityToByteArray(), this::submit)),
+                post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteArray(), this::submit))),
                 get(() -> respond(campaigns())))),
             path(PathMatchers.segment(), id -> get(() -> respond(progress(id)))),
             path(PathMatchers.segment().slash("results"), this::resultsRoute)))));
@@ -100,6 +115,14 @@ public final class ClusterRoutes implements ManagementRouteProvider {
       plan = ClusterCodecs.plan(CampaignPlanProto.parseFrom(body));
     } catch (InvalidProtocolBufferException e) {
       return complete(StatusCodes.BAD_REQUEST, "not a devemu.v1.CampaignPlanProto: " + e.getMessage());
+    }
+    // The coordinator parses the scenario as data (ScenarioLoader.parse: no includes, no environment); the size is
+    // checked here first so that an oversized text never reaches it.
+    try {
+      ScenarioLoader.checkSize(plan.scenarioFile(), plan.scenarioSource().getBytes(StandardCharsets.UTF_8).length,
+          maxScenarioBytes);
+    } catch (ScenarioException e) {
+      return complete(StatusCodes.BAD_REQUEST, e.getMessage());
     }
     return respond(this.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.SubmitCampaign(plan, r))
         .thenApply(p -> p.error().isEmpty() ? json(p)
@@ -156,9 +179,12 @@ public final class ClusterRoutes implements ManagementRouteProvider {
   }
 
   private static Route respond(CompletionStage<HttpResponse> response) {
-    return completeWithFuture(response.exceptionally(e -> HttpResponse.create()
-        .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
-        .withEntity("the campaign coordinator is not available: " + e)));
+    // The cause (an ask timeout naming the singleton proxy's actor path, …) goes to the log, not to the client.
+    return completeWithFuture(response.exceptionally(e -> {
+      LOG.warn("answering 503: the campaign coordinator did not answer: {}", e.toString());
+      return HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+          .withEntity("the campaign coordinator is not available; try again (the node's log says why)");
+    }));
   }
 
   private static HttpResponse notFound(String id) {
