@@ -5,10 +5,12 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefixTest;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
@@ -42,9 +44,11 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
 import org.slf4j.Logger;
@@ -85,14 +89,39 @@ public final class ClusterRoutes implements ManagementRouteProvider {
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
-    return pathPrefix("devemu", () -> concat(
+    // Only the paths this provider owns are checked: the health checks of other providers stay open.
+    return concat(
+        pathPrefix("devemu", () -> authenticated(this::devemuRoutes)),
+        pathPrefixTest("cluster", () -> authenticated(() ->
+            ClusterHttpManagementRoutes.readOnly(org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))))));
+  }
+
+  /**
+   * The inner route if the request carries {@code Authorization: Bearer TOKEN} with this node's token, else 401.
+   * The comparison takes the same time wherever the tokens differ ({@link DoorToken#matches}).
+   */
+  private Route authenticated(java.util.function.Supplier<Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      String expected = NodeServices.get(system).httpToken();
+      String presented = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+          .map(h -> h.substring(7).strip()).orElse(null);
+      if (DoorToken.matches(expected, presented)) return inner.get();
+      return complete(HttpResponse.create().withStatus(StatusCodes.UNAUTHORIZED)
+          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"devemu\""))
+          .withEntity(header.isPresent() ? "the token is not this cluster's" : "this door needs a token: "
+              + "Authorization: Bearer TOKEN (./devemu reads DEVEMU_TOKEN or --token-file)"));
+    });
+  }
+
+  private Route devemuRoutes() {
+    return concat(
         path("status", () -> get(() -> respond(status()))),
         pathPrefix("campaigns", () -> concat(
             pathEnd(() -> concat(
                 post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteArray(), this::submit))),
                 get(() -> respond(campaigns())))),
             path(PathMatchers.segment(), id -> get(() -> respond(progress(id)))),
-            path(PathMatchers.segment().slash("results"), this::resultsRoute)))));
+            path(PathMatchers.segment().slash("results"), this::resultsRoute))));
   }
 
   private Route resultsRoute(String id) {

@@ -5,7 +5,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
-/** What the HTTP door of a node needs from the node: the proxy to the coordinator singleton. */
+/** What the HTTP door of a node needs from the node: the proxy to the coordinator singleton, the door's token. */
 public final class NodeServices implements Extension {
   private static final class Id extends ExtensionId<NodeServices> {
     @Override
@@ -17,6 +17,7 @@ public final class NodeServices implements Extension {
   private static final Id ID = new Id();
 
   private volatile ActorRef<CampaignCoordinator.Command> coordinator;
+  private volatile String httpToken;
 
   public static NodeServices get(ActorSystem<?> system) {
     return ID.apply(system);
@@ -30,5 +31,14 @@ public final class NodeServices implements Extension {
 
   void coordinator(ActorRef<CampaignCoordinator.Command> proxy) {
     this.coordinator = proxy;
+  }
+
+  /** The bearer token the door requires; null until the node set it (the door then lets nobody in). */
+  String httpToken() {
+    return httpToken;
+  }
+
+  void httpToken(String token) {
+    this.httpToken = token;
   }
 }

@@ -64,7 +64,7 @@ class ClusterRestartTest {
       assertTrue(resumed.reused() >= 6 && resumed.reused() < 2 * SEEDS, "killed mid-way: " + resumed.reused());
       assertEquals(2 * SEEDS - resumed.reused(), resumed.executed(), "each missing key once");
 
-      JsonNode c = LocalCluster.campaign(ClusterCampaigns.status(cluster.door()), id);
+      JsonNode c = LocalCluster.campaign(ClusterCampaigns.status(cluster.door(), cluster.token()), id);
       assertEquals(2 * SEEDS, c.path("done").asLong(), c.toString());
       assertEquals(2, c.path("doneByNode").size(), "the killed campaign's node and this one: " + c);
       long byKilledNode = 0;
@@ -77,7 +77,8 @@ class ClusterRestartTest {
       assertEquals(2 * SEEDS - byKilledNode, c.path("doneByNode").path(cluster.address()).asLong(), c.toString());
 
       // What `./devemu status` shows a person.
-      SingleNodeCampaign.Cli status = SingleNodeCampaign.devemu("status", "--cluster", cluster.door());
+      SingleNodeCampaign.Cli status = SingleNodeCampaign.devemu("status", "--cluster", cluster.door(), "--token-file",
+          cluster.tokenFile().toString());
       assertEquals(0, status.code(), status.err());
       String text = status.out();
       assertTrue(text.matches("(?s).*" + Pattern.quote(cluster.address()) + " +Up +reachable.*"), text);
