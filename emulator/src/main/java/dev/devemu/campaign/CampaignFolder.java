@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -82,12 +81,9 @@ public final class CampaignFolder {
       throw new CampaignException(dir.resolve(SCENARIO_FILE) + ": changed since the campaign started");
     }
     if (request.scenarioFile() != null) {
-      String given;
-      try {
-        given = Files.readString(request.scenarioFile(), StandardCharsets.UTF_8);
-      } catch (NoSuchFileException e) {
-        throw new CampaignException(request.scenarioFile() + ": no such file");
-      }
+      if (!Files.exists(request.scenarioFile())) throw new CampaignException(request.scenarioFile() + ": no such file");
+      // the text the campaign was started with: its includes merged in, as the folder keeps it
+      String given = dev.devemu.scenario.ScenarioLoader.load(request.scenarioFile()).source();
       if (!given.equals(source)) {
         throw new CampaignException(request.scenarioFile() + " differs from the scenario the campaign in " + dir
             + " started with");

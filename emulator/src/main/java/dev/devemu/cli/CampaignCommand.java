@@ -10,6 +10,7 @@ import dev.devemu.campaign.CampaignSummary;
 import dev.devemu.campaign.LocalCampaignBackend;
 import dev.devemu.campaign.PoissonStats;
 import dev.devemu.cluster.ClusterCampaigns;
+import dev.devemu.cluster.DoorToken;
 import dev.devemu.cluster.EmbeddedCluster;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;
@@ -72,6 +73,13 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
   @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
   Where where;
 
+  @Option(names = "--token-file", paramLabel = "FILE", description = "With a cluster: the file holding its HTTP "
+      + "door's token (default: the DEVEMU_TOKEN environment variable). Refused if any user may read it.")
+  Path tokenFile;
+
+  /** The cluster door's token (--token-file or DEVEMU_TOKEN), read once the backend is known to be a cluster. */
+  private String token;
+
   /** Where the runs execute; without any of these, a new campaign runs on the embedded cluster. */
   static final class Where {
     @Option(names = "--cluster", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "Run on this running "
@@ -133,7 +141,8 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
           return bad(err, "--workers does not apply to --cluster: the nodes run as many runs as they have lanes "
               + "(devemu node --lanes N)");
         }
-        ClusterCampaigns.connect(choice.cluster()); // checks HOST:PORT[,HOST:PORT...]
+        token = DoorToken.forClient(tokenFile);
+        ClusterCampaigns.connect(choice.cluster(), token); // checks HOST:PORT[,HOST:PORT...]
       }
     } catch (ScenarioException | CampaignException e) {
       return bad(err, e.getMessage());
@@ -149,7 +158,10 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     String runsOn;
     if (choice.kind() == CampaignBackendChoice.Kind.CLUSTER) {
       try {
-        lanes = Math.max(1, ClusterCampaigns.lanes(ClusterCampaigns.awaitStatus(choice.cluster(), clusterConnectWait)));
+        lanes = Math.max(1, ClusterCampaigns.lanes(ClusterCampaigns.awaitStatus(choice.cluster(), token,
+            clusterConnectWait)));
+      } catch (IllegalArgumentException e) {
+        return bad(err, "cluster " + choice.cluster() + ": " + e.getMessage()); // the token was refused
       } catch (IOException e) {
         err.println("devemu: cluster " + choice.cluster() + ": " + e.getMessage());
         if (resume != null && this.where == null) {
@@ -171,7 +183,7 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     boolean terminal = System.console() != null;
     CampaignRunner runner = new CampaignRunner(folder, maxExposure, new CampaignProgress(out, terminal));
     CampaignRunner.Outcome outcome;
-    try (AutoCloseable lock = folder.lock(); CampaignBackend backend = backend(choice, dir, lanes, err)) {
+    try (AutoCloseable lock = folder.lock(); CampaignBackend backend = backend(choice, token, dir, lanes, err)) {
       choice.write(folder);
       outcome = runner.run(backend, choice.describe(), lanes, commandLine());
     } catch (CampaignException e) {
@@ -198,14 +210,15 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     return ExitCodes.OK;
   }
 
-  private static CampaignBackend backend(CampaignBackendChoice choice, Path dir, int lanes, PrintWriter err) {
+  private static CampaignBackend backend(CampaignBackendChoice choice, String token, Path dir, int lanes,
+      PrintWriter err) {
     ClusterCampaigns.Options options = ClusterCampaigns.Options.defaults().withNotices(line -> {
       err.println("devemu: " + line);
       err.flush();
     });
     return switch (choice.kind()) {
       case LOCAL -> new LocalCampaignBackend(lanes);
-      case CLUSTER -> ClusterCampaigns.connect(choice.cluster(), options);
+      case CLUSTER -> ClusterCampaigns.connect(choice.cluster(), token, options);
       case EMBEDDED -> {
         quietClusterLog(); // the node's INFO lines (up, campaign accepted) mean nothing to the user here
         yield EmbeddedCluster.lazily(dir, lanes, options);

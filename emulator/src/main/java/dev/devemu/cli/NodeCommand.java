@@ -51,9 +51,16 @@ public final class NodeCommand implements Callable<Integer>, Subcommand {
       return ExitCodes.BAD_INPUT;
     }
     // SIGTERM runs Pekko's coordinated shutdown from its own JVM hook (the node leaves the cluster).
-    ClusterNode n = ClusterNode.start(nc);
+    ClusterNode n;
+    try {
+      n = ClusterNode.start(nc);
+    } catch (IllegalArgumentException e) { // the door's token setting (DoorToken), checked before anything starts
+      err.println("devemu: " + e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
     out.println("node " + node + " up: " + n.system().address() + " http=" + n.httpAddress() + " lanes="
         + (nc.node().worker() ? nc.node().lanes() : 0) + " roles=" + String.join(",", nc.node().roles()));
+    if (n.tokenSource() != null) out.println("http token: " + n.tokenSource());
     out.flush();
     n.awaitTermination();
     n.close();

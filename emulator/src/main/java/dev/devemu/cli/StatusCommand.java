@@ -18,6 +18,10 @@ public final class StatusCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--cluster", required = true, paramLabel = "HOST:PORT", description = "HTTP door of any node.")
   String cluster;
 
+  @Option(names = "--token-file", paramLabel = "FILE", description = "The file holding the door's token (default: "
+      + "the DEVEMU_TOKEN environment variable). Refused if any user may read it.")
+  java.nio.file.Path tokenFile;
+
   @Option(names = "--json", description = "Print the status document as JSON.")
   boolean json;
 
@@ -30,7 +34,7 @@ public final class StatusCommand implements Callable<Integer>, Subcommand {
     PrintWriter err = spec.commandLine().getErr();
     JsonNode s;
     try {
-      s = ClusterCampaigns.status(cluster);
+      s = ClusterCampaigns.status(cluster, dev.devemu.cluster.DoorToken.forClient(tokenFile));
     } catch (IllegalArgumentException e) {
       err.println("devemu: " + e.getMessage());
       return ExitCodes.BAD_INPUT;

@@ -84,9 +84,17 @@ public final class ClusterCampaigns {
     }
   }
 
-  /** A backend that runs plans on the cluster whose HTTP door is at {@code hostPorts} ({@code host:port[,…]}). */
+  /**
+   * A backend that runs plans on the cluster whose HTTP door is at {@code hostPorts} ({@code host:port[,…]}),
+   * sending {@code token} (the door's bearer token; null sends none and the door answers 401).
+   */
+  public static CampaignBackend connect(String hostPorts, String token, Options options) {
+    return new Backend(Doors.parse(hostPorts, token), options);
+  }
+
+  /** {@link #connect(String, String, Options)} with the token of {@code DEVEMU_TOKEN}. */
   public static CampaignBackend connect(String hostPorts, Options options) {
-    return new Backend(Doors.parse(hostPorts), options);
+    return connect(hostPorts, DoorToken.forClient(null), options);
   }
 
   /** The same backend over the cluster node running in this JVM ({@code system} is its actor system). */
@@ -94,17 +102,22 @@ public final class ClusterCampaigns {
     return new Backend(new InJvmDoor(system), options);
   }
 
-  public static CampaignBackend connect(String hostPorts) {
-    return connect(hostPorts, Options.defaults());
+  public static CampaignBackend connect(String hostPorts, String token) {
+    return connect(hostPorts, token, Options.defaults());
   }
 
-  /** The {@code /devemu/status} document of a node (JSON), or an IOException if it does not answer. */
-  public static JsonNode status(String hostPort) throws IOException, InterruptedException {
-    return status(Doors.parse(hostPort));
+  /**
+   * The {@code /devemu/status} document of a node (JSON), or an IOException if it does not answer.
+   *
+   * @throws IllegalArgumentException if the door refuses the token (401)
+   */
+  public static JsonNode status(String hostPort, String token) throws IOException, InterruptedException {
+    return status(Doors.parse(hostPort, token));
   }
 
   private static JsonNode status(Doors doors) throws IOException, InterruptedException {
     HttpResponse<byte[]> r = doors.get("/devemu/status", Duration.ofSeconds(15));
+    doors.refusedToken(r);
     if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
     return new ObjectMapper().readTree(r.body());
   }
@@ -113,11 +126,13 @@ public final class ClusterCampaigns {
    * The status document of the first of {@code hostPorts} that answers, trying them in turn for at most
    * {@code wait}: how a client checks that a cluster is there before it starts a campaign on it.
    *
-   * @throws IllegalArgumentException if {@code hostPorts} is not {@code HOST:PORT[,HOST:PORT…]}
+   * @throws IllegalArgumentException if {@code hostPorts} is not {@code HOST:PORT[,HOST:PORT…]}, or a door
+   *     refused the token (401)
    * @throws IOException if no door answered within {@code wait} (the message names the last error)
    */
-  public static JsonNode awaitStatus(String hostPorts, Duration wait) throws IOException, InterruptedException {
-    Doors doors = Doors.parse(hostPorts);
+  public static JsonNode awaitStatus(String hostPorts, String token, Duration wait)
+      throws IOException, InterruptedException {
+    Doors doors = Doors.parse(hostPorts, token);
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
       try {
@@ -178,15 +193,26 @@ public final class ClusterCampaigns {
   /** The HTTP doors a client may use, and which one it uses now. */
   static final class Doors implements Door {
     private final List<String> addresses;
+    private final String token;
     private int current;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1).build();
 
-    private Doors(List<String> addresses) {
+    private Doors(List<String> addresses, String token) {
       this.addresses = addresses;
+      this.token = token;
     }
 
-    static Doors parse(String hostPorts) {
+    /** 401 is not a door that is down: going on or trying the next door would not help. */
+    void refusedToken(HttpResponse<byte[]> r) {
+      if (r.statusCode() == 401) {
+        throw new IllegalArgumentException(current() + " refused " + (token == null ? "a request without a token"
+            : "the token") + " (HTTP 401): give the cluster's token with DEVEMU_TOKEN or --token-file FILE (a node "
+            + "without a configured token made one in its data directory, file " + DoorToken.GENERATED_FILE + ")");
+      }
+    }
+
+    static Doors parse(String hostPorts, String token) {
       List<String> out = new ArrayList<>();
       for (String s : hostPorts.split(",")) {
         String a = s.trim();
@@ -202,7 +228,7 @@ public final class ClusterCampaigns {
         out.add(a);
       }
       if (out.isEmpty()) throw new IllegalArgumentException("--cluster wants HOST:PORT");
-      return new Doors(List.copyOf(out));
+      return new Doors(List.copyOf(out), token);
     }
 
     @Override
@@ -219,6 +245,7 @@ public final class ClusterCampaigns {
     public void submit(CampaignPlan plan) throws IOException, InterruptedException {
       HttpResponse<byte[]> r =
           post("/devemu/campaigns", ClusterCodecs.plan(plan).toByteArray(), Duration.ofSeconds(30));
+      refusedToken(r);
       if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
       if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
     }
@@ -228,19 +255,23 @@ public final class ClusterCampaigns {
         throws IOException, InterruptedException {
       HttpResponse<byte[]> r = get("/devemu/campaigns/" + URLEncoder.encode(campaignId, StandardCharsets.UTF_8)
           + "/results?max=" + max + "&from=" + from, Duration.ofSeconds(30));
+      refusedToken(r);
       if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
       return ClusterCodecs.page(ResultPage.parseFrom(r.body()));
     }
 
+    private HttpRequest.Builder request(String path, Duration timeout) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + current() + path)).timeout(timeout);
+      return token == null ? b : b.header("Authorization", "Bearer " + token);
+    }
+
     HttpResponse<byte[]> get(String path, Duration timeout) throws IOException, InterruptedException {
-      return http.send(HttpRequest.newBuilder(URI.create("http://" + current() + path)).timeout(timeout).GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      return http.send(request(path, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     HttpResponse<byte[]> post(String path, byte[] body, Duration timeout) throws IOException, InterruptedException {
-      return http.send(HttpRequest.newBuilder(URI.create("http://" + current() + path)).timeout(timeout)
-          .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      return http.send(request(path, timeout).header("Content-Type", "application/x-protobuf")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
   }
 

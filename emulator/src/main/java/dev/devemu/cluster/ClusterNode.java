@@ -24,9 +24,12 @@ public final class ClusterNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final LanePool lanes;
   private final String httpAddress;
+  private final String tokenSource;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private ClusterNode(NodeConfig.Node node, ActorSystem<Void> system, LanePool lanes, String httpAddress) {
+  private ClusterNode(NodeConfig.Node node, ActorSystem<Void> system, LanePool lanes, String httpAddress,
+      String tokenSource) {
+    this.tokenSource = tokenSource;
     this.node = node;
     this.system = system;
     this.lanes = lanes;
@@ -39,6 +42,8 @@ public final class ClusterNode implements AutoCloseable {
     // H2's mixed mode starts a small TCP server for the other nodes of this machine: keep it on loopback.
     if (System.getProperty("h2.bindAddress") == null) System.setProperty("h2.bindAddress", "127.0.0.1");
     java.nio.file.Files.createDirectories(node.dataDir());
+    // Before the actor system: a bad token setting is bad input, and stops the node before it joins anything.
+    DoorToken.Token token = config.getBoolean("devemu.node.http-door") ? DoorToken.forNode(config, node.dataDir()) : null;
 
     Journal.checkDeployment(config);
 
@@ -47,7 +52,8 @@ public final class ClusterNode implements AutoCloseable {
     try {
       // The door first: while the journal is not writable, /ready answers 503 with the reason and status shows it.
       String http = null;
-      if (config.getBoolean("devemu.node.http-door")) {
+      if (token != null) {
+        NodeServices.get(system).httpToken(token.value());
         var uri = PekkoManagement.get(system).start().toCompletableFuture().get(60, TimeUnit.SECONDS);
         http = uri.host().address() + ":" + uri.port();
       }
@@ -64,8 +70,9 @@ public final class ClusterNode implements AutoCloseable {
       if (config.getString("devemu.deployment.discovery").equals("kubernetes")) {
         ClusterBootstrap.get(system).start();
       }
-      LOG.info("node {} up: {} http={}", node.number(), system.address(), http);
-      return new ClusterNode(node, system, lanes, http);
+      LOG.info("node {} up: {} http={}{}", node.number(), system.address(), http,
+          token == null ? "" : " (bearer token: " + token.source() + ")");
+      return new ClusterNode(node, system, lanes, http, token == null ? null : token.source());
     } catch (Exception | Error e) {
       system.terminate();
       if (lanes != null) lanes.close();
@@ -135,6 +142,11 @@ public final class ClusterNode implements AutoCloseable {
   /** {@code host:port} of this node's HTTP door, or null if it has none ({@code devemu.node.http-door = off}). */
   public String httpAddress() {
     return httpAddress;
+  }
+
+  /** Where the door's bearer token comes from (e.g. {@code file devemu-data/http-token}), or null without a door. */
+  public String tokenSource() {
+    return tokenSource;
   }
 
   /** Blocks until the node's actor system has terminated (it left, or it was downed). */

@@ -5,11 +5,14 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefixTest;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +20,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.protocol.v1.CampaignPlanProto;
+import dev.devemu.scenario.ScenarioException;
+import dev.devemu.scenario.ScenarioLoader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,11 +44,15 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The door of a node for clients outside the cluster, served by Pekko Management's HTTP server (loopback by
@@ -62,15 +72,29 @@ public final class ClusterRoutes implements ManagementRouteProvider {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRoutes.class);
+
   private final ActorSystem<?> system;
+  /** Largest request body accepted (a plan: its scenario text and run keys), {@code devemu.http.max-body-bytes}. */
+  private final long maxBodyBytes;
+  /** Largest scenario text in a plan, {@code devemu.http.max-scenario-bytes}. */
+  private final long maxScenarioBytes;
 
   public ClusterRoutes(ExtendedActorSystem system) {
     this.system = Adapter.toTyped(system);
+    var config = system.settings().config();
+    this.maxBodyBytes = config.getBytes("devemu.http.max-body-bytes");
+    this.maxScenarioBytes = Math.min(config.getBytes("devemu.http.max-scenario-bytes"), ScenarioLoader.MAX_TEXT_BYTES);
   }
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
-    return concat(path("ready", () -> get(this::ready)), devemuRoutes());
+    // Only the paths this provider owns are checked: the health checks of other providers stay open.
+    return concat(
+        path("ready", () -> get(this::ready)),
+        pathPrefix("devemu", () -> authenticated(this::devemuRoutes)),
+        pathPrefixTest("cluster", () -> authenticated(() ->
+            ClusterHttpManagementRoutes.readOnly(org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))))));
   }
 
   /**
@@ -111,15 +135,32 @@ public final class ClusterRoutes implements ManagementRouteProvider {
     return oldest != null && oldest.equals(cluster.selfMember());
   }
 
+  /**
+   * The inner route if the request carries {@code Authorization: Bearer TOKEN} with this node's token, else 401.
+   * The comparison takes the same time wherever the tokens differ ({@link DoorToken#matches}).
+   */
+  private Route authenticated(java.util.function.Supplier<Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      String expected = NodeServices.get(system).httpToken();
+      String presented = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+          .map(h -> h.substring(7).strip()).orElse(null);
+      if (DoorToken.matches(expected, presented)) return inner.get();
+      return complete(HttpResponse.create().withStatus(StatusCodes.UNAUTHORIZED)
+          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"devemu\""))
+          .withEntity(header.isPresent() ? "the token is not this cluster's" : "this door needs a token: "
+              + "Authorization: Bearer TOKEN (./devemu reads DEVEMU_TOKEN or --token-file)"));
+    });
+  }
+
   private Route devemuRoutes() {
-    return pathPrefix("devemu", () -> concat(
+    return concat(
         path("status", () -> get(() -> respond(status()))),
         pathPrefix("campaigns", () -> concat(
             pathEnd(() -> concat(
-                post(() -> entity(Unmarshaller.entityToByteArray(), this::submit)),
+                post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteArray(), this::submit))),
                 get(() -> respond(campaigns())))),
             path(PathMatchers.segment(), id -> get(() -> respond(progress(id)))),
-            path(PathMatchers.segment().slash("results"), this::resultsRoute)))));
+            path(PathMatchers.segment().slash("results"), this::resultsRoute))));
   }
 
   private Route resultsRoute(String id) {
@@ -142,6 +183,14 @@ public final class ClusterRoutes implements ManagementRouteProvider {
       plan = ClusterCodecs.plan(CampaignPlanProto.parseFrom(body));
     } catch (InvalidProtocolBufferException e) {
       return complete(StatusCodes.BAD_REQUEST, "not a devemu.v1.CampaignPlanProto: " + e.getMessage());
+    }
+    // The coordinator parses the scenario as data (ScenarioLoader.parse: no includes, no environment); the size is
+    // checked here first so that an oversized text never reaches it.
+    try {
+      ScenarioLoader.checkSize(plan.scenarioFile(), plan.scenarioSource().getBytes(StandardCharsets.UTF_8).length,
+          maxScenarioBytes);
+    } catch (ScenarioException e) {
+      return complete(StatusCodes.BAD_REQUEST, e.getMessage());
     }
     return respond(this.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.SubmitCampaign(plan, r))
         .thenApply(p -> p.error().isEmpty() ? json(p)
@@ -211,9 +260,12 @@ public final class ClusterRoutes implements ManagementRouteProvider {
   }
 
   private static Route respond(CompletionStage<HttpResponse> response) {
-    return completeWithFuture(response.exceptionally(e -> HttpResponse.create()
-        .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
-        .withEntity("the campaign coordinator is not available: " + e)));
+    // The cause (an ask timeout naming the singleton proxy's actor path, …) goes to the log, not to the client.
+    return completeWithFuture(response.exceptionally(e -> {
+      LOG.warn("answering 503: the campaign coordinator did not answer: {}", e.toString());
+      return HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+          .withEntity("the campaign coordinator is not available; try again (the node's log says why)");
+    }));
   }
 
   private static HttpResponse notFound(String id) {

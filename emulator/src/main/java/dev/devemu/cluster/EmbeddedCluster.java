@@ -112,6 +112,16 @@ public final class EmbeddedCluster implements CampaignBackend {
     return node.httpAddress();
   }
 
+  /** The bearer token of the node's HTTP door. */
+  public String token() {
+    return NodeServices.get(node.system()).httpToken();
+  }
+
+  /** The file the node made its token in (it has no configured token): what {@code --token-file} names. */
+  public Path tokenFile() {
+    return node.node().dataDir().resolve(DoorToken.GENERATED_FILE);
+  }
+
   public String address() {
     return node.system().address().toString();
   }

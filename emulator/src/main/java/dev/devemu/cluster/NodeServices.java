@@ -6,8 +6,9 @@ import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
- * What the HTTP door of a node needs from the node: the proxy to the coordinator singleton, and what {@code /ready}
- * and {@code status} report (is the journal writable, has the coordinator recovered if it runs here).
+ * What the HTTP door of a node needs from the node: the proxy to the coordinator singleton, the door's token, and
+ * what {@code /ready} and {@code status} report (is the journal writable, has the coordinator recovered if it runs
+ * here).
  */
 public final class NodeServices implements Extension {
   private static final class Id extends ExtensionId<NodeServices> {
@@ -22,6 +23,7 @@ public final class NodeServices implements Extension {
   private volatile ActorRef<CampaignCoordinator.Command> coordinator;
   private volatile String journalProblem = "the journal has not been checked yet";
   private volatile boolean coordinatorRecovered;
+  private volatile String httpToken;
 
   public static NodeServices get(ActorSystem<?> system) {
     return ID.apply(system);
@@ -58,5 +60,14 @@ public final class NodeServices implements Extension {
   /** Whether the campaign services (coordinator proxy, worker) have started. */
   public boolean started() {
     return coordinator != null;
+  }
+
+  /** The bearer token the door requires; null until the node set it (the door then lets nobody in). */
+  String httpToken() {
+    return httpToken;
+  }
+
+  void httpToken(String token) {
+    this.httpToken = token;
   }
 }

@@ -3,7 +3,15 @@ package dev.devemu.scenario;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderClasspath;
+import com.typesafe.config.ConfigIncluderFile;
+import com.typesafe.config.ConfigIncluderURL;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigSyntax;
 import dev.devemu.fault.FaultPoints;
 import dev.devemu.fault.Moments;
@@ -33,32 +41,245 @@ import java.util.TreeMap;
 public final class ScenarioLoader {
   private ScenarioLoader() {}
 
+  /**
+   * The most text a scenario may have, included files counted: a scenario is a few KiB; this bounds what a
+   * request or a cluster message can make a node parse. {@code devemu.http.max-scenario-bytes} may set a lower
+   * limit for the HTTP door.
+   */
+  public static final int MAX_TEXT_BYTES = 1 << 20;
+
+  /**
+   * Reads a scenario file. {@code include "other.conf"} (or {@code include file("other.conf")}) works relative to
+   * the including file; a missing file and a cycle are errors that name the files. {@code url(…)} and
+   * {@code classpath(…)} includes are refused. The returned scenario's {@link Scenario#source()} is
+   * self-contained: a file without includes keeps its own text, one with includes gets the merged text, so that
+   * a cluster node or a replay reads the same scenario without the other files.
+   */
   public static Scenario load(Path path) {
-    String text;
+    String text = readFile(path.toString(), path, 0);
+    String file = path.toString();
+    List<IncludeScan.Include> includes = IncludeScan.scan(text);
+    ConfigObject root;
     try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new ScenarioException(path.toString(), 0, "", "no such file");
-    } catch (IOException e) {
-      throw new ScenarioException(path.toString(), 0, "", "cannot read: " + e.getMessage());
+      root = ConfigFactory.parseString(text, options(file, new FileIncluder(file, path.toAbsolutePath().normalize(),
+          List.of(path.toAbsolutePath().normalize()), includes, new int[] {text.getBytes(StandardCharsets.UTF_8).length})))
+          .root();
+    } catch (ConfigException e) {
+      throw syntaxError(file, e);
     }
-    return parse(path.toString(), text);
+    Config config = resolve(file, root.toConfig());
+    String source = includes.isEmpty() ? text
+        : "# " + file + " with its includes merged by devemu\n" + config.root().render(ConfigRenderOptions.defaults()
+            .setOriginComments(false).setComments(false).setJson(false).setFormatted(true));
+    return build(file, config, source);
   }
 
-  /** Parses scenario text; {@code file} is the name used in messages. */
+  /**
+   * Parses scenario text as pure data; {@code file} is the name used in messages. This is how everything that
+   * comes over the network (the HTTP door, cluster messages) and every saved source (traces, reports) is read:
+   * no {@code include} of any kind (refused with its line), no environment variables or system properties
+   * ({@code ${X}} may only name a key of the scenario itself), at most {@link #MAX_TEXT_BYTES}.
+   */
   public static Scenario parse(String file, String text) {
+    checkSize(file, text.getBytes(StandardCharsets.UTF_8).length, MAX_TEXT_BYTES);
+    List<IncludeScan.Include> includes = IncludeScan.scan(text);
+    if (!includes.isEmpty()) {
+      IncludeScan.Include first = includes.get(0);
+      throw new ScenarioException(file, first.line(), includeKey(first), "include is not allowed here (`"
+          + first.statement() + "`): a scenario sent to a cluster or read back from a trace is data and must be "
+          + "self-contained (./devemu sends a scenario file with its includes merged)");
+    }
     Config config;
     try {
-      config = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
-          .setOriginDescription(file).setAllowMissing(false)).resolve();
+      config = ConfigFactory.parseString(text, options(file, new RefusingIncluder(file))).resolve(
+          ConfigResolveOptions.noSystem());
+    } catch (ConfigException.UnresolvedSubstitution e) {
+      throw unresolved(file, e);
     } catch (ConfigException e) {
-      int line = e.origin() == null ? 0 : e.origin().lineNumber();
-      String msg = e.getMessage();
-      // Typesafe prefixes its own "file: line: "; keep only the explanation.
-      int cut = msg.indexOf(": ", msg.indexOf(": ") + 1);
-      if (msg.startsWith(file) && cut > 0) msg = msg.substring(cut + 2);
-      throw new ScenarioException(file, line, "", "syntax error: " + msg);
+      throw syntaxError(file, e);
     }
+    return build(file, config, text);
+  }
+
+  /** Refuses text longer than {@code maxBytes}, naming both sizes. */
+  public static void checkSize(String file, long bytes, long maxBytes) {
+    if (bytes > maxBytes) {
+      throw new ScenarioException(file, 0, "", "the scenario is " + bytes + " bytes; at most " + maxBytes
+          + " bytes are accepted");
+    }
+  }
+
+  private static ConfigParseOptions options(String file, ConfigIncluder includer) {
+    return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(file)
+        .setAllowMissing(false).setIncluder(includer);
+  }
+
+  private static Config resolve(String file, Config config) {
+    try {
+      // noSystem: a scenario never reads the environment (a secret must not become a value, or an error message).
+      return config.resolve(ConfigResolveOptions.noSystem());
+    } catch (ConfigException.UnresolvedSubstitution e) {
+      throw unresolved(file, e);
+    } catch (ConfigException e) {
+      throw syntaxError(file, e);
+    }
+  }
+
+  private static ScenarioException unresolved(String file, ConfigException e) {
+    int line = e.origin() == null ? 0 : e.origin().lineNumber();
+    String msg = e.getMessage();
+    int at = msg.indexOf("${");
+    String what = at < 0 ? "a substitution" : msg.substring(at).strip();
+    // Typesafe's message names only the expression as written, never a value; keep just that.
+    int close = what.indexOf('}');
+    if (close > 0) what = what.substring(0, close + 1);
+    return new ScenarioException(file, line, "", what + " does not name a key of this scenario (scenarios never "
+        + "read environment variables or system properties)");
+  }
+
+  private static ScenarioException syntaxError(String file, ConfigException e) {
+    int line = e.origin() == null ? 0 : e.origin().lineNumber();
+    String msg = e.getMessage();
+    // Typesafe prefixes its own "file: line: "; keep only the explanation.
+    int cut = msg.indexOf(": ", msg.indexOf(": ") + 1);
+    if (msg.startsWith(file) && cut > 0) msg = msg.substring(cut + 2);
+    return new ScenarioException(file, line, "", "syntax error: " + msg);
+  }
+
+  private static String includeKey(IncludeScan.Include inc) {
+    return inc.key().isEmpty() ? "include" : inc.key() + ".include";
+  }
+
+  private static String readFile(String name, Path path, int sizeSoFar) {
+    try {
+      checkSize(name, sizeSoFar + Files.size(path), MAX_TEXT_BYTES);
+      return Files.readString(path, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ScenarioException(name, 0, "", "no such file");
+    } catch (IOException e) {
+      throw new ScenarioException(name, 0, "", "cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Refuses every include (the scan refuses them first; this is the second lock on the same door). */
+  private record RefusingIncluder(String file) implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL,
+      ConfigIncluderClasspath {
+    @Override
+    public ConfigIncluder withFallback(ConfigIncluder fallback) {
+      return this; // never Typesafe's default, which would read files, URLs and resources
+    }
+
+    private ConfigObject refuse(String what) {
+      throw new ScenarioException(file, 0, "include", "include is not allowed here (" + what + ")");
+    }
+
+    @Override
+    public ConfigObject include(ConfigIncludeContext context, String what) {
+      return refuse("\"" + what + "\"");
+    }
+
+    @Override
+    public ConfigObject includeFile(ConfigIncludeContext context, java.io.File what) {
+      return refuse("file(...)");
+    }
+
+    @Override
+    public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
+      return refuse("url(...)");
+    }
+
+    @Override
+    public ConfigObject includeResources(ConfigIncludeContext context, String what) {
+      return refuse("classpath(...)");
+    }
+  }
+
+  /**
+   * Follows {@code include "name"} and {@code include file("name")} relative to the including file; refuses
+   * URLs and class-path resources. Typesafe calls it once per include in the order of the text, which is how the
+   * n-th call finds its line in the scan.
+   *
+   * @param chain the files being included, outermost first: a target already in it is a cycle
+   * @param bytes text read so far, all files together
+   */
+  private static final class FileIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL,
+      ConfigIncluderClasspath {
+    private final String name;
+    private final Path self;
+    private final List<Path> chain;
+    private final List<IncludeScan.Include> includes;
+    private final int[] bytes;
+    private int calls;
+
+    FileIncluder(String name, Path self, List<Path> chain, List<IncludeScan.Include> includes, int[] bytes) {
+      this.name = name;
+      this.self = self;
+      this.chain = chain;
+      this.includes = includes;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public ConfigIncluder withFallback(ConfigIncluder fallback) {
+      return this;
+    }
+
+    private IncludeScan.Include next() {
+      int k = calls++;
+      return k < includes.size() ? includes.get(k) : new IncludeScan.Include(0, "", "include");
+    }
+
+    private ScenarioException error(IncludeScan.Include at, String message) {
+      return new ScenarioException(name, at.line(), includeKey(at), message);
+    }
+
+    @Override
+    public ConfigObject include(ConfigIncludeContext context, String what) {
+      return includeRelative(next(), what);
+    }
+
+    @Override
+    public ConfigObject includeFile(ConfigIncludeContext context, java.io.File what) {
+      return includeRelative(next(), what.getPath());
+    }
+
+    @Override
+    public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
+      throw error(next(), "include url(...) is not allowed: a scenario includes files beside it, never a URL");
+    }
+
+    @Override
+    public ConfigObject includeResources(ConfigIncludeContext context, String what) {
+      throw error(next(), "include classpath(...) is not allowed: a scenario includes files beside it "
+          + "(include \"other.conf\")");
+    }
+
+    private ConfigObject includeRelative(IncludeScan.Include at, String what) {
+      Path target = self.resolveSibling(what).normalize();
+      Path shown = Path.of(name).resolveSibling(what).normalize();
+      if (chain.contains(target)) {
+        throw error(at, "include \"" + what + "\" makes a cycle: " + name + " includes " + shown + ", which "
+            + (target.equals(self) ? "is the same file" : "is already being read (it includes " + name
+            + (chain.indexOf(target) == chain.size() - 2 ? "" : " through other files") + ")"));
+      }
+      if (!Files.isRegularFile(target)) {
+        throw error(at, "include \"" + what + "\": no such file " + shown + " (includes are relative to the "
+            + "including file)");
+      }
+      String text = readFile(shown.toString(), target, bytes[0]);
+      bytes[0] += text.getBytes(StandardCharsets.UTF_8).length;
+      List<Path> longer = new ArrayList<>(chain);
+      longer.add(target);
+      try {
+        return ConfigFactory.parseString(text, options(shown.toString(),
+            new FileIncluder(shown.toString(), target, List.copyOf(longer), IncludeScan.scan(text), bytes))).root();
+      } catch (ConfigException e) {
+        throw syntaxError(shown.toString(), e);
+      }
+    }
+  }
+
+  private static Scenario build(String file, Config config, String text) {
     ScenarioNode root = new ScenarioNode(file, "", config.root());
 
     ScenarioNode meta = root.child("scenario");

@@ -58,14 +58,27 @@ public final class ScenarioNode {
     return o == null ? -1 : o.lineNumber();
   }
 
+  /**
+   * The file a value was written in: the scenario's own, or the file it included ({@code ScenarioLoader} names
+   * each parsed file as the origin's description, which Typesafe renders as {@code name: line}).
+   */
+  private String fileOf(ConfigValue v) {
+    ConfigOrigin o = v == null ? object.origin() : v.origin();
+    if (o == null || o.description() == null || o.description().startsWith("merge of")) return file;
+    String d = o.description();
+    String suffix = ": " + o.lineNumber();
+    if (d.endsWith(suffix)) d = d.substring(0, d.length() - suffix.length());
+    return d.isEmpty() ? file : d;
+  }
+
   /** An error at {@code name} of this node. */
   public ScenarioException error(String name, String message) {
-    return new ScenarioException(file, line(value(name)), key(name), message);
+    return new ScenarioException(fileOf(value(name)), line(value(name)), key(name), message);
   }
 
   /** An error about this node as a whole. */
   public ScenarioException error(String message) {
-    return new ScenarioException(file, line(null), path, message);
+    return new ScenarioException(fileOf(null), line(null), path, message);
   }
 
   private ConfigValue require(String name) {
@@ -75,11 +88,11 @@ public final class ScenarioNode {
       // A required key that is missing is often a misspelt one: name the typo, where it is.
       for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
         if (!allowed.contains(e.getKey()) && editDistance(e.getKey(), name) <= 2) {
-          throw new ScenarioException(file, line(e.getValue()), key(e.getKey()), "unknown key (did you mean "
+          throw new ScenarioException(fileOf(e.getValue()), line(e.getValue()), key(e.getKey()), "unknown key (did you mean "
               + name + "?)");
         }
       }
-      throw new ScenarioException(file, line(null), key(name), "missing (required)");
+      throw new ScenarioException(fileOf(null), line(null), key(name), "missing (required)");
     }
     return v;
   }
@@ -104,7 +117,7 @@ public final class ScenarioNode {
   private ConfigValue require(String name, ConfigValueType type, String what) {
     ConfigValue v = require(name);
     if (v.valueType() != type) {
-      throw new ScenarioException(file, line(v), key(name), "expected " + what + ", got " + describe(v));
+      throw new ScenarioException(fileOf(v), line(v), key(name), "expected " + what + ", got " + describe(v));
     }
     return v;
   }
@@ -117,7 +130,7 @@ public final class ScenarioNode {
     ConfigValue v = require(name);
     if (v.valueType() == ConfigValueType.OBJECT || v.valueType() == ConfigValueType.LIST
         || v.valueType() == ConfigValueType.NULL) {
-      throw new ScenarioException(file, line(v), key(name), "expected a string, got " + describe(v));
+      throw new ScenarioException(fileOf(v), line(v), key(name), "expected a string, got " + describe(v));
     }
     return String.valueOf(v.unwrapped());
   }
@@ -144,7 +157,7 @@ public final class ScenarioNode {
       if (s.equals("on") || s.equals("yes") || s.equals("true")) return true;
       if (s.equals("off") || s.equals("no") || s.equals("false")) return false;
     }
-    throw new ScenarioException(file, line(v), key(name), "expected a boolean (true/false/on/off), got " + describe(v));
+    throw new ScenarioException(fileOf(v), line(v), key(name), "expected a boolean (true/false/on/off), got " + describe(v));
   }
 
   public long integer(String name, long min, long max) {
@@ -156,10 +169,10 @@ public final class ScenarioNode {
     } else if (v.valueType() == ConfigValueType.STRING && ((String) raw).matches("0[xX][0-9a-fA-F]+")) {
       n = Long.parseLong(((String) raw).substring(2), 16);
     } else {
-      throw new ScenarioException(file, line(v), key(name), "expected an integer, got " + describe(v));
+      throw new ScenarioException(fileOf(v), line(v), key(name), "expected an integer, got " + describe(v));
     }
     if (n < min || n > max) {
-      throw new ScenarioException(file, line(v), key(name), "must be between " + min + " and " + max + ", got " + n);
+      throw new ScenarioException(fileOf(v), line(v), key(name), "must be between " + min + " and " + max + ", got " + n);
     }
     return n;
   }
@@ -171,11 +184,11 @@ public final class ScenarioNode {
   public double number(String name, double min, double max) {
     ConfigValue v = require(name);
     if (v.valueType() != ConfigValueType.NUMBER) {
-      throw new ScenarioException(file, line(v), key(name), "expected a number, got " + describe(v));
+      throw new ScenarioException(fileOf(v), line(v), key(name), "expected a number, got " + describe(v));
     }
     double d = ((Number) v.unwrapped()).doubleValue();
     if (Double.isNaN(d) || d < min || d > max) {
-      throw new ScenarioException(file, line(v), key(name), "must be between " + min + " and " + max + ", got " + d);
+      throw new ScenarioException(fileOf(v), line(v), key(name), "must be between " + min + " and " + max + ", got " + d);
     }
     return d;
   }
@@ -184,19 +197,60 @@ public final class ScenarioNode {
     return has(name) ? number(name, min, max) : fallback;
   }
 
-  /** A duration such as {@code 10s}, {@code 250ms}, {@code 2h}; returned in nanoseconds. */
+  /** The longest duration any scenario key may have (virtual time): a day. */
+  public static final long MAX_DURATION_NANOS = 24L * 3600 * 1_000_000_000L;
+  static final String MAX_DURATION_TEXT = "24h";
+
+  private static final java.util.regex.Pattern DURATION =
+      java.util.regex.Pattern.compile("\\s*(-?[0-9]+(?:\\.[0-9]+)?(?:[eE][0-9]+)?)\\s*([a-zA-Z]*)\\s*");
+  private static final Map<String, Long> UNITS = units();
+
+  private static Map<String, Long> units() {
+    Map<String, Long> u = new java.util.HashMap<>();
+    long[] nanos = {1L, 1_000L, 1_000_000L, 1_000_000_000L, 60_000_000_000L, 3_600_000_000_000L, 86_400_000_000_000L};
+    String[][] words = {{"ns", "nano", "nanos", "nanosecond", "nanoseconds"},
+        {"us", "micro", "micros", "microsecond", "microseconds"},
+        {"ms", "milli", "millis", "millisecond", "milliseconds"}, {"s", "second", "seconds"},
+        {"m", "minute", "minutes"}, {"h", "hour", "hours"}, {"d", "day", "days"}};
+    for (int i = 0; i < words.length; i++) for (String w : words[i]) u.put(w, nanos[i]);
+    return Map.copyOf(u);
+  }
+
+  /**
+   * A duration such as {@code 10s}, {@code 250ms}, {@code 2h}; returned in nanoseconds. The unit is required (a
+   * bare number is refused rather than read as milliseconds) and the value is at most
+   * {@link #MAX_DURATION_NANOS}.
+   */
   public long duration(String name, long minNanos) {
     ConfigValue v = require(name);
+    String text = v.valueType() == ConfigValueType.NUMBER || v.valueType() == ConfigValueType.STRING
+        ? String.valueOf(v.unwrapped()) : null;
+    java.util.regex.Matcher m = text == null ? null : DURATION.matcher(text);
+    if (m == null || !m.matches() || (!m.group(2).isEmpty() && !UNITS.containsKey(m.group(2)))) {
+      throw new ScenarioException(fileOf(v), line(v), key(name), "expected a duration such as 10s or 250ms, got "
+          + describe(v));
+    }
+    if (m.group(2).isEmpty()) {
+      throw new ScenarioException(fileOf(v), line(v), key(name), "a number without a unit (" + v.render()
+          + "): add a unit: ns, us, ms, s, m, h or d (e.g. " + v.render() + "ms)");
+    }
+    java.math.BigDecimal exact = new java.math.BigDecimal(m.group(1))
+        .multiply(java.math.BigDecimal.valueOf(UNITS.get(m.group(2))));
+    if (exact.compareTo(java.math.BigDecimal.valueOf(MAX_DURATION_NANOS)) > 0) {
+      throw new ScenarioException(fileOf(v), line(v), key(name), "must be at most " + MAX_DURATION_TEXT + ", got "
+          + v.render());
+    }
     Duration d;
     try {
+      // Typesafe's own conversion, as before, so existing scenarios keep their exact values.
       d = object.toConfig().getDuration(quote(name));
     } catch (ConfigException e) {
-      throw new ScenarioException(file, line(v), key(name), "expected a duration such as 10s or 250ms, got "
+      throw new ScenarioException(fileOf(v), line(v), key(name), "expected a duration such as 10s or 250ms, got "
           + describe(v));
     }
     long nanos = d.toNanos();
     if (nanos < minNanos) {
-      throw new ScenarioException(file, line(v), key(name), "must be at least " + minNanos + " ns, got " + v.render());
+      throw new ScenarioException(fileOf(v), line(v), key(name), "must be at least " + minNanos + " ns, got " + v.render());
     }
     return nanos;
   }
@@ -229,7 +283,7 @@ public final class ScenarioNode {
     for (int i = 0; i < list.size(); i++) {
       ConfigValue e = list.get(i);
       if (e.valueType() != ConfigValueType.OBJECT) {
-        throw new ScenarioException(file, line(e), key(name) + "[" + i + "]", "expected an object { … }, got " + describe(e));
+        throw new ScenarioException(fileOf(e), line(e), key(name) + "[" + i + "]", "expected an object { … }, got " + describe(e));
       }
       out.add(new ScenarioNode(file, key(name) + "[" + i + "]", (ConfigObject) e));
     }
@@ -243,7 +297,7 @@ public final class ScenarioNode {
     List<String> out = new ArrayList<>();
     for (ConfigValue e : (ConfigList) v) {
       if (e.valueType() != ConfigValueType.STRING && e.valueType() != ConfigValueType.NUMBER) {
-        throw new ScenarioException(file, line(e), key(name), "expected strings, got " + describe(e));
+        throw new ScenarioException(fileOf(e), line(e), key(name), "expected strings, got " + describe(e));
       }
       out.add(String.valueOf(e.unwrapped()));
     }
@@ -264,7 +318,7 @@ public final class ScenarioNode {
   public void rejectUnknown() {
     for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
       if (!allowed.contains(e.getKey())) {
-        throw new ScenarioException(file, line(e.getValue()), key(e.getKey()), "unknown key"
+        throw new ScenarioException(fileOf(e.getValue()), line(e.getValue()), key(e.getKey()), "unknown key"
             + (allowed.isEmpty() ? "" : " (known here: " + String.join(", ", new TreeSet<>(allowed)) + ")"));
       }
     }

@@ -85,7 +85,7 @@ class ClusterFailoverTest {
     Path folder = tmp.resolve("kill-worker");
     CompletableFuture<SingleNodeCampaign.Cli> campaign = SingleNodeCampaign.devemuInBackground("campaign",
         scenario.toString(), "--runs", String.valueOf(SEEDS), "--out", folder.toString(),
-        "--cluster", cluster.doors(1));
+        "--cluster", cluster.doors(1), "--token-file", cluster.tokenFile().toString());
     String victim = cluster.address(3);
     // Kill node 3 while it holds a run and the campaign is under way.
     JsonNode before = cluster.awaitStatus(1, s -> {
@@ -111,7 +111,7 @@ class ClusterFailoverTest {
 
     // --resume goes back to the cluster the folder names, and runs only the new seeds.
     SingleNodeCampaign.Cli more = SingleNodeCampaign.devemu("campaign", "--resume", folder.toString(), "--runs",
-        String.valueOf(SEEDS + 2));
+        String.valueOf(SEEDS + 2), "--token-file", cluster.tokenFile().toString());
     assertEquals(0, more.code(), more.out() + more.err());
     assertTrue(more.out().contains("cluster " + cluster.doors(1)), more.out());
     assertTrue(more.out().contains("4 executed now, " + 2 * SEEDS + " from earlier sessions"), more.out());
@@ -165,7 +165,7 @@ class ClusterFailoverTest {
     String id = SingleNodeCampaign.campaignId(single);
     Path folder = tmp.resolve("restart-coordinator");
     List<String> clientLines = new CopyOnWriteArrayList<>();
-    Counting backend = new Counting(ClusterCampaigns.connect(cluster.doors(survivor),
+    Counting backend = new Counting(ClusterCampaigns.connect(cluster.doors(survivor), cluster.token(),
         ClusterCampaigns.Options.defaults().withGiveUpAfter(Duration.ofSeconds(90)).withProgress(line -> {
           clientLines.add(line);
           System.err.println(java.time.LocalTime.now() + " client " + id + ": " + line);
@@ -229,7 +229,7 @@ class ClusterFailoverTest {
     List<RunKey> runs = new ArrayList<>();
     for (int seed = 1; seed <= 6; seed++) runs.add(new RunKey(seed, "raw"));
     Map<RunKey, RunRecord> results = new ConcurrentHashMap<>();
-    ClusterCampaigns.connect(cluster.door(2)).execute(new CampaignPlan("after-garbage", "after-garbage.conf",
+    ClusterCampaigns.connect(cluster.door(2), cluster.token()).execute(new CampaignPlan("after-garbage", "after-garbage.conf",
         SingleNodeCampaign.SCENARIO, runs, 0), Set.of(), r -> results.put(r.key(), r));
     assertEquals(Set.copyOf(runs), results.keySet());
   }

@@ -70,12 +70,13 @@ class ClusterRestartTest {
 
       // The new cluster was asked for what results.jsonl lacked, and nothing else.
       long missing = 2 * SEEDS - resumed.reused();
-      JsonNode c = LocalCluster.campaign(ClusterCampaigns.status(cluster.door()), id);
+      JsonNode c = LocalCluster.campaign(ClusterCampaigns.status(cluster.door(), cluster.token()), id);
       assertEquals(missing, c.path("done").asLong(), c.toString());
       assertEquals(missing, c.path("doneByNode").path(cluster.address()).asLong(), c.toString());
 
       // What `./devemu status` shows a person.
-      SingleNodeCampaign.Cli status = SingleNodeCampaign.devemu("status", "--cluster", cluster.door());
+      SingleNodeCampaign.Cli status = SingleNodeCampaign.devemu("status", "--cluster", cluster.door(), "--token-file",
+          cluster.tokenFile().toString());
       assertEquals(0, status.code(), status.err());
       String text = status.out();
       assertTrue(text.matches("(?s).*" + Pattern.quote(cluster.address()) + " +Up +reachable.*"), text);

@@ -28,6 +28,8 @@ final class LocalCluster implements AutoCloseable {
   private final int[] httpPorts;
   private final Process[] processes;
   private final int[] starts;
+  private final Path tokenFile;
+  private final String token;
 
   /** Node logs go to {@code target/cluster-test-logs/NAME/} so that a failure in CI can be read afterwards. */
   LocalCluster(String name, Path dir, int nodes, String extraConfig) throws Exception {
@@ -60,6 +62,12 @@ final class LocalCluster implements AutoCloseable {
     conf.append("devemu.node.heartbeat = 300ms\n");
     conf.append("pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s\n");
     conf.append("pekko.cluster.split-brain-resolver.stable-after = 3s\n");
+    // The door's token, owner-only as DoorToken demands; clients of the tests send it.
+    tokenFile = dir.resolve("http-token");
+    token = "test-token-" + Long.toHexString(new java.security.SecureRandom().nextLong());
+    Files.writeString(tokenFile, token + "\n");
+    Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    conf.append("devemu.http.token-file = \"").append(tokenFile).append("\"\n");
     conf.append(extraConfig).append('\n');
     deployment = dir.resolve("deployment.conf");
     Files.writeString(deployment, conf);
@@ -69,6 +77,15 @@ final class LocalCluster implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
+  }
+
+  /** The file with the door's token ({@code --token-file}). */
+  Path tokenFile() {
+    return tokenFile;
+  }
+
+  String token() {
+    return token;
   }
 
   int port(int node) {
@@ -166,7 +183,7 @@ final class LocalCluster implements AutoCloseable {
     Exception lastError = null;
     while (System.nanoTime() < deadline) {
       try {
-        last = ClusterCampaigns.status(door(node));
+        last = ClusterCampaigns.status(door(node), token());
         if (until.test(last)) return last;
       } catch (IOException e) {
         lastError = e;
