@@ -53,6 +53,10 @@ public final class DoorToken {
     if (!inline.isEmpty()) return new Token(checked(inline, "devemu.http.token"), "devemu.http.token");
     String file = config.hasPath("devemu.http.token-file") ? config.getString("devemu.http.token-file").strip() : "";
     if (!file.isEmpty()) return new Token(read(Path.of(file), "devemu.http.token-file"), "file " + file);
+    if (config.hasPath("devemu.http.make-token") && !config.getBoolean("devemu.http.make-token")) {
+      throw new IllegalArgumentException("the HTTP door needs a token and this deployment does not make one "
+          + "(devemu.http.make-token = off): set DEVEMU_TOKEN, or devemu.http.token-file / DEVEMU_TOKEN_FILE");
+    }
     return generated(dataDir.resolve(GENERATED_FILE));
   }
 

@@ -70,6 +70,23 @@ class ClusterConfigTest {
     assertEquals("alive", c.getString("pekko.management.health-checks.liveness-path"));
     assertTrue(c.getBoolean("devemu.node.create-schema"), "nothing else creates the tables in Kubernetes");
     assertSecureDefaults(c);
+    // A multi-node deployment: mutual TLS between nodes, and a token that every pod shares (none made per pod).
+    assertEquals("tls-tcp", c.getString("pekko.remote.artery.transport"));
+    assertTrue(c.getBoolean("pekko.remote.artery.ssl.config-ssl-engine.require-mutual-authentication"));
+    assertEquals("/etc/devemu/tls/node.p12", c.getString("pekko.remote.artery.ssl.config-ssl-engine.key-store"));
+    assertFalse(c.getBoolean("devemu.http.make-token"));
+    IllegalArgumentException noToken = assertThrows(IllegalArgumentException.class,
+        () -> DoorToken.forNode(c, Path.of("/nonexistent")));
+    assertTrue(noToken.getMessage().contains("DEVEMU_TOKEN"), noToken.getMessage());
+  }
+
+  @Test
+  void everyDeploymentHidesClusterMembersBehindTheToken() {
+    for (String file : new String[] {null, "single-node.conf", "local-3-nodes.conf", "kubernetes.conf"}) {
+      Config c = load(file, 1).config();
+      assertEquals("", c.getString("pekko.management.http.routes.cluster-management"), file);
+      assertTrue(c.getBytes("devemu.http.max-body-bytes") <= 8L << 20, file);
+    }
   }
 
   @Test

@@ -19,11 +19,24 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code cluster-config/tls.conf} as shipped: two nodes whose certificates chain to the shared trust store form a
  * cluster over TLS; a third node with a certificate the cluster does not trust cannot join, although it trusts the
  * cluster (so it is the cluster's check of the client certificate, mutual authentication, that keeps it out).
- * Key stores are made here with the JDK's keytool, as docs/cluster.md tells an operator to.
+ * The cluster's stores are made by the shipped {@code cluster-config/tls-stores.sh} (the script docs/cluster.md
+ * tells an operator to run), which must leave them readable by their owner only; the rogue's with keytool.
  */
 class ClusterTlsTest {
   static final Path TLS_CONF = Path.of("..", "cluster-config", "tls.conf").toAbsolutePath().normalize();
   static final String PASSWORD = "devemu-test-pw";
+  static final Path SCRIPT = Path.of("..", "cluster-config", "tls-stores.sh").toAbsolutePath().normalize();
+
+  /** Runs tls-stores.sh DIR with the JDK's keytool first on the PATH. */
+  static void shippedScript(Path dir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), dir.toString()).redirectErrorStream(true);
+    pb.environment().put("DEVEMU_TLS_PASSWORD", PASSWORD);
+    pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+  }
 
   static void keytool(String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
@@ -76,16 +89,26 @@ class ClusterTlsTest {
 
   @Test
   void nodesWithTrustedCertificatesFormAClusterAndOthersAreKeptOut(@TempDir Path dir) throws Exception {
-    keyPair(dir, "cluster");
-    trust(dir, "trust.p12", "cluster");
+    Path stores = dir.resolve("devemu-tls");
+    shippedScript(stores);
+    // Nobody but the owner may read what the script made: not the directory, not a store, not the password.
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(stores)));
+    for (String f : new String[] {"node.p12", "trust.p12", "password", "node.crt"}) {
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+          java.nio.file.Files.getPosixFilePermissions(stores.resolve(f))), f);
+    }
+    assertEquals(PASSWORD, java.nio.file.Files.readString(stores.resolve("password")));
+    java.nio.file.Files.copy(stores.resolve("node.crt"), dir.resolve("cluster.crt"));
     keyPair(dir, "rogue");
     trust(dir, "rogue-trust.p12", "cluster"); // the rogue trusts the cluster; the cluster does not trust it
     int seedPort = LocalCluster.freePort();
     List<ActorSystem<Void>> systems = new ArrayList<>();
     try {
-      ActorSystem<Void> a = node(dir.resolve("cluster.p12"), dir.resolve("trust.p12"), seedPort, seedPort);
+      ActorSystem<Void> a = node(stores.resolve("node.p12"), stores.resolve("trust.p12"), seedPort, seedPort);
       systems.add(a);
-      ActorSystem<Void> b = node(dir.resolve("cluster.p12"), dir.resolve("trust.p12"), LocalCluster.freePort(), seedPort);
+      ActorSystem<Void> b = node(stores.resolve("node.p12"), stores.resolve("trust.p12"), LocalCluster.freePort(),
+          seedPort);
       systems.add(b);
       assertEquals("tls-tcp", a.settings().config().getString("pekko.remote.artery.transport"));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
