@@ -42,7 +42,7 @@ class ClusterPauseTest {
       Path folder = tmp.resolve("pause");
       CompletableFuture<SingleNodeCampaign.Cli> campaign = SingleNodeCampaign.devemuInBackground("campaign",
           scenario.toString(), "--runs", String.valueOf(SEEDS), "--out", folder.toString(),
-          "--cluster", cluster.doors(observer));
+          "--cluster", cluster.doors(observer), "--token-file", cluster.tokenFile().toString());
 
       // 1. A plain worker paused: the others go on at once (nobody waits for it).
       long atWorkerPause = done(cluster.awaitStatus(observer, s -> done(s, id) >= 8, 90, "the campaign under way"), id);
