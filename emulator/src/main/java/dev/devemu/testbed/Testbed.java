@@ -125,7 +125,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     ActorRef<Command> self = ctx.getSelf();
     this.faults = new FaultScheduler(kernel, run, scenario.faults(), () -> finished);
     kernel.onOops(o -> self.tell(new OopsRaised(o)));
-    run.onStall(() -> kernel.printk("watchdog: too many deliveries without virtual time passing"));
+    run.onStall(spinner -> onLivelock(spinner, self));
 
     Assembly builder = new Assembly(ctx);
     for (int i = 0; i < m.cpus(); i++) kernel.attachCpu(builder.spawn(CpuActor.create(i, kernel), "cpu" + i));
@@ -269,6 +269,26 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   }
 
   private String internalError;
+
+  /**
+   * Too many deliveries without virtual time passing. A CPU that spun is blamed as a soft lockup (a driver
+   * bug); anything else spinning is the emulator's own livelock (outcome {@code livelock}). Either way the run
+   * ends: the kernel halts, so no CPU spins on, and the testbed is told to stop.
+   */
+  private void onLivelock(String spinner, ActorRef<Command> self) {
+    int cpu = spinner != null && spinner.matches("cpu\\d+") ? Integer.parseInt(spinner.substring(3)) : -1;
+    dev.devemu.kernel.Task t = kernel.lastTaskOn(cpu);
+    if (t != null) {
+      kernel.hungTask().livelock(cpu, t, run.maxChoicesPerInstant());
+      if (!scenario.kernel().panicOnOops()) outcome = "livelock";
+    } else {
+      outcome = "livelock";
+      kernel.printk("devemu: livelock: " + run.maxChoicesPerInstant() + " deliveries without virtual time passing, "
+          + "the last to " + spinner + "; the run stops");
+    }
+    kernel.halt();
+    self.tell(End.INSTANCE);
+  }
 
   private Behavior<Command> onEnd() {
     return finish();
