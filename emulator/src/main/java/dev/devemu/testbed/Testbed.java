@@ -309,10 +309,17 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
       bound.put(c.device(), new Bound(kernel.now(), key));
     } else {
       accrue(c.device());
-      if (c.probeResult() != 0) probeFailures.add(c.driver() + " " + c.device() + " " + dev.devemu.uapi.Errno.describe(c.probeResult()));
+      if (c.probeResult() != 0) probeFailures.add(probeFailure(c.driver(), c.device(), c.probeResult()));
     }
     exposure.putIfAbsent(key, 0L);
     return this;
+  }
+
+  /** As drivers/base/dd.c logs it: {@code my_pcie: probe of 0000:01:00.0 failed with error -22 (EINVAL)}. */
+  static String probeFailure(String driver, String device, int rc) {
+    String name = dev.devemu.uapi.Errno.describe(rc);
+    return driver + ": probe of " + device + " failed with error " + rc
+        + (name.startsWith("-") && !name.equals(Integer.toString(rc)) ? " (" + name.substring(1) + ")" : "");
   }
 
   /** {@code my_pcie/raw}, one string per driver and variant (a binding per device holds it). */
@@ -342,6 +349,11 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private Behavior<Command> onStop() {
     for (String device : new ArrayList<>(bound.keySet())) accrue(device);
     String variant = scenario.variantText();
+    if ("completed".equals(outcome) && kernel.oopses().isEmpty()
+        && NonRun.of(scenario.drivers().stream().map(Scenario.DriverSpec::name).distinct().toList(), exposure,
+            List.of()).isPresent()) {
+      outcome = NonRun.OUTCOME; // a driver never bound: the run tested nothing, and says so
+    }
     RunResult result = new RunResult(scenario.name(), run.seed(), variant, outcome, kernel.now(), run.choices(),
         List.copyOf(kernel.oopses()), Collections.unmodifiableMap(new TreeMap<>(exposure)), List.copyOf(probeFailures),
         kernel.faults().injected().size(), faults.hotplugEvents(), kernel.log().lines(), internalError);
