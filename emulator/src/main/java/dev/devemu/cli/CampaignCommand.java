@@ -138,6 +138,8 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
         scenario = ScenarioLoader.load(scenarioFile);
         source = scenario.source();
         dir = outDir != null ? outDir : Path.of("campaigns", scenario.name());
+        String unwritable = OutputPaths.checkFolder(dir);
+        if (unwritable != null) return bad(err, "--out " + dir + ": " + unwritable);
         if (Files.exists(dir.resolve(CampaignRunner.SPEC_FILE))) {
           return bad(err, dir + " already holds a campaign: go on with --resume " + dir + ", or choose another --out");
         }

@@ -82,6 +82,11 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: --strategy: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
     }
+    String unwritable = files.check();
+    if (unwritable != null) {
+      err.println("devemu: " + unwritable);
+      return ExitCodes.BAD_INPUT;
+    }
     long runSeed = seed == null ? 1 : seed;
     out.println("seed=" + runSeed);
     out.flush();
