@@ -90,6 +90,11 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: explore takes one --strategy (several only with --stats)");
       return ExitCodes.BAD_INPUT;
     }
+    String unwritable = files.check();
+    if (unwritable != null) {
+      err.println("devemu: " + unwritable);
+      return ExitCodes.BAD_INPUT;
+    }
     long last = firstSeed + seeds - 1;
     out.println("explore: scenario=" + scenario.name() + " file=" + scenarioFile + " variant="
         + scenario.variantText() + " seeds=" + firstSeed + ".." + last);
