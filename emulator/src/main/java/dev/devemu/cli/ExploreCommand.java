@@ -172,7 +172,9 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
           + " | " + expected + " | " + (signatures.isEmpty() ? "-" : signatures) + " | " + s.nonRuns() + " |");
       out.flush();
       allNonRuns &= s.nonRuns() == s.seeds();
-      if (s.firstNonRun() != null) why.add(t.strategy() + ": " + s.firstNonRun().describe());
+      if (s.firstNonRun() != null) {
+        why.add(t.strategy() + ", first seed " + s.firstNonRunSeed() + ": " + s.firstNonRun().describe());
+      }
     }
     // a run in which a driver never bound tested nothing: it is counted apart, never as "no bug"
     for (String w : why) out.println("explore: not runs (a driver never bound) under " + w);

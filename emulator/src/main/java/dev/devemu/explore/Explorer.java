@@ -85,10 +85,11 @@ public final class Explorer {
    * @param deliveries total deliveries over all runs
    * @param nonRuns seeds whose run reported nothing and in which a driver never bound (not clean: untested)
    * @param firstNonRun the first of them, or null
+   * @param firstNonRunSeed its seed, or -1
    */
   public record Stats(StrategySpec strategy, long firstSeed, int seeds, int found, long firstFound, int runsToFirst,
       Map<String, Integer> signatures, Map<String, Integer> detectors, long deliveries, int nonRuns,
-      NonRun firstNonRun) {
+      NonRun firstNonRun, long firstNonRunSeed) {
     /** Fraction of seeds that found a bug. */
     public double rate() {
       return seeds == 0 ? 0 : (double) found / seeds;
@@ -105,6 +106,7 @@ public final class Explorer {
     long deliveries = 0;
     int nonRuns = 0;
     NonRun firstNonRun = null;
+    long firstNonRunSeed = -1;
     Map<String, Integer> signatures = new TreeMap<>();
     Map<String, Integer> detectors = new TreeMap<>();
     for (int i = 0; i < seeds; i++) {
@@ -115,7 +117,10 @@ public final class Explorer {
         var n = NonRun.of(scenario, o.result());
         if (n.isPresent()) {
           nonRuns++;
-          if (firstNonRun == null) firstNonRun = n.get();
+          if (firstNonRun == null) {
+            firstNonRun = n.get();
+            firstNonRunSeed = seed;
+          }
         }
         continue;
       }
@@ -129,7 +134,7 @@ public final class Explorer {
       detectors.merge(first.detector(), 1, Integer::sum);
     }
     return new Stats(template.strategy(), firstSeed, seeds, found, firstFound, runsToFirst, signatures, detectors,
-        deliveries, nonRuns, firstNonRun);
+        deliveries, nonRuns, firstNonRun, firstNonRunSeed);
   }
 
   private static void requireResolved(RunRecipe template) {

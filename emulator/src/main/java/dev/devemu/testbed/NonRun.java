@@ -19,28 +19,25 @@ public record NonRun(List<String> drivers, List<String> probeFailures) {
   /** The run outcome of a non-run, next to {@code completed}, {@code panic}, {@code livelock}. */
   public static final String OUTCOME = "not-bound";
 
-  /** The non-run in {@code r}, if it is one: a run with a report tested something, whatever bound. */
+  /**
+   * The non-run in {@code r}, if it is one. The testbed decides (outcome {@value #OUTCOME}: no report, and a driver
+   * of the scenario never bound, not even for an instant); this says which driver and why.
+   */
   public static Optional<NonRun> of(Scenario scenario, RunResult r) {
     return of(scenario.drivers().stream().map(Scenario.DriverSpec::name).distinct().toList(), r);
   }
 
   /** Like {@link #of(Scenario, RunResult)} with the scenario's driver names. */
   public static Optional<NonRun> of(List<String> driverNames, RunResult r) {
-    if (r.bugFound() || !(OUTCOME.equals(r.outcome()) || "completed".equals(r.outcome()))) return Optional.empty();
-    return of(driverNames, r.exposureNanos(), r.probeFailures());
-  }
-
-  /** From a run's exposure per {@code driver/variant} and its probe failures. */
-  static Optional<NonRun> of(List<String> driverNames, java.util.Map<String, Long> exposure,
-      List<String> probeFailures) {
+    if (!OUTCOME.equals(r.outcome())) return Optional.empty();
     List<String> never = new ArrayList<>();
     for (String driver : driverNames) {
-      boolean bound = exposure.entrySet().stream()
+      boolean bound = r.exposureNanos().entrySet().stream()
           .anyMatch(e -> e.getKey().startsWith(driver + "/") && e.getValue() > 0);
       if (!bound) never.add(driver);
     }
-    if (never.isEmpty()) return Optional.empty();
-    List<String> why = probeFailures.stream()
+    if (never.isEmpty()) never.addAll(driverNames);
+    List<String> why = r.probeFailures().stream()
         .filter(f -> never.stream().anyMatch(d -> f.startsWith(d + ":"))).toList();
     return Optional.of(new NonRun(List.copyOf(never), why));
   }
@@ -48,8 +45,8 @@ public record NonRun(List<String> drivers, List<String> probeFailures) {
   /** One line for a terminal: what never bound and why. */
   public String describe() {
     String what = String.join(", ", drivers) + " never bound";
-    if (probeFailures.isEmpty()) return what + ": it matched no device (check the scenario's devices and the "
-        + "driver's ID table)";
+    if (probeFailures.isEmpty()) return what + ": no probe of it returned (it matched no device, or its probe "
+        + "was still running when the run ended)";
     return what + ": " + String.join("; ", probeFailures);
   }
 }
