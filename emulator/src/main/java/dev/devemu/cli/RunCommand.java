@@ -21,8 +21,8 @@ import picocli.CommandLine;
 /** {@code devemu run SCENARIO --seed N}: one run, its reports, and the hash of its delivery trace. */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run a scenario under one seed. Prints seed=N first and a summary with trace-sha256 last.%n"
-        + "Exit codes: 0 clean run, 1 internal error, 2 bad input, 3 a bug was detected, 4 not a run (a driver "
-        + "never bound: its probe failed on every device, or it matched none).")
+        + "Exit codes: 0 clean run, 1 internal error, 2 bad input, 3 a bug was detected, 4 not a run (no driver "
+        + "ever bound: every probe failed, or none returned).")
 public final class RunCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;

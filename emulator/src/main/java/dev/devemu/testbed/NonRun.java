@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A run that tested nothing: a driver of the scenario never bound to any device (its probe failed on every
- * device it matched, or it matched none), and no bug was reported. Such a run is neither clean nor exposure; every
+ * A run that tested nothing: no driver of the scenario ever bound to any device (each probe failed, or none
+ * returned), and no bug was reported. Such a run is neither clean nor exposure; every
  * command that runs scenarios (run, explore, campaigns, kunit) reports it as this, with exit code 4
  * ({@code cli.ExitCodes.NOT_BOUND}).
  *

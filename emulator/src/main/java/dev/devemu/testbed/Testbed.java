@@ -352,9 +352,12 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private Behavior<Command> onStop() {
     for (String device : new ArrayList<>(bound.keySet())) accrue(device);
     String variant = scenario.variantText();
-    if ("completed".equals(outcome) && kernel.oopses().isEmpty() && scenario.drivers().stream()
-        .anyMatch(d -> !everBound.contains(d.name()))) {
-      outcome = NonRun.OUTCOME; // a driver never bound: the run tested nothing, and says so
+    if ("completed".equals(outcome) && kernel.oopses().isEmpty() && !scenario.drivers().isEmpty()
+        && everBound.isEmpty()) {
+      // no driver of the scenario ever bound: the run tested nothing, and says so. (One driver of several that
+      // never bound, e.g. its probe hit an injected -ENOMEM, leaves a run that tested the others: it has its
+      // probe failure, and that driver simply has no exposure.)
+      outcome = NonRun.OUTCOME;
     }
     RunResult result = new RunResult(scenario.name(), run.seed(), variant, outcome, kernel.now(), run.choices(),
         List.copyOf(kernel.oopses()), Collections.unmodifiableMap(new TreeMap<>(exposure)), List.copyOf(probeFailures),
