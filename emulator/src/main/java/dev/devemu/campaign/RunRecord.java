@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * {@code results.jsonl} each, and what a cluster backend hands to the {@link CampaignAggregator}.
  *
  * @param variant the variant override of the run ({@code raw} or {@code safe})
- * @param outcome {@code completed}, {@code panic}, or {@code internal-error} (the emulator failed; see
+ * @param outcome {@code completed}, {@code panic}, {@code livelock}, {@code not-bound} (a driver never bound: the run
+ *     tested nothing and has no exposure), or {@code internal-error} (the emulator failed; see
  *     {@code internalError})
  * @param exposureNanos per driver ({@code my_pcie/raw}), how long its instances were bound
  * @param choices the scheduling choices the run made (deliveries and timer firings; 0 in lines written before
@@ -57,7 +58,9 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
           o.owner().device(), o.timeNanos()));
     }
     String variant = key.variant() != null ? key.variant() : r.variant();
-    return new RunRecord(key.seed(), variant, r.outcome(), r.virtualNanos(), r.exposureNanos(), oopses,
+    // a run in which a driver never bound tested nothing: counted apart (outcome not-bound), never as exposure
+    Map<String, Long> exposure = dev.devemu.testbed.NonRun.OUTCOME.equals(r.outcome()) ? Map.of() : r.exposureNanos();
+    return new RunRecord(key.seed(), variant, r.outcome(), r.virtualNanos(), exposure, oopses,
         r.probeFailures().size(), r.faultsInjected(), r.hotplugEvents(), r.internalError(), r.choices());
   }
 

@@ -125,6 +125,8 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
         scenario = ScenarioLoader.load(scenarioFile);
         String source = scenario.source();
         Path dir = outDir != null ? outDir : Path.of("campaigns", scenario.name());
+        String unwritable = OutputPaths.checkFolder(dir);
+        if (unwritable != null) return bad(err, "--out " + dir + ": " + unwritable);
         List<String> variants = variant != null ? List.of(variant) : List.of("raw", "safe");
         String file = scenarioFile.toString();
         String sha = CampaignSpec.sha256(source);

@@ -10,6 +10,10 @@ public final class ExitCodes {
   public static final int BAD_INPUT = 2;
   /** A bug was detected (an oops report). */
   public static final int BUG_FOUND = 3;
+  /** Not a run: a driver of the scenario never bound (its probe failed everywhere, or it matched nothing). */
+  public static final int NOT_BOUND = 4;
+  /** replay: the run was made again and came out different (not an internal error: a build or JVM changed it). */
+  public static final int NOT_REPRODUCED = 5;
 
   private ExitCodes() {}
 }

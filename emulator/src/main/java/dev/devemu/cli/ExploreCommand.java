@@ -30,7 +30,8 @@ import picocli.CommandLine;
     description = "Search seeds for a bug: run seeds FIRST, FIRST+1, ... until one reports a bug (or N runs), print "
         + "the report and its replay command.%n"
         + "With --stats, run all N seeds under every strategy given and print how many found a bug.%n"
-        + "Exit codes: 3 a bug was found, 0 none in N seeds, 1 internal error, 2 bad input.")
+        + "Exit codes: 3 a bug was found, 0 none in N seeds, 1 internal error, 2 bad input, 4 not a run (no "
+        + "seed bound the driver: its probe failed or it matched no device).")
 public final class ExploreCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;
@@ -89,6 +90,11 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: explore takes one --strategy (several only with --stats)");
       return ExitCodes.BAD_INPUT;
     }
+    String unwritable = files.check();
+    if (unwritable != null) {
+      err.println("devemu: " + unwritable);
+      return ExitCodes.BAD_INPUT;
+    }
     long last = firstSeed + seeds - 1;
     out.println("explore: scenario=" + scenario.name() + " file=" + scenarioFile + " variant="
         + scenario.variantText() + " seeds=" + firstSeed + ".." + last);
@@ -111,10 +117,23 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
   private int first(PrintWriter out, PrintWriter err, SimHost host, RunRecipe template, Scenario scenario) {
     out.println("explore: strategy=" + template.strategy() + ", stopping at the first bug");
     out.flush();
-    Explorer.Found found = Explorer.firstBug(host, template, firstSeed, seeds);
+    Explorer.Search search = Explorer.search(host, template, firstSeed, seeds);
+    Explorer.Found found = search.found();
+    if (search.nonRuns() > 0) {
+      String line = "explore: " + search.nonRuns() + " of " + search.runs() + " run" + (search.runs() == 1 ? "" : "s")
+          + " tested nothing (first: seed " + search.firstNonRunSeed() + ", " + search.firstNonRun().describe() + ")";
+      out.println(line);
+      if (found == null) err.println("devemu: " + line);
+    }
     if (found == null) {
+      if (search.nonRuns() == search.runs()) {
+        out.println("explore: not a run in " + seeds + " seed" + (seeds == 1 ? "" : "s") + ": no driver-under-test "
+            + "ever bound, so nothing was tested");
+        return ExitCodes.NOT_BOUND;
+      }
       out.println("explore: no bug in " + seeds + " seed" + (seeds == 1 ? "" : "s") + " (" + firstSeed + ".."
-          + (firstSeed + seeds - 1) + ") under " + template.strategy());
+          + (firstSeed + seeds - 1) + ") under " + template.strategy()
+          + (search.nonRuns() > 0 ? " (" + (search.runs() - search.nonRuns()) + " of them real runs)" : ""));
       return ExitCodes.OK;
     }
     out.println("explore: seed " + found.seed() + " found a bug (" + found.first().detector() + ") after "
@@ -136,9 +155,12 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
 
   private int stats(PrintWriter out, SimHost host, List<RunRecipe> templates) {
     out.println();
-    out.println("| strategy | seeds | found | rate | first seed found | expected seeds to find (1/rate) | first reports |");
-    out.println("| --- | --- | --- | --- | --- | --- | --- |");
+    out.println("| strategy | seeds | found | rate | first seed found | expected seeds to find (1/rate) | first reports "
+        + "| not runs |");
+    out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
     boolean any = false;
+    boolean allNonRuns = true;
+    List<String> why = new ArrayList<>();
     for (RunRecipe t : templates) {
       Explorer.Stats s = Explorer.stats(host, t, firstSeed, seeds);
       any |= s.found() > 0;
@@ -147,9 +169,16 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
           .collect(Collectors.joining(", "));
       out.println("| " + t.strategy() + " | " + s.seeds() + " | " + s.found() + " | "
           + String.format("%.1f%%", 100 * s.rate()) + " | " + (s.firstFound() < 0 ? "-" : String.valueOf(s.firstFound()))
-          + " | " + expected + " | " + (signatures.isEmpty() ? "-" : signatures) + " |");
+          + " | " + expected + " | " + (signatures.isEmpty() ? "-" : signatures) + " | " + s.nonRuns() + " |");
       out.flush();
+      allNonRuns &= s.nonRuns() == s.seeds();
+      if (s.firstNonRun() != null) {
+        why.add(t.strategy() + ", first seed " + s.firstNonRunSeed() + ": " + s.firstNonRun().describe());
+      }
     }
-    return any ? ExitCodes.BUG_FOUND : ExitCodes.OK;
+    // a run in which a driver never bound tested nothing: it is counted apart, never as "no bug"
+    for (String w : why) out.println("explore: not runs (a driver never bound) under " + w);
+    if (any) return ExitCodes.BUG_FOUND;
+    return allNonRuns && !templates.isEmpty() ? ExitCodes.NOT_BOUND : ExitCodes.OK;
   }
 }

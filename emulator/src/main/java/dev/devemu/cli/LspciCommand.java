@@ -51,6 +51,8 @@ public final class LspciCommand implements Callable<Integer>, Subcommand {
       }
       scenario = ScenarioLoader.load(scenarioFile).withVariant(variant == null ? null : Variant.parse(variant));
       atNanos = MachineInspection.duration(at);
+      String unwritable = output == null ? null : OutputPaths.checkFile(output);
+      if (unwritable != null) throw new IllegalArgumentException(output + ": " + unwritable);
     } catch (ScenarioException | IllegalArgumentException e) {
       err.println("devemu: " + e.getMessage());
       return ExitCodes.BAD_INPUT;

@@ -36,10 +36,17 @@ final class MachineInspection {
 
   /** {@code 250ms}, {@code 1s}: a HOCON duration in nanoseconds. */
   static long duration(String text) {
-    try {
-      return com.typesafe.config.ConfigFactory.parseString("d = " + text).getDuration("d").toNanos();
-    } catch (com.typesafe.config.ConfigException e) {
-      throw new IllegalArgumentException("not a duration (want e.g. 100ms or 2s): " + text);
+    long nanos;
+    // a unit is required: a bare number is not read as milliseconds without a word
+    if (text == null || !text.trim().matches("[0-9.]+\\s*[a-zA-Z]+")) {
+      throw new IllegalArgumentException("--at: not a positive duration with a unit (want e.g. 100ms or 2s): " + text);
     }
+    try {
+      nanos = com.typesafe.config.ConfigFactory.parseString("d = " + text).getDuration("d").toNanos();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException("--at: not a duration (want e.g. 100ms or 2s): " + text);
+    }
+    if (nanos <= 0) throw new IllegalArgumentException("--at: must be after boot (more than 0), got " + text);
+    return nanos;
   }
 }

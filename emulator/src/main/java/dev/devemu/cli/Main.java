@@ -34,6 +34,10 @@ public final class Main implements Runnable {
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       commandLine.getErr().println("devemu: internal error: " + ex);
       ex.printStackTrace(commandLine.getErr());
+      // an internal error is the emulator's bug: say exactly what triggers it, for the bug report
+      StringBuilder again = new StringBuilder("./devemu");
+      for (String arg : args) again.append(' ').append(dev.devemu.replay.RunRecipe.shellQuote(arg));
+      commandLine.getErr().println("devemu: this is a bug of devemu; this command triggers it: " + again);
       return ExitCodes.INTERNAL;
     });
     return cli.execute(args);

@@ -25,6 +25,23 @@ final class OutputOptions {
       description = "Write the JSON report (schema: docs/report-schema.md); `devemu replay FILE` replays it.")
   Path report;
 
+  /**
+   * Checks every requested file before the run starts.
+   *
+   * @return null, or the message to print (exit 2): which option, which path, why
+   */
+  String check() {
+    String[][] files = {{"--trace", String.valueOf(trace)}, {"--trace-json", String.valueOf(traceJson)},
+        {"--report", String.valueOf(report)}};
+    Path[] paths = {trace, traceJson, report};
+    for (int i = 0; i < paths.length; i++) {
+      if (paths[i] == null) continue;
+      String why = OutputPaths.checkFile(paths[i]);
+      if (why != null) return files[i][0] + " " + files[i][1] + ": " + why;
+    }
+    return null;
+  }
+
   /** How much of the run to record so that the requested files can be written. */
   Runner.TraceMode mode() {
     if (traceJson != null) return Runner.TraceMode.DETAILED;

@@ -28,8 +28,8 @@ import picocli.CommandLine;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Replay a run from its JSON report or its trace file; no scenario file is needed.%n"
-        + "Exit codes: 3 reproduced a bug (identical report), 0 reproduced a clean run, 1 did not reproduce,"
-        + " 2 bad input (the file is not a report or trace, or does not fit this build).")
+        + "Exit codes: 3 reproduced a bug (identical report), 0 reproduced a clean run, 5 did not reproduce,"
+        + " 1 internal error, 2 bad input (the file is not a report or trace, or does not fit this build).")
 public final class ReplayCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", paramLabel = "REPORT_OR_TRACE", description = "A report (JSON) or a trace (Protobuf).")
   Path file;
@@ -90,6 +90,11 @@ public final class ReplayCommand implements Callable<Integer>, Subcommand {
       return ExitCodes.BAD_INPUT;
     }
 
+    String unwritable = files.check();
+    if (unwritable != null) {
+      err.println("devemu: " + unwritable);
+      return ExitCodes.BAD_INPUT;
+    }
     out.println("seed=" + recipe.seed());
     out.println(RunPrinter.header(scenario, recipe));
     out.println("replay: " + file + " (" + kind + (expectedText != null
@@ -115,7 +120,7 @@ public final class ReplayCommand implements Callable<Integer>, Subcommand {
       }
       out.println("replay: NOT reproduced: the report differs (expected sha256 " + ReportText.sha256(expectedText)
           + ", got " + ReportText.sha256(got) + ")");
-      return ExitCodes.INTERNAL;
+      return ExitCodes.NOT_REPRODUCED;
     }
     if (expectedSha != null) {
       if (expectedSha.equals(outcome.traceSha256())) {
@@ -123,7 +128,7 @@ public final class ReplayCommand implements Callable<Integer>, Subcommand {
         return code;
       }
       out.println("replay: NOT reproduced: trace sha256 " + outcome.traceSha256() + ", recorded " + expectedSha);
-      return ExitCodes.INTERNAL;
+      return ExitCodes.NOT_REPRODUCED;
     }
     return code;
   }

@@ -21,7 +21,8 @@ import picocli.CommandLine;
 /** {@code devemu run SCENARIO --seed N}: one run, its reports, and the hash of its delivery trace. */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run a scenario under one seed. Prints seed=N first and a summary with trace-sha256 last.%n"
-        + "Exit codes: 0 clean run, 1 internal error, 2 bad input, 3 a bug was detected.")
+        + "Exit codes: 0 clean run, 1 internal error, 2 bad input, 3 a bug was detected, 4 not a run (no driver "
+        + "ever bound: every probe failed, or none returned).")
 public final class RunCommand implements Callable<Integer>, Subcommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "Scenario file (HOCON).")
   Path scenarioFile;
@@ -81,6 +82,11 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: --strategy: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
     }
+    String unwritable = files.check();
+    if (unwritable != null) {
+      err.println("devemu: " + unwritable);
+      return ExitCodes.BAD_INPUT;
+    }
     long runSeed = seed == null ? 1 : seed;
     out.println("seed=" + runSeed);
     out.flush();
@@ -109,6 +115,15 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
     int written = files.write(out, err, recipe, outcome, replayCommand, text, scenario.variants().stream().map(Variant::toString).toList());
     out.flush();
     if (written != ExitCodes.OK) return written;
-    return outcome.result().bugFound() ? ExitCodes.BUG_FOUND : ExitCodes.OK;
+    if (outcome.result().bugFound()) return ExitCodes.BUG_FOUND;
+    var nonRun = dev.devemu.testbed.NonRun.of(scenario, outcome.result());
+    if (nonRun.isPresent()) {
+      String line = "devemu: not a run, tested nothing: " + nonRun.get().describe();
+      out.println(line);
+      out.flush();
+      err.println(line);
+      return ExitCodes.NOT_BOUND;
+    }
+    return ExitCodes.OK;
   }
 }

@@ -176,6 +176,7 @@ public final class CpuActor extends AbstractBehavior<Cpu.Message> implements Exe
   private void runOne(Task t) {
     running = t;
     steps++;
+    kernel.ranOn(id, t);
     try {
       Task.Advance a = t.advance(this);
       if (a == Task.Advance.WAITING) {

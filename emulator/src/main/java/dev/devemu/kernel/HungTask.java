@@ -64,6 +64,25 @@ public final class HungTask {
         "soft-lockup:" + t.function() + ":" + t.waitingOn()));
   }
 
+  /**
+   * The lane saw {@code choices} deliveries at one virtual instant, the last to {@code cpu}: its task spins
+   * without letting time pass (polling a register that never changes, say). Reported as the kernel's soft-lockup
+   * watchdog would, blamed on the task; the watchdog's threshold cannot pass when time stands still, so the
+   * report says how many deliveries it took instead.
+   */
+  public void livelock(int cpu, Task t, long choices) {
+    ReportText r = new ReportText()
+        .line("devemu: " + choices + " deliveries at " + ReportText.time(kernel.now())
+            + " without virtual time passing (a livelock); CPU#" + cpu + " ran last")
+        .line("CPU: " + cpu + " PID: " + t.pid() + " Comm: " + t.comm() + " "
+            + (t.inInterrupt() ? "(hardirq)" : "(process context)"))
+        .callTrace(t.stack(), t.lastCall())
+        .causalChain("Causal chain (oldest first):", t.cause() == null ? null
+            : t.cause().then(t.comm(), t.cpu(), kernel.now(), "still spinning"));
+    kernel.report(new Oops("soft-lockup", "watchdog: BUG: soft lockup - CPU#" + cpu + " stuck for 0s! [" + t.comm()
+        + ":" + t.pid() + "]", r.build(), owner(t), kernel.now(), cpu, "soft-lockup:" + t.function() + ":livelock"));
+  }
+
   private static Owner owner(Task t) {
     return t.owner() == null ? Owner.KERNEL : t.owner();
   }

@@ -78,6 +78,19 @@ public final class Kernel {
 
   public void attachCpu(ActorRef<Cpu.Message> cpu) {
     cpus.add(cpu);
+    lastRan = java.util.Arrays.copyOf(lastRan, cpus.size());
+  }
+
+  /** Per CPU, the task it ran a step of last (so a livelock can be blamed on whoever spins). */
+  private Task[] lastRan = new Task[0];
+
+  void ranOn(int cpu, Task t) {
+    lastRan[cpu] = t;
+  }
+
+  /** The task CPU {@code cpu} ran last, or null. */
+  public Task lastTaskOn(int cpu) {
+    return cpu >= 0 && cpu < lastRan.length ? lastRan[cpu] : null;
   }
 
   public int cpuCount() {

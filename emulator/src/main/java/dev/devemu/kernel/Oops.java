@@ -13,7 +13,8 @@ import java.util.List;
  * @param owner the driver blamed for it
  * @param timeNanos virtual time of detection
  * @param cpu CPU where it was detected, or {@link Cause#NO_CPU}
- * @param signature what makes two reports the same bug: detector, function and kind of access, no addresses
+ * @param signature what makes two reports the same bug: detector, kind of access, function and object type;
+ *     never a counter, an address, a tag or a seed, so that one defect has one signature in every run
  */
 public record Oops(String detector, String title, List<String> body, Owner owner, long timeNanos, int cpu,
     String signature) {

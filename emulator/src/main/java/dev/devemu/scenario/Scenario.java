@@ -21,9 +21,15 @@ public record Scenario(String file, String name, String description, long durati
    * @param affinity how interrupt vectors are spread over CPUs
    * @param lookaheadNanos how far ahead a timer may fire while CPUs still have work (see {@code SimRun})
    * @param hotplugDetectionNanos delay between a surprise removal and pciehp noticing it
+   * @param fairnessNanos the fairness bound: a runnable message is delivered before virtual time moves this far
+   *     past the moment it became runnable, under every strategy (see {@code SimRun})
    */
   public record Machine(int cpus, boolean iommu, Irqs.Affinity affinity, long lookaheadNanos,
-      long hotplugDetectionNanos) {}
+      long hotplugDetectionNanos, long fairnessNanos) {
+    public Machine(int cpus, boolean iommu, Irqs.Affinity affinity, long lookaheadNanos, long hotplugDetectionNanos) {
+      this(cpus, iommu, affinity, lookaheadNanos, hotplugDetectionNanos, dev.devemu.sim.SimRun.DEFAULT_FAIRNESS_NANOS);
+    }
+  }
 
   /** A driver to load and its flavour. */
   public record DriverSpec(String name, Variant variant, int line) {

@@ -300,6 +300,7 @@ public final class ScenarioLoader {
     };
     long lookahead = m.duration("lookahead", 20 * VirtualClock.MICROSECOND, 0);
     long detection = m.duration("hotplug-detection", VirtualClock.MILLISECOND, 0);
+    long fairness = m.duration("fairness", dev.devemu.sim.SimRun.DEFAULT_FAIRNESS_NANOS, 1);
     m.rejectUnknown();
 
     ScenarioNode k = root.childOrEmpty("kernel");
@@ -366,7 +367,7 @@ public final class ScenarioLoader {
     FaultPlan faults = faults(root.childOrEmpty("faults"), slots, duration);
     root.rejectUnknown();
     return new Scenario(file, name, description, duration, new Scenario.Machine(cpus, iommu, affinity, lookahead,
-        detection), kernel, List.copyOf(devices), List.copyOf(drivers), faults, List.copyOf(workload), text);
+        detection, fairness), kernel, List.copyOf(devices), List.copyOf(drivers), faults, List.copyOf(workload), text);
   }
 
   private static int lineOf(ScenarioNode n) {

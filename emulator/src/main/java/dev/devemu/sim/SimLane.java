@@ -23,7 +23,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   static final String CLOCK_ID = PctStrategy.CLOCK;
 
   private final String name;
-  private final RunList runnable = new RunList();
+  private final RunList runnable = new RunList(this);
   private final ConcurrentLinkedQueue<Runnable> foreign = new ConcurrentLinkedQueue<>();
   private final AtomicLong foreignEnqueues = new AtomicLong();
   private final Map<Object, String> ids = new IdentityHashMap<>();
@@ -37,6 +37,10 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   private String rootPrefix = "";
   private String bootPath = "";
   private boolean timerEligible;
+  /** Virtual time of the run now, as seen by entries put on the run list (when they became runnable). */
+  private long stampNanos;
+  /** Which run-list entries the strategy is offered at this choice: all, or only the overdue ones. */
+  private final Offer offer = new Offer();
 
   SimLane(String name) {
     this.name = name;
@@ -177,6 +181,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     this.bootPath = bootPath;
     owner = Thread.currentThread();
     recordSenders = run.trace().detailed();
+    stampNanos = run.clock().now();
     long foreignBefore = foreignEnqueues.get();
     try {
       boot.run();
@@ -203,8 +208,13 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     SchedulingStrategy strategy = run.strategy();
     TraceSink trace = run.trace();
     boolean tracing = run.tracing();
+    long lookahead = run.lookaheadNanos();
+    long fairness = run.fairnessNanos();
+    long fairnessChoices = run.fairnessChoices();
     long lastInstant = -1;
     long choicesThisInstant = 0;
+    long timerEligibleSince = -1;
+    VirtualClock.Timer eligibleTimer = null;
     while (true) {
       // Foreign enqueues break determinism anyway; looking for them now and then (and whenever the lane runs
       // dry) keeps a volatile read off the per-choice path without ever losing one.
@@ -214,29 +224,59 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
       int n = runnable.size();
       VirtualClock.Timer next = run.isFinished() ? null : clock.peek();
       if (n == 0 && next == null) return;
-      timerEligible = next != null && (n == 0 || next.due <= clock.now() + run.lookaheadNanos());
+      long now = clock.now();
+      long choice = run.choices();
+      // The fairness bound (docs/scenarios.md, machine.fairness): while a message waits, virtual time may not
+      // move more than the bound past the moment it became runnable, so a timer beyond that is not a legal move.
+      boolean timerOk = next != null && (n == 0
+          || (next.due <= now + lookahead && next.due <= runnable.oldestSinceNanos() + fairness));
+      if (!timerOk || next != eligibleTimer) {
+        eligibleTimer = timerOk ? next : null;
+        timerEligibleSince = timerOk ? choice : -1;
+      }
+      // ... and no runnable message (nor an eligible timer) waits more than fairnessChoices choices: one that has
+      // is overdue, and the strategy then chooses among the overdue ones only. Enforced here, for every strategy.
+      boolean timerOverdue = timerOk && n > 0 && choice - timerEligibleSince >= fairnessChoices;
+      boolean overdue = timerOverdue || runnable.oldestSinceChoice(choice) <= choice - fairnessChoices;
+      if (overdue) {
+        offer.restrictTo(runnable, choice - fairnessChoices);
+        timerEligible = timerOverdue;
+      } else {
+        offer.all();
+        timerEligible = timerOk;
+      }
       int pick = strategy.choose(this); // asked even when only the timer can fire, so replay stays aligned
       long step = run.choices();
       run.countChoice();
+      String delivered;
       if (pick == SchedulingStrategy.FIRE_TIMER) {
         if (!timerEligible) throw new IllegalStateException(strategy.name() + " chose a timer that may not fire");
         VirtualClock.Timer timer = clock.fireNext();
+        eligibleTimer = null;
         if (tracing) trace.record(step, clock.now(), CLOCK_ID, timer.label);
+        stampNanos = clock.now();
         timer.action.run();
+        delivered = CLOCK_ID;
       } else {
-        Runnable r = runnable.takeSwapping(pick);
+        Runnable r = runnable.takeSwapping(offer.index(pick));
         if (tracing) recordDelivery(trace, step, clock.now(), r);
         runMailbox(r);
+        delivered = null;
+        if (choicesThisInstant + 1 >= run.maxChoicesPerInstant()) delivered = actorId(r);
       }
       if (run.choices() >= run.maxChoices()) {
         throw new IllegalStateException("run exceeded " + run.maxChoices() + " choices");
       }
-      long now = clock.now();
+      now = clock.now();
       if (now != lastInstant) {
         lastInstant = now;
         choicesThisInstant = 0;
       } else if (++choicesThisInstant == run.maxChoicesPerInstant()) {
-        run.stallHandler().run();
+        // a livelock: deliveries without virtual time moving. The run's handler reports it and ends the run.
+        run.stallHandler().accept(delivered);
+      } else if (choicesThisInstant == 2 * run.maxChoicesPerInstant()) {
+        throw new IllegalStateException("livelock: " + choicesThisInstant + " deliveries at " + now
+            + " ns without virtual time moving, and the run did not end when told (last delivery: " + delivered + ")");
       }
     }
   }
@@ -279,12 +319,12 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
 
   @Override
   public int runnableCount() {
-    return runnable.size();
+    return offer.count(runnable);
   }
 
   @Override
   public String actorId(int i) {
-    return actorId(runnable.get(i));
+    return actorId(runnable.get(offer.index(i)));
   }
 
   @Override
@@ -335,7 +375,32 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
    */
   private static final class RunList {
     private Runnable[] items = new Runnable[16];
+    /** When each entry became runnable: virtual time and choice number (for the fairness bound). */
+    private long[] sinceNanos = new long[16];
+    private long[] sinceChoice = new long[16];
     private int size;
+    private final SimLane lane;
+
+    RunList(SimLane lane) {
+      this.lane = lane;
+    }
+
+    long oldestSinceNanos() {
+      long min = Long.MAX_VALUE;
+      for (int i = 0; i < size; i++) min = Math.min(min, sinceNanos[i]);
+      return min;
+    }
+
+    /** The smallest choice number at which a current entry became runnable, or {@code whenEmpty}. */
+    long oldestSinceChoice(long whenEmpty) {
+      long min = whenEmpty;
+      for (int i = 0; i < size; i++) min = Math.min(min, sinceChoice[i]);
+      return min;
+    }
+
+    long sinceChoice(int i) {
+      return sinceChoice[i];
+    }
 
     int size() {
       return size;
@@ -346,7 +411,13 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     }
 
     void add(Runnable r) {
-      if (size == items.length) items = java.util.Arrays.copyOf(items, size * 2);
+      if (size == items.length) {
+        items = java.util.Arrays.copyOf(items, size * 2);
+        sinceNanos = java.util.Arrays.copyOf(sinceNanos, size * 2);
+        sinceChoice = java.util.Arrays.copyOf(sinceChoice, size * 2);
+      }
+      sinceNanos[size] = lane.stampNanos;
+      sinceChoice[size] = lane.current == null ? 0 : lane.current.choices();
       items[size++] = r;
     }
 
@@ -360,6 +431,8 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
       Runnable r = get(i);
       int last = --size;
       items[i] = items[last];
+      sinceNanos[i] = sinceNanos[last];
+      sinceChoice[i] = sinceChoice[last];
       items[last] = null;
       return r;
     }
@@ -368,8 +441,41 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     Runnable takeFirst() {
       Runnable r = get(0);
       System.arraycopy(items, 1, items, 0, --size);
+      System.arraycopy(sinceNanos, 1, sinceNanos, 0, size);
+      System.arraycopy(sinceChoice, 1, sinceChoice, 0, size);
       items[size] = null;
       return r;
+    }
+  }
+
+  /**
+   * The entries of the run list the strategy may choose from now, by index: every entry, or (when the fairness
+   * bound forces it) only those that have waited too long, in run-list order.
+   */
+  private static final class Offer {
+    private int[] indices = new int[16];
+    private int size = -1; // -1: every entry, as they are
+
+    void all() {
+      size = -1;
+    }
+
+    void restrictTo(RunList list, long waitedSince) {
+      if (indices.length < list.size()) indices = new int[list.size() * 2];
+      size = 0;
+      for (int i = 0; i < list.size(); i++) {
+        if (list.sinceChoice(i) <= waitedSince) indices[size++] = i;
+      }
+    }
+
+    int count(RunList list) {
+      return size < 0 ? list.size() : size;
+    }
+
+    int index(int i) {
+      if (size < 0) return i;
+      if (i >= size) throw new IndexOutOfBoundsException("choice " + i + " of " + size + " overdue entries");
+      return indices[i];
     }
   }
 

@@ -5,6 +5,13 @@ package dev.devemu.sim;
  * Owned by one lane thread; nothing here is thread-safe, and nothing needs to be.
  */
 public final class SimRun {
+  /** Default fairness bound in virtual time (scenario key {@code machine.fairness}). */
+  public static final long DEFAULT_FAIRNESS_NANOS = 100 * VirtualClock.MICROSECOND;
+  /** Default fairness bound in choices: how long a runnable message may wait while time stands still. */
+  public static final long DEFAULT_FAIRNESS_CHOICES = 10_000;
+  /** Choices at one virtual instant that make a livelock (reported as a soft lockup, never a hang). */
+  public static final long DEFAULT_MAX_CHOICES_PER_INSTANT = 1_000_000;
+
   private final long seed;
   private final SimRandom random;
   private final VirtualClock clock = new VirtualClock();
@@ -15,7 +22,9 @@ public final class SimRun {
   private final long lookaheadNanos;
   private final long maxChoices;
   private final long maxChoicesPerInstant;
-  private Runnable onStall = () -> {};
+  private final long fairnessNanos;
+  private final long fairnessChoices;
+  private java.util.function.Consumer<String> onStall = spinner -> {};
   private boolean finished;
   private long choices;
 
@@ -29,6 +38,8 @@ public final class SimRun {
     this.lookaheadNanos = b.lookaheadNanos;
     this.maxChoices = b.maxChoices;
     this.maxChoicesPerInstant = b.maxChoicesPerInstant;
+    this.fairnessNanos = b.fairnessNanos;
+    this.fairnessChoices = b.fairnessChoices;
     strategy.start(random.fork("strategy"));
   }
 
@@ -79,16 +90,28 @@ public final class SimRun {
     return maxChoices;
   }
 
-  long maxChoicesPerInstant() {
-    return maxChoicesPerInstant;
+  long fairnessNanos() {
+    return fairnessNanos;
   }
 
-  /** Installs what to do when too many choices happen without the clock moving (a livelock). */
-  public void onStall(Runnable onStall) {
+  long fairnessChoices() {
+    return fairnessChoices;
+  }
+
+  /**
+   * Installs what to do when too many choices happen without the clock moving (a livelock): it is given the id
+   * of the actor delivered last (the one spinning, most likely, e.g. {@code cpu1}) and must end the run.
+   */
+  public void onStall(java.util.function.Consumer<String> onStall) {
     this.onStall = onStall;
   }
 
-  Runnable stallHandler() {
+  /** Choices at one virtual instant after which the run is a livelock. */
+  public long maxChoicesPerInstant() {
+    return maxChoicesPerInstant;
+  }
+
+  java.util.function.Consumer<String> stallHandler() {
     return onStall;
   }
 
@@ -116,7 +139,9 @@ public final class SimRun {
     private TraceSink trace = TraceSink.NONE;
     private long lookaheadNanos = 0;
     private long maxChoices = Long.MAX_VALUE;
-    private long maxChoicesPerInstant = 5_000_000;
+    private long maxChoicesPerInstant = DEFAULT_MAX_CHOICES_PER_INSTANT;
+    private long fairnessNanos = DEFAULT_FAIRNESS_NANOS;
+    private long fairnessChoices = DEFAULT_FAIRNESS_CHOICES;
 
     Builder(long seed) {
       this.seed = seed;
@@ -145,6 +170,26 @@ public final class SimRun {
 
     public Builder maxChoices(long maxChoices) {
       this.maxChoices = maxChoices;
+      return this;
+    }
+
+    /**
+     * The fairness bound in virtual time: a message that is runnable is delivered before virtual time moves
+     * more than this past the moment it became runnable, whatever the strategy prefers.
+     */
+    public Builder fairnessNanos(long fairnessNanos) {
+      if (fairnessNanos <= 0) throw new IllegalArgumentException("fairness bound must be positive");
+      this.fairnessNanos = fairnessNanos;
+      return this;
+    }
+
+    /**
+     * The fairness bound in choices: a runnable message (or an eligible timer) waits at most this many choices;
+     * then the strategy must choose among the overdue ones.
+     */
+    public Builder fairnessChoices(long fairnessChoices) {
+      if (fairnessChoices < 1) throw new IllegalArgumentException("fairness in choices must be at least 1");
+      this.fairnessChoices = fairnessChoices;
       return this;
     }
 

@@ -56,6 +56,7 @@ public final class Runner {
         .strategy(options.strategy())
         .trace(trace == null ? TraceSink.NONE : trace)
         .lookaheadNanos(scenario.machine().lookaheadNanos())
+        .fairnessNanos(scenario.machine().fairnessNanos())
         .maxChoices(options.maxChoices())
         .build();
     RunResult[] result = new RunResult[1];

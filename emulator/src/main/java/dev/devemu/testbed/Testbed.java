@@ -88,6 +88,8 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
 
   private final TreeMap<String, Long> exposure = new TreeMap<>();
   private final List<String> probeFailures = new ArrayList<>();
+  /** Drivers that bound to a device at least once (even for no time at all): they were tested. */
+  private final java.util.Set<String> everBound = new java.util.TreeSet<>();
   private final FaultScheduler faults;
   private String outcome = "completed";
   private boolean finished;
@@ -125,7 +127,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     ActorRef<Command> self = ctx.getSelf();
     this.faults = new FaultScheduler(kernel, run, scenario.faults(), () -> finished);
     kernel.onOops(o -> self.tell(new OopsRaised(o)));
-    run.onStall(() -> kernel.printk("watchdog: too many deliveries without virtual time passing"));
+    run.onStall(spinner -> onLivelock(spinner, self));
 
     Assembly builder = new Assembly(ctx);
     for (int i = 0; i < m.cpus(); i++) kernel.attachCpu(builder.spawn(CpuActor.create(i, kernel), "cpu" + i));
@@ -270,6 +272,26 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
 
   private String internalError;
 
+  /**
+   * Too many deliveries without virtual time passing. A CPU that spun is blamed as a soft lockup (a driver
+   * bug); anything else spinning is the emulator's own livelock (outcome {@code livelock}). Either way the run
+   * ends: the kernel halts, so no CPU spins on, and the testbed is told to stop.
+   */
+  private void onLivelock(String spinner, ActorRef<Command> self) {
+    int cpu = spinner != null && spinner.matches("cpu\\d+") ? Integer.parseInt(spinner.substring(3)) : -1;
+    dev.devemu.kernel.Task t = kernel.lastTaskOn(cpu);
+    if (t != null) {
+      kernel.hungTask().livelock(cpu, t, run.maxChoicesPerInstant());
+      if (!scenario.kernel().panicOnOops()) outcome = "livelock";
+    } else {
+      outcome = "livelock";
+      kernel.printk("devemu: livelock: " + run.maxChoicesPerInstant() + " deliveries without virtual time passing, "
+          + "the last to " + spinner + "; the run stops");
+    }
+    kernel.halt();
+    self.tell(End.INSTANCE);
+  }
+
   private Behavior<Command> onEnd() {
     return finish();
   }
@@ -286,13 +308,21 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     var c = m.change();
     String key = exposureKey(c.driver(), c.variant());
     if (c.bound()) {
+      everBound.add(c.driver());
       bound.put(c.device(), new Bound(kernel.now(), key));
     } else {
       accrue(c.device());
-      if (c.probeResult() != 0) probeFailures.add(c.driver() + " " + c.device() + " " + dev.devemu.uapi.Errno.describe(c.probeResult()));
+      if (c.probeResult() != 0) probeFailures.add(probeFailure(c.driver(), c.device(), c.probeResult()));
     }
     exposure.putIfAbsent(key, 0L);
     return this;
+  }
+
+  /** As drivers/base/dd.c logs it: {@code my_pcie: probe of 0000:01:00.0 failed with error -22 (EINVAL)}. */
+  static String probeFailure(String driver, String device, int rc) {
+    String name = dev.devemu.uapi.Errno.describe(rc);
+    return driver + ": probe of " + device + " failed with error " + rc
+        + (name.startsWith("-") && !name.equals(Integer.toString(rc)) ? " (" + name.substring(1) + ")" : "");
   }
 
   /** {@code my_pcie/raw}, one string per driver and variant (a binding per device holds it). */
@@ -322,6 +352,13 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
   private Behavior<Command> onStop() {
     for (String device : new ArrayList<>(bound.keySet())) accrue(device);
     String variant = scenario.variantText();
+    if ("completed".equals(outcome) && kernel.oopses().isEmpty() && !scenario.drivers().isEmpty()
+        && everBound.isEmpty()) {
+      // no driver of the scenario ever bound: the run tested nothing, and says so. (One driver of several that
+      // never bound, e.g. its probe hit an injected -ENOMEM, leaves a run that tested the others: it has its
+      // probe failure, and that driver simply has no exposure.)
+      outcome = NonRun.OUTCOME;
+    }
     RunResult result = new RunResult(scenario.name(), run.seed(), variant, outcome, kernel.now(), run.choices(),
         List.copyOf(kernel.oopses()), Collections.unmodifiableMap(new TreeMap<>(exposure)), List.copyOf(probeFailures),
         kernel.faults().injected().size(), faults.hotplugEvents(), kernel.log().lines(), internalError);

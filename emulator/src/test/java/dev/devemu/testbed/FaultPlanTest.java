@@ -140,7 +140,7 @@ class FaultPlanTest {
     String faults = "events = [ { at = 1ms, when = during-probe, action = fail, point = pci_iomap, slot = \"0000:00:02.0\" },"
         + " { at = 1ms, action = unplug, slot = \"0000:00:02.0\", restore-after = 1ms } ]";
     RunResult safe = run(scenario("safe", 100, "10ms", faults), 1);
-    assertEquals(List.of("my_pcie 0000:00:02.0 -ENOMEM"), safe.probeFailures(), "the re-probe after the re-plug fails");
+    assertEquals(List.of("my_pcie: probe of 0000:00:02.0 failed with error -12 (ENOMEM)"), safe.probeFailures(), "the re-probe after the re-plug fails");
     assertEquals(1, safe.faultsInjected());
     assertTrue(safe.oopses().isEmpty());
     RunResult raw = run(scenario("raw", 100, "10ms", faults), 1);

@@ -150,10 +150,15 @@ public final class KernelBench {
      * the host bridge performs it later, where KASAN checks it).
      */
     public Op<Void> dma(long busAddress, int length) {
+      return dma(busAddress, length, 1);
+    }
+
+    /** Like {@link #dma(long, int)}, with the transfer's tag (a per-transfer number, as the device model uses). */
+    public Op<Void> dma(long busAddress, int length, long tag) {
       if (dmaDevice == null) throw new IllegalStateException("call dmaDevice() on the bench first");
       return Op.step("start device DMA", x -> {
         hostBridge.tell(new dev.devemu.hw.pci.HostBridgeActor.DmaTransfer(DMA_SLOT, busAddress, length,
-            dev.devemu.spec.DmaDirection.FROM_DEVICE, 1, dmaDevice, x.cause("DMA " + length + " bytes")));
+            dev.devemu.spec.DmaDirection.FROM_DEVICE, tag, dmaDevice, x.cause("DMA " + length + " bytes")));
         return null;
       });
     }

@@ -95,7 +95,15 @@ public final class Kasan {
         .line("The buggy address is located " + location(offset, length, a) + " of")
         .line(" " + (freed ? "freed" : "allocated") + " " + a.size() + "-byte region");
     return new Oops("kasan", "BUG: KASAN: " + kind + " in dma_" + (write ? "write" : "read") + " by " + device,
-        r.build(), owner, by.timeNanos(), by.cpu(), "kasan:dma-" + kind + ":" + transfer);
+        r.build(), owner, by.timeNanos(), by.cpu(), dmaSignature(kind, write, a));
+  }
+
+  /**
+   * What makes two DMA reports the same bug: the kind, the direction and the object's type, never the transfer's
+   * tag, its address or its device's number (issue 17.4: a per-transfer counter made one bug 28 signatures).
+   */
+  static String dmaSignature(String kind, boolean write, Allocation a) {
+    return "kasan:dma-" + kind + ":dma_" + (write ? "write" : "read") + ":" + a.type();
   }
 
   private static Owner owner(Exec x) {

@@ -126,7 +126,7 @@ public final class KernelHost implements Host {
         "Causal chain (oldest first):"));
     if (cause != null) for (Cause c : cause.chain()) lines.add(" " + c.line());
     return new Oops("iommu", "DMAR: DRHD: handling fault status reg 2", lines, Owner.KERNEL, kernel.now(),
-        Cause.NO_CPU, "iommu:" + (write ? "write" : "read") + ":" + device);
+        Cause.NO_CPU, "iommu:dma_" + (write ? "write" : "read")); // no bus address, no device number
   }
 
   private Oops wild(String device, int length, boolean write, long virt, Cause cause) {
@@ -136,6 +136,7 @@ public final class KernelHost implements Host {
     lines.add("Causal chain (oldest first):");
     if (cause != null) for (Cause c : cause.chain()) lines.add(" " + c.line());
     return new Oops("kasan", "BUG: KASAN: wild-memory-access in dma_" + (write ? "write" : "read") + " by "
-        + device, lines, Owner.KERNEL, kernel.now(), Cause.NO_CPU, "kasan:wild:" + device);
+        + device, lines, Owner.KERNEL, kernel.now(), Cause.NO_CPU, "kasan:wild-memory-access:dma_"
+        + (write ? "write" : "read"));
   }
 }

@@ -78,6 +78,29 @@ class KasanTest extends DetectorTestBase {
   }
 
   @Test
+  void oneDmaUseAfterFreeUnderTwentySeedsHasOneSignature() {
+    // the device's transfer tag differs per seed (as a per-transfer counter does); the bug is the same
+    java.util.Set<String> signatures = new java.util.TreeSet<>();
+    for (long seed = 1; seed <= 20; seed++) {
+      long tag = 300 + seed * 7;
+      KernelBench.Findings f = KernelBench.cpus(2).dmaDevice().duration("10ms").tasks(w -> {
+        Dma.Mapping[] m = new Dma.Mapping[1];
+        return List.of(w.task("bench", 0, Op.fn("bench_rx", () -> Op.step("dma_alloc_coherent", x -> {
+          m[0] = Dma.of(x.kernel()).allocCoherent(x, 64, "rx buffer");
+          return null;
+        }).then(v -> Op.step("dma_free_coherent", x -> {
+          Dma.of(x.kernel()).unmap(x, m[0]);
+          return null;
+        })).then(v -> Op.defer(() -> w.dma(m[0].iova(), 16, tag))))));
+      }).run(sim, seed);
+      Oops o = f.first("kasan");
+      assertNotNull(o, "seed " + seed + ": no report");
+      signatures.add(o.signature());
+    }
+    assertEquals(java.util.Set.of("kasan:dma-use-after-free:dma_write:rx buffer"), signatures);
+  }
+
+  @Test
   void dmaOfExactlyTheBufferIsQuiet() {
     assertTrue(dmaInto64Bytes(64).quiet());
   }

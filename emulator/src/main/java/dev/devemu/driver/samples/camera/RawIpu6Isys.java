@@ -2,6 +2,7 @@ package dev.devemu.driver.samples.camera;
 
 import static dev.devemu.datasheet.Ipu6IsysDatasheet.*;
 
+import dev.devemu.driver.api.DmaApi;
 import dev.devemu.driver.api.Mem;
 import dev.devemu.driver.api.Printk;
 import dev.devemu.driver.api.pci.RawPciDriver;
@@ -9,7 +10,6 @@ import dev.devemu.driver.api.v4l2.V4l2Ops;
 import dev.devemu.driver.api.v4l2.VideoDevice;
 import dev.devemu.kernel.Irqs;
 import dev.devemu.kernel.Op;
-import dev.devemu.kernel.dma.Dma;
 import dev.devemu.kernel.fs.File;
 import dev.devemu.kernel.mem.KernelMemory;
 import dev.devemu.kernel.pci.IoMem;
@@ -238,10 +238,7 @@ public final class RawIpu6Isys implements RawPciDriver {
           .then(PciCore.iowrite32(base, REG_INFO_LO, 0))
           .then(PciCore.iowrite32(base, REG_INFO_HI, 0))
           .then(Mem.read(d.info))
-          .then(info -> Op.<Void>step("dma_free_coherent", x -> {
-            Dma.of(x.kernel()).unmap(x, info); // the pointer stays as it is: STREAMON sets a new one
-            return null;
-          }));
+          .then(info -> DmaApi.freeCoherent(info)); // the pointer stays as it is: STREAMON sets a new one
     })).then(ignored -> d.wq.wakeUp()));
   }
 
@@ -274,10 +271,7 @@ public final class RawIpu6Isys implements RawPciDriver {
             return Mem.write(d.bufs, i, null);
           }))
           .then(ignored -> RawIsysBuffer.get(b[0], x -> x.dma))
-          .then(dma -> Op.step("dma_unmap_single", x -> {
-            Dma.of(x.kernel()).unmap(x, dma);
-            return null;
-          }))
+          .then(dma -> DmaApi.unmapSingle(dma))
           .then(Op.defer(() -> RawIsysBuffer.get(b[0], x -> x.vaddr)))
           .then(vaddr -> Mem.kfree(vaddr))
           .then(Op.defer(() -> b[0] == null ? Op.<Void>done() : Mem.kfree(b[0])));
@@ -386,8 +380,7 @@ public final class RawIpu6Isys implements RawPciDriver {
         if (b.allocation() == null) return Op.pure(i);
         return Mem.kmalloc(size, "ipu6 frame buffer " + size).then(vaddr -> {
           if (vaddr == null) return Mem.kfree(b).then(Op.pure(i));
-          return Op.<Dma.Mapping>step("dma_map_single", x -> Dma.of(x.kernel()).map(x, vaddr, 0, size,
-              DmaDirection.FROM_DEVICE)).then(dma -> {
+          return DmaApi.mapSingle(vaddr, size, DmaDirection.FROM_DEVICE).then(dma -> {
                 if (dma == null) return Mem.kfree(vaddr).then(Mem.kfree(b)).then(Op.pure(i));
                 return Mem.write(b.index, i).then(Mem.write(b.vaddr, vaddr)).then(Mem.write(b.dma, dma))
                     .then(Mem.write(b.length, size)).then(Mem.write(b.state, RawIsysData.DEQUEUED))
@@ -481,8 +474,7 @@ public final class RawIpu6Isys implements RawPciDriver {
           if (on != 0) return Op.rc(0);
           return Mem.read(d.numBuffers).then(n -> {
             if (n == 0) return Op.rc(-Errno.EINVAL);
-            return Op.<Dma.Mapping>step("dma_alloc_coherent", x -> Dma.of(x.kernel()).allocCoherent(x, INFO_RING_SIZE,
-                "ipu6 frame-info ring")).then(info -> {
+            return DmaApi.allocCoherent(INFO_RING_SIZE, "ipu6 frame-info ring").then(info -> {
                   if (info == null) return Op.rc(-Errno.ENOMEM);
                   return Mem.write(d.info, info).then(Mem.read(d.base)).then(base -> PciCore.iowrite32(base,
                           REG_INFO_LO, (int) info.iova())

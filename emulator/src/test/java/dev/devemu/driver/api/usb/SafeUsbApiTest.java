@@ -121,7 +121,7 @@ public class SafeUsbApiTest {
     RunResult r = run("data-rate = 1", "");
     // the submitted URB was killed, both URBs and buffers freed: no leak, no late completion
     assertTrue(r.oopses().isEmpty(), r.oopses()::toString);
-    assertEquals(List.of("safeurbtest 1-1:1.0 -EIO"), r.probeFailures());
+    assertEquals(List.of("safeurbtest: probe of 1-1:1.0 failed with error -5 (EIO)"), r.probeFailures());
     assertEquals(List.of("complete"), events, "the in-flight URB completed once, when it was poisoned");
   }
 
@@ -131,7 +131,7 @@ public class SafeUsbApiTest {
     RunResult r = run("data-rate = 1", "probability { kmalloc = 1.0 }");
     assertTrue(r.oopses().isEmpty(), r.oopses()::toString);
     assertEquals(List.of("alloc -ENOMEM"), events);
-    assertEquals(List.of("safeurbtest 1-1:1.0 -ENOMEM"), r.probeFailures());
+    assertEquals(List.of("safeurbtest: probe of 1-1:1.0 failed with error -12 (ENOMEM)"), r.probeFailures());
   }
 
   @Test

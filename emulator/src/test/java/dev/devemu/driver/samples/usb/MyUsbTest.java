@@ -89,7 +89,7 @@ class MyUsbTest {
     for (String speed : List.of("super", "high")) {
       RunResult r = run(variant, "speed = " + speed, "", "2ms");
       assertTrue(r.oopses().isEmpty(), r.oopses()::toString);
-      assertEquals(List.of("my_usb 1-1:1.0 -ENODEV"), r.probeFailures());
+      assertEquals(List.of("my_usb: probe of 1-1:1.0 failed with error -19 (ENODEV)"), r.probeFailures());
       assertTrue(logged(r, "my_usb: Unsupported USB speed: " + speed + "-speed"), r.kernelLog()::toString);
     }
   }
@@ -105,7 +105,7 @@ class MyUsbTest {
 
     RunResult safe = run("safe", "", "probability { kmalloc = 1.0 }", "2ms");
     assertTrue(safe.oopses().isEmpty(), safe.oopses()::toString);
-    assertEquals(List.of("my_usb 1-1:1.0 -ENOMEM"), safe.probeFailures());
+    assertEquals(List.of("my_usb: probe of 1-1:1.0 failed with error -12 (ENOMEM)"), safe.probeFailures());
     assertTrue(logged(safe, "my_usb: Failed to allocate IN URB: -ENOMEM"));
   }
 
@@ -120,7 +120,7 @@ class MyUsbTest {
 
     RunResult safe = run("safe", "", faults, "6s");
     assertTrue(safe.oopses().isEmpty(), safe.oopses()::toString);
-    assertEquals(List.of("my_usb 1-1:1.0 -EIO"), safe.probeFailures());
+    assertEquals(List.of("my_usb: probe of 1-1:1.0 failed with error -5 (EIO)"), safe.probeFailures());
     assertTrue(logged(safe, "my_usb: Failed to submit IN URB: -ENOMEM"));
   }
 
