@@ -15,6 +15,7 @@ public final class SimRun {
   private final long lookaheadNanos;
   private final long maxChoices;
   private final long maxChoicesPerInstant;
+  private final ExternalInputs inputs;
   private Runnable onStall = () -> {};
   private boolean finished;
   private long choices;
@@ -29,6 +30,7 @@ public final class SimRun {
     this.lookaheadNanos = b.lookaheadNanos;
     this.maxChoices = b.maxChoices;
     this.maxChoicesPerInstant = b.maxChoicesPerInstant;
+    this.inputs = b.inputs;
     strategy.start(random.fork("strategy"));
   }
 
@@ -83,6 +85,11 @@ public final class SimRun {
     return maxChoicesPerInstant;
   }
 
+  /** Where inputs from outside the run come from, or null for a closed run. */
+  ExternalInputs inputs() {
+    return inputs;
+  }
+
   /** Installs what to do when too many choices happen without the clock moving (a livelock). */
   public void onStall(Runnable onStall) {
     this.onStall = onStall;
@@ -117,6 +124,7 @@ public final class SimRun {
     private long lookaheadNanos = 0;
     private long maxChoices = Long.MAX_VALUE;
     private long maxChoicesPerInstant = 5_000_000;
+    private ExternalInputs inputs;
 
     Builder(long seed) {
       this.seed = seed;
@@ -150,6 +158,15 @@ public final class SimRun {
 
     public Builder maxChoicesPerInstant(long maxChoicesPerInstant) {
       this.maxChoicesPerInstant = maxChoicesPerInstant;
+      return this;
+    }
+
+    /**
+     * Makes the run open: when nothing is runnable, the lane asks {@code inputs} for the next input from outside
+     * (live mode, or the replay of a recorded live session) before it fires a timer, and ends when it says so.
+     */
+    public Builder inputs(ExternalInputs inputs) {
+      this.inputs = inputs;
       return this;
     }
 
