@@ -283,7 +283,11 @@ public final class UsbipProtocol {
     }
   }
 
-  /** What follows a 48-byte header on the wire, checked against the caps; throws for a malformed header. */
+  /**
+   * What follows a 48-byte header on the wire, checked against the caps; throws for a malformed header. For a
+   * RET_SUBMIT use {@link #retSubmitPayloadLength}: its header's direction is 0 whatever the URB's (stub_tx.c's
+   * setup_base_pdu zeroes devid, direction and ep), so only the client knows whether data follows.
+   */
   public static int payloadLength(byte[] header, boolean fromClient) throws ProtocolException {
     ByteBuffer bb = ByteBuffer.wrap(header).order(ByteOrder.BIG_ENDIAN);
     int command = bb.getInt(0);
@@ -316,6 +320,19 @@ public final class UsbipProtocol {
     }
   }
 
+  /** The bytes after a RET_SUBMIT header, given the direction of the URB it answers. */
+  public static int retSubmitPayloadLength(byte[] header, boolean in) throws ProtocolException {
+    ByteBuffer bb = ByteBuffer.wrap(header).order(ByteOrder.BIG_ENDIAN);
+    if (bb.getInt(0) != RET_SUBMIT) throw new ProtocolException("not a RET_SUBMIT: " + bb.getInt(0));
+    int actual = bb.getInt(24);
+    int packets = bb.getInt(32);
+    int iso = packets == -1 ? 0 : packets;
+    if (actual < 0 || actual > MAX_TRANSFER || iso < 0 || iso > MAX_ISO_PACKETS) {
+      throw new ProtocolException("RET_SUBMIT with actual_length " + actual + ", number_of_packets " + packets);
+    }
+    return (in ? actual : 0) + iso * ISO_DESCRIPTOR_SIZE;
+  }
+
   /** Decodes one URB message: the 48-byte header and the {@link #payloadLength} bytes after it. */
   public static Pdu decode(byte[] header, byte[] payload) {
     ByteBuffer bb = ByteBuffer.wrap(header).order(ByteOrder.BIG_ENDIAN);
@@ -340,7 +357,8 @@ public final class UsbipProtocol {
         int start = bb.getInt();
         int packets = bb.getInt();
         int errors = bb.getInt();
-        byte[] data = new byte[basic.direction() == DIR_IN ? actual : 0];
+        // the data is what precedes the iso descriptors (the header's direction is 0 either way)
+        byte[] data = new byte[payload.length - (packets == -1 ? 0 : Math.max(0, packets)) * ISO_DESCRIPTOR_SIZE];
         pb.get(data);
         return new RetSubmit(basic, status, actual, start, packets, errors, data, getIso(pb, packets));
       }
