@@ -132,6 +132,27 @@ public final class UsbipCommand implements Callable<Integer>, Subcommand {
   }
 
   private int replay(PrintWriter out, PrintWriter err) {
+    return replaySession(replay, out, err);
+  }
+
+  /** {@code devemu replay SESSION} for a recorded USB/IP session. */
+  public static final class Replayer implements dev.devemu.cli.RecordedSession {
+    @Override
+    public boolean recognises(Path file) {
+      try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
+        return Session.MAGIC.equals(r.readLine());
+      } catch (IOException | java.io.UncheckedIOException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public int replay(Path file, PrintWriter out, PrintWriter err) {
+      return replaySession(file, out, err);
+    }
+  }
+
+  static int replaySession(Path replay, PrintWriter out, PrintWriter err) {
     SessionReplay.Result r;
     try {
       r = SessionReplay.replay(Session.read(replay));

@@ -119,6 +119,11 @@ class UsbipToolTest {
         "--replay", session.toString());
     assertEquals(ExitCodes.OK, code, out + "\n" + err);
     assertTrue(out.toString().contains("identical"), out.toString());
+    out.reset();
+    code = Main.execute(new CommandLine(new Main()), new PrintStream(out), new PrintStream(err), "replay",
+        session.toString());
+    assertEquals(ExitCodes.OK, code, out + "\n" + err);
+    assertTrue(out.toString().contains("identical"), "devemu replay takes a session too: " + out);
 
     // a damaged session names its file and line
     List<String> lines = new ArrayList<>(Files.readAllLines(session));
