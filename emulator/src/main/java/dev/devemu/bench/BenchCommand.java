@@ -63,6 +63,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--rounds", hidden = true) Integer rounds;
   @Option(names = "--warmup-ms", hidden = true) Long warmupMillis;
   @Option(names = "--serialization-ms", hidden = true) Long serializationMillis;
+  @Option(names = "--usbip-ms", hidden = true) Long usbipMillis;
   @Option(names = "--heap-histogram", paramLabel = "LINES",
       description = "With the heap figure: print the top LINES of the live-object class histogram at the largest size.")
   Integer heapHistogram;
@@ -241,7 +242,8 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
 
   private void usbip(PrintWriter out, ObjectNode root) throws IOException {
     ArrayNode figures = root.putArray("usbip");
-    for (dev.devemu.usbip.UsbipBench.Result r : dev.devemu.usbip.UsbipBench.run(quick ? 500 : 2000)) {
+    for (dev.devemu.usbip.UsbipBench.Result r : dev.devemu.usbip.UsbipBench.run(
+        usbipMillis != null ? usbipMillis : quick ? 500 : 2000)) {
       out.printf("usbip %s: %.1f %s, bare TCP %.1f, ratio=%.3f, process CPU %.1f us/URB%n", r.name(), r.value(),
           r.unit(), r.baseline(), r.ratio(), r.cpuMicrosPerUrb());
       ObjectNode n = figures.addObject();

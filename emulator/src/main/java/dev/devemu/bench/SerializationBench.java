@@ -78,10 +78,11 @@ final class SerializationBench {
     long count = 0;
     long cpuStart = threads.getCurrentThreadCpuTime();
     Object sink = null;
-    while (System.nanoTime() < deadline) {
+    // at least one batch: on a loaded machine the thread can lose the whole (short) interval before its first check
+    do {
       for (int i = 0; i < 256; i++) sink = op.run();
       count += 256;
-    }
+    } while (System.nanoTime() < deadline);
     long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
     if (sink == null) throw new IllegalStateException("nothing measured");
     return count / (Math.max(cpu, 1) / 1e9);
