@@ -34,11 +34,12 @@ import picocli.CommandLine;
     description = {"Measure, in one process: (1) deliveries/s of the deterministic lane vs Pekko's default dispatcher "
         + "on the same testbed, one thread each; (2) heap bytes per idle device+driver pair; (3) simulated "
         + "device-hours per wall second of a scenario's campaign with 1 and 2 workers, and the scaling; "
-        + "(4) Protobuf round trips per second of the hot messages. Prints one figure per line, the first being "
+        + "(4) Protobuf round trips per second of the hot messages; (5) a live USB/IP export over loopback: URB "
+        + "round trips/s and bulk MB/s against bare TCP, CPU per URB. Prints one figure per line, the first being "
         + "'det/raw ratio=<x>'; --json writes them for machines. See BENCHMARKS.md."})
 public final class BenchCommand implements Callable<Integer>, Subcommand {
   /** The figures, in the order they are measured and printed (lower case: they are typed on the command line). */
-  enum Figure { dispatch, heap, campaign, serialization }
+  enum Figure { dispatch, heap, campaign, serialization, usbip }
 
   @Option(names = "--quick", description = "Smaller workloads, so the whole bench takes under a minute.")
   boolean quick;
@@ -62,6 +63,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--rounds", hidden = true) Integer rounds;
   @Option(names = "--warmup-ms", hidden = true) Long warmupMillis;
   @Option(names = "--serialization-ms", hidden = true) Long serializationMillis;
+  @Option(names = "--usbip-ms", hidden = true) Long usbipMillis;
   @Option(names = "--heap-histogram", paramLabel = "LINES",
       description = "With the heap figure: print the top LINES of the live-object class histogram at the largest size.")
   Integer heapHistogram;
@@ -103,6 +105,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     if (figures.contains(Figure.heap)) heap(out, root);
     if (figures.contains(Figure.campaign)) campaign(out, root, scenario, scenarioSource, rounds, warmup);
     if (figures.contains(Figure.serialization)) serialization(out, root);
+    if (figures.contains(Figure.usbip)) usbip(out, root);
 
     machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     machine.put("cores", Runtime.getRuntime().availableProcessors());
@@ -235,6 +238,23 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     n.put("warmupSeconds", c.warmupSeconds());
     n.put("jitSettled", c.jitSettled());
     n.put("jitShareOfLastWarmupPair", c.jitShare());
+  }
+
+  private void usbip(PrintWriter out, ObjectNode root) throws IOException {
+    ArrayNode figures = root.putArray("usbip");
+    for (dev.devemu.usbip.UsbipBench.Result r : dev.devemu.usbip.UsbipBench.run(
+        usbipMillis != null ? usbipMillis : quick ? 500 : 2000)) {
+      out.printf("usbip %s: %.1f %s, bare TCP %.1f, ratio=%.3f, process CPU %.1f us/URB%n", r.name(), r.value(),
+          r.unit(), r.baseline(), r.ratio(), r.cpuMicrosPerUrb());
+      ObjectNode n = figures.addObject();
+      n.put("figure", r.name());
+      n.put("unit", r.unit());
+      n.put("value", r.value());
+      n.put("bareTcp", r.baseline());
+      n.put("ratio", r.ratio());
+      n.put("processCpuMicrosPerUrb", r.cpuMicrosPerUrb());
+    }
+    out.flush();
   }
 
   private void serialization(PrintWriter out, ObjectNode root) throws Exception {

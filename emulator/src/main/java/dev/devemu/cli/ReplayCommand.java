@@ -31,7 +31,8 @@ import picocli.CommandLine;
         + "Exit codes: 3 reproduced a bug (identical report), 0 reproduced a clean run, 5 did not reproduce,"
         + " 1 internal error, 2 bad input (the file is not a report or trace, or does not fit this build).")
 public final class ReplayCommand implements Callable<Integer>, Subcommand {
-  @Parameters(index = "0", paramLabel = "REPORT_OR_TRACE", description = "A report (JSON) or a trace (Protobuf).")
+  @Parameters(index = "0", paramLabel = "REPORT_OR_TRACE",
+      description = "A report (JSON), a trace (Protobuf) or a recorded session (devemu usbip --record).")
   Path file;
 
   @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run.")
@@ -45,6 +46,11 @@ public final class ReplayCommand implements Callable<Integer>, Subcommand {
 
   @Override
   public Integer call() {
+    if (Files.isRegularFile(file)) {
+      for (RecordedSession kind : java.util.ServiceLoader.load(RecordedSession.class)) {
+        if (kind.recognises(file)) return kind.replay(file, spec.commandLine().getOut(), spec.commandLine().getErr());
+      }
+    }
     return replay(file, null, verbose, files, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 

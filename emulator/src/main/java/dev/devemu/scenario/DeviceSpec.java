@@ -46,6 +46,17 @@ public interface DeviceSpec {
         Moments.Moment.WITH_IRQ_PENDING);
   }
 
+  /**
+   * A USB device's model and port for use outside a testbed ({@code devemu usbip} exports it to real hosts), or
+   * null for a device that is not on USB. Each call builds a new model in its power-on state.
+   */
+  default UsbModel usbModel() {
+    return null;
+  }
+
+  /** A USB device model in its port; {@code present} is whether it is plugged in at start. */
+  record UsbModel(dev.devemu.spec.usb.UsbPort port, dev.devemu.hw.usb.UsbDeviceModel model, boolean present) {}
+
   /** What every device spec has besides its behaviour: its type, its slot and its line in the scenario. */
   abstract class Placed implements DeviceSpec {
     private final String type;

@@ -205,6 +205,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
 
   private void loop(SimRun run) {
     VirtualClock clock = run.clock();
+    ExternalInputs inputs = run.inputs();
     SchedulingStrategy strategy = run.strategy();
     TraceSink trace = run.trace();
     boolean tracing = run.tracing();
@@ -223,6 +224,18 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
       }
       int n = runnable.size();
       VirtualClock.Timer next = run.isFinished() ? null : clock.peek();
+      if (n == 0 && inputs != null && !run.isFinished()) {
+        // An open run: inputs from outside land only here, when the run is idle, so that a recorded list of
+        // (time, input) replays at the same points of the loop.
+        ExternalInputs.Input in = inputs.next(clock.now(), next == null ? Long.MAX_VALUE : next.due);
+        if (in == ExternalInputs.END) return;
+        if (in != null) {
+          clock.advanceTo(Math.max(clock.now(), in.at()));
+          in.deliver().run();
+          continue;
+        }
+        if (next == null) continue;
+      }
       if (n == 0 && next == null) return;
       long now = clock.now();
       long choice = run.choices();

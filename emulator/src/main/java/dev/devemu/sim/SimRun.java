@@ -24,6 +24,7 @@ public final class SimRun {
   private final long maxChoicesPerInstant;
   private final long fairnessNanos;
   private final long fairnessChoices;
+  private final ExternalInputs inputs;
   private java.util.function.Consumer<String> onStall = spinner -> {};
   private boolean finished;
   private long choices;
@@ -40,6 +41,7 @@ public final class SimRun {
     this.maxChoicesPerInstant = b.maxChoicesPerInstant;
     this.fairnessNanos = b.fairnessNanos;
     this.fairnessChoices = b.fairnessChoices;
+    this.inputs = b.inputs;
     strategy.start(random.fork("strategy"));
   }
 
@@ -98,6 +100,11 @@ public final class SimRun {
     return fairnessChoices;
   }
 
+  /** Where inputs from outside the run come from, or null for a closed run. */
+  ExternalInputs inputs() {
+    return inputs;
+  }
+
   /**
    * Installs what to do when too many choices happen without the clock moving (a livelock): it is given the id
    * of the actor delivered last (the one spinning, most likely, e.g. {@code cpu1}) and must end the run.
@@ -142,6 +149,7 @@ public final class SimRun {
     private long maxChoicesPerInstant = DEFAULT_MAX_CHOICES_PER_INSTANT;
     private long fairnessNanos = DEFAULT_FAIRNESS_NANOS;
     private long fairnessChoices = DEFAULT_FAIRNESS_CHOICES;
+    private ExternalInputs inputs;
 
     Builder(long seed) {
       this.seed = seed;
@@ -195,6 +203,15 @@ public final class SimRun {
 
     public Builder maxChoicesPerInstant(long maxChoicesPerInstant) {
       this.maxChoicesPerInstant = maxChoicesPerInstant;
+      return this;
+    }
+
+    /**
+     * Makes the run open: when nothing is runnable, the lane asks {@code inputs} for the next input from outside
+     * (live mode, or the replay of a recorded live session) before it fires a timer, and ends when it says so.
+     */
+    public Builder inputs(ExternalInputs inputs) {
+      this.inputs = inputs;
       return this;
     }
 

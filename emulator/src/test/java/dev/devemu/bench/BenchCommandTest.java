@@ -51,7 +51,7 @@ class BenchCommandTest {
     Path json = tmp.resolve("bench.json");
     Result r = devemu("bench", "--quick", "--scenario", scenario.toString(), "--json", json.toString(),
         "--dispatch-samples", "30", "--heap-pairs", "40", "--campaign-seeds", "2", "--rounds", "1", "--warmup-ms", "0",
-        "--serialization-ms", "10");
+        "--serialization-ms", "10", "--usbip-ms", "100");
     assertEquals(ExitCodes.OK, r.code(), r.err());
     List<String> lines = r.out().lines().toList();
     assertTrue(lines.get(0).matches("det/raw ratio=\\d+\\.\\d\\d det=\\d+ default-dispatcher=\\d+ .*"), lines.get(0));
@@ -66,6 +66,9 @@ class BenchCommandTest {
     for (String m : List.of("MsiWrite", "IrqRaised", "DmaCompleted", "UrbSubmit", "UrbReturned")) {
       assertTrue(lines.stream().anyMatch(l -> l.matches("protobuf " + m + " round-trips/s=\\d+ .*")), m + "\n" + r.out());
     }
+    assertTrue(lines.stream().anyMatch(l -> l.matches("usbip round trips .*: [\\d.]+ URB/s, bare TCP [\\d.]+, ratio=.*")),
+        r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("usbip bulk IN .*: [\\d.]+ MB/s, .*")), r.out());
     assertTrue(lines.get(lines.size() - 1).startsWith("machine: "), r.out());
 
     JsonNode j = new ObjectMapper().readTree(json.toFile());
@@ -80,6 +83,9 @@ class BenchCommandTest {
     assertTrue(j.at("/campaign/choicesPerDeviceHour").asDouble() > 0);
     assertTrue(j.at("/campaign/jitSettled").isBoolean(), j.toString());
     assertEquals(5, j.at("/serialization").size());
+    assertEquals(4, j.at("/usbip").size());
+    assertTrue(j.at("/usbip/0/value").asDouble() > 0, j.toString());
+    assertTrue(j.at("/usbip/0/bareTcp").asDouble() > 0, j.toString());
     assertTrue(j.at("/serialization/0/bytes").asInt() > 0);
     assertEquals(Runtime.getRuntime().availableProcessors(), j.at("/machine/cores").asInt());
   }

@@ -72,6 +72,11 @@ public final class BulkUsbKind implements DeviceKind {
       }
 
       @Override
+      public UsbModel usbModel() {
+        return new UsbModel(port, new BulkUsbDevice(speed, dataRate, outRate), present);
+      }
+
+      @Override
       public void install(TestbedBuilder testbed) {
         testbed.bus(UsbBus.class).addDevice(port, new BulkUsbDevice(speed, dataRate, outRate), present);
       }
