@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * One testbed of a case: mock devices, the suite's driver in the case's variant, user processes and a fault plan,
  * run under the case's seed and strategy by {@link #run()}. Defaults: 2 CPUs, 10 ms, lookahead 20 us,
- * panic-on-oops (the run stops at the first report, which fails the case).
+ * panic-on-oops off (every report is collected, and each fails the case; the run goes on, so the case still sees
+ * what the driver returned).
  */
 public final class MockBed {
   private final Kunit test;
@@ -84,6 +85,12 @@ public final class MockBed {
     return this;
   }
 
+  /** Makes fault point {@code point} fire once at a virtual time ({@code failAt("1ms", "usb_stall")}). */
+  public MockBed failAt(String at, String point) {
+    events.add("{ at = " + at + ", action = fail, point = " + point + " }");
+    return this;
+  }
+
   /** A user process running {@code program} from {@code startNanos} of virtual time. */
   public MockBed process(String comm, UserProgram program, long startNanos) {
     processes.add(new Process(comm, program, startNanos));
@@ -107,7 +114,8 @@ public final class MockBed {
     StringBuilder s = new StringBuilder();
     s.append("scenario { name = \"kunit-").append(test.suite()).append('-').append(test.name())
         .append("\", duration = ").append(duration).append(" }\n");
-    s.append("kernel { ").append(kernelKeys).append(" }\n");
+    // the run goes on after a report (as a KUnit run does after KASAN): the case sees what the driver returned
+    s.append("kernel { panic-on-oops = false, ").append(kernelKeys).append(" }\n");
     s.append("machine { cpus = ").append(cpus).append(", lookahead = ").append(lookahead).append(" }\n");
     s.append("devices = [ ").append(String.join(", ", devices.stream().map(Mock::entry).toList())).append(" ]\n");
     s.append("drivers = [ ");
