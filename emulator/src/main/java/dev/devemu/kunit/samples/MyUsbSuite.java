@@ -5,7 +5,11 @@ import dev.devemu.kunit.KunitSuite;
 import dev.devemu.kunit.Mock;
 import java.util.List;
 
-/** my_usb against a mock bulk device: the speed check, disconnect with URBs in flight, the 5 s wait, URB statuses. */
+/**
+ * my_usb against a mock bulk device: the speed check, allocation and submission failures, disconnect with URBs in
+ * flight, URB statuses in the completion handler. (The 5 s disconnect wait is not a case yet: a mock route that
+ * reaches it in the safe variant — a halt that cannot be cleared — is still to be written.)
+ */
 final class MyUsbSuite {
   private MyUsbSuite() {}
 
@@ -33,16 +37,6 @@ final class MyUsbSuite {
         Mock.Usb dev = Mock.usb().dataRate(40_960_000);
         BedRun r = t.testbed().device(dev).event("1ms", "unplug", dev.slot()).duration("3ms").run();
         t.expectTrue("bound_before_disconnect", r.boundNanos(t.variant().toString()) > 0);
-      })
-      .test("disconnect_waits_5s_then_etimedout", t -> {
-        // the wait for the in-flight URBs times out (completion_timeout): disconnect must give up with -ETIMEDOUT,
-        // log it, and touch nothing the late completion still uses
-        Mock.Usb dev = Mock.usb().dataRate(1000);  // slow: the IN URB is still in flight at the unplug
-        BedRun r = t.testbed().device(dev).fail("completion_timeout", 1.0).event("1ms", "unplug", dev.slot())
-            .duration("7s").run();
-        t.expectErrno("probe_rc", r.probeRc(), "0");
-        t.expectTrue("logged(\"Timeout waiting for URB completion\")",
-            r.logged("my_usb: Timeout waiting for URB completion"));
       })
       .param("completion_handles_every_urb_status",
           List.of("usb_babble", "usb_transaction_error", "usb_stall"),
