@@ -37,6 +37,7 @@ public final class Kernel {
   private final List<Oops> oopses = new ArrayList<>();
   private Consumer<Oops> onOops = o -> {};
   private boolean halted;
+  private ErrorPaths errorPaths;
   private int nextPid = 1;
   private long nextVmalloc = VMALLOC_START;
 
@@ -148,6 +149,16 @@ public final class Kernel {
 
   public Irqs irqs() {
     return irqs;
+  }
+
+  /** The error-path coverage recorder, or null when coverage is off (the default). */
+  public ErrorPaths errorPaths() {
+    return errorPaths;
+  }
+
+  /** Turns error-path coverage on for this kernel, recording into {@code paths}. */
+  public void errorPaths(ErrorPaths paths) {
+    this.errorPaths = paths;
   }
 
   public Faults faults() {

@@ -145,10 +145,13 @@ public abstract sealed class Op<T> permits Op.Pure, Op.Step, Op.Block, Op.Bind, 
   static final class Step<T> extends Op<T> {
     final String what;
     final Function<Exec, T> body;
+    /** The driver source line that built this call, when error-path coverage is on and the call is fallible. */
+    final String site;
 
     Step(String what, Function<Exec, T> body) {
       this.what = what;
       this.body = body;
+      this.site = ErrorPaths.captureSite(what);
     }
   }
 
@@ -157,10 +160,13 @@ public abstract sealed class Op<T> permits Op.Pure, Op.Step, Op.Block, Op.Bind, 
     final Function<Exec, Wait<T>> body;
     final java.util.function.BiFunction<Exec, Object, T> onWake;
 
+    final String site;
+
     Block(String what, Function<Exec, Wait<T>> body, java.util.function.BiFunction<Exec, Object, T> onWake) {
       this.what = what;
       this.body = body;
       this.onWake = onWake;
+      this.site = ErrorPaths.captureSite(what);
     }
   }
 

@@ -41,6 +41,8 @@ public final class Task {
   private Object wakeValue = NO_VALUE;
   private java.util.function.BiFunction<Exec, Object, ?> onWake;
   private String lastCall = "";
+  /** The driver source line of the blocking call the task waits in, for error-path coverage (else null). */
+  private String waitSite;
   private long calls;
   private int irqsDisabled;
   private final HeldLocks heldLocks = new HeldLocks();
@@ -81,6 +83,11 @@ public final class Task {
         var post = onWake;
         onWake = null;
         value = post.apply(exec, value);
+      }
+      if (waitSite != null) {
+        ErrorPaths paths = exec.kernel().errorPaths();
+        if (paths != null) paths.record(owner, waitSite, lastCall, value);
+        waitSite = null;
       }
       haveValue = true;
       op = null;
@@ -154,6 +161,10 @@ public final class Task {
         calls++;
         lastCall = s.what;
         value = s.body.apply(exec);
+        if (s.site != null) {
+          ErrorPaths paths = exec.kernel().errorPaths();
+          if (paths != null) paths.record(owner, s.site, s.what, value);
+        }
         haveValue = true;
       } else if (op instanceof Op.Block bl) {
         if (called) {
@@ -166,8 +177,13 @@ public final class Task {
         Op.Wait<?> w = (Op.Wait<?>) bl.body.apply(exec);
         if (w.ready) {
           value = w.value;
+          if (bl.site != null) {
+            ErrorPaths paths = exec.kernel().errorPaths();
+            if (paths != null) paths.record(owner, bl.site, bl.what, value);
+          }
           haveValue = true;
         } else {
+          waitSite = bl.site;
           state = State.WAITING;
           onWake = bl.onWake;
           waitKind = w.kind;

@@ -1,5 +1,6 @@
 package dev.devemu.testbed;
 
+import dev.devemu.kernel.ErrorPaths;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.sim.DeliveryTrace;
 import dev.devemu.sim.RandomWalkStrategy;
@@ -20,17 +21,22 @@ public final class Runner {
    * @param trace whether to hash the deliveries ({@code hash}), also keep them ({@code keep}), or neither
    * @param maxChoices a run that makes more choices than this is stopped as an internal error
    */
-  public record Options(SchedulingStrategy strategy, TraceMode trace, long maxChoices) {
+  public record Options(SchedulingStrategy strategy, TraceMode trace, long maxChoices, ErrorPaths errorPaths) {
     public static Options defaults() {
-      return new Options(new RandomWalkStrategy(), TraceMode.HASH, Long.MAX_VALUE);
+      return new Options(new RandomWalkStrategy(), TraceMode.HASH, Long.MAX_VALUE, null);
     }
 
     public Options withStrategy(SchedulingStrategy s) {
-      return new Options(s, trace, maxChoices);
+      return new Options(s, trace, maxChoices, errorPaths);
     }
 
     public Options withTrace(TraceMode mode) {
-      return new Options(strategy, mode, maxChoices);
+      return new Options(strategy, mode, maxChoices, errorPaths);
+    }
+
+    /** Records error-path coverage of the run into {@code paths} (null: off). */
+    public Options withErrorPaths(ErrorPaths paths) {
+      return new Options(strategy, trace, maxChoices, paths);
     }
   }
 
@@ -60,7 +66,10 @@ public final class Runner {
         .maxChoices(options.maxChoices())
         .build();
     RunResult[] result = new RunResult[1];
-    SimLane.RunStats stats = host.run(lane, run, r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd));
+    ErrorPaths paths = options.errorPaths();
+    java.util.function.Consumer<dev.devemu.kernel.Kernel> setup = paths == null ? k -> {} : k -> k.errorPaths(paths);
+    SimLane.RunStats stats = host.run(lane, run,
+        r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd, setup));
     if (result[0] == null) throw new IllegalStateException("testbed ended without a result");
     if (stats.foreignEnqueues() > 0) {
       throw new IllegalStateException("determinism broken: " + stats.foreignEnqueues()

@@ -107,19 +107,26 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
    */
   public static Behavior<Command> create(Scenario scenario, SimRun run, Consumer<RunResult> done,
       Consumer<Kernel> atEnd) {
-    return Behaviors.setup(ctx -> new Testbed(ctx, scenario, run, done, atEnd));
+    return create(scenario, run, done, atEnd, k -> {});
+  }
+
+  /** @param atBoot sets up the kernel before anything runs on it (error-path coverage, say); on the lane thread */
+  public static Behavior<Command> create(Scenario scenario, SimRun run, Consumer<RunResult> done,
+      Consumer<Kernel> atEnd, Consumer<Kernel> atBoot) {
+    return Behaviors.setup(ctx -> new Testbed(ctx, scenario, run, done, atEnd, atBoot));
   }
 
   private final Consumer<Kernel> atEnd;
 
   private Testbed(ActorContext<Command> ctx, Scenario scenario, SimRun run, Consumer<RunResult> done,
-      Consumer<Kernel> atEnd) {
+      Consumer<Kernel> atEnd, Consumer<Kernel> atBoot) {
     super(ctx);
     this.scenario = scenario;
     this.run = run;
     this.done = done;
     this.atEnd = atEnd;
     this.kernel = KernelInit.start(run, scenario.kernel());
+    atBoot.accept(kernel);
     Scenario.Machine m = scenario.machine();
     Dma.of(kernel).iommu(m.iommu());
     kernel.irqs().affinity(m.affinity());

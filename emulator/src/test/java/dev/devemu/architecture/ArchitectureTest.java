@@ -43,7 +43,8 @@ class ArchitectureTest {
       new Layer("Assembly", List.of("dev.devemu.scenario..", "dev.devemu.plugin..", "dev.devemu.testbed.."),
           List.of("Guest software", "Kernel", "Hardware", "Simulation", "Base")),
       new Layer("Applications", List.of("dev.devemu.replay..", "dev.devemu.explore..", "dev.devemu.report..",
-          "dev.devemu.campaign..", "dev.devemu.cluster..", "dev.devemu.cli..", "dev.devemu.bench..", "dev.devemu.usbip.."),
+          "dev.devemu.campaign..", "dev.devemu.cluster..", "dev.devemu.cli..", "dev.devemu.bench..",
+          "dev.devemu.usbip..", "dev.devemu.kunit.."),
           List.of("Assembly", "Guest software", "Kernel", "Hardware", "Simulation", "Base")));
 
   JavaClasses classes;

@@ -13,7 +13,9 @@ import java.util.List;
 
 /**
  * {@code type = sample-pcie}: keys {@code slot} (PCI address), {@code revision} (default 2),
- * {@code interrupt-rate} (samples per second while enabled, default 100), {@code present} (default true).
+ * {@code interrupt-rate} (samples per second while enabled, default 100), {@code present} (default true), and for
+ * driver tests' mock cards {@code bar0-size} (bytes, a power of two >= 16, or 0 for no BAR0; default the datasheet's)
+ * and {@code msi} (default true; false leaves the MSI capability out).
  */
 public final class SamplePcieKind implements DeviceKind {
   @Override
@@ -38,16 +40,21 @@ public final class SamplePcieKind implements DeviceKind {
     int revision = (int) node.integer("revision", 2, 0, 255);
     double rate = node.number("interrupt-rate", 100.0, 1e-6, 1e7);
     boolean present = node.bool("present", true);
+    long bar0Size = node.integer("bar0-size", dev.devemu.datasheet.SamplePcieDatasheet.BAR0_SIZE, 0, 1L << 30);
+    if (bar0Size != 0 && (Long.bitCount(bar0Size) != 1 || bar0Size < 16)) {
+      throw node.error("bar0-size", "must be 0 (no BAR0) or a power of two >= 16, not " + bar0Size);
+    }
+    boolean msi = node.bool("msi", true);
     String slot = address.toString();
     return new DeviceSpec.Placed(SamplePcieKind.this.type(), slot, line) {
       @Override
       public List<BindableDevice> enumerated() {
-        return List.of(PciFunction.ofConfig(address, new SamplePcieDevice(revision, rate).config().snapshot()));
+        return List.of(PciFunction.ofConfig(address, new SamplePcieDevice(revision, rate, bar0Size, msi).config().snapshot()));
       }
 
       @Override
       public void install(TestbedBuilder testbed) {
-        testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate), present);
+        testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate, bar0Size, msi), present);
       }
     };
   }

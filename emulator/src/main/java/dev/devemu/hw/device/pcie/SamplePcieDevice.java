@@ -39,18 +39,31 @@ public final class SamplePcieDevice implements PciDeviceModel {
    * samples it stops and calls {@code budgetSpent}.
    */
   public SamplePcieDevice(int revision, double interruptsPerSecond, long sampleBudget, Runnable budgetSpent) {
+    this(revision, interruptsPerSecond, sampleBudget, budgetSpent, BAR0_SIZE, true);
+  }
+
+  /**
+   * A card built wrong on purpose, as a driver test's mock device: {@code bar0Size} 0 leaves BAR0 unimplemented
+   * (its register reads 0, so the kernel sees no resource), a smaller size than the datasheet's is a BAR too small
+   * for the register map; {@code msi} false leaves the MSI capability out (legacy INTx only).
+   */
+  public SamplePcieDevice(int revision, double interruptsPerSecond, long bar0Size, boolean msi) {
+    this(revision, interruptsPerSecond, 0, null, bar0Size, msi);
+  }
+
+  private SamplePcieDevice(int revision, double interruptsPerSecond, long sampleBudget, Runnable budgetSpent,
+      long bar0Size, boolean msi) {
     this.sampleBudget = sampleBudget;
     this.budgetSpent = budgetSpent;
-    this.config = PciConfigSpace.builder(VENDOR, DEVICE)
+    PciConfigSpace.Builder b = PciConfigSpace.builder(VENDOR, DEVICE)
         .revision(revision)
         .classCode(0xff0000) // unassigned class: a device of its own
         .subsystem(0x1af4, 0x1100)
-        .interruptPin(1)
-        .memoryBar(0, BAR0_SIZE, false, false)
-        .powerManagement()
-        .msi(1, true)
-        .express(3, 4)
-        .build();
+        .interruptPin(1);
+    if (bar0Size > 0) b.memoryBar(0, bar0Size, false, false);
+    b.powerManagement();
+    if (msi) b.msi(1, true);
+    this.config = b.express(3, 4).build();
     this.meanIntervalNanos = interruptsPerSecond > 0 ? 1e9 / interruptsPerSecond : 0;
   }
 

@@ -1,0 +1,102 @@
+package dev.devemu.cli;
+
+import dev.devemu.kernel.ErrorPaths;
+import dev.devemu.kernel.Variant;
+import dev.devemu.kunit.ErrorPathTable;
+import dev.devemu.kunit.KtapPrinter;
+import dev.devemu.kunit.KunitResults;
+import dev.devemu.kunit.KunitRunner;
+import dev.devemu.kunit.KunitSuite;
+import dev.devemu.replay.StrategySpec;
+import dev.devemu.sim.SimHost;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code devemu kunit [SUITE...]}: runs driver test suites and prints KTAP version 1 as the kernel's KUnit does. */
+@Command(name = "kunit", mixinStandardHelpOptions = true,
+    description = "Run the drivers' KUnit-style suites against mock devices and print KTAP version 1 (as the "
+        + "kernel's KUnit prints it; tools/testing/kunit/kunit.py parse reads it). Exit 1 if a case fails.")
+public final class KunitCommand implements Callable<Integer>, Subcommand {
+  @Parameters(arity = "0..*", paramLabel = "SUITE", description = "Suites to run (default: all).")
+  List<String> suiteNames = new ArrayList<>();
+
+  @Option(names = "--variant", defaultValue = "safe", description = "raw or safe (default: safe).")
+  String variant;
+
+  @Option(names = "--seeds", defaultValue = "0",
+      description = "Run every case under seeds 1..N (default: each case's own, 1 or more for concurrent cases).")
+  int seeds;
+
+  @Option(names = "--strategy", split = ",", defaultValue = "random",
+      description = "Scheduling strategies, comma-separated: random, pct[:DEPTH] (default: random).")
+  List<String> strategies;
+
+  @Option(names = "--filter", description = "KUnit's filter_glob: SUITE or SUITE.CASE, with * and ?.")
+  String filter;
+
+  @Option(names = "--coverage",
+      description = "After the KTAP output, print the error-path coverage of the drivers under test (as # lines).")
+  boolean coverage;
+
+  @Option(names = "--list", description = "List the suites and their cases instead of running them.")
+  boolean list;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Variant v;
+    List<StrategySpec> specs = new ArrayList<>();
+    try {
+      v = Variant.parse(variant);
+      for (String s : strategies) specs.add(StrategySpec.parse(s));
+      if (seeds < 0) throw new IllegalArgumentException("--seeds must be >= 0");
+    } catch (IllegalArgumentException e) {
+      err.println("devemu: " + e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
+    List<KunitSuite> all = KunitRunner.catalog();
+    List<KunitSuite> chosen = new ArrayList<>();
+    for (String name : suiteNames) {
+      KunitSuite s = all.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+      if (s == null) {
+        err.println("devemu: no suite named " + name + " (suites: "
+            + String.join(", ", all.stream().map(KunitSuite::name).toList()) + ")");
+        return ExitCodes.BAD_INPUT;
+      }
+      chosen.add(s);
+    }
+    if (chosen.isEmpty()) chosen = all;
+    if (list) {
+      for (KunitSuite s : KunitRunner.select(chosen, filter)) {
+        s.cases().forEach(c -> out.println(s.name() + "." + c.name()));
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+    ErrorPaths paths = coverage ? new ErrorPaths() : null;
+    KunitRunner.Options options = KunitRunner.Options.of(v).withSeeds(seeds).withStrategies(specs)
+        .withFilter(filter).withCoverage(paths);
+    KunitResults results;
+    try (SimHost host = SimHost.start("devemu-kunit", 1)) {
+      results = KunitRunner.run(host, chosen, options);
+    }
+    KtapPrinter.print(results, out);
+    if (paths != null) {
+      for (String line : ErrorPathTable.lines(paths, chosen.stream().map(KunitSuite::driver).toList())) {
+        out.println("# " + line);
+      }
+    }
+    out.flush();
+    return results.failed() ? 1 : ExitCodes.OK;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.devemu.kunit;
+
+import dev.devemu.testbed.RunResult;
+import dev.devemu.uapi.Errno;
+
+/** What a {@link MockBed} run produced, with the questions driver tests ask of it. */
+public record BedRun(RunResult result, String driver) {
+  /**
+   * What the driver's probe returned: 0 if it bound (or never failed), else the errno of the first failed probe
+   * ({@code -ENODEV} is -19).
+   */
+  public long probeRc() {
+    for (String f : result.probeFailures()) {
+      // "my_pcie 0000:00:02.0 -ENODEV"
+      String[] parts = f.split(" ");
+      if (!parts[0].equals(driver)) continue;
+      String rc = parts[parts.length - 1];
+      return rc.matches("-?\\d+") ? Long.parseLong(rc) : Errno.parse(rc);
+    }
+    return 0;
+  }
+
+  /** Whether a kernel log line contains {@code text}. */
+  public boolean logged(String text) {
+    return result.kernelLog().stream().anyMatch(l -> l.contains(text));
+  }
+
+  /** How many kernel log lines contain {@code text}. */
+  public long loggedTimes(String text) {
+    return result.kernelLog().stream().filter(l -> l.contains(text)).count();
+  }
+
+  /** Virtual nanoseconds the driver was bound, in this variant. */
+  public long boundNanos(String variant) {
+    return result.exposureNanos().getOrDefault(driver + "/" + variant, 0L);
+  }
+
+  public boolean reported() {
+    return !result.oopses().isEmpty();
+  }
+}
