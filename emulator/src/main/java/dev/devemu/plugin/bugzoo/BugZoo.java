@@ -7,6 +7,7 @@ import dev.devemu.driver.samples.bugs.ZooChar;
 import dev.devemu.driver.samples.bugs.ZooPcie;
 import dev.devemu.driver.samples.bugs.ZooUsb;
 import dev.devemu.driver.samples.chardev.MyCharAbi;
+import dev.devemu.kernel.Oops;
 import dev.devemu.kernel.Variant;
 import dev.devemu.kernel.driver.DriverEntry;
 import dev.devemu.scenario.DriverFamily;
@@ -43,7 +44,7 @@ public final class BugZoo implements DriverFamily {
           "kzalloc's result is not checked; under memory pressure probe writes through NULL", "null-deref", null),
       pcie(ZooPcie.Defect.IRQ_BEFORE_READY, "IRQ enabled before handler state is ready",
           "the card is enabled and its IRQ requested before d->bar0 is set; an early interrupt reads NULL",
-          "bad-mmio", "my_pcie_irq"),
+          "null-deref", "my_pcie_irq"),
       pcie(ZooPcie.Defect.UNCHECKED_INDEX, "out-of-bounds index from the device",
           "the handler indexes the ring with IRQ_STATUS unchecked; after a surprise removal it reads all ones",
           "bad-mmio", "my_pcie_irq"),
@@ -82,6 +83,28 @@ public final class BugZoo implements DriverFamily {
       chr(ZooChar.Defect.BUSY_FLAG_LEFT_SET, "error path leaves a lock taken (hung task)",
           "SET_CONFIG's -EFAULT path returns without clearing the updating flag; the next SET_CONFIG sleeps forever",
           "hung-task", null));
+
+  /**
+   * The bug each safe sample shares with its raw variant (documented in the samples' class comments and in
+   * {@code docs/scenarios.md}): a report of it on a safe sample is not a false positive. The zoo's corrected drivers
+   * are registered as raw drivers and have none.
+   */
+  private static final List<KnownBug> SHARED = List.of(
+      new KnownBug("shared/my_pcie", "pcie", "sleep in atomic context", "disable_irq() in the storm guard", "my_pcie",
+          "my_pcie", null, List.of("atomic-sleep"), "my_pcie_irq"),
+      new KnownBug("shared/my_usb", "usb", "sleep in atomic context", "usb_clear_halt() in the IN completion",
+          "my_usb", "my_usb", null, List.of("atomic-sleep"), "my_usb_in_complete"),
+      new KnownBug("shared/my_char", "char", "hung task", "SET_CONFIG's -EFAULT path leaves updating set", "my_char",
+          "my_char", null, List.of("hung-task"), null));
+
+  /** Whether a report is the documented shared bug of a safe sample driver. */
+  public static boolean isSharedBug(Oops oops) {
+    if (oops.owner() == null || oops.owner().variant() != Variant.SAFE) return false;
+    for (KnownBug b : SHARED) {
+      if (b.buggyDriver().equals(oops.owner().driver()) && b.matches(oops)) return true;
+    }
+    return false;
+  }
 
   @Override
   public List<DriverKind> drivers() {

@@ -127,9 +127,9 @@ public final class ZooPcie implements RawPciDriver {
               .then(v -> Irqs.requestIrq(PciCore.irqVector(pdev, 0), (irq, devId) -> handler((Data) devId), "my_pcie", d))
               .then(rc -> rc < 0 ? PciCore.freeIrqVectors(pdev).then(undoMap).then(Op.rc(rc))
                   : PciCore.iowrite32(bar0, REG_CONTROL, 1)
-                      // IRQ_BEFORE_READY: d->bar0 and drvdata are set only after the card may interrupt.
-                      .then(has(Defect.IRQ_BEFORE_READY) ? publish : Op.<Void>done())
                       .then(Printk.info("my_pcie: Probe succeeded for " + pdev))
+                      // IRQ_BEFORE_READY: d->bar0 and drvdata are set last, after the card may interrupt.
+                      .then(has(Defect.IRQ_BEFORE_READY) ? publish : Op.<Void>done())
                       .then(Op.rc(0))));
     });
   }
