@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.devemu.cli.ExitCodes;
 import dev.devemu.cli.Subcommand;
+import dev.devemu.plugin.bugzoo.BugZoo;
+import dev.devemu.plugin.bugzoo.KnownBug;
+import dev.devemu.replay.StrategySpec;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
@@ -35,11 +38,13 @@ import picocli.CommandLine;
         + "on the same testbed, one thread each; (2) heap bytes per idle device+driver pair; (3) simulated "
         + "device-hours per wall second of a scenario's campaign with 1 and 2 workers, and the scaling; "
         + "(4) Protobuf round trips per second of the hot messages; (5) a live USB/IP export over loopback: URB "
-        + "round trips/s and bulk MB/s against bare TCP, CPU per URB. Prints one figure per line, the first being "
-        + "'det/raw ratio=<x>'; --json writes them for machines. See BENCHMARKS.md."})
+        + "round trips/s and bulk MB/s against bare TCP, CPU per URB; (6), with --only bugs, bug-finding power on "
+        + "the bug zoo (scenarios/bugs): known bugs found per strategy within a seed budget, median seeds and CPU "
+        + "seconds to the first report, reports of the corrected drivers on the same seeds. Prints one figure per "
+        + "line, the first being 'det/raw ratio=<x>'; --json writes them for machines. See BENCHMARKS.md."})
 public final class BenchCommand implements Callable<Integer>, Subcommand {
   /** The figures, in the order they are measured and printed (lower case: they are typed on the command line). */
-  enum Figure { dispatch, heap, campaign, serialization, usbip }
+  enum Figure { dispatch, heap, campaign, serialization, usbip, bugs }
 
   @Option(names = "--quick", description = "Smaller workloads, so the whole bench takes under a minute.")
   boolean quick;
@@ -53,8 +58,29 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
   Path scenarioFile;
 
   @Option(names = "--only", paramLabel = "FIGURE", split = ",",
-      description = "Measure only these figures: ${COMPLETION-CANDIDATES} (default: all).")
+      description = "Measure only these figures: ${COMPLETION-CANDIDATES} (default: all but bugs).")
   Set<Figure> only;
+
+  @Option(names = "--bug-seeds", paramLabel = "N",
+      description = "With the bugs figure: seeds tried per known bug and strategy (default 50; --quick 10).")
+  Integer bugSeeds;
+
+  @Option(names = "--bug-clean-seeds", paramLabel = "N",
+      description = "With the bugs figure: seeds each correct driver runs per bug scenario and strategy "
+          + "(default: --bug-seeds; 0 skips the false-positive count).")
+  Integer bugCleanSeeds;
+
+  @Option(names = "--bug-strategies", paramLabel = "LIST", split = ",",
+      description = "With the bugs figure: the strategies compared (default random,pct:1,pct:2,pct:3; --quick random,pct:3).")
+  List<String> bugStrategies;
+
+  @Option(names = "--bugs-dir", paramLabel = "DIR", defaultValue = "scenarios/bugs",
+      description = "With the bugs figure: the bug zoo's scenarios (default: ${DEFAULT-VALUE}).")
+  Path bugsDir;
+
+  @Option(names = "--bug", paramLabel = "ID", split = ",",
+      description = "With the bugs figure: only these known bugs (ids such as pcie/teardown-order, or a part of one).")
+  List<String> bugIds;
 
   // Sizes, for tests that check the bench runs (tiny) and for people who want a longer measurement.
   @Option(names = "--dispatch-samples", hidden = true) Long dispatchSamples;
@@ -78,7 +104,9 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Set<Figure> figures = only == null || only.isEmpty() ? EnumSet.allOf(Figure.class) : EnumSet.copyOf(only);
+    // The bug-finding figure runs thousands of simulations: only on request (--only bugs).
+    Set<Figure> figures = only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.of(Figure.bugs))
+        : EnumSet.copyOf(only);
     String scenarioSource = null;
     Scenario scenario = null;
     if (figures.contains(Figure.campaign)) {
@@ -106,6 +134,10 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     if (figures.contains(Figure.campaign)) campaign(out, root, scenario, scenarioSource, rounds, warmup);
     if (figures.contains(Figure.serialization)) serialization(out, root);
     if (figures.contains(Figure.usbip)) usbip(out, root);
+    if (figures.contains(Figure.bugs)) {
+      Integer rc = bugs(out, err, root);
+      if (rc != null) return rc;
+    }
 
     machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     machine.put("cores", Runtime.getRuntime().availableProcessors());
@@ -275,6 +307,110 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
       }
     }
     out.flush();
+  }
+
+  private Integer bugs(PrintWriter out, PrintWriter err, ObjectNode root) throws IOException {
+    List<StrategySpec> strategies = new ArrayList<>();
+    List<String> names = bugStrategies != null ? bugStrategies
+        : quick ? List.of("random", "pct:3") : List.of("random", "pct:1", "pct:2", "pct:3");
+    for (String name : names) {
+      try {
+        StrategySpec spec = StrategySpec.parse(name);
+        if (spec.resolved() && spec.isPct()) {
+          err.println("devemu: --bug-strategies: " + name + ": give PCT without K (it is measured per scenario)");
+          return ExitCodes.BAD_INPUT;
+        }
+        strategies.add(spec);
+      } catch (IllegalArgumentException e) {
+        err.println("devemu: --bug-strategies: " + e.getMessage());
+        return ExitCodes.BAD_INPUT;
+      }
+    }
+    int seeds = bugSeeds != null ? bugSeeds : quick ? 10 : 50;
+    int cleanSeeds = bugCleanSeeds != null ? bugCleanSeeds : seeds;
+    if (seeds < 1 || cleanSeeds < 0) {
+      err.println("devemu: --bug-seeds must be at least 1 and --bug-clean-seeds at least 0");
+      return ExitCodes.BAD_INPUT;
+    }
+    List<KnownBug> bugs = new ArrayList<>();
+    for (KnownBug b : BugZoo.BUGS) {
+      if (bugIds == null || bugIds.stream().anyMatch(id -> b.id().contains(id))) bugs.add(b);
+    }
+    if (bugs.isEmpty()) {
+      err.println("devemu: --bug: no known bug matches " + bugIds);
+      return ExitCodes.BAD_INPUT;
+    }
+    for (KnownBug b : bugs) {
+      Path file = bugsDir.resolve(b.scenario());
+      if (!Files.isReadable(file)) {
+        err.println("devemu: " + file + ": no such file (the scenario of known bug " + b.id() + "; see --bugs-dir)");
+        return ExitCodes.BAD_INPUT;
+      }
+    }
+    out.printf("bug zoo: %d known bugs (%s), seeds 1..%d per bug and strategy; corrected drivers on seeds 1..%d%n",
+        bugs.size(), bugs.stream().map(KnownBug::bus).distinct().collect(java.util.stream.Collectors.joining(", ")),
+        seeds, cleanSeeds);
+    out.flush();
+    List<BugBench.PerStrategy> results;
+    try (SimHost host = SimHost.start("bench-bugs", 1)) {
+      results = BugBench.run(host, bugsDir, bugs, strategies, seeds, cleanSeeds, true, line -> {
+        out.println(line);
+        out.flush();
+      });
+    } catch (ScenarioException e) {
+      err.println("devemu: " + e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
+    ObjectNode n = root.putObject("bugs");
+    n.put("knownBugs", bugs.size());
+    n.put("seedBudget", seeds);
+    n.put("cleanSeeds", cleanSeeds);
+    ArrayNode per = n.putArray("strategies");
+    for (BugBench.PerStrategy r : results) {
+      out.printf("bugs %s found=%d/%d within %d seeds, median seeds to first report=%s, median CPU s to first "
+              + "report=%s; false positives: corrected zoo drivers %d of %d runs, safe samples %d of %d runs "
+              + "(their documented shared bugs aside)%n",
+          r.strategy(), r.found(), bugs.size(), seeds, fmt(r.medianSeeds(), "%.1f"), fmt(r.medianCpuSeconds(), "%.2f"),
+          r.falsePositives(true), r.cleanRuns(true), r.falsePositives(false) - r.falsePositives(true),
+          r.cleanRuns(false) - r.cleanRuns(true));
+      ObjectNode s = per.addObject();
+      s.put("strategy", r.strategy().toString());
+      s.put("found", r.found());
+      s.put("medianSeedsToFirstReport", r.medianSeeds());
+      s.put("medianCpuSecondsToFirstReport", r.medianCpuSeconds());
+      s.put("falsePositiveRunsZoo", r.falsePositives(true));
+      s.put("cleanRunsZoo", r.cleanRuns(true));
+      s.put("falsePositiveRunsSafeSamples", r.falsePositives(false) - r.falsePositives(true));
+      s.put("cleanRunsSafeSamples", r.cleanRuns(false) - r.cleanRuns(true));
+      ArrayNode list = s.putArray("bugs");
+      for (BugBench.Search b : r.searches()) {
+        ObjectNode o = list.addObject();
+        o.put("id", b.bug().id());
+        o.put("class", b.bug().bugClass());
+        o.put("found", b.found());
+        o.put("seedsToFirstReport", b.seedsToFirst());
+        o.put("cpuSecondsToFirstReport", b.cpuSecondsToFirst());
+        o.put("strategy", b.strategy().toString());
+        if (b.firstSignature() != null) o.put("signature", b.firstSignature());
+      }
+      ArrayNode cl = s.putArray("correctDrivers");
+      for (BugBench.Clean c : r.clean()) {
+        if (c.runsWithReports() == 0) continue;
+        ObjectNode o = cl.addObject();
+        o.put("bug", c.bug().id());
+        o.put("driver", c.driver());
+        o.put("runsWithReports", c.runsWithReports());
+        o.put("runs", c.runs());
+        ObjectNode sig = o.putObject("reports");
+        c.reports().forEach(sig::put);
+      }
+    }
+    out.flush();
+    return null;
+  }
+
+  private static String fmt(double v, String format) {
+    return Double.isNaN(v) ? "-" : String.format(format, v);
   }
 
   private static String cpuModel() {

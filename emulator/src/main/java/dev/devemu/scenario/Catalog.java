@@ -18,7 +18,7 @@ public final class Catalog {
   private static final List<BusKind> BUSES = ServiceLoader.load(BusKind.class).stream().map(ServiceLoader.Provider::get)
       .sorted(java.util.Comparator.comparingInt(BusKind::order).thenComparing(BusKind::name)).toList();
   private static final Map<String, DeviceKind> DEVICES = byName(DeviceKind.class, DeviceKind::type);
-  private static final Map<String, DriverKind> DRIVERS = byName(DriverKind.class, DriverKind::name);
+  private static final Map<String, DriverKind> DRIVERS = drivers(byName(DriverKind.class, DriverKind::name));
   private static final Map<String, WorkloadKind> WORKLOADS = byName(WorkloadKind.class, WorkloadKind::kind);
 
   private Catalog() {}
@@ -30,6 +30,20 @@ public final class Catalog {
       if (other != null && other.getClass() != kind.getClass()) {
         throw new IllegalStateException(type.getSimpleName() + " \"" + name.apply(kind) + "\" is registered twice: by "
             + other.getClass().getName() + " and " + kind.getClass().getName());
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The drivers listed on their own plus the members of every {@link DriverFamily}; a name may be used once. */
+  private static Map<String, DriverKind> drivers(Map<String, DriverKind> single) {
+    Map<String, DriverKind> out = new TreeMap<>(single);
+    for (DriverFamily family : ServiceLoader.load(DriverFamily.class)) {
+      for (DriverKind kind : family.drivers()) {
+        if (out.putIfAbsent(kind.name(), kind) != null) {
+          throw new IllegalStateException("DriverKind \"" + kind.name() + "\" is registered twice (again by "
+              + family.getClass().getName() + ")");
+        }
       }
     }
     return Collections.unmodifiableMap(out);

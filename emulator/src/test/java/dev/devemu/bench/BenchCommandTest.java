@@ -100,4 +100,28 @@ class BenchCommandTest {
     assertEquals(ExitCodes.OK, s.code(), s.err());
     assertTrue(s.out().startsWith("protobuf MsiWrite round-trips/s="), s.out());
   }
+
+  @Test
+  void theBugFigureCountsFindsAndCleanRunsPerStrategyFromRuns() throws Exception {
+    Path json = tmp.resolve("bugs.json");
+    Result r = devemu("bench", "--only", "bugs", "--bugs-dir", "../scenarios/bugs", "--bug",
+        "pcie/leak-on-error-path,char/oob-read", "--bug-seeds", "2", "--bug-strategies", "random,pct:2", "--json",
+        json.toString());
+    assertEquals(ExitCodes.OK, r.code(), r.err());
+    List<String> lines = r.out().lines().toList();
+    for (String s : List.of("random", "pct:2")) {
+      assertTrue(lines.stream().anyMatch(l -> l.matches("bugs " + s + " found=2/2 within 2 seeds, median seeds to "
+          + "first report=1\\.0, median CPU s to first report=[\\d.]+; false positives: corrected zoo drivers 0 of 4 "
+          + "runs, safe samples 0 of 4 runs .*")), s + "\n" + r.out());
+    }
+    JsonNode j = new ObjectMapper().readTree(json.toFile());
+    assertEquals(2, j.at("/bugs/knownBugs").asInt());
+    assertEquals("pcie/leak-on-error-path", j.at("/bugs/strategies/1/bugs/0/id").asText());
+    assertTrue(j.at("/bugs/strategies/1/bugs/0/strategy").asText().matches("pct:2:\\d+"), j.toString());
+    assertTrue(j.at("/bugs/strategies/0/bugs/1/signature").asText().startsWith("kasan:"), j.toString());
+
+    Result bad = devemu("bench", "--only", "bugs", "--bugs-dir", tmp.toString(), "--bug", "char/oob-read");
+    assertEquals(ExitCodes.BAD_INPUT, bad.code());
+    assertTrue(bad.err().contains("char-oob-read.conf: no such file"), bad.err());
+  }
 }

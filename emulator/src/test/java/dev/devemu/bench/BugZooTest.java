@@ -1,0 +1,87 @@
+package dev.devemu.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.devemu.plugin.bugzoo.BugZoo;
+import dev.devemu.plugin.bugzoo.KnownBug;
+import dev.devemu.replay.StrategySpec;
+import dev.devemu.scenario.Catalog;
+import dev.devemu.sim.SimHost;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Keeps the bug zoo honest: every known bug is found by at least one strategy within a small seed budget (a defect
+ * its detector cannot see would be a broken test subject), and its corrected counterpart reports nothing on the
+ * same seeds under the same strategy.
+ */
+class BugZooTest {
+  static final Path BUGS = Path.of("../scenarios/bugs");
+  /** Tried in order; the first that finds the bug is the one whose seeds the corrected driver runs. */
+  static final List<StrategySpec> STRATEGIES = List.of(StrategySpec.parse("random"), StrategySpec.parse("pct:3"));
+  static final int BUDGET = 30;
+
+  static SimHost host;
+
+  @BeforeAll
+  static void start() {
+    host = SimHost.start("bugzoo-test", 1);
+  }
+
+  @AfterAll
+  static void stop() {
+    host.close();
+  }
+
+  static List<KnownBug> bugs() {
+    return BugZoo.BUGS;
+  }
+
+  @Test
+  void theZooHasTwentyBugsOfDistinctClassesOnEveryBusWithTheirDriversAndScenarios() {
+    assertTrue(BugZoo.BUGS.size() >= 20, "only " + BugZoo.BUGS.size() + " known bugs");
+    assertEquals(BugZoo.BUGS.size(), BugZoo.BUGS.stream().map(KnownBug::id).distinct().count(), "ids repeat");
+    assertEquals(List.of("char", "pcie", "usb"),
+        BugZoo.BUGS.stream().map(KnownBug::bus).distinct().sorted().collect(Collectors.toList()));
+    for (KnownBug b : BugZoo.BUGS) {
+      assertNotNull(Catalog.driver(b.buggyDriver()), b.buggyDriver());
+      assertNotNull(Catalog.driver(b.correctDriver()), b.correctDriver());
+      assertTrue(Files.isReadable(BUGS.resolve(b.scenario())), b.scenario());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bugs")
+  void isFoundWithinTheBudgetAndItsCorrectedDriverStaysCleanOnTheSameSeeds(KnownBug bug) throws Exception {
+    Path file = BUGS.resolve(bug.scenario());
+    String source = Files.readString(file, StandardCharsets.UTF_8);
+    BugBench.Search found = null;
+    StringBuilder misses = new StringBuilder();
+    for (StrategySpec spec : STRATEGIES) {
+      BugBench.Search s = BugBench.search(host, bug, file.toString(), source, spec, BUDGET);
+      if (s.found()) {
+        found = s;
+        break;
+      }
+      misses.append(spec).append(": other reports ").append(s.otherReports()).append("; ");
+    }
+    assertNotNull(found, bug.id() + " not found within " + BUDGET + " seeds by " + STRATEGIES + " (" + misses + ")");
+
+    BugBench.Search hit = found;
+    BugBench.Clean clean = BugBench.clean(host, bug, file.toString(), source, "name = " + bug.correctDriver()
+        + ", variant = raw", hit.strategy(), hit.seedsToFirst());
+    assertEquals(hit.seedsToFirst(), clean.runs());
+    assertEquals(0, clean.runsWithReports(), () -> bug.correctDriver() + " on " + bug.scenario() + " under "
+        + hit.strategy() + ": " + clean.reports());
+  }
+}
