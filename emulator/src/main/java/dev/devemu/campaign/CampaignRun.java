@@ -37,7 +37,7 @@ public final class CampaignRun {
 
   /** The scenario one key runs: every driver in the key's variant, the duration overridden if asked. */
   public static Scenario scenarioOf(Scenario base, RunKey key, long durationOverrideNanos) {
-    Scenario s = base.withVariant(Variant.parse(key.variant()));
+    Scenario s = base.withVariant(key.variant());
     return durationOverrideNanos > 0 ? s.withDuration(durationOverrideNanos) : s;
   }
 

@@ -3,6 +3,7 @@ package dev.devemu.campaign;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.devemu.kernel.Variant;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,7 +25,7 @@ import java.util.List;
  * @param variants the variant overrides, in order ({@code raw}, {@code safe})
  */
 public record CampaignSpec(String scenarioFile, String scenarioName, String scenarioSha256, Mode mode, long runs,
-    double deviceHours, List<String> variants) {
+    double deviceHours, List<Variant> variants) {
 
   /** How the seed set is chosen. */
   public enum Mode {
@@ -59,11 +60,12 @@ public record CampaignSpec(String scenarioFile, String scenarioName, String scen
     }
   }
 
-  public static CampaignSpec ofRuns(String file, String name, String sha256, long runs, List<String> variants) {
+  public static CampaignSpec ofRuns(String file, String name, String sha256, long runs, List<Variant> variants) {
     return new CampaignSpec(file, name, sha256, Mode.RUNS, runs, 0, variants);
   }
 
-  public static CampaignSpec ofDeviceHours(String file, String name, String sha256, double hours, List<String> variants) {
+  public static CampaignSpec ofDeviceHours(String file, String name, String sha256, double hours,
+      List<Variant> variants) {
     return new CampaignSpec(file, name, sha256, Mode.DEVICE_HOURS, 0, hours, variants);
   }
 
@@ -97,13 +99,19 @@ public record CampaignSpec(String scenarioFile, String scenarioName, String scen
     n.put("mode", mode.word());
     if (mode == Mode.RUNS) n.put("runs", runs);
     else n.put("device_hours", deviceHours);
-    n.putArray("variants").addAll(variants.stream().map(JsonNodeFactory.instance::textNode).toList());
+    n.putArray("variants").addAll(variants.stream().map(v -> JsonNodeFactory.instance.textNode(v.toString())).toList());
     return n;
   }
 
   public static CampaignSpec fromJson(JsonNode n) {
-    List<String> variants = new ArrayList<>();
-    for (JsonNode v : n.path("variants")) variants.add(v.asText());
+    List<Variant> variants = new ArrayList<>();
+    for (JsonNode v : n.path("variants")) {
+      try {
+        variants.add(Variant.parse(v.asText()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("field variants: " + e.getMessage());
+      }
+    }
     Mode mode = Mode.parse(n.path("mode").asText());
     return new CampaignSpec(n.path("scenario_file").asText(), n.path("scenario_name").asText(),
         n.path("scenario_sha256").asText(), mode, n.path("runs").asLong(0), n.path("device_hours").asDouble(0),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.devemu.kernel.Variant;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -35,7 +36,7 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
   public static final String SCHEMA = "devemu-campaign-summary/2";
 
   /** Oopses of a driver (or of every driver: {@code *}) under one variant, over its device-hours. */
-  public record Group(String driver, String variant, long runs, long exposureNanos, long oopses,
+  public record Group(String driver, Variant variant, long runs, long exposureNanos, long oopses,
       PoissonStats.Estimate ratePer1000h, Map<String, Long> byDetector) {
     public double deviceHours() {
       return exposureNanos / (double) CampaignSpec.NANOS_PER_HOUR;
@@ -48,10 +49,10 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
 
   /** A distinct bug: its signature, how often it was seen, and the first run (by seed) that shows it. */
   public record Signature(String signature, String detector, String title, String driver, long count,
-      Map<String, Long> byVariant, long exampleSeed, String exampleVariant, String replay) {}
+      Map<Variant, Long> byVariant, long exampleSeed, Variant exampleVariant, String replay) {}
 
   /** Points (device-hours, oopses), cumulative over seeds in order. */
-  public record Series(String variant, List<double[]> points) {}
+  public record Series(Variant variant, List<double[]> points) {}
 
   public static final String RATIO_METHOD = "exact conditional binomial (Clopper-Pearson on k_safe | k_safe + k_raw)";
   public static final String RATE_METHOD = "exact Poisson (Garwood, chi-square quantiles)";
@@ -72,11 +73,11 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
     if (spec.mode() == CampaignSpec.Mode.RUNS) sel.put("target_runs", spec.runs());
     else sel.set("target_device_hours", num(spec.deviceHours()));
     ArrayNode vs = sel.putArray("variants");
-    spec.variants().forEach(vs::add);
+    spec.variants().forEach(v -> vs.add(v.toString()));
     ArrayNode seeds = sel.putArray("seeds");
     for (SeedSelection.VariantSelection v : selection.variants()) {
       ObjectNode n = seeds.addObject();
-      n.put("variant", v.variant());
+      n.put("variant", v.variant().toString());
       n.put("first_seed", v.lastSeed() > 0 ? 1 : 0);
       n.put("last_seed", v.lastSeed());
       n.put("complete", v.complete());
@@ -119,17 +120,17 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
       n.put("driver", s.driver());
       n.put("count", s.count());
       ObjectNode bv = n.putObject("by_variant");
-      s.byVariant().forEach(bv::put);
+      s.byVariant().forEach((v, count) -> bv.put(v.toString(), count));
       ObjectNode ex = n.putObject("example");
       ex.put("seed", s.exampleSeed());
-      ex.put("variant", s.exampleVariant());
+      ex.put("variant", s.exampleVariant().toString());
       ex.put("replay", s.replay());
     }
 
     ArrayNode ta = root.putArray("timeline");
     for (Series s : timeline) {
       ObjectNode n = ta.addObject();
-      n.put("variant", s.variant());
+      n.put("variant", s.variant().toString());
       n.put("x", "device_hours");
       n.put("y", "oopses");
       ArrayNode pts = n.putArray("points");
@@ -145,7 +146,7 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
   private static ObjectNode group(Group g) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("driver", g.driver());
-    n.put("variant", g.variant());
+    n.put("variant", g.variant().toString());
     n.put("runs", g.runs());
     n.put("exposure_ns", g.exposureNanos());
     n.set("device_hours", num(g.deviceHours()));

@@ -1,5 +1,6 @@
 package dev.devemu.campaign;
 
+import dev.devemu.kernel.Variant;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -16,9 +17,8 @@ import java.util.Map;
  * SVG drawn here from the summary; no script, no font, no network), readable offline in any browser.
  */
 public final class ReportHtml {
-  private static final String RAW = "#c0392b";
-  private static final String SAFE = "#1f6fb2";
-  private static final String OTHER = "#6b6b6b";
+  private static final String RAW_COLOUR = "#c0392b";
+  private static final String SAFE_COLOUR = "#1f6fb2";
 
   private ReportHtml() {}
 
@@ -37,7 +37,7 @@ public final class ReportHtml {
         .append("table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th,td{border:1px solid #ccc;")
         .append("padding:.3em .6em;text-align:right;vertical-align:top}th{background:#f3f3f3}")
         .append("td.l,th.l{text-align:left}\ncode{font-size:.9em;background:#f6f6f6;padding:0 .2em}\n")
-        .append(".raw{color:").append(RAW).append("}.safe{color:").append(SAFE).append("}\n")
+        .append(".raw{color:").append(RAW_COLOUR).append("}.safe{color:").append(SAFE_COLOUR).append("}\n")
         .append(".note{color:#555;font-size:.9em}svg{background:#fff;border:1px solid #ddd}\n")
         .append("</style></head><body>\n");
 
@@ -138,11 +138,10 @@ public final class ReportHtml {
 
   // ---- plots ----
 
-  private static String colour(String variant) {
+  private static String colour(Variant variant) {
     return switch (variant) {
-      case "raw" -> RAW;
-      case "safe" -> SAFE;
-      default -> OTHER;
+      case RAW -> RAW_COLOUR;
+      case SAFE -> SAFE_COLOUR;
     };
   }
 
@@ -216,7 +215,7 @@ public final class ReportHtml {
   static String seeds(SeedSelection.Result sel) {
     if (sel.sameSeeds()) {
       List<String> names = new ArrayList<>();
-      for (SeedSelection.VariantSelection v : sel.variants()) names.add(v.variant());
+      for (SeedSelection.VariantSelection v : sel.variants()) names.add(v.variant().toString());
       return "Seeds 1.." + sel.maxLastSeed() + " × variants " + esc(String.join(", ", names));
     }
     List<String> parts = new ArrayList<>();
@@ -314,6 +313,11 @@ public final class ReportHtml {
     BigDecimal d = new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros();
     if (d.scale() < 0) d = d.setScale(0);
     return d.toPlainString();
+  }
+
+
+  private static String esc(Variant v) {
+    return esc(v.toString());
   }
 
   private static String esc(String s) {

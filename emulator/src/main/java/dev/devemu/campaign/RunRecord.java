@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Variant;
 import dev.devemu.testbed.RunResult;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,7 +25,7 @@ import java.util.TreeMap;
  * @param choices the scheduling choices the run made (deliveries and timer firings; 0 in lines written before
  *     it was recorded): what the benchmarks divide work by
  */
-public record RunRecord(long seed, String variant, String outcome, long virtualNanos, Map<String, Long> exposureNanos,
+public record RunRecord(long seed, Variant variant, String outcome, long virtualNanos, Map<String, Long> exposureNanos,
     List<OopsRecord> oopses, int probeFailures, int faultsInjected, int hotplugEvents, String internalError,
     long choices) {
 
@@ -40,7 +41,7 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
     oopses = List.copyOf(oopses);
   }
 
-  public RunRecord(long seed, String variant, String outcome, long virtualNanos, Map<String, Long> exposureNanos,
+  public RunRecord(long seed, Variant variant, String outcome, long virtualNanos, Map<String, Long> exposureNanos,
       List<OopsRecord> oopses, int probeFailures, int faultsInjected, int hotplugEvents, String internalError) {
     this(seed, variant, outcome, virtualNanos, exposureNanos, oopses, probeFailures, faultsInjected, hotplugEvents,
         internalError, 0);
@@ -57,7 +58,7 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
       oopses.add(new OopsRecord(o.detector(), o.title(), o.signature(), o.owner().driver(), o.owner().variantWord(),
           o.owner().device(), o.timeNanos()));
     }
-    String variant = key.variant() != null ? key.variant() : r.variant();
+    Variant variant = key.variant() != null ? key.variant() : Variant.parse(r.variant());
     // a run in which a driver never bound tested nothing: counted apart (outcome not-bound), never as exposure
     Map<String, Long> exposure = dev.devemu.testbed.NonRun.OUTCOME.equals(r.outcome()) ? Map.of() : r.exposureNanos();
     return new RunRecord(key.seed(), variant, r.outcome(), r.virtualNanos(), exposure, oopses,
@@ -81,7 +82,7 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
   public ObjectNode toJson() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("seed", seed);
-    n.put("variant", variant);
+    n.put("variant", variant.toString());
     n.put("outcome", outcome);
     n.put("virtual_ns", virtualNanos);
     ObjectNode exposure = n.putObject("exposure_ns");
@@ -123,7 +124,7 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
           text(o, "driver_variant"), text(o, "device"), required(o, "time_ns").asLong()));
     }
     JsonNode err = n.get("internal_error");
-    return new RunRecord(required(n, "seed").asLong(), text(n, "variant"), text(n, "outcome"),
+    return new RunRecord(required(n, "seed").asLong(), variant(n, "variant"), text(n, "outcome"),
         required(n, "virtual_ns").asLong(), exposure, oopses, required(n, "probe_failures").asInt(),
         required(n, "faults_injected").asInt(), required(n, "hotplug_events").asInt(),
         err == null || err.isNull() ? null : err.asText(), n.path("choices").asLong(0));
@@ -133,6 +134,14 @@ public record RunRecord(long seed, String variant, String outcome, long virtualN
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) throw new IllegalArgumentException("missing field " + field);
     return v;
+  }
+
+  private static Variant variant(JsonNode n, String field) {
+    try {
+      return Variant.parse(text(n, field));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("field " + field + ": " + e.getMessage());
+    }
   }
 
   private static String text(JsonNode n, String field) {

@@ -12,6 +12,7 @@ import dev.devemu.campaign.PoissonStats;
 import dev.devemu.cluster.ClusterCampaigns;
 import dev.devemu.cluster.DoorToken;
 import dev.devemu.cluster.EmbeddedCluster;
+import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
@@ -63,8 +64,9 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
       + "kept, missing ones are run. --runs/--device-hours may raise its target.")
   Path resume;
 
-  @Option(names = "--variant", description = "Only this variant: raw or safe (default: both).")
-  String variant;
+  @Option(names = "--variant", converter = VariantConverter.class, paramLabel = "raw|safe",
+      description = "Only this variant: raw or safe (default: both).")
+  Variant variant;
 
   @Option(names = "--workers", paramLabel = "N", description = "Runs at once: threads with --local, lanes of the "
       + "embedded cluster otherwise (default: the number of cores). A cluster's nodes decide their own lanes.")
@@ -127,7 +129,7 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
         Path dir = outDir != null ? outDir : Path.of("campaigns", scenario.name());
         String unwritable = OutputPaths.checkFolder(dir);
         if (unwritable != null) return bad(err, "--out " + dir + ": " + unwritable);
-        List<String> variants = variant != null ? List.of(variant) : List.of("raw", "safe");
+        List<Variant> variants = variant != null ? List.of(variant) : List.of(Variant.values());
         String file = scenarioFile.toString();
         String sha = CampaignSpec.sha256(source);
         CampaignSpec spec = deviceHours != null
@@ -179,7 +181,8 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
       runsOn = "embedded cluster, " + lanes + " lane" + (lanes == 1 ? "" : "s");
     }
     long maxExposure = scenario.durationNanos() * Math.max(1, scenario.devices().size());
-    out.println("campaign " + spec.scenarioName() + ": " + target(spec) + ", variants " + String.join(", ", spec.variants())
+    out.println("campaign " + spec.scenarioName() + ": " + target(spec) + ", variants "
+        + String.join(", ", spec.variants().stream().map(Variant::toString).toList())
         + ", " + runsOn + " -> " + dir);
     out.flush();
     boolean terminal = System.console() != null;
@@ -240,9 +243,6 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     if (runs != null && runs < 1) return "--runs must be at least 1, got " + runs;
     if (deviceHours != null && !(deviceHours > 0 && deviceHours < 1e12)) {
       return "--device-hours must be positive, got " + deviceHours;
-    }
-    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-      return "--variant must be raw or safe, got " + variant;
     }
     if (workers != null && (workers < 1 || workers > 1024)) return "--workers must be 1..1024, got " + workers;
     return null;

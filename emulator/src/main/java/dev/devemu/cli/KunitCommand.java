@@ -13,10 +13,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code devemu kunit [SUITE...]}: runs driver test suites and prints KTAP version 1 as the kernel's KUnit does. */
 @Command(name = "kunit", mixinStandardHelpOptions = true,
@@ -26,8 +26,9 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
   @Parameters(arity = "0..*", paramLabel = "SUITE", description = "Suites to run (default: all).")
   List<String> suiteNames = new ArrayList<>();
 
-  @Option(names = "--variant", defaultValue = "safe", description = "raw or safe (default: safe).")
-  String variant;
+  @Option(names = "--variant", converter = VariantConverter.class, paramLabel = "raw|safe",
+      defaultValue = "safe", description = "raw or safe (default: safe).")
+  Variant variant;
 
   @Option(names = "--seeds", defaultValue = "0",
       description = "Run every case under seeds 1..N (default: each case's own, 1 or more for concurrent cases).")
@@ -54,10 +55,8 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Variant v;
     List<StrategySpec> specs = new ArrayList<>();
     try {
-      v = Variant.parse(variant);
       for (String s : strategies) specs.add(StrategySpec.parse(s));
       if (seeds < 0) throw new IllegalArgumentException("--seeds must be >= 0");
     } catch (IllegalArgumentException e) {
@@ -84,7 +83,7 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
       return ExitCodes.OK;
     }
     ErrorPaths paths = coverage ? new ErrorPaths() : null;
-    KunitRunner.Options options = KunitRunner.Options.of(v).withSeeds(seeds).withStrategies(specs)
+    KunitRunner.Options options = KunitRunner.Options.of(variant).withSeeds(seeds).withStrategies(specs)
         .withFilter(filter).withCoverage(paths);
     KunitResults results;
     try (SimHost host = SimHost.start("devemu-kunit", 1)) {

@@ -3,6 +3,7 @@ package dev.devemu.cluster;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
 import dev.devemu.campaign.RunRecord;
+import dev.devemu.kernel.Variant;
 import dev.devemu.protocol.v1.CampaignPlanProto;
 import dev.devemu.protocol.v1.CampaignProgressProto;
 import dev.devemu.protocol.v1.CampaignsReport;
@@ -104,14 +105,26 @@ public final class ClusterCodecs implements WireCodecs {
         (p, c) -> new CampaignCoordinator.ResultRecorded(p.getCampaignId(), recorded(p.getRun()))));
   }
 
+  /**
+   * A variant from a frame or an HTTP body: a word this build does not know is corrupt input, named by its field (the
+   * serializer reports it as a corrupt frame; the door answers 400).
+   */
+  private static Variant variant(String field, String word) {
+    try {
+      return Variant.parse(word);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": " + e.getMessage());
+    }
+  }
+
   public static RunKeyProto key(RunKey k) {
     RunKeyProto.Builder b = RunKeyProto.newBuilder().setSeed(k.seed());
-    if (k.variant() != null) b.setVariant(k.variant());
+    if (k.variant() != null) b.setVariant(k.variant().toString());
     return b.build();
   }
 
   public static RunKey key(RunKeyProto p) {
-    return new RunKey(p.getSeed(), p.hasVariant() ? p.getVariant() : null);
+    return new RunKey(p.getSeed(), p.hasVariant() ? variant("RunKey.variant", p.getVariant()) : null);
   }
 
   static dev.devemu.protocol.v1.HeldRun held(HeldRun h) {
@@ -125,13 +138,13 @@ public final class ClusterCodecs implements WireCodecs {
   static dev.devemu.protocol.v1.RunRequest request(RunRequest r) {
     return dev.devemu.protocol.v1.RunRequest.newBuilder().setCampaignId(r.campaignId())
         .setScenarioFile(r.scenarioFile()).setScenarioSource(r.scenarioSource()).setSeed(r.key().seed())
-        .setVariant(r.key().variant() == null ? "" : r.key().variant()).setDurationNs(r.durationOverrideNanos())
+        .setVariant(r.key().variant() == null ? "" : r.key().variant().toString()).setDurationNs(r.durationOverrideNanos())
         .build();
   }
 
   static RunRequest request(dev.devemu.protocol.v1.RunRequest p) {
     return new RunRequest(p.getCampaignId(), p.getScenarioFile(), p.getScenarioSource(),
-        new RunKey(p.getSeed(), p.getVariant().isEmpty() ? null : p.getVariant()), p.getDurationNs());
+        new RunKey(p.getSeed(), p.getVariant().isEmpty() ? null : variant("RunRequest.variant", p.getVariant())), p.getDurationNs());
   }
 
   public static CampaignPlanProto plan(CampaignPlan plan) {
@@ -159,7 +172,7 @@ public final class ClusterCodecs implements WireCodecs {
   }
 
   public static RunRecordProto record(RunRecord r) {
-    RunRecordProto.Builder b = RunRecordProto.newBuilder().setSeed(r.seed()).setVariant(r.variant())
+    RunRecordProto.Builder b = RunRecordProto.newBuilder().setSeed(r.seed()).setVariant(r.variant().toString())
         .setOutcome(r.outcome()).setVirtualNs(r.virtualNanos()).setProbeFailures(r.probeFailures())
         .setFaultsInjected(r.faultsInjected()).setHotplugEvents(r.hotplugEvents()).setChoices(r.choices());
     r.exposureNanos().forEach((d, n) -> b.addExposure(Exposure.newBuilder().setDriver(d).setNanos(n)));
@@ -180,7 +193,7 @@ public final class ClusterCodecs implements WireCodecs {
       oopses.add(new RunRecord.OopsRecord(o.getDetector(), o.getTitle(), o.getSignature(), o.getDriver(),
           o.getDriverVariant(), o.getDevice(), o.getTimeNs()));
     }
-    return new RunRecord(p.getSeed(), p.getVariant(), p.getOutcome(), p.getVirtualNs(), exposure, oopses,
+    return new RunRecord(p.getSeed(), variant("RunRecord.variant", p.getVariant()), p.getOutcome(), p.getVirtualNs(), exposure, oopses,
         p.getProbeFailures(), p.getFaultsInjected(), p.getHotplugEvents(),
         p.hasInternalError() ? p.getInternalError() : null, p.getChoices());
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Variant;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.replay.StrategySpec;
 import dev.devemu.testbed.RunResult;
@@ -90,7 +91,7 @@ public final class ReportFile {
     replay.put("scenario_file", r.scenarioFile());
     replay.put("scenario_source", r.scenarioSource());
     replay.put("seed", r.seed());
-    replay.put("variant_override", r.variantOverride());
+    replay.put("variant_override", r.variantOverride() == null ? null : r.variantOverride().toString());
     replay.put("strategy", r.strategy().toString());
     ObjectNode params = replay.putObject("strategy_params");
     params.put("kind", r.strategy().kind());
@@ -202,14 +203,17 @@ public final class ReportFile {
     }
     List<String> choices = null;
     if (replay.hasNonNull("choices")) choices = in.strings(replay, "choices");
+    String variantWord = in.optionalText(replay, "variant_override");
+    Variant variant;
+    try {
+      variant = variantWord == null ? null : Variant.parse(variantWord);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(path + ": replay.variant_override: " + e.getMessage());
+    }
     RunRecipe recipe = new RunRecipe(in.text(replay, "scenario_file"), in.text(replay, "scenario_source"),
-        in.number(replay, "seed"), in.optionalText(replay, "variant_override"), strategy,
+        in.number(replay, "seed"), variant, strategy,
         in.number(replay, "duration_override_ns"), in.bool(replay, "faults_disabled"),
         in.strings(replay, "dropped_faults"), choices, in.bool(replay, "lenient"));
-    String variant = recipe.variantOverride();
-    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-      throw new IOException(path + ": replay.variant_override: must be raw, safe or null, got \"" + variant + "\"");
-    }
 
     JsonNode run = in.object(root, "run");
     Map<String, Long> exposure = new java.util.TreeMap<>();

@@ -338,7 +338,7 @@ public final class ScenarioLoader {
         throw d.error("name", "unknown driver \"" + dname + "\" (known: "
             + String.join(", ", Catalog.drivers().stream().map(DriverKind::name).toList()) + ")");
       }
-      Variant variant = Variant.parse(d.oneOf("variant", "safe", "raw", "safe"));
+      Variant variant = Variant.parse(d.oneOf("variant", Variant.SAFE.toString(), Variant.words().toArray(String[]::new)));
       d.rejectUnknown();
       if (!loaded.add(dname)) throw d.error("name", "driver " + dname + " is loaded twice");
       DriverKind driverKind = Catalog.driver(dname);

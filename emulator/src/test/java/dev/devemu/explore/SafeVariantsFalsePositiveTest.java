@@ -50,7 +50,7 @@ class SafeVariantsFalsePositiveTest {
     Scenario scenario = ScenarioLoader.load(file).withVariant(dev.devemu.kernel.Variant.parse("safe"));
     for (String strategy : List.of("random", "pct:3")) {
       StrategySpec spec = Sessions.resolve(host, StrategySpec.parse(strategy), scenario, FIRST_SEED);
-      RunRecipe template = RunRecipe.of(file.toString(), scenario.source(), FIRST_SEED, "safe", spec);
+      RunRecipe template = RunRecipe.of(file.toString(), scenario.source(), FIRST_SEED, dev.devemu.kernel.Variant.SAFE, spec);
       Explorer.Stats s = Explorer.stats(host, template, FIRST_SEED, SEEDS);
       assertEquals(0, s.found(), file.getFileName() + " safe under " + spec + ": " + s.signatures());
       assertEquals(0, s.nonRuns(), file.getFileName() + " safe under " + spec + ": " + s.firstNonRun());

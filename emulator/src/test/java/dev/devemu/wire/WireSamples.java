@@ -105,7 +105,7 @@ public final class WireSamples {
     @SuppressWarnings({"unchecked", "rawtypes"})
     ActorRef<CampaignCoordinator.CampaignsReport> reportTo = (ActorRef) ref;
     String node = "pekko://devemu@127.0.0.1:25521";
-    RunKey raw = new RunKey(42, "raw");
+    RunKey raw = new RunKey(42, dev.devemu.kernel.Variant.RAW);
     RunKey own = new RunKey(-7, null); // a negative seed, and no variant override
     CampaignPlan plan = new CampaignPlan("c-1f2e", "race.conf", "scenario { name = race }", List.of(raw, own), 8_000_000);
     RunRequest request = new RunRequest("c-1f2e", "race.conf", "scenario { name = race }", raw, 8_000_000);
