@@ -73,4 +73,19 @@ class ResultLogTest {
     CampaignException e = assertThrows(CampaignException.class, () -> ResultLog.open(dir));
     assertTrue(e.getMessage().contains(ResultLog.FILE + ":1: not a run record"), e.getMessage());
   }
+
+  @Test
+  void aVariantThisBuildDoesNotKnowIsAnErrorNamingLineAndField() throws Exception {
+    try (ResultLog log = ResultLog.open(dir)) {
+      log.append(record(1, RAW, 100));
+      log.append(record(2, RAW, 100));
+    }
+    Path file = dir.resolve(ResultLog.FILE);
+    List<String> lines = Files.readAllLines(file);
+    Files.writeString(file, lines.get(0) + "\n" + lines.get(1).replace("\"variant\":\"raw\"", "\"variant\":\"unsafe\"")
+        + "\n" + lines.get(0).replace("\"seed\":1", "\"seed\":3") + "\n");
+    CampaignException e = assertThrows(CampaignException.class, () -> ResultLog.open(dir));
+    assertTrue(e.getMessage().contains(ResultLog.FILE + ":2: not a run record (field variant: unknown variant "
+        + "\"unsafe\" (use raw or safe))"), e.getMessage());
+  }
 }
