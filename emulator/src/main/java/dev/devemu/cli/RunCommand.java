@@ -109,7 +109,7 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
     String text = RunPrinter.reports(out, outcome.result(), replayCommand);
     out.println(RunPrinter.summary(outcome));
     out.flush();
-    int written = files.write(out, err, recipe, outcome, replayCommand, text, scenario.variants().stream().map(Variant::toString).toList());
+    int written = files.write(out, err, recipe, outcome, replayCommand, text, scenario.variants());
     out.flush();
     if (written != ExitCodes.OK) return written;
     if (outcome.result().bugFound()) return ExitCodes.BUG_FOUND;

@@ -65,15 +65,15 @@ public final class ReportFile {
   }
 
   /** The run's outcome in the report's terms. */
-  public record Summary(String scenario, List<String> variants, String outcome, long virtualNanos, long deliveries,
+  public record Summary(String scenario, List<Variant> variants, String outcome, long virtualNanos, long deliveries,
       int faultsInjected, int hotplugEvents, Map<String, Long> exposureNanos, List<String> probeFailures) {
-    public static Summary of(RunResult r, List<String> variants) {
+    public static Summary of(RunResult r, List<Variant> variants) {
       return new Summary(r.scenario(), variants, r.outcome(), r.virtualNanos(), r.choices(), r.faultsInjected(),
           r.hotplugEvents(), r.exposureNanos(), r.probeFailures());
     }
   }
 
-  public static Contents of(RunRecipe recipe, String replayCommand, RunResult result, List<String> variants,
+  public static Contents of(RunRecipe recipe, String replayCommand, RunResult result, List<Variant> variants,
       String traceSha256, String reportText) {
     return new Contents(recipe, replayCommand, Summary.of(result, variants), traceSha256,
         result.oopses().stream().map(Entry::of).toList(), reportText);
@@ -115,7 +115,7 @@ public final class ReportFile {
     ObjectNode run = root.putObject("run");
     run.put("scenario", s.scenario());
     ArrayNode variants = run.putArray("variants");
-    s.variants().forEach(variants::add);
+    s.variants().forEach(v -> variants.add(v.toString()));
     run.put("outcome", s.outcome());
     run.put("virtual_ns", s.virtualNanos());
     run.put("deliveries", s.deliveries());
@@ -219,7 +219,15 @@ public final class ReportFile {
     Map<String, Long> exposure = new java.util.TreeMap<>();
     JsonNode exp = in.object(run, "exposure_ns");
     exp.fieldNames().forEachRemaining(k -> exposure.put(k, exp.get(k).asLong()));
-    Summary summary = new Summary(in.text(run, "scenario"), in.strings(run, "variants"), in.text(run, "outcome"),
+    List<Variant> runVariants = new ArrayList<>();
+    for (String word : in.strings(run, "variants")) {
+      try {
+        runVariants.add(Variant.parse(word));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(path + ": run.variants: " + e.getMessage());
+      }
+    }
+    Summary summary = new Summary(in.text(run, "scenario"), runVariants, in.text(run, "outcome"),
         in.number(run, "virtual_ns"), in.number(run, "deliveries"), (int) in.number(run, "faults_injected"),
         (int) in.number(run, "hotplug_events"), exposure, in.strings(run, "probe_failures"));
 
