@@ -1,6 +1,7 @@
 package dev.devemu.kunit;
 
 import dev.devemu.testbed.RunResult;
+import dev.devemu.uapi.Errno;
 
 /** What a {@link MockBed} run produced, with the questions driver tests ask of it. */
 public record BedRun(RunResult result, String driver) {
@@ -10,15 +11,14 @@ public record BedRun(RunResult result, String driver) {
    */
   public long probeRc() {
     for (String f : result.probeFailures()) {
-      // as dd.c logs it: "my_pcie: probe of 0000:00:02.0 failed with error -19 (ENODEV)"
-      java.util.regex.Matcher m = PROBE_FAILED.matcher(f);
-      if (m.find() && m.group(1).equals(driver)) return Long.parseLong(m.group(2));
+      // "my_pcie 0000:00:02.0 -ENODEV"
+      String[] parts = f.split(" ");
+      if (!parts[0].equals(driver)) continue;
+      String rc = parts[parts.length - 1];
+      return rc.matches("-?\\d+") ? Long.parseLong(rc) : Errno.parse(rc);
     }
     return 0;
   }
-
-  private static final java.util.regex.Pattern PROBE_FAILED =
-      java.util.regex.Pattern.compile("^(\\S+): probe of \\S+ failed with error (-?\\d+)");
 
   /** Whether a kernel log line contains {@code text}. */
   public boolean logged(String text) {
