@@ -1,21 +1,21 @@
 package dev.devemu.kunit;
 
 import dev.devemu.testbed.RunResult;
+import dev.devemu.uapi.Errno;
 
 /** What a {@link MockBed} run produced, with the questions driver tests ask of it. */
 public record BedRun(RunResult result, String driver) {
-  private static final java.util.regex.Pattern PROBE_FAILURE =
-      java.util.regex.Pattern.compile("(\\S+): probe of \\S+ failed with error (-?\\d+)( \\(\\w+\\))?");
-
   /**
    * What the driver's probe returned: 0 if it bound (or never failed), else the errno of the first failed probe
    * ({@code -ENODEV} is -19).
    */
   public long probeRc() {
     for (String f : result.probeFailures()) {
-      // as the kernel logs it: "my_pcie: probe of 0000:00:02.0 failed with error -19 (ENODEV)"
-      java.util.regex.Matcher m = PROBE_FAILURE.matcher(f);
-      if (m.matches() && m.group(1).equals(driver)) return Long.parseLong(m.group(2));
+      // "my_pcie 0000:00:02.0 -ENODEV"
+      String[] parts = f.split(" ");
+      if (!parts[0].equals(driver)) continue;
+      String rc = parts[parts.length - 1];
+      return rc.matches("-?\\d+") ? Long.parseLong(rc) : Errno.parse(rc);
     }
     return 0;
   }
