@@ -1,0 +1,126 @@
+#!/bin/sh
+# /init of the QEMU guest that UsbipQemuTest boots (.ci/qemu-guest.sh packs it): attaches a devemu USB/IP export
+# with the stock usbip tool and reports what the guest kernel made of it on the serial console, one
+# "DEVEMU key=value" line per fact, for the test to parse. Parameters come on the kernel command line:
+# devemu.port (the export's TCP port on the host's loopback, 10.0.2.2 here), devemu.busid, devemu.wait (seconds
+# to wait for the fault plan's unplug after the checks; 0 = do not wait).
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /var/run /tmp
+
+# each fact with the guest's uptime, so a slow step shows in the console log
+say() { echo "DEVEMU $*"; echo "DEVEMU-T $(cut -d' ' -f1 /proc/uptime) $*" >> /tmp/timeline; }
+finish() {
+  sed 's/^DEVEMU-T /DEVEMU timeline: /' /tmp/timeline
+  say "dmesg-begin"
+  dmesg | grep -iE 'usb|vhci|usbip|ttyUSB' | tail -40 | sed 's/^/DEVEMU dmesg: /'
+  say "done"
+  sync
+  poweroff -f
+}
+
+PORT=3240; BUSID=1-1; WAIT=0
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    devemu.port=*) PORT=${arg#*=} ;;
+    devemu.busid=*) BUSID=${arg#*=} ;;
+    devemu.wait=*) WAIT=${arg#*=} ;;
+  esac
+done
+
+for m in $(cat /lib/modules/order); do
+  [ "$m" = usbserial ] && continue # loaded below, told the device's IDs
+  insmod /lib/modules/$m.ko || say "error=insmod $m failed"
+done
+ip link set lo up
+ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2 \
+  || say "error=no network"
+say "kernel=$(uname -r)"
+say "booted"
+
+# the host starts its export when it reads "booted": retry until it answers
+attached=0
+for i in $(seq 1 100); do
+  if usbip --tcp-port "$PORT" attach -r 10.0.2.2 -b "$BUSID" > /tmp/attach.log 2>&1; then attached=1; break; fi
+  sleep 0.3
+done
+if [ "$attached" != 1 ]; then
+  say "error=usbip attach failed: $(tr '\n' ' ' < /tmp/attach.log)"
+  finish
+fi
+say "attached"
+
+# the vhci root hubs' child: the attached device (a device directory has no ':' in its name)
+dev=""
+for i in $(seq 1 100); do
+  for d in /sys/bus/usb/devices/*-*; do
+    case "$d" in *:*) continue ;; esac
+    [ -f "$d/idVendor" ] && [ -f "$d/bConfigurationValue" ] && [ -n "$(cat "$d/bConfigurationValue")" ] && dev=$d
+  done
+  [ -n "$dev" ] && break
+  sleep 0.1
+done
+if [ -z "$dev" ]; then
+  say "error=no USB device enumerated after attach"
+  finish
+fi
+name=$(basename "$dev")
+say "device=$name"
+for f in idVendor idProduct bcdDevice speed bConfigurationValue bNumConfigurations bNumInterfaces bDeviceClass \
+         bDeviceSubClass bDeviceProtocol bMaxPacketSize0 version busnum devnum; do
+  say "$f=$(cat "$dev/$f" | tr -d ' ')"
+done
+for intf in "$dev"/$name:*; do
+  [ -d "$intf" ] || continue
+  n=$(cat "$intf/bInterfaceNumber")
+  say "interface.$n=$(cat "$intf/bInterfaceClass")/$(cat "$intf/bInterfaceSubClass")/$(cat "$intf/bInterfaceProtocol") endpoints=$(cat "$intf/bNumEndpoints")"
+  for ep in "$intf"/ep_*; do
+    [ -d "$ep" ] || continue
+    say "endpoint.$n.$(cat "$ep/bEndpointAddress")=$(cat "$ep/type") $(cat "$ep/direction") maxp=$(cat "$ep/wMaxPacketSize")"
+  done
+done
+
+# Bulk traffic through a driver of the stock kernel: usbserial's generic driver binds to any IDs it is given and
+# turns ttyUSB0 reads into bulk IN URBs and writes into bulk OUT URBs. usbmon records every URB on the bus.
+bus=$(cat "$dev/busnum")
+cat /sys/kernel/debug/usb/usbmon/${bus}u > /tmp/usbmon &
+mon=$!
+vid=$(cat "$dev/idVendor"); pid=$(cat "$dev/idProduct")
+insmod /lib/modules/usbserial.ko vendor=0x$vid product=0x$pid || say "error=insmod usbserial failed"
+for i in $(seq 1 50); do [ -c /dev/ttyUSB0 ] && break; sleep 0.1; done
+if [ ! -c /dev/ttyUSB0 ]; then
+  say "error=usbserial did not bind: no /dev/ttyUSB0"
+else
+  say "driver=$(basename "$(readlink "$dev/$name:1.0/driver")")"
+  stty -F /dev/ttyUSB0 raw -echo
+  got=$(timeout 30 head -c 65536 /dev/ttyUSB0 | wc -c)
+  say "tty-read-bytes=$got"
+  token="devemu-qemu-bulk-out-$(cat /proc/sys/kernel/random/uuid)"
+  printf '%s' "$token" > /dev/ttyUSB0
+  say "tty-wrote=$token"
+fi
+sleep 0.5
+kill $mon 2>/dev/null
+# usbmon text: "TAG TIME C Bi:BUS:DEV:EP STATUS LENGTH ..." for each completion
+awk '$3 == "C" && $4 ~ /^Bi:/ { n++; if ($5 == 0) { ok++; bytes += $6 } } END { printf "DEVEMU usbmon.bulk-in=%d ok=%d bytes=%d\n", n, ok, bytes }' /tmp/usbmon
+awk '$3 == "C" && $4 ~ /^Bo:/ { n++; if ($5 == 0) { ok++; bytes += $6 } } END { printf "DEVEMU usbmon.bulk-out=%d ok=%d bytes=%d\n", n, ok, bytes }' /tmp/usbmon
+awk '$3 == "C" && $4 ~ /^Ci:/ { n++ } END { printf "DEVEMU usbmon.control-in=%d\n", n }' /tmp/usbmon
+
+[ -e "/sys/bus/usb/devices/$name" ] && say "present-after-checks=yes" || say "present-after-checks=no"
+
+if [ "$WAIT" -gt 0 ]; then
+  # keep bulk IN URBs in flight (the fault plan unplugs with-urbs-in-flight) and wait for the disconnect
+  cat /dev/ttyUSB0 > /dev/null 2>&1 &
+  say "waiting-for-unplug"
+  for i in $(seq 1 $((WAIT * 10))); do
+    dmesg | grep -q "USB disconnect" && break
+    sleep 0.1
+  done
+  line=$(dmesg | grep "USB disconnect" | tail -1)
+  if [ -n "$line" ]; then say "disconnect=$line"; else say "disconnect=none"; fi
+  [ -e "/sys/bus/usb/devices/$name" ] && say "device-gone=no" || say "device-gone=yes"
+fi
+finish
