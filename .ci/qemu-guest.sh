@@ -15,6 +15,7 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need="$need qemu-system-x86"
 dpkg -s busybox-static >/dev/null 2>&1 || need="$need busybox-static"
 command -v usbip >/dev/null 2>&1 || [ -x /usr/sbin/usbip ] || need="$need usbip"
 command -v cpio >/dev/null 2>&1 || need="$need cpio"
+command -v depmod >/dev/null 2>&1 || [ -x /sbin/depmod ] || need="$need kmod"
 if [ -n "$need" ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
@@ -43,7 +44,7 @@ if [ ! -f "$kroot/boot/vmlinuz-$kver" ] || [ ! -f "$kroot/lib/modules/$kver/modu
   dpkg -x "$cache/dl/$pkg"_*.deb "$kroot"
   rm -rf "$cache/dl"
   # the package's postinst would run depmod; we only need modules.dep
-  depmod -b "$kroot" "$kver"
+  PATH="$PATH:/sbin:/usr/sbin" depmod -b "$kroot" "$kver"
 fi
 mods="$kroot/lib/modules/$kver"
 
@@ -51,6 +52,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ir="$work/root"
 mkdir -p "$ir/bin" "$ir/sbin" "$ir/lib/modules" "$ir/proc" "$ir/sys" "$ir/dev" "$ir/tmp" "$ir/var/run" "$ir/etc"
+# busybox-static's /bin/busybox: the initramfs has no libc for a dynamic one
+if ldd /bin/busybox >/dev/null 2>&1; then
+  echo "qemu-guest: /bin/busybox is not the static one (apt-get install busybox-static)" >&2
+  exit 1
+fi
 cp /bin/busybox "$ir/bin/busybox"
 for app in $("$ir/bin/busybox" --list); do
   [ "$app" = busybox ] || ln -sf busybox "$ir/bin/$app"
