@@ -334,8 +334,8 @@ final class ExportEngine {
 
   /**
    * RET_SUBMIT as stub_tx.c builds it: devid, direction and ep 0 in the basic header; IN data of actual_length
-   * bytes (a data endpoint's payload is what the model's transfer moved: the models carry lengths, not contents,
-   * so those bytes are zeros); iso descriptors back for an isochronous URB.
+   * bytes (what the model sent; zeros past what it gave, for a model that only counts lengths); iso descriptors
+   * back for an isochronous URB.
    */
   private void answer(Conn c, Pending p, int status, int actual, byte[] controlData, int packets) {
     actual = Math.max(0, Math.min(actual, p.length()));

@@ -276,6 +276,11 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
 
   @Override
   public void complete(long seq, int status, int actualLength) {
+    complete(seq, status, actualLength, null);
+  }
+
+  @Override
+  public void complete(long seq, int status, int actualLength, byte[] data) {
     Pending p = pending.remove(seq);
     if (p == null || !present) return;
     if (status == 0) {
@@ -293,7 +298,11 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
         actualLength = 0;
       }
     }
-    send(seq, status, actualLength, ByteString.EMPTY, p.cause());
+    ByteString bytes = ByteString.EMPTY;
+    if (data != null && status != -Errno.EPIPE && status != -Errno.EPROTO) {
+      bytes = ByteString.copyFrom(data, 0, Math.min(data.length, Math.max(0, actualLength)));
+    }
+    send(seq, status, actualLength, bytes, p.cause());
   }
 
   private void send(long seq, int status, int actual, ByteString data, Cause cause) {

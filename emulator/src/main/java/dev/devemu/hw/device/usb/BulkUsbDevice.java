@@ -23,6 +23,11 @@ import java.util.List;
  * endpoint NAKs while the FIFO is empty), 0x02 OUT consumes whatever the host sends, at the link's speed or a
  * configured rate. Each answer takes the time its bytes need on the wire at the negotiated speed.
  *
+ * <p>The IN data is a pattern a host can check ({@link #content}): the endpoint's byte stream is cut into
+ * 4096-byte blocks; block {@code k} starts with {@code k} as 8 little-endian bytes, and its byte {@code o} from
+ * 8 on is {@code (7 * o + (o >> 8)) & 0xff}. Bytes lost to a full FIFO are not in the stream: a host that reads
+ * without gaps sees consecutive blocks.
+ *
  * <p>Descriptors follow the USB 3.2 specification: at SuperSpeed and SuperSpeedPlus bcdUSB is 0x0320, ep0's
  * bMaxPacketSize0 is 9 (512 bytes), the bulk endpoints have wMaxPacketSize 1024 and a SuperSpeed endpoint
  * companion (bursts of 4 packets), and a BOS lists the USB 2.0 extension, SuperSpeed and (at SuperSpeedPlus) the
@@ -43,13 +48,39 @@ public final class BulkUsbDevice implements UsbDeviceModel {
   private boolean configured;
   private boolean producing;
   private long outFreeAt;
+  /** Position in the IN byte stream of the first byte in the FIFO. */
+  private long streamAt;
   private long produced;
   private long dropped;
   private long consumed;
 
   private record Produce() {}
 
-  private record Answer(long seq, int length) {}
+  private record Answer(long seq, int length, byte[] data) {}
+
+  private static final int BLOCK = 4096;
+  /** Bytes 8.. of every block; bytes 0..7 are the block number. */
+  private static final byte[] BLOCK_BODY = new byte[BLOCK];
+
+  static {
+    for (int o = 0; o < BLOCK; o++) BLOCK_BODY[o] = (byte) (7 * o + (o >> 8));
+  }
+
+  /** {@code length} bytes of the IN stream from {@code position} (see the class comment). */
+  public static byte[] content(long position, int length) {
+    byte[] b = new byte[length];
+    int i = 0;
+    while (i < length) {
+      long p = position + i;
+      int o = (int) (p % BLOCK);
+      int n = Math.min(length - i, BLOCK - o);
+      System.arraycopy(BLOCK_BODY, o, b, i, n);
+      long block = p / BLOCK;
+      for (int h = o; h < 8 && h < o + n; h++) b[i + h - o] = (byte) (block >>> (8 * h));
+      i += n;
+    }
+    return b;
+  }
 
   private static final Produce PRODUCE = new Produce();
 
@@ -130,7 +161,7 @@ public final class BulkUsbDevice implements UsbDeviceModel {
       serve(dev);
       arm(dev);
     } else if (token instanceof Answer a) {
-      dev.complete(a.seq(), 0, a.length());
+      dev.complete(a.seq(), 0, a.length(), a.data());
     }
   }
 
@@ -144,7 +175,7 @@ public final class BulkUsbDevice implements UsbDeviceModel {
       if (outBytesPerSecond > 0) busy = Math.max(busy, (long) (length * 1e9 / outBytesPerSecond));
       outFreeAt = Math.max(outFreeAt, dev.now()) + busy;
       consumed += length;
-      dev.schedule(outFreeAt - dev.now(), new Answer(seq, length));
+      dev.schedule(outFreeAt - dev.now(), new Answer(seq, length, null));
     } else {
       dev.complete(seq, -Errno.EPIPE, 0); // no such endpoint: STALL
     }
@@ -156,7 +187,9 @@ public final class BulkUsbDevice implements UsbDeviceModel {
       long[] w = waitingIn.poll();
       int n = (int) Math.min(w[1], fifo);
       fifo -= n;
-      dev.schedule(speed.wireNanos(n), new Answer(w[0], n));
+      byte[] data = content(streamAt, n);
+      streamAt += n;
+      dev.schedule(speed.wireNanos(n), new Answer(w[0], n, data));
     }
   }
 
@@ -181,6 +214,7 @@ public final class BulkUsbDevice implements UsbDeviceModel {
     waitingIn.clear();
     fifo = 0;
     outFreeAt = 0;
+    streamAt = 0;
   }
 
   /** IN records produced so far. */
