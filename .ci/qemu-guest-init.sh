@@ -14,7 +14,7 @@ mkdir -p /var/run /tmp
 # each fact with the guest's uptime, so a slow step shows in the console log
 say() { echo "DEVEMU $*"; echo "DEVEMU-T $(cut -d' ' -f1 /proc/uptime) $*" >> /tmp/timeline; }
 finish() {
-  sed 's/^DEVEMU-T /DEVEMU timeline: /' /tmp/timeline
+  sed 's/^DEVEMU-T /DEVEMU timeline: /' /tmp/timeline | cut -c1-160
   # what vhci-hcd logs about answers it cannot use (vhci_rx.c, usbip_common.c): none expected
   say "vhci-complaints=$(dmesg | grep -cE 'cannot find a urb|recv xbuf|unknown pdu|recv iso|invalid seqnum')"
   say "dmesg-begin"
@@ -43,12 +43,16 @@ ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default
 say "kernel=$(uname -r)"
 say "booted"
 
-# the host starts its export when it reads "booted": retry until it answers
+# The host starts its export when it reads "booted" and then types "go" on the console (a connect to a port
+# nobody listens on yet can hang in QEMU's user network); by hand, just press Enter.
+read -t 300 go || say "note=no go from the host; attaching anyway"
 attached=0
 for i in $(seq 1 100); do
-  if usbip --tcp-port "$PORT" attach -r 10.0.2.2 -b "$BUSID" > /tmp/attach.log 2>&1; then attached=1; break; fi
+  # an attempt that hangs is cut short and made again
+  if timeout 5 usbip --tcp-port "$PORT" attach -r 10.0.2.2 -b "$BUSID" > /tmp/attach.log 2>&1; then attached=1; break; fi
   sleep 0.3
 done
+say "attach-tries=$i"
 if [ "$attached" != 1 ]; then
   say "error=usbip attach failed: $(tr '\n' ' ' < /tmp/attach.log)"
   finish
@@ -98,8 +102,12 @@ if [ ! -c /dev/ttyUSB0 ]; then
 else
   say "driver=$(basename "$(readlink "$dev/$name:1.0/driver")")"
   stty -F /dev/ttyUSB0 raw -echo
-  got=$(timeout 30 head -c 65536 /dev/ttyUSB0 | wc -c)
-  say "tty-read-bytes=$got"
+  timeout 30 head -c 65536 /dev/ttyUSB0 > /tmp/in
+  say "tty-read-bytes=$(wc -c < /tmp/in)"
+  # the bytes themselves: the test finds them in the device model's IN stream (a block boundary is in the
+  # first 4104 bytes, so the head tells the position; the md5 covers the rest)
+  say "tty-read-md5=$(md5sum /tmp/in | cut -d' ' -f1)"
+  say "tty-read-head=$(xxd -p -l 4104 /tmp/in | tr -d '\n')"
   token="devemu-qemu-bulk-out-$(cat /proc/sys/kernel/random/uuid)"
   printf '%s' "$token" > /dev/ttyUSB0
   say "tty-wrote=$token"

@@ -3,6 +3,7 @@ package dev.devemu.usbip;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.devemu.hw.device.usb.BulkUsbDevice;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UsbipQemuTest {
   /** The fault plan's surprise unplug, in virtual seconds after the export starts (when the guest has booted). */
-  private static final int UNPLUG_AT_SECONDS = 12;
+  private static final int UNPLUG_AT_SECONDS = 15;
 
   @TempDir
   Path tmp;
@@ -123,7 +125,7 @@ class UsbipQemuTest {
     UsbipServer server = null;
     long bootedAt = 0;
     try {
-      // The export starts when the guest is up, so the fault plan's clock starts with the guest's attach loop
+      // The export starts when the guest is up, so the fault plan's clock starts with the guest's attach
       // rather than with a boot whose length depends on the machine's load.
       while (!booted.await(1, TimeUnit.SECONDS)) {
         assertTrue(vm.isAlive(), () -> "QEMU ended before the guest booted:\n" + String.join("\n", console));
@@ -132,6 +134,9 @@ class UsbipQemuTest {
       }
       bootedAt = System.nanoTime();
       server = UsbipServer.start(scenario, new UsbipServer.Options("127.0.0.1", port, session, 1.0, 1), serverLog::add);
+      // the export listens: tell the guest to attach (QEMU's stdin is the guest's serial console)
+      vm.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
+      vm.getOutputStream().flush();
       boolean ended = vm.waitFor(UNPLUG_AT_SECONDS + 200, TimeUnit.SECONDS);
       assertTrue(ended, () -> "the guest did not finish:\n" + String.join("\n", console));
       reader.join(5000);
@@ -184,6 +189,12 @@ class UsbipQemuTest {
     // data moved on the bulk endpoints, through the stock usbserial generic driver
     assertEquals("usbserial_generic", facts.get("driver"), log);
     assertTrue(Long.parseLong(facts.get("tty-read-bytes")) > 0, () -> "nothing read from ttyUSB0:\n" + log);
+    long readBytes = Long.parseLong(facts.get("tty-read-bytes"));
+    long position = streamPosition(HexFormat.of().parseHex(facts.get("tty-read-head")));
+    assertTrue(position >= 0, () -> "the bytes the guest read are not the model's IN stream:\n" + log);
+    assertEquals(md5(BulkUsbDevice.content(position, (int) readBytes)), facts.get("tty-read-md5"),
+        () -> "the guest read " + readBytes + " bytes from stream position " + position
+            + " that differ from the model's stream (a gap or other bytes):\n" + log);
     long[] in = usbmon(facts.get("usbmon.bulk-in"));
     long[] out = usbmon(facts.get("usbmon.bulk-out"));
     assertTrue(in[1] > 0 && in[2] >= Long.parseLong(facts.get("tty-read-bytes")),
@@ -234,6 +245,26 @@ class UsbipQemuTest {
       else facts.put(fact.substring(0, eq), fact.substring(eq + 1));
     }
     return facts;
+  }
+
+  /**
+   * Where in usb-bulk's IN stream {@code head} starts, or -1: its body bytes fix the offset in a 4096-byte block,
+   * the next block's number (8 bytes at the boundary, which a 4104-byte head always contains) fixes the block.
+   */
+  static long streamPosition(byte[] head) {
+    for (int offset = 0; offset < 4096; offset++) {
+      int boundary = offset == 0 ? 0 : 4096 - offset;
+      if (head.length < boundary + 8) return -1;
+      long block = 0;
+      for (int i = 7; i >= 0; i--) block = block << 8 | (head[boundary + i] & 0xff);
+      long position = block * 4096 - boundary;
+      if (position >= 0 && Arrays.equals(BulkUsbDevice.content(position, head.length), head)) return position;
+    }
+    return -1;
+  }
+
+  private static String md5(byte[] bytes) throws java.security.NoSuchAlgorithmException {
+    return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(bytes));
   }
 
   /** "N ok=M bytes=B" from the guest's usbmon summary: completions, successful ones, their bytes. */
