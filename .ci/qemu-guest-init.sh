@@ -2,8 +2,8 @@
 # /init of the QEMU guest that UsbipQemuTest boots (.ci/qemu-guest.sh packs it): attaches a devemu USB/IP export
 # with the stock usbip tool and reports what the guest kernel made of it on the serial console, one
 # "DEVEMU key=value" line per fact, for the test to parse. Parameters come on the kernel command line:
-# devemu.port (the export's TCP port on the host's loopback, 10.0.2.2 here), devemu.busid, devemu.wait (seconds
-# to wait for the fault plan's unplug after the checks; 0 = do not wait).
+# devemu.port (the export's TCP port on the host's loopback, 10.0.2.2 here; the host's "go PORT" line overrides
+# it), devemu.busid, devemu.wait (seconds to wait for the fault plan's unplug after the checks; 0 = do not wait).
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -43,9 +43,14 @@ ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default
 say "kernel=$(uname -r)"
 say "booted"
 
-# The host starts its export when it reads "booted" and then types "go" on the console (a connect to a port
-# nobody listens on yet can hang in QEMU's user network); by hand, just press Enter.
-read -t 300 go || say "note=no go from the host; attaching anyway"
+# The host starts its export when it reads "booted" and then types "go PORT" on the console (a connect to a port
+# nobody listens on yet can hang in QEMU's user network); by hand, just press Enter (devemu.port is used).
+if read -t 300 go port; then
+  [ -n "$port" ] && PORT=$port
+else
+  say "note=no go from the host; attaching anyway"
+fi
+say "port=$PORT"
 attached=0
 for i in $(seq 1 100); do
   # an attempt that hangs is cut short and made again

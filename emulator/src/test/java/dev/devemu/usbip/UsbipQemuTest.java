@@ -12,8 +12,6 @@ import dev.devemu.spec.usb.UsbSpeed;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,10 +89,6 @@ class UsbipQemuTest {
     Scenario scenario = ScenarioLoader.load(scenarioFile);
     DeviceSpec.UsbModel usb = scenario.devices().get(0).usbModel();
 
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
     Path session = tmp.resolve("qemu.session");
     List<String> serverLog = new CopyOnWriteArrayList<>();
     List<String> console = new CopyOnWriteArrayList<>();
@@ -103,7 +97,7 @@ class UsbipQemuTest {
     List<String> cmd = new ArrayList<>(List.of(qemu, "-machine", "pc", "-accel", "tcg", "-m", "256", "-smp", "1",
         "-nographic", "-no-reboot", "-kernel", guest.resolve("vmlinuz").toString(),
         "-initrd", guest.resolve("initramfs.gz").toString(),
-        "-append", "console=ttyS0 loglevel=3 panic=-1 devemu.port=" + port + " devemu.busid=" + usb.port()
+        "-append", "console=ttyS0 loglevel=3 panic=-1 devemu.busid=" + usb.port()
             + " devemu.wait=90",
         "-netdev", "user,id=n0", "-device", "e1000,netdev=n0,romfile="));
     Path qboot = Path.of("/usr/share/qemu/qboot.rom"); // boots a -kernel faster than SeaBIOS
@@ -133,9 +127,9 @@ class UsbipQemuTest {
             () -> "the guest did not boot in 300 s:\n" + String.join("\n", console));
       }
       bootedAt = System.nanoTime();
-      server = UsbipServer.start(scenario, new UsbipServer.Options("127.0.0.1", port, session, 1.0, 1), serverLog::add);
-      // the export listens: tell the guest to attach (QEMU's stdin is the guest's serial console)
-      vm.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
+      server = UsbipServer.start(scenario, new UsbipServer.Options("127.0.0.1", 0, session, 1.0, 1), serverLog::add);
+      // the export listens: tell the guest where, and to attach (QEMU's stdin is the guest's serial console)
+      vm.getOutputStream().write(("go " + server.port() + "\n").getBytes(StandardCharsets.US_ASCII));
       vm.getOutputStream().flush();
       boolean ended = vm.waitFor(UNPLUG_AT_SECONDS + 200, TimeUnit.SECONDS);
       assertTrue(ended, () -> "the guest did not finish:\n" + String.join("\n", console));
