@@ -31,26 +31,31 @@ if [ -z "$pkg" ]; then
   pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
 fi
 kver=${pkg#linux-image-}
-stamp="$kver $(sha256sum "$init_src" "$0" | sha256sum | cut -c1-16)"
+usbip_bin=$(command -v usbip 2>/dev/null || echo /usr/sbin/usbip)
+# rebuilt when the kernel, the init, this script, busybox or the usbip tool change
+stamp="$kver $(sha256sum "$init_src" "$0" /bin/busybox "$usbip_bin" | sha256sum | cut -c1-16)"
 if [ -f "$dest/stamp" ] && [ "$(cat "$dest/stamp")" = "$stamp" ] && [ -f "$dest/vmlinuz" ] && [ -f "$dest/initramfs.gz" ]; then
   exit 0
 fi
 
 kroot="$cache/$kver"
 if [ ! -f "$kroot/boot/vmlinuz-$kver" ] || [ ! -f "$kroot/lib/modules/$kver/modules.dep" ]; then
-  rm -rf "$kroot" "$cache/dl"
+  # unpacked beside it and moved in place at the end, so an interrupted run leaves nothing half-made
+  part="$kroot.part"
+  rm -rf "$kroot" "$part" "$cache/dl"
   mkdir -p "$cache/dl"
   (cd "$cache/dl" && apt-get download "$pkg" 2>/dev/null)
-  dpkg -x "$cache/dl/$pkg"_*.deb "$kroot"
+  dpkg -x "$cache/dl/$pkg"_*.deb "$part"
   rm -rf "$cache/dl"
   # the package's postinst would run depmod; we only need modules.dep
-  PATH="$PATH:/sbin:/usr/sbin" depmod -b "$kroot" "$kver"
-  # keep the kernel, modules.dep and the module trees the guest draws from (400 MB -> ~20 MB)
+  PATH="$PATH:/sbin:/usr/sbin" depmod -b "$part" "$kver"
+  # keep the kernel, modules.dep and the module trees the guest draws from (400 MB -> ~30 MB)
   keep="drivers/usb drivers/net/ethernet/intel"
-  tree="$kroot/lib/modules/$kver/kernel"
+  tree="$part/lib/modules/$kver/kernel"
   mv "$tree" "$tree.all"
   for k in $keep; do mkdir -p "$tree/$(dirname "$k")"; mv "$tree.all/$k" "$tree/$k"; done
-  rm -rf "$tree.all" "$kroot/usr"
+  rm -rf "$tree.all" "$part/usr"
+  mv "$part" "$kroot"
 fi
 mods="$kroot/lib/modules/$kver"
 
@@ -69,7 +74,6 @@ for app in $("$ir/bin/busybox" --list); do
 done
 
 # the stock usbip tool and the shared libraries it loads (ldd), at their paths
-usbip_bin=$(command -v usbip 2>/dev/null || echo /usr/sbin/usbip)
 cp "$usbip_bin" "$ir/sbin/usbip"
 for lib in $(ldd "$usbip_bin" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
   mkdir -p "$ir$(dirname "$lib")"
