@@ -49,6 +49,47 @@ class UsbipPayloadTest {
   }
 
   @Test
+  void loopbackReturnsWhatOutReceivedAndOutWaitsForRoom() throws Exception {
+    Path session = dir.resolve("loopback.session");
+    try (UsbipServer server = UsbipServerTest.start(UsbipServerTest.scenario("speed = super, loopback = true", null),
+        session); UsbipTestClient c = new UsbipTestClient(server.port())) {
+      c.importDevice("1-1");
+      byte[] hello = "hello, loopback".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      int s = c.bulkOut(2, hello);
+      assertEquals(hello.length, ret(c.next(), s).actualLength());
+      s = c.bulk(1, UsbipProtocol.DIR_IN, 512);
+      RetSubmit r = ret(c.next(), s);
+      assertEquals(0, r.status());
+      assertArrayEquals(hello, r.data(), "IN returns the OUT bytes (a short packet: all there is)");
+
+      // 100,000 bytes do not fit the 64 KiB FIFO: the OUT transfer waits until IN has drained enough
+      byte[] big = new byte[100_000];
+      new java.util.Random(5).nextBytes(big);
+      int out = c.bulkOut(2, big);
+      assertTrue(c.silentFor(300), "the OUT transfer waits for room in the FIFO");
+      ByteArrayOutputStream back = new ByteArrayOutputStream();
+      int in = c.bulk(1, UsbipProtocol.DIR_IN, 65536);
+      boolean outDone = false;
+      while (back.size() < big.length) {
+        RetSubmit next = assertInstanceOf(RetSubmit.class, c.next());
+        if (next.basic().seqnum() == out) {
+          assertEquals(0, next.status());
+          assertEquals(big.length, next.actualLength());
+          outDone = true;
+        } else {
+          assertEquals(in, next.basic().seqnum());
+          back.write(next.data());
+          if (back.size() < big.length) in = c.bulk(1, UsbipProtocol.DIR_IN, 65536);
+        }
+      }
+      if (!outDone) assertEquals(out, ret(c.next(), out).basic().seqnum());
+      assertArrayEquals(big, back.toByteArray(), "every byte back, in order");
+    }
+    SessionReplay.Result replay = SessionReplay.replay(Session.read(session));
+    assertTrue(replay.identical(), replay.firstDifference());
+  }
+
+  @Test
   void contentIsTheDocumentedPattern() {
     byte[] b = BulkUsbDevice.content(4096L * 0x0102 + 4, 4096 + 16);
     // bytes 4..7 of block 0x0102's number, then its body from offset 8

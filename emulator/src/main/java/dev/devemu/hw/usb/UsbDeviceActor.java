@@ -146,7 +146,8 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
       return this;
     }
     pending.put(m.seq(), new Pending(m.endpoint(), m.length(), m.cause()));
-    model.onTransfer(m.seq(), m.endpoint(), m.length(), this);
+    byte[] out = (m.endpoint() & 0x80) == 0 && !m.data().isEmpty() ? m.data().toByteArray() : null;
+    model.onTransfer(m.seq(), m.endpoint(), m.length(), out, this);
     return this;
   }
 
