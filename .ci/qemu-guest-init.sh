@@ -24,12 +24,13 @@ finish() {
   poweroff -f
 }
 
-PORT=3240; BUSID=1-1; WAIT=0
+PORT=3240; BUSID=1-1; WAIT=0; LOOPBACK=""
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     devemu.port=*) PORT=${arg#*=} ;;
     devemu.busid=*) BUSID=${arg#*=} ;;
     devemu.wait=*) WAIT=${arg#*=} ;;
+    devemu.loopback=*) LOOPBACK=${arg#*=} ;;
   esac
 done
 
@@ -124,6 +125,39 @@ awk '$3 == "C" && $4 ~ /^Bi:/ { n++; if ($5 == 0) { ok++; bytes += $6 } } END { 
 awk '$3 == "C" && $4 ~ /^Bo:/ { n++; if ($5 == 0) { ok++; bytes += $6 } } END { printf "DEVEMU usbmon.bulk-out=%d ok=%d bytes=%d\n", n, ok, bytes }' /tmp/usbmon
 
 [ -e "/sys/bus/usb/devices/$name" ] && say "present-after-checks=yes" || say "present-after-checks=no"
+
+# A second export in loopback mode (devemu.loopback=BUSID): bytes written to its ttyUSB come back on its bulk IN.
+if [ -n "$LOOPBACK" ]; then
+  before=$(ls /sys/bus/usb/devices/ | tr '\n' ' ')
+  if timeout 10 usbip --tcp-port "$PORT" attach -r 10.0.2.2 -b "$LOOPBACK" > /tmp/attach2.log 2>&1; then
+    loopdev=""
+    for i in $(seq 1 100); do
+      for d in /sys/bus/usb/devices/*-*; do
+        case "$d" in *:*) continue ;; esac
+        case " $before " in *" $(basename "$d") "*) continue ;; esac
+        [ -f "$d/bConfigurationValue" ] && [ -n "$(cat "$d/bConfigurationValue")" ] && loopdev=$d
+      done
+      [ -n "$loopdev" ] && tty=$(ls "$loopdev/$(basename "$loopdev"):1.0/" 2>/dev/null | grep '^ttyUSB' | head -1)
+      [ -n "$loopdev" ] && [ -n "$tty" ] && [ -c "/dev/$tty" ] && break
+      sleep 0.1
+    done
+    if [ -z "$tty" ]; then
+      say "loopback=no ttyUSB for $LOOPBACK"
+    else
+      stty -F "/dev/$tty" raw -echo
+      token="devemu-loopback-$(cat /proc/sys/kernel/random/uuid)"
+      # the reader holds the port open (and its bulk IN URBs in flight) before the bytes go out
+      (timeout 20 head -c ${#token} "/dev/$tty" > /tmp/loop) &
+      reader=$!
+      sleep 0.5
+      printf '%s' "$token" > "/dev/$tty"
+      wait $reader
+      if [ "$(cat /tmp/loop)" = "$token" ]; then say "loopback=ok $tty ${#token} bytes"; else say "loopback=got '$(cat /tmp/loop)' for '$token'"; fi
+    fi
+  else
+    say "loopback=attach failed: $(tr '\n' ' ' < /tmp/attach2.log)"
+  fi
+fi
 
 if [ "$WAIT" -gt 0 ]; then
   # keep bulk IN URBs in flight (the fault plan unplugs with-urbs-in-flight) and wait for the disconnect

@@ -34,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the stock {@code usbip attach}es the scenario's device through QEMU's user network (the host's loopback is
  * 10.0.2.2 there). The guest reports on its serial console what its kernel made of the device — the sysfs
  * attributes of the enumerated device and its interface, the bulk URBs usbmon saw complete when the stock
- * {@code usbserial} generic driver read and wrote the device, and the {@code USB disconnect} the fault plan's
- * surprise unplug caused — and the test compares that with the device model and with the recorded session, which
- * must then replay byte for byte.
+ * {@code usbserial} generic driver read and wrote the device (the bytes it read are the model's IN stream), the
+ * bytes a second, loopback-mode device gave back through the same driver, and the {@code USB disconnect} the
+ * fault plan's surprise unplug caused — and the test compares that with the device model and with the recorded
+ * session, which must then replay byte for byte.
  *
  * <p>Required in CI ({@code DEVEMU_REQUIRE_TOOLS=1}, where {@code .ci/run} calls {@code .ci/qemu-guest.sh});
  * skipped elsewhere when QEMU or the guest is missing.
@@ -76,6 +77,7 @@ class UsbipQemuTest {
         }
         devices = [
           { type = usb-bulk, slot = "1-1", speed = super, data-rate = 1000000 }
+          { type = usb-bulk, slot = "1-2", speed = super, loopback = true }
         ]
         drivers = [
           { name = my_usb, variant = safe }
@@ -98,7 +100,7 @@ class UsbipQemuTest {
         "-nographic", "-no-reboot", "-kernel", guest.resolve("vmlinuz").toString(),
         "-initrd", guest.resolve("initramfs.gz").toString(),
         "-append", "console=ttyS0 loglevel=3 panic=-1 devemu.busid=" + usb.port()
-            + " devemu.wait=90",
+            + " devemu.loopback=1-2 devemu.wait=90",
         "-netdev", "user,id=n0", "-device", "e1000,netdev=n0,romfile="));
     Path qboot = Path.of("/usr/share/qemu/qboot.rom"); // boots a -kernel faster than SeaBIOS
     if (Files.isRegularFile(qboot)) cmd.addAll(List.of("-bios", qboot.toString()));
@@ -197,6 +199,10 @@ class UsbipQemuTest {
     assertTrue(out[1] > 0 && out[2] >= token.length(), () -> "usbmon saw no completed bulk OUT URBs:\n" + log);
     assertEquals("yes", facts.get("present-after-checks"),
         () -> "the unplug came before the guest finished its checks (a very slow machine?):\n" + log);
+
+    // the loopback device returned through the stock kernel's driver exactly what the guest wrote to it
+    assertTrue(facts.getOrDefault("loopback", "").startsWith("ok"), () -> "loopback: " + facts.get("loopback")
+        + "\n" + log);
 
     // the fault plan's surprise unplug: the guest kernel logs the disconnect and the device leaves sysfs
     assertTrue(facts.get("disconnect").contains("USB disconnect"), () -> "no disconnect in the guest:\n" + log);
