@@ -177,6 +177,39 @@ class CampaignCoverageTest {
         .asInt());
   }
 
+  /** {@code kunit --coverage --campaign DIR}: per site, whether its error path ran under kunit, the campaign, or both. */
+  @Test
+  void kunitAndACampaignSideBySide() throws Exception {
+    Path scenario = tmp.resolve("coverage.conf");
+    Files.writeString(scenario, SCENARIO);
+    Path dir = tmp.resolve("c");
+    assertEquals(0, SingleNodeCampaign.devemu("campaign", scenario.toString(), "--runs", "2", "--out", dir.toString(),
+        "--local", "--variant", "raw", "--coverage").code());
+    JsonNode sites = JSON.readTree(dir.resolve("summary.json").toFile()).get("error_path_coverage").get("sites");
+    SingleNodeCampaign.Cli k = SingleNodeCampaign.devemu("kunit", "my_pcie", "--variant", "raw", "--filter",
+        "my_pcie.bar0_missing*", "--coverage", "--campaign", dir.toString());
+    assertTrue(k.out().contains("# error-path coverage under kunit and the campaign (raw"), k.out());
+    // pci_enable_device ran in both, and failed in neither: its row names both counts and "never"
+    JsonNode enable = null;
+    for (JsonNode s : sites) if (s.get("call").asText().equals("pci_enable_device")) enable = s;
+    assertNotNull(enable, sites.toString());
+    assertTrue(k.out().matches("(?s).*# my_pcie +" + java.util.regex.Pattern.quote(enable.get("site").asText())
+        + " +pci_enable_device +0/\\d+ +0/" + enable.get("calls").asLong() + " +never\n.*"), k.out());
+    // the campaign's pci_iomap failures (if any) show as "campaign" or "both", never as "never"
+    for (JsonNode s : sites) {
+      if (!s.get("error_path_ran").asBoolean()) continue;
+      assertTrue(k.out().matches("(?s).*# my_pcie +" + java.util.regex.Pattern.quote(s.get("site").asText()) + " +"
+          + s.get("call").asText() + " .*(campaign|both)\n.*"), s + "\n" + k.out());
+    }
+    assertTrue(k.out().contains("# my_pcie/raw: of "), k.out());
+
+    SingleNodeCampaign.Cli plain = SingleNodeCampaign.devemu("kunit", "my_pcie", "--coverage", "--campaign",
+        tmp.resolve("none").toString());
+    assertEquals(2, plain.code(), plain.err());
+    assertTrue(plain.err().contains("none/summary.json: cannot read a campaign summary"), plain.err());
+    assertEquals(2, SingleNodeCampaign.devemu("kunit", "my_pcie", "--campaign", dir.toString()).code());
+  }
+
   private static String key(JsonNode s) {
     return s.get("driver").asText() + " " + s.get("variant").asText() + " " + s.get("call").asText() + " "
         + s.get("site").asText();
