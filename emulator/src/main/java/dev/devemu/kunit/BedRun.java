@@ -1,21 +1,22 @@
 package dev.devemu.kunit;
 
 import dev.devemu.testbed.RunResult;
-import dev.devemu.uapi.Errno;
 
 /** What a {@link MockBed} run produced, with the questions driver tests ask of it. */
 public record BedRun(RunResult result, String driver) {
+  private static final java.util.regex.Pattern PROBE_FAILURE =
+      java.util.regex.Pattern.compile("(\\S+): probe of \\S+ failed with error (-?\\d+)( \\(\\w+\\))?");
+
   /**
    * What the driver's probe returned: 0 if it bound (or never failed), else the errno of the first failed probe
    * ({@code -ENODEV} is -19).
    */
   public long probeRc() {
     for (String f : result.probeFailures()) {
-      // "my_pcie 0000:00:02.0 -ENODEV"
-      String[] parts = f.split(" ");
-      if (!parts[0].equals(driver)) continue;
-      String rc = parts[parts.length - 1];
-      return rc.matches("-?\\d+") ? Long.parseLong(rc) : Errno.parse(rc);
+      // as drivers/base/dd.c logs it: "my_usb: probe of 1-1:1.0 failed with error -19 (ENODEV)"
+      java.util.regex.Matcher m = PROBE_FAILURE.matcher(f);
+      if (!m.matches()) throw new IllegalStateException("unexpected probe failure line: " + f);
+      if (m.group(1).equals(driver)) return Long.parseLong(m.group(2));
     }
     return 0;
   }
@@ -23,6 +24,21 @@ public record BedRun(RunResult result, String driver) {
   /** Whether a kernel log line contains {@code text}. */
   public boolean logged(String text) {
     return result.kernelLog().stream().anyMatch(l -> l.contains(text));
+  }
+
+  /**
+   * The virtual time of the first kernel log line that contains {@code text} (from its {@code [    5.001000]}
+   * stamp, in nanoseconds), or -1 if no line does.
+   */
+  public long loggedAtNanos(String text) {
+    for (String l : result.kernelLog()) {
+      if (!l.contains(text)) continue;
+      int open = l.indexOf('[');
+      int close = l.indexOf(']', open + 1);
+      if (open < 0 || close < 0) return -1;
+      return new java.math.BigDecimal(l.substring(open + 1, close).trim()).movePointRight(9).longValueExact();
+    }
+    return -1;
   }
 
   /** How many kernel log lines contain {@code text}. */

@@ -40,6 +40,9 @@ class SampleSuitesTest {
       "my_usb.completion_handles_every_urb_status",       // usb_clear_halt from the completion handler
       "my_char.failed_set_config_does_not_wedge_the_next"); // the flag a failed SET_CONFIG leaves set
 
+  /** Cases a variant skips: the route to what they test does not exist in it (the skip says why). */
+  static final Set<String> SAFE_SKIPS = Set.of("my_usb.disconnect_wait_expires_after_5s_with_etimedout");
+
   SimHost host;
 
   @BeforeAll
@@ -64,7 +67,9 @@ class SampleSuitesTest {
           cases.add(DynamicTest.dynamicTest(c.name(), () -> {
             KunitResults.Case r = KunitRunner.runCase(host, suite, c, KunitRunner.Options.of(variant));
             String log = String.join("\n", allLog(r));
-            if (expectedFailures.contains(id)) {
+            if (variant == Variant.SAFE && SAFE_SKIPS.contains(id)) {
+              assertEquals(KunitResults.Status.SKIP, r.status(), id + " " + variant + ": " + log);
+            } else if (expectedFailures.contains(id)) {
               assertEquals(KunitResults.Status.FAIL, r.status(), id + " " + variant + " was expected to fail: " + log);
               assertTrue(log.contains("FAILED at") || log.contains("detector report"), log);
             } else {
