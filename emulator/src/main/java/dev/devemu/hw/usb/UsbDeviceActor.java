@@ -293,6 +293,8 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
         actualLength = 0;
       }
     }
+    // A STALL handshake on a data endpoint is its Halt feature set: it answers STALL until CLEAR_FEATURE.
+    if (status == -Errno.EPIPE) halted[index(p.endpoint())] = true;
     send(seq, status, actualLength, ByteString.EMPTY, p.cause());
   }
 

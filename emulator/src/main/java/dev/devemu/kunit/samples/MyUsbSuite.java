@@ -3,6 +3,7 @@ package dev.devemu.kunit.samples;
 import dev.devemu.kunit.BedRun;
 import dev.devemu.kunit.KunitSuite;
 import dev.devemu.kunit.Mock;
+import dev.devemu.uapi.Errno;
 import java.util.List;
 
 /**
@@ -49,6 +50,25 @@ final class MyUsbSuite {
         t.assertTrue("logged(\"Timeout waiting for URB completion\")", timedOut >= 0);
         t.expectEq("timed_out_at - disconnecting_at", timedOut - disconnecting, "5 s", 5_000_000_000L);
         t.expectTrue("logged(\"Disconnect completed\")", r.logged("my_usb: Disconnect completed"));
+      })
+      .param("in_transfer_errors_are_logged_and_streaming_goes_on", List.of("transaction-error", "babble"), t -> {
+        // the IN URB completes with -EPROTO or -EOVERFLOW, then with a short packet, then data as usual
+        Mock.Usb dev = Mock.usb().dataRate(40_960_000).in("data", t.param(), "short:100");
+        BedRun r = t.testbed().device(dev).duration("2ms").run();
+        t.expectErrno("probe_rc", r.probeRc(), "0");
+        long status = Errno.parse(t.param().equals("babble") ? "EOVERFLOW" : "EPROTO");
+        t.expectTrue("logged(\"IN URB completed with status " + status + "\")",
+            r.logged("my_usb: IN URB completed with status " + status));
+      })
+      .test("silent_in_endpoint_does_not_hold_disconnect", t -> {
+        // the IN endpoint never answers: the URB is in flight until disconnect cancels it, which must not wait 5 s
+        Mock.Usb dev = Mock.usb().in("silent");
+        BedRun r = t.testbed().device(dev).event("1ms", "unplug", dev.slot()).duration("20ms").run();
+        long disconnecting = r.loggedAtNanos("my_usb: Disconnecting USB device");
+        long completed = r.loggedAtNanos("my_usb: Disconnect completed");
+        t.assertTrue("logged(\"Disconnect completed\")", disconnecting >= 0 && completed >= 0);
+        t.expectTrue("completed_at - disconnecting_at < 1 ms", completed - disconnecting < 1_000_000L);
+        t.expectFalse("logged(\"Timeout waiting\")", r.logged("Timeout waiting for URB completion"));
       })
       .concurrent("disconnect_with_urbs_in_flight", 10, t -> {
         Mock.Usb dev = Mock.usb().dataRate(40_960_000);
