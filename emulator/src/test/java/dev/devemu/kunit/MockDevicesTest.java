@@ -108,6 +108,23 @@ class MockDevicesTest {
         "seq 5 (silent) never answers, seq 7 waits for data as usual");
   }
 
+  /**
+   * A scripted STALL halts the endpoint: my_usb never clears the OUT endpoint's halt, so every later OUT transfer
+   * STALLs too, though the script has one step (without the halt, the second transfer would go through).
+   */
+  @Test
+  void aStallHaltsTheEndpointUntilCleared() {
+    KunitSuite suite = KunitSuite.named("stall_check").driver("my_usb")
+        .test("out_stall_sticks", t -> {
+          BedRun r = t.testbed().device(Mock.usb().dataRate(40_960_000).out("stall")).duration("2ms").run();
+          t.expectTrue("loggedTimes(\"OUT URB completed with status -32\") > 1",
+              r.loggedTimes("my_usb: OUT URB completed with status -32") > 1);
+        })
+        .build();
+    KunitResults.Case c = KunitRunner.runSuite(host, suite, KunitRunner.Options.of(Variant.SAFE)).cases().get(0);
+    assertEquals(KunitResults.Status.PASS, c.status(), c.log().toString());
+  }
+
   @Test
   void badStepsAndNewIdsAreRejectedWithFileLineAndKey() {
     ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioLoader.parse("t.conf", """
