@@ -1,22 +1,23 @@
 package dev.devemu.kunit;
 
 import dev.devemu.testbed.RunResult;
+import dev.devemu.uapi.Errno;
 
 /** What a {@link MockBed} run produced, with the questions driver tests ask of it. */
 public record BedRun(RunResult result, String driver) {
-  private static final java.util.regex.Pattern PROBE_FAILURE =
-      java.util.regex.Pattern.compile("(\\S+): probe of \\S+ failed with error (-?\\d+)( \\(\\w+\\))?");
-
   /**
    * What the driver's probe returned: 0 if it bound (or never failed), else the errno of the first failed probe
    * ({@code -ENODEV} is -19).
    */
   public long probeRc() {
+    String prefix = driver + ": probe of ";
     for (String f : result.probeFailures()) {
-      // as drivers/base/dd.c logs it: "my_usb: probe of 1-1:1.0 failed with error -19 (ENODEV)"
-      java.util.regex.Matcher m = PROBE_FAILURE.matcher(f);
-      if (!m.matches()) throw new IllegalStateException("unexpected probe failure line: " + f);
-      if (m.group(1).equals(driver)) return Long.parseLong(m.group(2));
+      // as drivers/base/dd.c logs it: "my_pcie: probe of 0000:01:00.0 failed with error -19 (ENODEV)"
+      if (!f.startsWith(prefix)) continue;
+      int at = f.indexOf(" failed with error ");
+      if (at < 0) throw new IllegalStateException("unexpected probe failure line: " + f);
+      String rc = f.substring(at + " failed with error ".length()).split(" ")[0];
+      return rc.matches("-?\\d+") ? Long.parseLong(rc) : Errno.parse(rc);
     }
     return 0;
   }
