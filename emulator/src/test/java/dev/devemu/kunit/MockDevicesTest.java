@@ -67,7 +67,6 @@ class MockDevicesTest {
 
     @Override
     public void complete(long seq, int status, int actualLength, byte[] data) {
-      if (status == 0) assertTrue(data != null && data.length >= actualLength, "an answer carries its bytes");
       complete(seq, status, actualLength);
     }
 
