@@ -1,5 +1,6 @@
 package dev.devemu.campaign;
 
+import dev.devemu.kernel.ErrorPaths;
 import dev.devemu.kernel.Variant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -134,7 +135,7 @@ public final class CampaignAggregator {
         .thenComparing(CampaignSummary.Signature::signature));
 
     return new CampaignSummary(spec, sel, counted.size(), outcomes, variants, drivers, comparisons, signatures,
-        timeline(counted, sel));
+        timeline(counted, sel), spec.coverage() ? coverage(counted) : null);
   }
 
   /** The command that replays one run of this campaign. */
@@ -153,6 +154,39 @@ public final class CampaignAggregator {
     return new CampaignSummary.Comparison(driver, raw, safe,
         PoissonStats.rateRatio(safe.oopses(), eSafe, raw.oopses(), eRaw, PoissonStats.CONFIDENCE),
         PoissonStats.reduction(safe.oopses(), eSafe, raw.oopses(), eRaw, PoissonStats.CONFIDENCE));
+  }
+
+  /** Error-path coverage over the counted runs, in key order (so each site's example is its first seed). */
+  private CampaignSummary.Coverage coverage(List<RunRecord> counted) {
+    long runs = 0;
+    Map<ErrorPaths.Site, long[]> sites = new TreeMap<>(); // calls, errors
+    Map<ErrorPaths.Site, RunRecord> example = new TreeMap<>();
+    for (RunRecord r : counted) {
+      if (r.errorPaths() == null) continue; // recorded before the campaign turned coverage on
+      runs++;
+      r.errorPaths().forEach((site, c) -> {
+        long[] acc = sites.computeIfAbsent(site, k -> new long[2]);
+        acc[0] += c.calls();
+        acc[1] += c.errors();
+        if (c.errors() > 0) example.putIfAbsent(site, r);
+      });
+    }
+    List<CampaignSummary.SiteRow> rows = new ArrayList<>();
+    Map<String, long[]> shares = new TreeMap<>(); // "driver\0variant" -> sites, ran
+    sites.forEach((site, acc) -> {
+      RunRecord ex = example.get(site);
+      rows.add(new CampaignSummary.SiteRow(site.driver(), site.variant(), site.source(), site.call(), acc[0], acc[1],
+          ex == null ? 0 : ex.seed(), ex == null ? null : ex.variant(), ex == null ? null : replay(ex.seed(), ex.variant())));
+      long[] s = shares.computeIfAbsent(site.driver() + "\0" + site.variant(), k -> new long[2]);
+      s[0]++;
+      if (acc[1] > 0) s[1]++;
+    });
+    List<CampaignSummary.Share> out = new ArrayList<>();
+    shares.forEach((k, s) -> {
+      String[] dv = k.split("\0", 2);
+      out.add(new CampaignSummary.Share(dv[0], dv[1], s[0], s[1]));
+    });
+    return new CampaignSummary.Coverage(runs, rows, out);
   }
 
   private List<CampaignSummary.Series> timeline(List<RunRecord> counted, SeedSelection.Result sel) {

@@ -110,7 +110,8 @@ public final class CampaignRunner {
       List<RunKey> wave = SeedSelection.nextWave(spec, aggregator.records(), maxExposurePerRunNanos,
           Math.max(1, workers));
       if (wave.isEmpty()) return;
-      CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, wave, 0);
+      CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, wave, 0,
+          spec.coverage());
       backend.execute(plan, aggregator.records().keySet(), new CampaignBackend.ResultSink() {
         @Override
         public void accept(RunRecord r) {

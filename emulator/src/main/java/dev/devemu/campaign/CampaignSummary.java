@@ -27,10 +27,36 @@ import java.util.Map;
  * @param comparisons safe against raw, per driver and over all drivers
  * @param signatures distinct bugs, most frequent first, each with one run that shows it
  * @param timeline per variant, cumulative oopses against cumulative device-hours over its seeds 1..N_v
+ * @param coverage error-path coverage over the counted runs; null unless the campaign records it ({@code --coverage}),
+ *     and then absent from the JSON, which stays byte-identical to a summary written before coverage existed
  */
 public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection, long runs,
     Map<String, Long> outcomes, List<Group> variants, List<Group> drivers, List<Comparison> comparisons,
-    List<Signature> signatures, List<Series> timeline) {
+    List<Signature> signatures, List<Series> timeline, Coverage coverage) {
+
+  /**
+   * Error-path coverage of a campaign: every call site of a fallible kernel call in driver code that some counted
+   * run reached, how often it ran and failed over all of them, and the first run (by seed) in which its error path
+   * ran; then per driver and variant the share of reached sites whose error path ran.
+   *
+   * @param runs counted runs that recorded coverage
+   */
+  public record Coverage(long runs, List<SiteRow> sites, List<Share> shares) {}
+
+  /** One call site over a campaign; {@code exampleSeed} 0 when its error path never ran. */
+  public record SiteRow(String driver, String variant, String site, String call, long calls, long errors,
+      long exampleSeed, Variant exampleVariant, String replay) {
+    public boolean errorPathRan() {
+      return errors > 0;
+    }
+  }
+
+  /** Per driver and variant: call sites reached, and those whose error path ran. */
+  public record Share(String driver, String variant, long sites, long errorPathsRan) {
+    public double percent() {
+      return sites == 0 ? 0 : 100.0 * errorPathsRan / sites;
+    }
+  }
 
   /** Version 2: the selection lists the seeds of each variant ({@code selection.seeds[]}). */
   public static final String SCHEMA = "devemu-campaign-summary/2";
@@ -127,6 +153,8 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
       ex.put("replay", s.replay());
     }
 
+    if (coverage != null) root.set("error_path_coverage", coverage(coverage));
+
     ArrayNode ta = root.putArray("timeline");
     for (Series s : timeline) {
       ObjectNode n = ta.addObject();
@@ -141,6 +169,40 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
       }
     }
     return root;
+  }
+
+  private static ObjectNode coverage(Coverage c) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("what", "call sites of fallible kernel calls in driver code that a counted run reached, and whether the"
+        + " call failed there (its error path ran); sites no run reached are not listed");
+    n.put("runs", c.runs());
+    ArrayNode shares = n.putArray("drivers");
+    for (Share s : c.shares()) {
+      ObjectNode j = shares.addObject();
+      j.put("driver", s.driver());
+      j.put("variant", s.variant());
+      j.put("sites", s.sites());
+      j.put("error_paths_ran", s.errorPathsRan());
+      j.set("percent", num(s.percent()));
+    }
+    ArrayNode sites = n.putArray("sites");
+    for (SiteRow r : c.sites()) {
+      ObjectNode j = sites.addObject();
+      j.put("driver", r.driver());
+      j.put("variant", r.variant());
+      j.put("site", r.site());
+      j.put("call", r.call());
+      j.put("calls", r.calls());
+      j.put("errors", r.errors());
+      j.put("error_path_ran", r.errorPathRan());
+      if (r.errorPathRan()) {
+        ObjectNode ex = j.putObject("example");
+        ex.put("seed", r.exampleSeed());
+        ex.put("variant", r.exampleVariant() == null ? null : r.exampleVariant().toString());
+        ex.put("replay", r.replay());
+      }
+    }
+    return n;
   }
 
   private static ObjectNode group(Group g) {

@@ -110,9 +110,36 @@ public final class ReportHtml {
       }
       h.append("</table>\n");
     }
+    if (s.coverage() != null) coverage(h, s.coverage());
     h.append("<p class=\"note\">Drawn from <code>summary.json</code>. When, where and how fast the campaign ran is in "
         + "<code>run-info.json</code>.</p>\n</body></html>\n");
     return h.toString();
+  }
+
+  /** The error-path coverage table: shares per driver and variant, then every call site reached. */
+  private static void coverage(StringBuilder h, CampaignSummary.Coverage c) {
+    h.append("<h2>Error-path coverage</h2>\n<p class=\"note\">Call sites of fallible kernel calls in driver code "
+        + "that one of the ").append(c.runs()).append(" counted runs reached, and whether the call failed there "
+        + "(the driver's error path for it ran). Sites no run reached are not listed.</p>\n");
+    h.append("<table><tr><th class=\"l\">driver</th><th class=\"l\">variant</th><th>sites reached</th>"
+        + "<th>error paths ran</th><th>share</th></tr>\n");
+    for (CampaignSummary.Share s : c.shares()) {
+      h.append("<tr><td class=\"l\">").append(esc(s.driver())).append("</td><td class=\"l ").append(esc(s.variant()))
+          .append("\">").append(esc(s.variant())).append("</td><td>").append(s.sites()).append("</td><td>")
+          .append(s.errorPathsRan()).append("</td><td>").append(num(s.percent())).append("%</td></tr>\n");
+    }
+    if (c.shares().isEmpty()) h.append("<tr><td class=\"l\" colspan=\"5\">no driver made a fallible call</td></tr>\n");
+    h.append("</table>\n<table><tr><th class=\"l\">driver</th><th class=\"l\">variant</th><th class=\"l\">site</th>"
+        + "<th class=\"l\">call</th><th>calls</th><th>errors</th><th class=\"l\">error path</th></tr>\n");
+    for (CampaignSummary.SiteRow r : c.sites()) {
+      h.append("<tr><td class=\"l\">").append(esc(r.driver())).append("</td><td class=\"l ").append(esc(r.variant()))
+          .append("\">").append(esc(r.variant())).append("</td><td class=\"l\"><code>").append(esc(r.site()))
+          .append("</code></td><td class=\"l\"><code>").append(esc(r.call())).append("</code></td><td>")
+          .append(r.calls()).append("</td><td>").append(r.errors()).append("</td><td class=\"l\">")
+          .append(r.errorPathRan() ? "ran, first in <code>" + esc(r.replay()) + "</code>" : "<b>never ran</b>")
+          .append("</td></tr>\n");
+    }
+    h.append("</table>\n");
   }
 
   private static void cells(StringBuilder h, CampaignSummary.Group g) {

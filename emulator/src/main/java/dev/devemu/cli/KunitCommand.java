@@ -45,6 +45,11 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
       description = "After the KTAP output, print the error-path coverage of the drivers under test (as # lines).")
   boolean coverage;
 
+  @Option(names = "--campaign", paramLabel = "DIR", description = "With --coverage: also read the error-path coverage "
+      + "of the campaign in DIR (run with campaign --coverage) and say for each site whether its error path ran "
+      + "under kunit, the campaign, both, or never.")
+  java.nio.file.Path campaign;
+
   @Option(names = "--list", description = "List the suites and their cases instead of running them.")
   boolean list;
 
@@ -62,6 +67,19 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
     } catch (IllegalArgumentException e) {
       err.println("devemu: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
+    }
+    java.util.Map<ErrorPaths.Site, ErrorPaths.Counts> campaignPaths = null;
+    if (campaign != null) {
+      if (!coverage) {
+        err.println("devemu: --campaign needs --coverage");
+        return ExitCodes.BAD_INPUT;
+      }
+      try {
+        campaignPaths = campaignCoverage(campaign);
+      } catch (IllegalArgumentException e) {
+        err.println("devemu: " + e.getMessage());
+        return ExitCodes.BAD_INPUT;
+      }
     }
     List<KunitSuite> all = KunitRunner.catalog();
     List<KunitSuite> chosen = new ArrayList<>();
@@ -91,11 +109,43 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
     }
     KtapPrinter.print(results, out);
     if (paths != null) {
-      for (String line : ErrorPathTable.lines(paths, chosen.stream().map(KunitSuite::driver).toList())) {
+      List<String> drivers = chosen.stream().map(KunitSuite::driver).toList();
+      for (String line : campaignPaths == null ? ErrorPathTable.lines(paths, drivers)
+          : ErrorPathTable.combinedLines(paths, campaignPaths, drivers, variant.toString())) {
         out.println("# " + line);
       }
     }
     out.flush();
     return results.failed() ? 1 : ExitCodes.OK;
+  }
+
+  /**
+   * The sites of a campaign folder's {@code summary.json} (section {@code error_path_coverage}).
+   *
+   * @throws IllegalArgumentException naming the file and what is wrong with it
+   */
+  static java.util.Map<ErrorPaths.Site, ErrorPaths.Counts> campaignCoverage(java.nio.file.Path dir) {
+    java.nio.file.Path file = dir.resolve("summary.json");
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(file + ": cannot read a campaign summary (" + e.getMessage() + ")");
+    }
+    com.fasterxml.jackson.databind.JsonNode cov = root == null ? null : root.get("error_path_coverage");
+    if (cov == null) {
+      throw new IllegalArgumentException(file + ": error_path_coverage: absent (the campaign ran without --coverage)");
+    }
+    java.util.Map<ErrorPaths.Site, ErrorPaths.Counts> out = new java.util.TreeMap<>();
+    int i = 0;
+    for (com.fasterxml.jackson.databind.JsonNode s : cov.path("sites")) {
+      for (String f : List.of("driver", "variant", "call", "site", "calls", "errors")) {
+        if (!s.hasNonNull(f)) throw new IllegalArgumentException(file + ": error_path_coverage.sites[" + i + "]." + f + ": missing");
+      }
+      out.put(new ErrorPaths.Site(s.get("driver").asText(), s.get("variant").asText(), s.get("call").asText(),
+          s.get("site").asText()), new ErrorPaths.Counts(s.get("calls").asLong(), s.get("errors").asLong()));
+      i++;
+    }
+    return out;
   }
 }

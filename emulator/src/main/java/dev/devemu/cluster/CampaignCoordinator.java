@@ -257,7 +257,7 @@ public final class CampaignCoordinator
       return Effect().none();
     }
     CampaignPlan added = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
-        List.copyOf(fresh), plan.durationOverrideNanos());
+        List.copyOf(fresh), plan.durationOverrideNanos(), plan.coverage());
     return Effect().persist(new PlanAccepted(added)).thenRun(s -> {
       CampaignState.Campaign c = s.campaigns.get(plan.campaignId());
       TreeSet<RunKey> p = pending.computeIfAbsent(c.id, id -> new TreeSet<>());

@@ -3,8 +3,10 @@ package dev.devemu.cluster;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
 import dev.devemu.campaign.RunRecord;
+import dev.devemu.kernel.ErrorPaths;
 import dev.devemu.kernel.Variant;
 import dev.devemu.protocol.v1.CampaignPlanProto;
+import dev.devemu.protocol.v1.ErrorPathProto;
 import dev.devemu.protocol.v1.CampaignProgressProto;
 import dev.devemu.protocol.v1.CampaignsReport;
 import dev.devemu.protocol.v1.Exposure;
@@ -139,18 +141,19 @@ public final class ClusterCodecs implements WireCodecs {
     return dev.devemu.protocol.v1.RunRequest.newBuilder().setCampaignId(r.campaignId())
         .setScenarioFile(r.scenarioFile()).setScenarioSource(r.scenarioSource()).setSeed(r.key().seed())
         .setVariant(r.key().variant() == null ? "" : r.key().variant().toString()).setDurationNs(r.durationOverrideNanos())
-        .build();
+        .setCoverage(r.coverage()).build();
   }
 
   static RunRequest request(dev.devemu.protocol.v1.RunRequest p) {
     return new RunRequest(p.getCampaignId(), p.getScenarioFile(), p.getScenarioSource(),
-        new RunKey(p.getSeed(), p.getVariant().isEmpty() ? null : variant("RunRequest.variant", p.getVariant())), p.getDurationNs());
+        new RunKey(p.getSeed(), p.getVariant().isEmpty() ? null : variant("RunRequest.variant", p.getVariant())),
+        p.getDurationNs(), p.getCoverage());
   }
 
   public static CampaignPlanProto plan(CampaignPlan plan) {
     CampaignPlanProto.Builder b = CampaignPlanProto.newBuilder().setCampaignId(plan.campaignId())
         .setScenarioFile(plan.scenarioFile()).setScenarioSource(plan.scenarioSource())
-        .setDurationNs(plan.durationOverrideNanos());
+        .setDurationNs(plan.durationOverrideNanos()).setCoverage(plan.coverage());
     for (RunKey k : plan.runs()) b.addRuns(key(k));
     return b.build();
   }
@@ -159,7 +162,7 @@ public final class ClusterCodecs implements WireCodecs {
     List<RunKey> runs = new ArrayList<>(p.getRunsCount());
     for (RunKeyProto k : p.getRunsList()) runs.add(key(k));
     return new CampaignPlan(p.getCampaignId(), p.getScenarioFile(), p.getScenarioSource(), List.copyOf(runs),
-        p.getDurationNs());
+        p.getDurationNs(), p.getCoverage());
   }
 
   static dev.devemu.protocol.v1.RecordedRun recorded(RecordedRun r) {
@@ -182,6 +185,11 @@ public final class ClusterCodecs implements WireCodecs {
           .setDevice(o.device()).setTimeNs(o.timeNanos()));
     }
     if (r.internalError() != null) b.setInternalError(r.internalError());
+    if (r.errorPaths() != null) {
+      b.setErrorPathsRecorded(true);
+      r.errorPaths().forEach((s, c) -> b.addErrorPaths(ErrorPathProto.newBuilder().setDriver(s.driver())
+          .setVariant(s.variant()).setCall(s.call()).setSite(s.source()).setCalls(c.calls()).setErrors(c.errors())));
+    }
     return b.build();
   }
 
@@ -193,9 +201,17 @@ public final class ClusterCodecs implements WireCodecs {
       oopses.add(new RunRecord.OopsRecord(o.getDetector(), o.getTitle(), o.getSignature(), o.getDriver(),
           o.getDriverVariant(), o.getDevice(), o.getTimeNs()));
     }
+    Map<ErrorPaths.Site, ErrorPaths.Counts> paths = null;
+    if (p.getErrorPathsRecorded()) {
+      paths = new TreeMap<>();
+      for (ErrorPathProto e : p.getErrorPathsList()) {
+        paths.merge(new ErrorPaths.Site(e.getDriver(), e.getVariant(), e.getCall(), e.getSite()),
+            new ErrorPaths.Counts(e.getCalls(), e.getErrors()), ErrorPaths.Counts::plus);
+      }
+    }
     return new RunRecord(p.getSeed(), variant("RunRecord.variant", p.getVariant()), p.getOutcome(), p.getVirtualNs(), exposure, oopses,
         p.getProbeFailures(), p.getFaultsInjected(), p.getHotplugEvents(),
-        p.hasInternalError() ? p.getInternalError() : null, p.getChoices());
+        p.hasInternalError() ? p.getInternalError() : null, p.getChoices(), paths);
   }
 
   public static ResultPage page(CampaignCoordinator.ResultPage m) {
