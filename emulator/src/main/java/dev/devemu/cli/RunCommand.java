@@ -42,6 +42,11 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       description = "Replay a trace file (the same as `devemu replay TRACE`).")
   Path replay;
 
+  @Option(names = "--lanes", paramLabel = "N", defaultValue = "1",
+      description = "Threads that run the time domains of a scenario that declares them (default: 1). The trace "
+          + "is the same for every N; a scenario without domains always runs on one lane.")
+  int lanes;
+
   @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run.")
   boolean verbose;
 
@@ -87,6 +92,10 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: " + unwritable);
       return ExitCodes.BAD_INPUT;
     }
+    if (lanes < 1 || lanes > 64) {
+      err.println("devemu: --lanes must be between 1 and 64, got " + lanes);
+      return ExitCodes.BAD_INPUT;
+    }
     long runSeed = seed == null ? 1 : seed;
     out.println("seed=" + runSeed);
     out.flush();
@@ -98,7 +107,7 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       recipe = RunRecipe.of(scenarioFile.toString(), scenario.source(), runSeed, variant, resolved);
       out.println(RunPrinter.header(scenario, recipe));
       out.flush();
-      outcome = Sessions.run(host, recipe, scenario, files.mode());
+      outcome = Sessions.run(host, recipe, scenario, files.mode(), lanes);
     }
     return finish(out, err, recipe, scenario, outcome, recipe.seedCommand(), verbose, files);
   }

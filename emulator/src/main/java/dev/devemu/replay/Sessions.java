@@ -17,8 +17,17 @@ public final class Sessions {
 
   /** Like {@link #run(SimHost, RunRecipe, Runner.TraceMode)} with the recipe's scenario already parsed. */
   public static Runner.Outcome run(SimHost host, RunRecipe recipe, Scenario scenario, Runner.TraceMode mode) {
+    return run(host, recipe, scenario, mode, 1);
+  }
+
+  /**
+   * @param lanes threads for the time domains of a scenario that declares them ({@code --lanes}); the trace is
+   *     the same for every value
+   */
+  public static Runner.Outcome run(SimHost host, RunRecipe recipe, Scenario scenario, Runner.TraceMode mode,
+      int lanes) {
     return Runner.run(host, 0, scenario, recipe.seed(),
-        Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode));
+        Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode).withDomainThreads(lanes));
   }
 
   /**
