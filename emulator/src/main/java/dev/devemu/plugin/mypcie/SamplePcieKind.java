@@ -45,6 +45,8 @@ public final class SamplePcieKind implements DeviceKind {
       throw node.error("bar0-size", "must be 0 (no BAR0) or a power of two >= 16, not " + bar0Size);
     }
     boolean msi = node.bool("msi", true);
+    int taps = (int) node.integer("filter-taps", 0, 0, 1 << 20);
+    long adcPeriod = node.duration("adc-period", 2 * dev.devemu.sim.VirtualClock.MICROSECOND, 1);
     String slot = address.toString();
     return new DeviceSpec.Placed(SamplePcieKind.this.type(), slot, line) {
       @Override
@@ -54,7 +56,8 @@ public final class SamplePcieKind implements DeviceKind {
 
       @Override
       public void install(TestbedBuilder testbed) {
-        testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate, bar0Size, msi), present);
+        testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate, bar0Size, msi).withFilter(taps, adcPeriod),
+            present);
       }
     };
   }

@@ -269,9 +269,9 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /**
-   * The threads of a parallel run: the calling thread runs domains 0, N, 2N…; worker k runs k, N+k… A window
-   * is handed out by bumping {@code generation}; workers report back through {@code pending}. Spin briefly,
-   * then park: windows are short and frequent.
+   * The threads of a parallel run: domain i runs on thread i mod N (the calling thread is thread 0 and runs the
+   * guest). Which thread runs a domain changes nothing in the trace, only the speed. A window is handed out by bumping {@code generation}; workers report back through
+   * {@code pending}. Spin briefly, then park: windows are short and frequent.
    */
   private final class Workers {
     private final int count;
