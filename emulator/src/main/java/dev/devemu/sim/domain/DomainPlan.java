@@ -51,11 +51,4 @@ public record DomainPlan(List<Domain> domains) {
     for (Domain d : domains) out.add(d.name());
     return out;
   }
-
-  /** The length of a synchronisation window: the smallest latency of any link. */
-  public long windowNanos() {
-    long w = Long.MAX_VALUE;
-    for (Domain d : domains) w = Math.min(w, d.linkLatencyNanos());
-    return w;
-  }
 }

@@ -25,14 +25,17 @@ import org.apache.pekko.actor.typed.Behavior;
  * Runs one testbed split into time domains: each domain on a lane of its own (its own dispatcher, virtual clock,
  * run list and scheduling stream), all of them advancing in conservative time windows.
  *
- * <p>A window starts at the earliest event of any domain, T, and ends at T + W, where W is the smallest link
- * latency. Within it every domain runs on its own until it is idle and its next timer is due at or after T + W.
- * Whatever one domain sends another is held by the link and delivered at send time + latency, which is at or
- * after T + W: nothing a domain does in a window can reach another in the same window, so the domains of a window
- * may run one after another on one thread or at once on N threads and do exactly the same. Between windows, the
- * links' messages become timers of their receivers in a canonical order (delivery time, sending domain, the
- * sender's sequence), and the window's deliveries of every domain are merged into the run's trace by (virtual
- * time, domain, the domain's own step): the trace never depends on which thread ran what when.
+ * <p>The domains advance in rounds. In a round, each domain d runs on its own until it is idle and its next timer is
+ * due at or after its horizon: the earliest moment anything sent from now on could reach it (another domain's next
+ * event plus the link latency between them, or a reply to d's own next event: twice the latency). Whatever one
+ * domain sends another is held by the link and delivered at send time + latency, which is at or after the
+ * receiver's horizon: nothing a domain does in a round can affect another in the same round, so the domains may
+ * run one after another on one thread or at once on N threads and do exactly the same. This is conservative
+ * synchronisation with per-link lookahead, as SimBricks' links and Renode's time domains bound how far one side
+ * runs ahead. Between rounds, the links' messages become timers of their receivers in a canonical order (delivery
+ * time, sending domain, the sender's sequence), and every domain's deliveries before the smallest horizon are
+ * merged into the run's trace by (virtual time, domain, the domain's own step): the trace never depends on which
+ * thread ran what when.
  */
 public final class DomainRun implements LinkHook, DomainPlacement {
 
@@ -76,7 +79,6 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       .thenComparingInt(Crossing::from).thenComparingLong(Crossing::sequence);
 
   private final List<Part> parts = new ArrayList<>();
-  private final long window;
   private final TraceSink trace;
   private long windows;
   private long globalStep;
@@ -86,7 +88,6 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     if (plan.domains().size() > SimLanes.MAX_DOMAINS) {
       throw new IllegalArgumentException("at most " + SimLanes.MAX_DOMAINS + " domains besides the guest");
     }
-    this.window = plan.windowNanos();
     this.trace = s.trace();
     parts.add(new Part(DomainPlan.GUEST, 0, 0, SimLanes.domainDispatcherId(hostLane, 0)));
     int i = 1;
@@ -134,22 +135,47 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       p.lane.beginDomain(p.run, launch.bootPath(), launch.rootPath(), p.index == 0 ? launch.boot() : null, this);
     }
     Workers workers = threads > 1 ? new Workers(threads) : null;
+    int n = parts.size();
+    long[] next = new long[n];
+    long[] horizon = new long[n];
     try {
       while (true) {
-        long start = Long.MAX_VALUE;
-        for (Part p : parts) start = Math.min(start, p.lane.nextEventNanos());
-        if (start == Long.MAX_VALUE) break;
-        long end = start > Long.MAX_VALUE - window ? Long.MAX_VALUE : start + window;
+        long earliest = Long.MAX_VALUE;
+        for (Part p : parts) {
+          next[p.index] = p.lane.nextEventNanos();
+          earliest = Math.min(earliest, next[p.index]);
+        }
+        if (earliest == Long.MAX_VALUE) break;
+        // Each domain d may run up to its horizon: the earliest moment a message sent from now on could reach it.
+        // Nothing is in flight (the last barrier made every link message a timer of its receiver, which next[]
+        // includes), so that is another domain e acting at its next event, next[e] + lat(e,d), or e answering
+        // something d itself sends at its next event, next[d] + 2 lat(d,e). (Longer chains take longer: the
+        // latencies of a star through the guest obey the triangle inequality.) Every message sent in this round
+        // then arrives at or after its receiver's horizon, and every later one too.
+        long minHorizon = Long.MAX_VALUE;
+        for (Part d : parts) {
+          long h = Long.MAX_VALUE;
+          for (Part e : parts) {
+            if (e == d) continue;
+            long lat = e.latency + d.latency;
+            if (next[e.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(next[e.index], lat));
+            if (next[d.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(next[d.index], 2 * lat));
+          }
+          horizon[d.index] = h;
+          minHorizon = Math.min(minHorizon, h);
+        }
         windows++;
         if (workers == null) {
-          for (Part p : parts) p.lane.runWindow(end);
+          for (Part p : parts) p.lane.runWindow(horizon[p.index]);
         } else {
-          workers.runWindow(end);
+          workers.runWindow(horizon);
         }
-        exchange(end);
-        if (trace != TraceSink.NONE) merge();
+        exchange(horizon);
+        // every domain has done everything before its horizon, and will only ever record at or after it
+        if (trace != TraceSink.NONE) merge(minHorizon);
         if (guest.isFinished() && parts.get(0).lane.nextEventNanos() == Long.MAX_VALUE) break;
       }
+      if (trace != TraceSink.NONE) merge(Long.MAX_VALUE);
     } catch (RuntimeException | Error e) {
       if (workers != null) workers.stop();
       workers = null;
@@ -172,8 +198,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     return new Stats(choices, now, windows, crossings, foreign);
   }
 
+  private static long saturatedAdd(long a, long b) {
+    return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
+  }
+
   /** Between two windows: the links deliver what they carry, as timers of the receivers, in canonical order. */
-  private void exchange(long end) {
+  private void exchange(long[] horizon) {
     List<Crossing> all = null;
     for (Part p : parts) {
       if (p.outbox.isEmpty()) continue;
@@ -185,39 +215,42 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     all.sort(CANONICAL);
     for (Crossing c : all) {
       VirtualClock clock = c.to().run.clock();
+      long end = horizon[c.to().index];
       if (c.deliverAt() < end || c.deliverAt() < clock.now()) {
-        // cannot happen while every crossing has at least the window's latency; say so loudly if it ever does
-        throw new IllegalStateException("link " + c.label() + " due at " + c.deliverAt() + " ns, inside the window "
-            + "that ends at " + end + " ns");
+        // cannot happen while every crossing takes at least its link's latency; say so loudly if it ever does
+        throw new IllegalStateException("link " + c.label() + " due at " + c.deliverAt() + " ns, before the "
+            + "horizon its receiver already ran to, " + end + " ns");
       }
       clock.schedule(c.deliverAt() - clock.now(), c.label(), c.deliver());
     }
   }
 
-  /** The window's deliveries of every domain, into the run's trace by (time, domain, the domain's step). */
-  private void merge() {
-    int n = parts.size();
-    int[] at = new int[n];
+  /**
+   * Every domain's deliveries before {@code until}, into the run's trace by (time, domain, the domain's step);
+   * later ones wait in their buffers for a later round.
+   */
+  private void merge(long until) {
     while (true) {
       Part best = null;
-      long bestTime = Long.MAX_VALUE;
+      long bestTime = until;
       for (Part p : parts) {
         WindowBuffer b = p.buffer;
-        if (at[p.index] < b.size() && b.time(at[p.index]) < bestTime) {
+        if (b.pending() && b.time(b.head()) < bestTime) {
           best = p;
-          bestTime = b.time(at[p.index]);
+          bestTime = b.time(b.head());
         }
       }
       if (best == null) break;
       WindowBuffer b = best.buffer;
-      int i = at[best.index]++;
+      int i = b.head();
+      b.advance();
       long step = globalStep++;
       String actor = best.index == 0 ? b.actor(i) : best.name + ReplayStrategy.DOMAIN_SEPARATOR + b.actor(i);
       trace.record(step, b.time(i), actor, b.message(i), b.globalSender(i));
       b.placed(i, step);
       if (b.note(i) != null) trace.note(step, b.note(i));
     }
-    for (Part p : parts) p.buffer.clearWindow();
+    for (Part p : parts) p.buffer.compact();
   }
 
   @Override
@@ -278,7 +311,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile long generation;
-    private volatile long end;
+    private volatile long[] ends;
     private volatile boolean stopped;
     private volatile Throwable failure;
     private final Thread main = Thread.currentThread();
@@ -305,7 +338,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         if (stopped) return;
         seen = generation;
         try {
-          for (int i = me; i < parts.size(); i += count) parts.get(i).lane.runWindow(end);
+          for (int i = me; i < parts.size(); i += count) parts.get(i).lane.runWindow(ends[i]);
         } catch (Throwable e) {
           failure = e;
         }
@@ -313,14 +346,14 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       }
     }
 
-    void runWindow(long windowEnd) {
-      end = windowEnd;
+    void runWindow(long[] horizons) {
+      ends = horizons;
       pending.set(count - 1);
       generation = generation + 1;
       for (Thread t : threads) LockSupport.unpark(t);
       Throwable mine = null;
       try {
-        for (int i = 0; i < parts.size(); i += count) parts.get(i).lane.runWindow(windowEnd);
+        for (int i = 0; i < parts.size(); i += count) parts.get(i).lane.runWindow(horizons[i]);
       } catch (Throwable e) {
         mine = e;
       }
@@ -348,7 +381,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     }
   }
 
-  /** Windows run so far (for figures: windows per simulated second). */
+  /** Rounds (synchronisation windows) run so far (for figures: windows per simulated second). */
   public long windows() {
     return windows;
   }

@@ -58,8 +58,19 @@ final class WindowBuffer implements TraceSink {
     return detailed;
   }
 
-  int size() {
-    return actors.size();
+  /** Index of the first delivery not yet merged. */
+  private int head;
+
+  boolean pending() {
+    return head < actors.size();
+  }
+
+  int head() {
+    return head;
+  }
+
+  void advance() {
+    head++;
   }
 
   long time(int i) {
@@ -92,9 +103,16 @@ final class WindowBuffer implements TraceSink {
     globalOf[(int) local] = step;
   }
 
-  void clearWindow() {
-    actors.clear();
-    messages.clear();
-    notes.clear();
+  /** Drops what was merged, keeping what waits for a later round at the front. */
+  void compact() {
+    if (head == 0) return;
+    int left = actors.size() - head;
+    System.arraycopy(times, head, times, 0, left);
+    System.arraycopy(localSteps, head, localSteps, 0, left);
+    System.arraycopy(senders, head, senders, 0, left);
+    actors.subList(0, head).clear();
+    messages.subList(0, head).clear();
+    notes.subList(0, head).clear();
+    head = 0;
   }
 }
