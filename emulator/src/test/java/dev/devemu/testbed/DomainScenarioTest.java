@@ -74,6 +74,31 @@ class DomainScenarioTest {
     assertEquals(recorded.result(), replayed.result());
   }
 
+  /**
+   * An MMIO read from a CPU to card0 crosses the PCIe link (500 ns) to the card and its completion crosses back:
+   * each completion reaches the guest at least one latency after the read reached the card, so the reading CPU
+   * stalls for the round trip. Reads to one card are answered in order, so they pair up first-in first-out.
+   */
+  @Test
+  void mmioReadsToAnotherDomainTakeTheRoundTrip() {
+    Runner.Outcome o = run(2, 2, Runner.TraceMode.KEEP);
+    java.util.ArrayDeque<Long> readsAtCard = new java.util.ArrayDeque<>();
+    int completions = 0;
+    for (dev.devemu.sim.DeliveryTrace.Delivery d : o.trace().deliveries()) {
+      if (d.actor().equals("card0|@clock") && d.message().startsWith("link guest>card0 MmioRead(")) {
+        assertTrue(d.timeNanos() >= 500, "a read reaches the card one link latency after boot at the earliest");
+        readsAtCard.add(d.timeNanos());
+      } else if (d.actor().equals("@clock") && d.message().startsWith("link card0>guest MmioReadCompleted")) {
+        Long arrived = readsAtCard.poll();
+        assertNotNull(arrived, "a completion without a read: " + d);
+        assertTrue(d.timeNanos() >= arrived + 500, "completion at " + d.timeNanos() + " for a read at the card at "
+            + arrived + ": shorter than the link's latency");
+        completions++;
+      }
+    }
+    assertTrue(completions > 20, "card0 was read across its link: " + completions + " completions");
+  }
+
   @Test
   void withoutDomainsTheScenarioRunsOnOneLaneAsBefore() {
     String text = scenario.source();
