@@ -65,7 +65,7 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
         err.println("devemu: run --replay TRACE takes no SCENARIO (the trace carries its scenario)");
         return ExitCodes.BAD_INPUT;
       }
-      return ReplayCommand.replay(replay, seed, verbose, files, out, err);
+      return ReplayCommand.replay(replay, seed, verbose, files, out, err, lanes);
     }
     if (scenarioFile == null) {
       err.println("devemu: run needs a SCENARIO file (or --replay TRACE)");
