@@ -307,6 +307,8 @@ public final class DomainRun implements LinkHook, DomainPlacement {
    * {@code pending}. Spin briefly, then park: windows are short and frequent.
    */
   private final class Workers {
+    /** How long a waiting thread spins before it parks: a round is often shorter than a park and unpark. */
+    private static final int SPINS = 200;
     private final int count;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -332,7 +334,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       while (true) {
         int spins = 0;
         while (generation == seen && !stopped) {
-          if (++spins < 2000) Thread.onSpinWait();
+          if (++spins < SPINS) Thread.onSpinWait();
           else LockSupport.park(this);
         }
         if (stopped) return;
@@ -359,7 +361,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       }
       int spins = 0;
       while (pending.get() != 0) {
-        if (++spins < 2000) Thread.onSpinWait();
+        if (++spins < SPINS) Thread.onSpinWait();
         else LockSupport.parkNanos(this, 100_000);
       }
       Throwable f = mine != null ? mine : failure;
