@@ -400,11 +400,11 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     ArrayNode per = n.putArray("strategies");
     for (BugBench.PerStrategy r : results) {
       out.printf("bugs %s found=%d/%d within %d seeds, median seeds to first report=%s, median CPU s to first "
-              + "report=%s; false positives: corrected zoo drivers %d of %d runs, safe samples %d of %d runs "
-              + "(their documented shared bugs aside)%n",
+              + "report=%s; false positives: corrected zoo drivers %d of %d runs (%d not bound), safe samples %d of "
+              + "%d runs (%d not bound; their documented shared bugs aside)%n",
           r.strategy(), r.found(), bugs.size(), seeds, fmt(r.medianSeeds(), "%.1f"), fmt(r.medianCpuSeconds(), "%.2f"),
-          r.falsePositives(true), r.cleanRuns(true), r.falsePositives(false) - r.falsePositives(true),
-          r.cleanRuns(false) - r.cleanRuns(true));
+          r.falsePositives(true), r.cleanRuns(true), r.notBoundRuns(true), r.falsePositives(false) - r.falsePositives(true),
+          r.cleanRuns(false) - r.cleanRuns(true), r.notBoundRuns(false) - r.notBoundRuns(true));
       ObjectNode s = per.addObject();
       s.put("strategy", r.strategy().toString());
       s.put("found", r.found());
@@ -412,8 +412,10 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
       s.put("medianCpuSecondsToFirstReport", r.medianCpuSeconds());
       s.put("falsePositiveRunsZoo", r.falsePositives(true));
       s.put("cleanRunsZoo", r.cleanRuns(true));
+      s.put("notBoundRunsZoo", r.notBoundRuns(true));
       s.put("falsePositiveRunsSafeSamples", r.falsePositives(false) - r.falsePositives(true));
       s.put("cleanRunsSafeSamples", r.cleanRuns(false) - r.cleanRuns(true));
+      s.put("notBoundRunsSafeSamples", r.notBoundRuns(false) - r.notBoundRuns(true));
       ArrayNode list = s.putArray("bugs");
       for (BugBench.Search b : r.searches()) {
         ObjectNode o = list.addObject();

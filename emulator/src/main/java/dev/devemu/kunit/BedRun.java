@@ -10,11 +10,13 @@ public record BedRun(RunResult result, String driver) {
    * ({@code -ENODEV} is -19).
    */
   public long probeRc() {
+    String prefix = driver + ": probe of ";
     for (String f : result.probeFailures()) {
-      // "my_pcie 0000:00:02.0 -ENODEV"
-      String[] parts = f.split(" ");
-      if (!parts[0].equals(driver)) continue;
-      String rc = parts[parts.length - 1];
+      // as drivers/base/dd.c logs it: "my_pcie: probe of 0000:01:00.0 failed with error -19 (ENODEV)"
+      if (!f.startsWith(prefix)) continue;
+      int at = f.indexOf(" failed with error ");
+      if (at < 0) throw new IllegalStateException("unexpected probe failure line: " + f);
+      String rc = f.substring(at + " failed with error ".length()).split(" ")[0];
       return rc.matches("-?\\d+") ? Long.parseLong(rc) : Errno.parse(rc);
     }
     return 0;

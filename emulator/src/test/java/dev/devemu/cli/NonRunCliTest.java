@@ -51,6 +51,17 @@ class NonRunCliTest {
   }
 
   @Test
+  void theReasonIsGivenForADriverKindThatRegistersUnderAnotherNameAndRepeatsAreCounted() throws Exception {
+    // zoo_usb registers as my_usb, so its probe failures are logged as my_usb's; the device is plugged in twice
+    String s = PROBE_FAILS.replace("name = my_usb, variant = safe", "name = zoo_usb, variant = raw")
+        + "faults { events = [ { at = 5ms, action = unplug, slot = \"1-1\", restore-after = 1ms } ] }\n";
+    CliTest.Result r = CliTest.devemu("run", write("z.conf", s).toString(), "--seed", "1");
+    assertEquals(ExitCodes.NOT_BOUND, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("zoo_usb never bound: my_usb: probe of 1-1:1.0 failed with error -19 (ENODEV) "
+        + "(2 times)"), r.err());
+  }
+
+  @Test
   void aDriverThatCanMatchNothingIsRejectedBeforeTheRun() throws Exception {
     // the loader knows the ID tables: a driver no device matches is bad input, with file, line and key
     CliTest.Result r = CliTest.devemu("run", write("s.conf", NO_MATCH).toString());

@@ -123,8 +123,9 @@ class KubernetesManifestsTest {
     }
     assertEquals(conf.getInt("pekko.remote.artery.canonical.port"), ports.get("remoting"));
     assertEquals(conf.getInt("pekko.management.http.port"), ports.get("management"));
-    assertEquals("/" + conf.getString("pekko.management.health-checks.readiness-path"),
-        path(c, "readinessProbe.httpGet").get("path"));
+    // readiness is devemu's own /ready (journal and coordinator), which Pekko's own check must not shadow
+    assertEquals("/ready", path(c, "readinessProbe.httpGet").get("path"));
+    assertNotEquals("ready", conf.getString("pekko.management.health-checks.readiness-path"));
     assertEquals("/" + conf.getString("pekko.management.health-checks.liveness-path"),
         path(c, "livenessProbe.httpGet").get("path"));
     assertEquals("management", path(c, "readinessProbe.httpGet").get("port"));

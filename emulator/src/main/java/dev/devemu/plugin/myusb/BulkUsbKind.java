@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * {@code type = usb-bulk}: keys {@code slot} (root-hub port, {@code 1-1}), {@code speed} (full, high, super,
  * super-plus; default super-plus), {@code data-rate} (bytes per second the IN endpoint produces, default 4096000),
- * {@code out-rate} (bytes per second the OUT endpoint consumes, default 0 = the link's speed), {@code present}
- * (default true).
+ * {@code out-rate} (bytes per second the OUT endpoint consumes, default 0 = the link's speed), {@code loopback}
+ * (IN returns what OUT received, default false), {@code present} (default true).
  */
 public final class BulkUsbKind implements DeviceKind {
   @Override
@@ -46,6 +46,7 @@ public final class BulkUsbKind implements DeviceKind {
     }
     double dataRate = node.number("data-rate", 4_096_000.0, 1.0, 1e10);
     double outRate = node.number("out-rate", 0.0, 0.0, 1e10);
+    boolean loopback = node.bool("loopback", false);
     boolean present = node.bool("present", true);
     String slot = port.toString();
     return new DeviceSpec.Placed(BulkUsbKind.this.type(), slot, line) {
@@ -67,18 +68,18 @@ public final class BulkUsbKind implements DeviceKind {
 
       @Override
       public List<BindableDevice> enumerated() {
-        BulkUsbDevice model = new BulkUsbDevice(speed, dataRate, outRate);
+        BulkUsbDevice model = new BulkUsbDevice(speed, dataRate, outRate, loopback);
         return List.copyOf(UsbDevice.enumeratedInterfaces(port, speed, model.deviceDescriptor(), model.configuration()));
       }
 
       @Override
       public UsbModel usbModel() {
-        return new UsbModel(port, new BulkUsbDevice(speed, dataRate, outRate), present);
+        return new UsbModel(port, new BulkUsbDevice(speed, dataRate, outRate, loopback), present);
       }
 
       @Override
       public void install(TestbedBuilder testbed) {
-        testbed.bus(UsbBus.class).addDevice(port, new BulkUsbDevice(speed, dataRate, outRate), present);
+        testbed.bus(UsbBus.class).addDevice(port, new BulkUsbDevice(speed, dataRate, outRate, loopback), present);
       }
     };
   }
