@@ -1,6 +1,7 @@
 package dev.devemu.scenario;
 
 import dev.devemu.kernel.pci.PciFunction;
+import dev.devemu.kernel.usb.UsbInterface;
 import dev.devemu.sim.SimLanes;
 import dev.devemu.sim.VirtualClock;
 import dev.devemu.sim.domain.DomainPlan;
@@ -25,6 +26,12 @@ final class ScenarioDomains {
   /** A PCIe link: a TLP takes a few hundred nanoseconds from root port to endpoint (Gen3 x4, through a switch). */
   static final long PCIE_LINK_LATENCY_NANOS = 500;
 
+  /**
+   * A USB bus: a transaction waits for its (micro)frame, so 125 us (a high-speed microframe, USB 2.0 5.3.3;
+   * SuperSpeed keeps the 125 us bus interval) between the host controller and the device.
+   */
+  static final long USB_LINK_LATENCY_NANOS = 125_000;
+
   private ScenarioDomains() {}
 
   static DomainPlan read(ScenarioNode block, Map<String, DeviceSpec> slots, FaultPlan faults) {
@@ -46,6 +53,8 @@ final class ScenarioDomains {
       }
       ScenarioNode d = block.child(name);
       List<String> members = d.strings("slots");
+      boolean anyUsb = false;
+      boolean anyPci = false;
       if (members.isEmpty()) throw d.error("slots", "a domain holds at least one device slot");
       for (String slot : members) {
         DeviceSpec spec = slots.get(slot);
@@ -53,14 +62,21 @@ final class ScenarioDomains {
           throw d.error("slots", "no device of this scenario is in slot " + slot + " (slots: "
               + String.join(", ", slots.keySet()) + ")");
         }
-        if (spec.enumerated().isEmpty() || !spec.enumerated().stream().allMatch(b -> b instanceof PciFunction)) {
-          throw d.error("slots", "slot " + slot + " holds a " + spec.type() + ", not a PCI device: only PCI devices "
-              + "can be placed in a time domain for now (docs/domains.md)");
+        boolean pci = !spec.enumerated().isEmpty() && spec.enumerated().stream().allMatch(b -> b instanceof PciFunction);
+        boolean usb = !spec.enumerated().isEmpty() && spec.enumerated().stream().allMatch(b -> b instanceof UsbInterface);
+        if (!pci && !usb) {
+          throw d.error("slots", "slot " + slot + " holds a " + spec.type() + ", neither a PCI nor a USB device: "
+              + "only those can be placed in a time domain (docs/domains.md)");
         }
+        if (usb) anyUsb = true;
+        else anyPci = true;
         String before = owner.putIfAbsent(slot, name);
         if (before != null) throw d.error("slots", "slot " + slot + " is already in domain " + before);
       }
-      long latency = d.duration("link-latency", PCIE_LINK_LATENCY_NANOS, 1);
+      if (anyUsb && anyPci) {
+        throw d.error("slots", "a domain holds PCI or USB devices, not both (they sit behind different links)");
+      }
+      long latency = d.duration("link-latency", anyUsb ? USB_LINK_LATENCY_NANOS : PCIE_LINK_LATENCY_NANOS, 1);
       if (latency > 10 * VirtualClock.MILLISECOND) {
         throw d.error("link-latency", "a link latency above 10ms makes no machine; got " + latency + " ns");
       }

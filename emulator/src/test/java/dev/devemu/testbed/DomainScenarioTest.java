@@ -65,6 +65,21 @@ class DomainScenarioTest {
     assertTrue(distinct.size() >= 2, "seeds give different traces");
   }
 
+  /** usb-remote.conf: the USB device behind a 125 us link, unplugged with URBs in flight; one trace for any lanes. */
+  @Test
+  void aUsbDeviceInItsOwnDomainGivesOneTraceOnAnyLanes() {
+    Scenario usb = ScenarioLoader.load(Path.of("..", "scenarios", "usb-remote.conf"))
+        .withDuration(170 * VirtualClock.MILLISECOND);
+    for (long seed = 1; seed <= 2; seed++) {
+      Runner.Outcome one = Runner.run(host, 0, usb, seed, Runner.Options.defaults().withDomainThreads(1));
+      Runner.Outcome two = Runner.run(host, 0, usb, seed, Runner.Options.defaults().withDomainThreads(2));
+      assertEquals(one.traceSha256(), two.traceSha256(), "seed " + seed);
+      assertEquals(one.result(), two.result());
+      assertTrue(one.domains().crossings() > 100, "URBs crossed the USB link: " + one.domains());
+      assertEquals(1, one.result().hotplugEvents(), "the surprise unplug happened");
+    }
+  }
+
   @Test
   void aDomainTraceReplaysOnOneLane() {
     Runner.Outcome recorded = run(5, 2, Runner.TraceMode.KEEP);
