@@ -44,7 +44,7 @@ import picocli.CommandLine;
         + "line, the first being 'det/raw ratio=<x>'; --json writes them for machines. See BENCHMARKS.md."})
 public final class BenchCommand implements Callable<Integer>, Subcommand {
   /** The figures, in the order they are measured and printed (lower case: they are typed on the command line). */
-  enum Figure { dispatch, heap, campaign, serialization, usbip, bugs }
+  enum Figure { dispatch, heap, campaign, serialization, usbip, bugs, domains }
 
   @Option(names = "--quick", description = "Smaller workloads, so the whole bench takes under a minute.")
   boolean quick;
@@ -90,6 +90,9 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--warmup-ms", hidden = true) Long warmupMillis;
   @Option(names = "--serialization-ms", hidden = true) Long serializationMillis;
   @Option(names = "--usbip-ms", hidden = true) Long usbipMillis;
+  @Option(names = "--domain-taps", hidden = true) Integer domainTaps;
+  @Option(names = "--domain-cards", hidden = true) Integer domainCards;
+  @Option(names = "--domain-us", hidden = true) Long domainMicros;
   @Option(names = "--heap-histogram", paramLabel = "LINES",
       description = "With the heap figure: print the top LINES of the live-object class histogram at the largest size.")
   Integer heapHistogram;
@@ -134,6 +137,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     if (figures.contains(Figure.campaign)) campaign(out, root, scenario, scenarioSource, rounds, warmup);
     if (figures.contains(Figure.serialization)) serialization(out, root);
     if (figures.contains(Figure.usbip)) usbip(out, root);
+    if (figures.contains(Figure.domains)) domains(out, root, rounds);
     if (figures.contains(Figure.bugs)) {
       Integer rc = bugs(out, err, root);
       if (rc != null) return rc;
@@ -270,6 +274,34 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     n.put("warmupSeconds", c.warmupSeconds());
     n.put("jitSettled", c.jitSettled());
     n.put("jitShareOfLastWarmupPair", c.jitShare());
+  }
+
+  private void domains(PrintWriter out, ObjectNode root, int rounds) {
+    DomainBench.Result r = DomainBench.run(domainCards != null ? domainCards : 4,
+        domainTaps != null ? domainTaps : 32768, domainMicros != null ? domainMicros : quick ? 5_000 : 20_000, rounds);
+    out.printf("domains: %d cards x %d filter taps, %.0f ms simulated, best of %d: 1 lane %.3f s (CPU %.3f s), "
+            + "2 lanes %.3f s (CPU %.3f s), speed-up=%.2f, same trace %s%n", r.cards(), r.taps(),
+        r.durationNanos() / 1e6, r.rounds(), r.wall1(), r.cpu1(), r.wall2(), r.cpu2(), r.speedup(),
+        r.traceSha256().substring(0, 16));
+    out.printf("domains: windows per simulated second=%.0f, link messages per simulated second=%.0f, deliveries=%d, "
+            + "domains on 1 lane vs no domains (window cost)=%.2f%n", r.windowsPerSimulatedSecond(),
+        r.crossingsPerSimulatedSecond(), r.deliveries(), r.windowCost());
+    ObjectNode n = root.putObject("domains");
+    n.put("cards", r.cards());
+    n.put("filterTaps", r.taps());
+    n.put("simulatedSeconds", r.durationNanos() / 1e9);
+    n.put("rounds", r.rounds());
+    n.put("wallSeconds1Lane", r.wall1());
+    n.put("wallSeconds2Lanes", r.wall2());
+    n.put("cpuSeconds1Lane", r.cpu1());
+    n.put("cpuSeconds2Lanes", r.cpu2());
+    n.put("speedup2Over1", r.speedup());
+    n.put("wallSecondsWithoutDomains", r.plainWall());
+    n.put("windowCost", r.windowCost());
+    n.put("windowsPerSimulatedSecond", r.windowsPerSimulatedSecond());
+    n.put("linkMessagesPerSimulatedSecond", r.crossingsPerSimulatedSecond());
+    n.put("traceSha256", r.traceSha256());
+    out.flush();
   }
 
   private void usbip(PrintWriter out, ObjectNode root) throws IOException {

@@ -38,6 +38,11 @@ public final class ReplayCommand implements Callable<Integer>, Subcommand {
   @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run.")
   boolean verbose;
 
+  @Option(names = "--lanes", paramLabel = "N", defaultValue = "1",
+      description = "Threads for the time domains of a scenario that declares them (default: 1); the trace is the "
+          + "same for every N, so a trace recorded on N lanes replays on any.")
+  int lanes;
+
   @Mixin
   OutputOptions files;
 
@@ -51,11 +56,20 @@ public final class ReplayCommand implements Callable<Integer>, Subcommand {
         if (kind.recognises(file)) return kind.replay(file, spec.commandLine().getOut(), spec.commandLine().getErr());
       }
     }
-    return replay(file, null, verbose, files, spec.commandLine().getOut(), spec.commandLine().getErr());
+    if (lanes < 1 || lanes > 64) {
+      spec.commandLine().getErr().println("devemu: --lanes must be between 1 and 64, got " + lanes);
+      return ExitCodes.BAD_INPUT;
+    }
+    return replay(file, null, verbose, files, spec.commandLine().getOut(), spec.commandLine().getErr(), lanes);
   }
 
   static int replay(Path file, Long seedCheck, boolean verbose, OutputOptions files, PrintWriter out,
       PrintWriter err) {
+    return replay(file, seedCheck, verbose, files, out, err, 1);
+  }
+
+  static int replay(Path file, Long seedCheck, boolean verbose, OutputOptions files, PrintWriter out,
+      PrintWriter err, int lanes) {
     if (!Files.isRegularFile(file)) {
       err.println("devemu: " + file + ": no such file");
       return ExitCodes.BAD_INPUT;
@@ -109,7 +123,7 @@ public final class ReplayCommand implements Callable<Integer>, Subcommand {
     out.flush();
     Runner.Outcome outcome;
     try (SimHost host = SimHost.start("devemu-replay", 1)) {
-      outcome = Sessions.run(host, recipe, scenario, files.mode());
+      outcome = Sessions.run(host, recipe, scenario, files.mode(), lanes);
     } catch (ReplayStrategy.TraceDivergedException e) {
       err.println("devemu: " + file + ": " + e.getMessage() + " (the trace was recorded by another build or scenario)");
       return ExitCodes.BAD_INPUT;

@@ -43,6 +43,11 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       description = "Replay a trace file (the same as `devemu replay TRACE`).")
   Path replay;
 
+  @Option(names = "--lanes", paramLabel = "N", defaultValue = "1",
+      description = "Threads that run the time domains of a scenario that declares them (default: 1). The trace "
+          + "is the same for every N; a scenario without domains always runs on one lane.")
+  int lanes;
+
   @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run.")
   boolean verbose;
 
@@ -61,7 +66,7 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
         err.println("devemu: run --replay TRACE takes no SCENARIO (the trace carries its scenario)");
         return ExitCodes.BAD_INPUT;
       }
-      return ReplayCommand.replay(replay, seed, verbose, files, out, err);
+      return ReplayCommand.replay(replay, seed, verbose, files, out, err, lanes);
     }
     if (scenarioFile == null) {
       err.println("devemu: run needs a SCENARIO file (or --replay TRACE)");
@@ -84,6 +89,10 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: " + unwritable);
       return ExitCodes.BAD_INPUT;
     }
+    if (lanes < 1 || lanes > 64) {
+      err.println("devemu: --lanes must be between 1 and 64, got " + lanes);
+      return ExitCodes.BAD_INPUT;
+    }
     long runSeed = seed == null ? 1 : seed;
     out.println("seed=" + runSeed);
     out.flush();
@@ -95,7 +104,7 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       recipe = RunRecipe.of(scenarioFile.toString(), scenario.source(), runSeed, variant, resolved);
       out.println(RunPrinter.header(scenario, recipe));
       out.flush();
-      outcome = Sessions.run(host, recipe, scenario, files.mode());
+      outcome = Sessions.run(host, recipe, scenario, files.mode(), lanes);
     }
     return finish(out, err, recipe, scenario, outcome, recipe.seedCommand(), verbose, files);
   }

@@ -44,6 +44,12 @@ final class RunPrinter {
     }
     if (!r.probeFailures().isEmpty()) sb.append(" probe-failures=").append(r.probeFailures().size());
     if (r.faultsInjected() > 0) sb.append(" faults=").append(r.faultsInjected());
+    if (outcome.domains() != null) {
+      // a testbed split into time domains: deliveries above are the guest's; these count every domain
+      var d = outcome.domains();
+      sb.append(" windows=").append(d.windows()).append(" link-messages=").append(d.crossings())
+          .append(" all-deliveries=").append(d.choices());
+    }
     if (outcome.traceSha256() != null) sb.append(" trace-sha256=").append(outcome.traceSha256());
     return sb.toString();
   }

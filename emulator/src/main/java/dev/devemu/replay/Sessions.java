@@ -23,8 +23,22 @@ public final class Sessions {
   /** Like {@link #run(SimHost, RunRecipe, Scenario, Runner.TraceMode)} on lane {@code lane} of the host. */
   public static Runner.Outcome run(SimHost host, int lane, RunRecipe recipe, Scenario scenario,
       Runner.TraceMode mode) {
+    return run(host, lane, recipe, scenario, mode, 1);
+  }
+
+  /**
+   * @param lanes threads for the time domains of a scenario that declares them ({@code --lanes}); the trace is
+   *     the same for every value
+   */
+  public static Runner.Outcome run(SimHost host, RunRecipe recipe, Scenario scenario, Runner.TraceMode mode,
+      int lanes) {
+    return run(host, 0, recipe, scenario, mode, lanes);
+  }
+
+  private static Runner.Outcome run(SimHost host, int lane, RunRecipe recipe, Scenario scenario,
+      Runner.TraceMode mode, int lanes) {
     return Runner.run(host, lane, scenario, recipe.seed(),
-        Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode));
+        Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode).withDomainThreads(lanes));
   }
 
   /**

@@ -13,7 +13,15 @@ import java.util.List;
  */
 public record Scenario(String file, String name, String description, long durationNanos, Machine machine,
     KernelConfig kernel, List<DeviceSpec> devices, List<DriverSpec> drivers, FaultPlan faults,
-    List<WorkloadSpec> workload, String source) {
+    List<WorkloadSpec> workload, String source, dev.devemu.sim.domain.DomainPlan domains) {
+
+  /** A scenario without time domains: the whole testbed on one lane. */
+  public Scenario(String file, String name, String description, long durationNanos, Machine machine,
+      KernelConfig kernel, List<DeviceSpec> devices, List<DriverSpec> drivers, FaultPlan faults,
+      List<WorkloadSpec> workload, String source) {
+    this(file, name, description, durationNanos, machine, kernel, devices, drivers, faults, workload, source,
+        dev.devemu.sim.domain.DomainPlan.NONE);
+  }
 
   /**
    * @param cpus number of emulated CPUs
@@ -55,12 +63,13 @@ public record Scenario(String file, String name, String description, long durati
   public Scenario withVariant(Variant variant) {
     if (variant == null) return this;
     return new Scenario(file, name, description, durationNanos, machine, kernel,
-        devices, drivers.stream().map(d -> d.withVariant(variant)).toList(), faults, workload, source);
+        devices, drivers.stream().map(d -> d.withVariant(variant)).toList(), faults, workload, source, domains);
   }
 
   /** The same scenario with a different simulated duration. */
   public Scenario withDuration(long nanos) {
-    return new Scenario(file, name, description, nanos, machine, kernel, devices, drivers, faults, workload, source);
+    return new Scenario(file, name, description, nanos, machine, kernel, devices, drivers, faults, workload, source,
+        domains);
   }
 
   /** Variants of the drivers, in order, without duplicates. */

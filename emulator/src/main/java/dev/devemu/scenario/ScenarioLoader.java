@@ -1,5 +1,6 @@
 package dev.devemu.scenario;
 
+import dev.devemu.sim.domain.DomainPlan;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -372,9 +373,11 @@ public final class ScenarioLoader {
     }
 
     FaultPlan faults = faults(root.childOrEmpty("faults"), slots, duration);
+    DomainPlan domains = ScenarioDomains.read(root.childOrEmpty("domains"), slots, faults);
     root.rejectUnknown();
     return new Scenario(file, name, description, duration, new Scenario.Machine(cpus, iommu, affinity, lookahead,
-        detection, fairness), kernel, List.copyOf(devices), List.copyOf(drivers), faults, List.copyOf(workload), text);
+        detection, fairness), kernel, List.copyOf(devices), List.copyOf(drivers), faults, List.copyOf(workload), text,
+        domains);
   }
 
   /** A {@code new_id} entry: {@code "8086:1234"}, vendor and device (or product) in hex. */

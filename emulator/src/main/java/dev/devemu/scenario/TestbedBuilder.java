@@ -44,6 +44,25 @@ public interface TestbedBuilder {
   /** Spawns a child of the testbed root on the same lane. Names become actor ids in traces. */
   <T> ActorRef<T> spawn(Behavior<T> behavior, String name);
 
+  /**
+   * Spawns the actor of the device in {@code slot}: like {@link #spawn}, but in the slot's time domain when the
+   * scenario puts the slot in one (then the actor runs on that domain's lane and everything it exchanges with
+   * the rest of the machine crosses a link).
+   */
+  default <T> ActorRef<T> spawnDevice(String slot, Behavior<T> behavior, String name) {
+    return spawn(behavior, name);
+  }
+
+  /** The clock the device model in {@code slot} keeps time by: its time domain's (the guest's without domains). */
+  default dev.devemu.sim.VirtualClock deviceClock(String slot) {
+    return host().clock();
+  }
+
+  /** True if the device in {@code slot} is in a time domain of its own (not the guest's). */
+  default boolean inOwnDomain(String slot) {
+    return false;
+  }
+
   /** This testbed's bus of the given class ({@code testbed.bus(PciBus.class).addDevice(…)}). */
   <B extends TestbedBus> B bus(Class<B> type);
 

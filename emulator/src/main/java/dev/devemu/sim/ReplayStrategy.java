@@ -61,6 +61,23 @@ public final class ReplayStrategy implements SchedulingStrategy {
     return sb.append(']').toString();
   }
 
+  /**
+   * The choices of one time domain, out of a trace of a testbed split into domains: the guest's are recorded
+   * bare ({@code cpu1}), another domain's behind its name ({@code cam0|pci-0000_00_05.0}).
+   */
+  public ReplayStrategy forDomain(String domain, boolean guest) {
+    List<String> mine = new java.util.ArrayList<>();
+    String prefix = domain + DOMAIN_SEPARATOR;
+    for (String c : choices) {
+      int bar = c.indexOf(DOMAIN_SEPARATOR);
+      if (guest ? bar < 0 : c.startsWith(prefix)) mine.add(guest ? c : c.substring(prefix.length()));
+    }
+    return new ReplayStrategy(mine, strict);
+  }
+
+  /** Between a domain's name and an actor id in a domain trace; Pekko actor names never contain it. */
+  public static final String DOMAIN_SEPARATOR = "|";
+
   /** How many recorded choices were impossible and skipped (lenient mode only). */
   public long divergences() {
     return divergences;

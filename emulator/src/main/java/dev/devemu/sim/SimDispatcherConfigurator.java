@@ -13,6 +13,7 @@ import org.apache.pekko.dispatch.MessageDispatcher;
 import org.apache.pekko.dispatch.MessageDispatcherConfigurator;
 import org.apache.pekko.dispatch.SingleConsumerOnlyUnboundedMailbox;
 import org.apache.pekko.dispatch.UnboundedMailbox;
+import org.apache.pekko.dispatch.sysmsg.SystemMessage;
 import scala.concurrent.duration.Duration;
 import scala.concurrent.duration.FiniteDuration;
 
@@ -57,8 +58,27 @@ public final class SimDispatcherConfigurator extends MessageDispatcherConfigurat
 
     @Override
     public void dispatch(ActorCell receiver, Envelope invocation) {
+      if (lane.links != null && crossed(() -> dispatch(receiver, invocation), invocation.message())) return;
       lane.sent(invocation);
       super.dispatch(receiver, invocation);
+    }
+
+    @Override
+    public void systemDispatch(ActorCell receiver, SystemMessage invocation) {
+      if (lane.links != null && crossed(() -> systemDispatch(receiver, invocation), invocation)) return;
+      super.systemDispatch(receiver, invocation);
+    }
+
+    /**
+     * Time domains: something sent from another domain's window goes over the link between the two domains and
+     * reaches this lane later, on its own thread. False if the sender is in this lane's window (or outside any).
+     */
+    private boolean crossed(Runnable deliver, Object what) {
+      if (!lane.crossing()) return false;
+      SimLane from = SimLane.activeOnThisThread();
+      if (from == null || from.links != lane.links) return false;
+      lane.links.cross(from, lane, deliver, what);
+      return true;
     }
 
     @Override
@@ -71,6 +91,11 @@ public final class SimDispatcherConfigurator extends MessageDispatcherConfigurat
 
     @Override
     public boolean registerForExecution(Mailbox mbox, boolean hasMessageHint, boolean hasSystemMessageHint) {
+      // a spawn from another domain: the child's Create is in its mailbox; the link starts it on this lane
+      if (lane.links != null
+          && crossed(() -> registerForExecution(mbox, hasMessageHint, hasSystemMessageHint), "<start>")) {
+        return false;
+      }
       if (lane.runningOnThisThread()) return lane.schedule(mbox, hasMessageHint, hasSystemMessageHint);
       return super.registerForExecution(mbox, hasMessageHint, hasSystemMessageHint);
     }

@@ -94,13 +94,24 @@ public final class SimHost implements AutoCloseable {
    * is drained. The root must call {@link SimRun#finish()} when it stops.
    */
   public <T> SimLane.RunStats run(int lane, SimRun run, Function<SimRun, Behavior<T>> root) {
+    Launch l = launch(lane, run, root);
+    return SimLanes.lane(system, lane).run(run, l.bootPath(), l.rootPath(), l.boot(), l.abort());
+  }
+
+  /**
+   * How to start a testbed on lane {@code lane}: the boot actor's path, the root's path, and the two requests to
+   * the boot actor (spawn the root, stop it), to be called on the lane thread. Time domains start through this.
+   */
+  public record Launch(String bootPath, String rootPath, Runnable boot, Runnable abort) {}
+
+  public <T> Launch launch(int lane, SimRun run, Function<SimRun, Behavior<T>> root) {
     if (lane < 0 || lane >= boots.size()) {
       throw new IllegalArgumentException("no lane " + lane + " (have " + boots.size() + ")");
     }
     String name = "tb-" + testbeds.incrementAndGet();
     ActorRef<SpawnTestbed> boot = boots.get(lane);
     String bootPath = boot.path().toStringWithoutAddress();
-    return SimLanes.lane(system, lane).run(run, bootPath, bootPath + "/" + name,
+    return new Launch(bootPath, bootPath + "/" + name,
         () -> boot.tell(new SpawnTestbed(name, root.apply(run))),
         () -> boot.tell(new SpawnTestbed(name, null)));
   }

@@ -41,6 +41,16 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
   private long stampNanos;
   /** Which run-list entries the strategy is offered at this choice: all, or only the overdue ones. */
   private final Offer offer = new Offer();
+  /**
+   * Time domains ({@code sim.domain}): set while this lane runs one domain of a testbed split into several; null
+   * otherwise, and then nothing below costs anything. Messages that reach this lane from another domain go
+   * through the hook's links instead of straight into a mailbox.
+   */
+  LinkHook links;
+  /** True while this lane runs a window of its domain on its owner thread. */
+  private boolean active;
+  /** A domain's window: timers due at or after this wait for the next window. Unbounded for one domain. */
+  private long windowEnd = Long.MAX_VALUE;
 
   SimLane(String name) {
     this.name = name;
@@ -52,7 +62,7 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
 
   /** Called by Pekko (through the lane's executor) whenever a mailbox has something to process. */
   void enqueue(Runnable mailboxRun) {
-    if (Thread.currentThread() == owner) {
+    if (Thread.currentThread() == owner && (links == null || active)) {
       runnable.add(mailboxRun);
     } else {
       // Something outside the loop touched a testbed actor: keep the work, but the run is no longer reproducible.
@@ -93,7 +103,15 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
 
   /** True on the lane's thread while it runs a testbed: the only time {@link #schedule} may be used. */
   boolean runningOnThisThread() {
-    return Thread.currentThread() == owner && current != null;
+    return Thread.currentThread() == owner && current != null && (links == null || active);
+  }
+
+  /**
+   * True if a message for this lane is being sent from another time domain (a domain lane whose window is not
+   * running on the calling thread): it must cross a link. Only called when {@link #links} is set.
+   */
+  boolean crossing() {
+    return !(active && Thread.currentThread() == owner);
   }
 
   /**
@@ -203,6 +221,111 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     return new RunStats(run.choices(), run.clock().now(), foreignEnqueues.get() - foreignBefore);
   }
 
+  // ---- Time domains (sim.domain): one testbed over several lanes, run window by window. ----
+
+  private static final ThreadLocal<SimLane> ACTIVE = new ThreadLocal<>();
+  private Runnable pendingBoot;
+
+  /** The domain lane whose window runs on the calling thread now, or null. */
+  static SimLane activeOnThisThread() {
+    return ACTIVE.get();
+  }
+
+  /**
+   * Makes this lane run {@code run} as one time domain of a testbed, window by window ({@link #runWindow}). Its
+   * actors are children of the testbed root at {@code rootPath}; {@code boot} (the guest domain's, null for the
+   * others) spawns that root at the start of the first window.
+   */
+  public void beginDomain(SimRun run, String bootPath, String rootPath, Runnable boot, LinkHook links) {
+    if (current != null) throw new IllegalStateException("lane " + name + " is already running a testbed");
+    current = run;
+    rootPrefix = rootPath.endsWith("/") ? rootPath : rootPath + "/";
+    this.bootPath = bootPath;
+    this.links = links;
+    recordSenders = run.trace().detailed();
+    stampNanos = run.clock().now();
+    pendingBoot = boot;
+    foreignAtBegin = foreignEnqueues.get();
+  }
+
+  private long foreignAtBegin;
+
+  /**
+   * Runs this domain on the calling thread until nothing is runnable and its next timer is due at or after
+   * {@code end} (or the run is finished and idle).
+   */
+  public void runWindow(long end) {
+    owner = Thread.currentThread();
+    active = true;
+    windowEnd = end;
+    ACTIVE.set(this);
+    try {
+      if (pendingBoot != null) {
+        Runnable b = pendingBoot;
+        pendingBoot = null;
+        b.run();
+      }
+      loop(current);
+    } finally {
+      ACTIVE.remove();
+      active = false;
+    }
+  }
+
+  /**
+   * When this domain next has something to do: now if something is runnable, else its next timer's due time;
+   * {@code Long.MAX_VALUE} if nothing at all (or its run is finished and it is idle).
+   */
+  public long nextEventNanos() {
+    if (pendingBoot != null || !runnable.isEmpty() || !foreign.isEmpty()) return current.clock().now();
+    if (current.isFinished()) return Long.MAX_VALUE;
+    VirtualClock.Timer t = current.clock().peek();
+    return t == null ? Long.MAX_VALUE : t.due;
+  }
+
+  /** Ends this lane's part in a domain run; returns what it cost. */
+  public RunStats endDomain() {
+    SimRun run = current;
+    long now = run.clock().now();
+    run.clock().clear();
+    ids.clear();
+    senders.clear();
+    recordSenders = false;
+    current = null;
+    owner = null;
+    links = null;
+    windowEnd = Long.MAX_VALUE;
+    pendingBoot = null;
+    return new RunStats(run.choices(), now, foreignEnqueues.get() - foreignAtBegin);
+  }
+
+  /**
+   * After a domain run failed: the lanes of the testbed leave their domains and the calling thread runs all of
+   * them as plain lanes, so that stopping the testbed's actors (which crosses lanes) completes.
+   */
+  public void detachForTeardown() {
+    links = null;
+    active = false;
+    windowEnd = Long.MAX_VALUE;
+    current.clock().clear();
+    current = null;
+    owner = Thread.currentThread();
+  }
+
+  /** Runs what is queued on this lane (teardown after {@link #detachForTeardown}); returns how many ran. */
+  public int drainQueued() {
+    int ran = runnable.size() + foreign.size();
+    drainFifo();
+    return ran;
+  }
+
+  /** Clears the owner after a teardown drain. */
+  public void release() {
+    ids.clear();
+    senders.clear();
+    owner = null;
+  }
+
   private void loop(SimRun run) {
     VirtualClock clock = run.clock();
     ExternalInputs inputs = run.inputs();
@@ -241,8 +364,9 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
       long choice = run.choices();
       // The fairness bound (docs/scenarios.md, machine.fairness): while a message waits, virtual time may not
       // move more than the bound past the moment it became runnable, so a timer beyond that is not a legal move.
-      boolean timerOk = next != null && (n == 0
+      boolean timerOk = next != null && next.due < windowEnd && (n == 0
           || (next.due <= now + lookahead && next.due <= runnable.oldestSinceNanos() + fairness));
+      if (n == 0 && !timerOk) return; // only with time domains: the next timer belongs to a later window
       if (!timerOk || next != eligibleTimer) {
         eligibleTimer = timerOk ? next : null;
         timerEligibleSince = timerOk ? choice : -1;

@@ -43,12 +43,30 @@ public final class SimLanes {
     return DISPATCHER_PREFIX + index;
   }
 
+  /** Most time domains one testbed may have besides its guest (each needs a dispatcher of its own). */
+  public static final int MAX_DOMAINS = 15;
+
+  /**
+   * The dispatcher of time domain {@code domain} (1..{@link #MAX_DOMAINS}; 0 is the guest, on the lane itself)
+   * of a testbed run on lane {@code index}: {@code devemu.sim.lane-<index>-d<domain>}. Declared for every lane,
+   * built by Pekko only when a domain scenario uses it.
+   */
+  public static String domainDispatcherId(int index, int domain) {
+    return domain == 0 ? dispatcherId(index) : DISPATCHER_PREFIX + index + "-d" + domain;
+  }
+
+  /** The lane behind a domain dispatcher of the given system. */
+  public static SimLane domainLane(ActorSystem<?> system, int index, int domain) {
+    return lane(systemKey(system), domainDispatcherId(index, domain));
+  }
+
   /** Config declaring {@code count} lane dispatchers; fall back to it when creating the actor system. */
   public static Config dispatcherConfig(int count) {
     StringBuilder sb = new StringBuilder();
     sb.append(HOST_ID).append(" = \"").append(HOSTS.incrementAndGet()).append("\"\n");
-    for (int i = 0; i < count; i++) {
-      sb.append(dispatcherId(i)).append(" {\n")
+    for (int d = 0; d < count * (MAX_DOMAINS + 1); d++) {
+      int i = d / (MAX_DOMAINS + 1);
+      sb.append(domainDispatcherId(i, d % (MAX_DOMAINS + 1))).append(" {\n")
           .append("  type = \"").append(SimDispatcherConfigurator.class.getName()).append("\"\n")
           .append("  executor = \"").append(SimExecutorConfigurator.class.getName()).append("\"\n")
           .append("  throughput = 1\n")

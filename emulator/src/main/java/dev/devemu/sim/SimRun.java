@@ -25,6 +25,7 @@ public final class SimRun {
   private final long fairnessNanos;
   private final long fairnessChoices;
   private final ExternalInputs inputs;
+  private final DomainPlacement placement;
   private java.util.function.Consumer<String> onStall = spinner -> {};
   private boolean finished;
   private long choices;
@@ -42,6 +43,7 @@ public final class SimRun {
     this.fairnessNanos = b.fairnessNanos;
     this.fairnessChoices = b.fairnessChoices;
     this.inputs = b.inputs;
+    this.placement = b.placement;
     strategy.start(random.fork("strategy"));
   }
 
@@ -100,6 +102,14 @@ public final class SimRun {
     return fairnessChoices;
   }
 
+  /**
+   * Where the testbed's time domains run (their dispatchers and clocks), or null when the run is one domain:
+   * set on the guest domain's run by {@code sim.domain.DomainRun}.
+   */
+  public DomainPlacement placement() {
+    return placement;
+  }
+
   /** Where inputs from outside the run come from, or null for a closed run. */
   ExternalInputs inputs() {
     return inputs;
@@ -150,6 +160,7 @@ public final class SimRun {
     private long fairnessNanos = DEFAULT_FAIRNESS_NANOS;
     private long fairnessChoices = DEFAULT_FAIRNESS_CHOICES;
     private ExternalInputs inputs;
+    private DomainPlacement placement;
 
     Builder(long seed) {
       this.seed = seed;
@@ -212,6 +223,12 @@ public final class SimRun {
      */
     public Builder inputs(ExternalInputs inputs) {
       this.inputs = inputs;
+      return this;
+    }
+
+    /** Makes this run the guest domain of a testbed split into time domains (see {@link #placement()}). */
+    public Builder placement(DomainPlacement placement) {
+      this.placement = placement;
       return this;
     }
 

@@ -9,6 +9,7 @@ import dev.devemu.sim.SimHost;
 import dev.devemu.sim.SimLane;
 import dev.devemu.sim.SimRun;
 import dev.devemu.sim.TraceSink;
+import dev.devemu.sim.domain.DomainRun;
 
 /** Runs one scenario under one seed on a lane of a {@link SimHost}, on the calling thread. */
 public final class Runner {
@@ -21,22 +22,36 @@ public final class Runner {
    * @param trace whether to hash the deliveries ({@code hash}), also keep them ({@code keep}), or neither
    * @param maxChoices a run that makes more choices than this is stopped as an internal error
    */
-  public record Options(SchedulingStrategy strategy, TraceMode trace, long maxChoices, ErrorPaths errorPaths) {
+  public record Options(SchedulingStrategy strategy, TraceMode trace, long maxChoices, ErrorPaths errorPaths,
+      int domainThreads) {
+    public Options(SchedulingStrategy strategy, TraceMode trace, long maxChoices, ErrorPaths errorPaths) {
+      this(strategy, trace, maxChoices, errorPaths, 1);
+    }
+
     public static Options defaults() {
       return new Options(new RandomWalkStrategy(), TraceMode.HASH, Long.MAX_VALUE, null);
     }
 
     public Options withStrategy(SchedulingStrategy s) {
-      return new Options(s, trace, maxChoices, errorPaths);
+      return new Options(s, trace, maxChoices, errorPaths, domainThreads);
     }
 
     public Options withTrace(TraceMode mode) {
-      return new Options(strategy, mode, maxChoices, errorPaths);
+      return new Options(strategy, mode, maxChoices, errorPaths, domainThreads);
     }
 
     /** Records error-path coverage of the run into {@code paths} (null: off). */
     public Options withErrorPaths(ErrorPaths paths) {
-      return new Options(strategy, trace, maxChoices, paths);
+      return new Options(strategy, trace, maxChoices, paths, domainThreads);
+    }
+
+    /**
+     * How many threads run the time domains of a scenario that declares them ({@code --lanes N}); the trace is the
+     * same for every N. No effect on a scenario without domains.
+     */
+    public Options withDomainThreads(int threads) {
+      if (threads < 1) throw new IllegalArgumentException("--lanes must be at least 1, got " + threads);
+      return new Options(strategy, trace, maxChoices, errorPaths, threads);
     }
   }
 
@@ -47,7 +62,12 @@ public final class Runner {
   public enum TraceMode { NONE, HASH, KEEP, DETAILED }
 
   /** A finished run: its result and, if asked for, its trace and the trace's hash. */
-  public record Outcome(RunResult result, String traceSha256, DeliveryTrace trace, SimLane.RunStats stats) {}
+  public record Outcome(RunResult result, String traceSha256, DeliveryTrace trace, SimLane.RunStats stats,
+      DomainRun.Stats domains) {
+    public Outcome(RunResult result, String traceSha256, DeliveryTrace trace, SimLane.RunStats stats) {
+      this(result, traceSha256, trace, stats, null);
+    }
+  }
 
   public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options) {
     return run(host, lane, scenario, seed, options, k -> {});
@@ -68,14 +88,24 @@ public final class Runner {
     RunResult[] result = new RunResult[1];
     ErrorPaths paths = options.errorPaths();
     java.util.function.Consumer<dev.devemu.kernel.Kernel> setup = paths == null ? k -> {} : k -> k.errorPaths(paths);
-    SimLane.RunStats stats = host.run(lane, run,
-        r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd, setup));
+    DomainRun.Stats domains = null;
+    SimLane.RunStats stats;
+    if (scenario.domains().isEmpty()) {
+      stats = host.run(lane, run, r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd, setup));
+    } else {
+      // Time domains: the guest's run is built by DomainRun (one run per domain); `run` above is not used.
+      domains = DomainRun.run(host, lane, scenario.domains(), new DomainRun.Settings(seed, options.strategy(),
+          trace == null ? TraceSink.NONE : trace, scenario.machine().lookaheadNanos(),
+          scenario.machine().fairnessNanos(), options.maxChoices(), options.domainThreads()),
+          r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd, setup));
+      stats = new SimLane.RunStats(domains.choices(), domains.virtualNanos(), domains.foreignEnqueues());
+    }
     if (result[0] == null) throw new IllegalStateException("testbed ended without a result");
     if (stats.foreignEnqueues() > 0) {
       throw new IllegalStateException("determinism broken: " + stats.foreignEnqueues()
           + " messages reached the testbed from outside its lane");
     }
     if (result[0].internalError() != null) throw new IllegalStateException("emulator error: " + result[0].internalError());
-    return new Outcome(result[0], trace == null ? null : trace.sha256(), trace, stats);
+    return new Outcome(result[0], trace == null ? null : trace.sha256(), trace, stats, domains);
   }
 }

@@ -226,6 +226,32 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     }
 
     @Override
+    public <T> ActorRef<T> spawnDevice(String slot, Behavior<T> behavior, String name) {
+      String domain = domainOf(slot);
+      if (domain == null) return spawn(behavior, name);
+      ActorRef<T> ref = ctx.spawn(behavior, name, DispatcherSelector.fromConfig(run.placement().dispatcher(domain)));
+      ctx.watch(ref);
+      watched.add(ref);
+      return ref;
+    }
+
+    @Override
+    public dev.devemu.sim.VirtualClock deviceClock(String slot) {
+      String domain = domainOf(slot);
+      return domain == null ? host.clock() : run.placement().clock(domain);
+    }
+
+    @Override
+    public boolean inOwnDomain(String slot) {
+      return domainOf(slot) != null;
+    }
+
+    /** The slot's time domain, or null for the guest's (always null when the run is not split into domains). */
+    private String domainOf(String slot) {
+      return run.placement() == null ? null : scenario.domains().domainOf(slot);
+    }
+
+    @Override
     public <B extends TestbedBus> B bus(Class<B> type) {
       TestbedBus bus = buses.get(type);
       if (bus == null) throw new IllegalStateException("no bus " + type.getName() + " in the catalog");

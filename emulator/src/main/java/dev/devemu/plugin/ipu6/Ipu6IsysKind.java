@@ -71,7 +71,8 @@ public final class Ipu6IsysKind implements DeviceKind {
 
       @Override
       public void install(TestbedBuilder testbed) {
-        testbed.bus(PciBus.class).addDevice(address, new Ipu6IsysDevice(revision, mode, testbed.kernel().faults()), present);
+        testbed.bus(PciBus.class).addDevice(address, new Ipu6IsysDevice(revision, mode,
+            testbed.inOwnDomain(address.toString()) ? null : testbed.kernel().faults()), present);
       }
     };
   }

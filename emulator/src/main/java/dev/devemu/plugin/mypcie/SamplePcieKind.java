@@ -48,6 +48,8 @@ public final class SamplePcieKind implements DeviceKind {
     boolean msi = node.bool("msi", true);
     int vendor = (int) node.integer("vendor-id", dev.devemu.datasheet.SamplePcieDatasheet.VENDOR, 0, 0xfffe);
     int device = (int) node.integer("device-id", dev.devemu.datasheet.SamplePcieDatasheet.DEVICE, 0, 0xffff);
+    int taps = (int) node.integer("filter-taps", 0, 0, 1 << 20);
+    long adcPeriod = node.duration("adc-period", 2 * dev.devemu.sim.VirtualClock.MICROSECOND, 1);
     String slot = address.toString();
     return new DeviceSpec.Placed(SamplePcieKind.this.type(), slot, line) {
       @Override
@@ -58,8 +60,8 @@ public final class SamplePcieKind implements DeviceKind {
 
       @Override
       public void install(TestbedBuilder testbed) {
-        testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate, bar0Size, msi, vendor, device),
-            present);
+        testbed.bus(PciBus.class).addDevice(address,
+            new SamplePcieDevice(revision, rate, bar0Size, msi, vendor, device).withFilter(taps, adcPeriod), present);
       }
     };
   }

@@ -33,9 +33,12 @@ public final class PciBus implements TestbedBus {
   /** Puts a PCI device model into a slot; a device absent at boot waits for a fault plan's {@code plug}. */
   public ActorRef<PciDeviceActor.Command> addDevice(PciAddress address, PciDeviceModel model, boolean presentAtBoot) {
     String name = address.toString();
-    ActorRef<PciDeviceActor.Command> ref = testbed.spawn(PciDeviceActor.create(address, model, testbed.irqChip(),
-        testbed.hostBridge(), testbed.host().clock(), () -> testbed.random("pci:" + name), name,
-        testbed.kernel().moments().slot(name)), "pci-" + name.replace(':', '_'));
+    // A card in a time domain of its own keeps its domain's time, and signals its moments to nobody: the
+    // kernel's fault plan lives in the guest's domain, across the link (the loader rejects faults waiting for them).
+    ActorRef<PciDeviceActor.Command> ref = testbed.spawnDevice(name, PciDeviceActor.create(address, model,
+        testbed.irqChip(), testbed.hostBridge(), testbed.deviceClock(name), () -> testbed.random("pci:" + name), name,
+        testbed.inOwnDomain(name) ? new dev.devemu.fault.Moments().slot(name) : testbed.kernel().moments().slot(name)),
+        "pci-" + name.replace(':', '_'));
     if (!presentAtBoot) ref.tell(new PciDeviceActor.SetPresent(false, false));
     slots.add(new PciBusActor.Slot(address, ref, presentAtBoot, name, model.config()::snapshot));
     return ref;

@@ -40,8 +40,12 @@ public final class UsbBus implements TestbedBus {
    */
   public ActorRef<UsbDeviceActor.Command> addDevice(UsbPort port, UsbDeviceModel model, boolean presentAtBoot) {
     String name = port.toString();
-    ActorRef<UsbDeviceActor.Command> ref = testbed.spawn(UsbDeviceActor.create(port, model, testbed.host().clock(),
-        () -> testbed.random("usb:" + name), testbed.kernel().faults()::inject), "usb-" + name);
+    // A device in a time domain of its own keeps its domain's time and draws no fault points: they live in the
+    // kernel's fault plan, in the guest's domain across the link (the loader refuses plans that ask for them).
+    java.util.function.BiPredicate<String, String> faults = testbed.inOwnDomain(name) ? (point, where) -> false
+        : testbed.kernel().faults()::inject;
+    ActorRef<UsbDeviceActor.Command> ref = testbed.spawnDevice(name, UsbDeviceActor.create(port, model,
+        testbed.deviceClock(name), () -> testbed.random("usb:" + name), faults), "usb-" + name);
     if (!presentAtBoot) ref.tell(new UsbDeviceActor.SetPresent(false));
     slots.add(new UsbBusActor.Slot(port, ref, model.speed(), presentAtBoot));
     return ref;

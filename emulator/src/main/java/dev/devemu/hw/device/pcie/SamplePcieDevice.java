@@ -72,6 +72,60 @@ public final class SamplePcieDevice implements PciDeviceModel {
     this.meanIntervalNanos = interruptsPerSecond > 0 ? 1e9 / interruptsPerSecond : 0;
   }
 
+  /**
+   * The card as a small DSP: while enabled, its ADC converts a value every {@code periodNanos} and a
+   * {@code taps}-tap FIR low-pass filter (integer arithmetic, the same in every JVM) runs over the last
+   * {@code taps} conversions; a sample (the interrupt) then reports the filter's latest output. The ADC clock is
+   * derived from the PCIe reference clock, so its ticks fall on a grid of absolute time, the same for every card.
+   * Real work inside the device model, which a time domain of its own takes off the guest's thread (BENCHMARKS.md,
+   * figure 7). Without it ({@code taps} 0) samples are raw values drawn from the device's stream.
+   */
+  public SamplePcieDevice withFilter(int taps, long periodNanos) {
+    if (taps < 0 || (taps > 0 && periodNanos <= 0)) throw new IllegalArgumentException("bad filter " + taps + "/" + periodNanos);
+    this.taps = taps;
+    this.adcPeriod = periodNanos;
+    this.history = taps == 0 ? null : new int[taps];
+    return this;
+  }
+
+  private int taps;
+  private long adcPeriod;
+  private int[] history;
+  private int historyAt;
+  private long adcState = 0x2545F4914F6CDD1DL;
+  private int filteredOutput;
+  private boolean adcArmed;
+  private static final Object ADC_TICK = new Object() {
+    @Override
+    public String toString() {
+      return "adc";
+    }
+  };
+
+  private void armAdc(DeviceContext dev) {
+    if (taps == 0 || adcArmed) return;
+    adcArmed = true;
+    long next = (dev.now() / adcPeriod + 1) * adcPeriod;
+    dev.schedule(next - dev.now(), ADC_TICK);
+  }
+
+  private void convert() {
+    // the analogue input: a deterministic noise source (xorshift), no draw from the device's random stream
+    adcState ^= adcState << 13;
+    adcState ^= adcState >>> 7;
+    adcState ^= adcState << 17;
+    history[historyAt] = (int) (adcState & 0xffff);
+    historyAt = (historyAt + 1) % taps;
+    long acc = 0;
+    // a triangular window: coefficient k rises to the middle and falls again
+    for (int k = 0, i = historyAt; k < taps; k++, i = i + 1 == taps ? 0 : i + 1) {
+      long coef = 1 + Math.min(k, taps - 1 - k);
+      acc += coef * history[i];
+    }
+    long norm = (long) ((taps + 1) / 2) * ((taps + 2) / 2);
+    filteredOutput = (int) ((acc / Math.max(1, norm)) & 0x7fffffff);
+  }
+
   private boolean closedLoop() {
     return meanIntervalNanos == 0;
   }
@@ -110,6 +164,7 @@ public final class SamplePcieDevice implements PciDeviceModel {
       }
       case REG_CONTROL -> {
         control = (int) value & 1;
+        if (control == 1) armAdc(dev);
         if (control == 1) arm(dev);
         else generation++; // a pending sample timer is now stale
       }
@@ -137,6 +192,14 @@ public final class SamplePcieDevice implements PciDeviceModel {
 
   @Override
   public void onTimer(Object token, DeviceContext dev) {
+    if (token == ADC_TICK) {
+      adcArmed = false;
+      if (control == 1) {
+        convert();
+        armAdc(dev);
+      }
+      return;
+    }
     timerArmed = false;
     if (!(token instanceof Sample s) || s.generation() != generation || control == 0) {
       if (control == 1) arm(dev); // a stale timer from before a disable/enable cycle
@@ -150,6 +213,7 @@ public final class SamplePcieDevice implements PciDeviceModel {
     if (sampleBudget > 0 && samples >= sampleBudget) return;
     samples++;
     data = (int) (dev.random().nextLong() & 0x7fffffff);
+    if (taps > 0) data = filteredOutput;
     irqStatus = IRQ_DATA_READY | ((samples % RING_SLOTS) << 8);
     int n = samples;
     Cause cause = dev.cause(() -> "sample " + n + " ready (slot " + (n % RING_SLOTS) + ")");
