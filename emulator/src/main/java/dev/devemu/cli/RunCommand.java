@@ -97,6 +97,10 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       StrategySpec resolved = Sessions.resolve(host, strategySpec, scenario, runSeed);
       recipe = RunRecipe.of(scenarioFile.toString(), scenario.source(), runSeed, variant, resolved);
       out.println(RunPrinter.header(scenario, recipe));
+      if (resolved.swarm()) {
+        out.println(dev.devemu.scenario.SwarmFaultPlan.describe(scenario.faults(),
+            dev.devemu.scenario.SwarmFaultPlan.apply(scenario, runSeed).faults()));
+      }
       out.flush();
       outcome = Sessions.run(host, recipe, scenario, files.mode());
     }
