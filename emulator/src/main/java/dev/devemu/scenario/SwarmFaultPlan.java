@@ -23,7 +23,8 @@ import java.util.TreeMap;
  *   <li>each recurring entry ({@code every}): on or off (½ each); if on, its mean interval times 2^u as above;
  *   <li>each fixed-time event: always kept (the events are the scenario's script — dropping the plug after an unplug
  *       would make another scenario), its time moved uniformly within a quarter of the gap to the previous and the
- *       next event (to 0 and to the end of the run at the ends), so the events keep their order.
+ *       next event (to 0 and to the end of the run at the ends), so the events keep their order; an event that
+ *       waits for a life-cycle moment ({@code when}) keeps its time.
  * </ul>
  * A pure function of the plan, the run's duration and the seed: the same recipe gives the same plan in any JVM.
  */
@@ -53,6 +54,9 @@ public final class SwarmFaultPlan {
       recurring.add(new FaultPlan.Recurring(x.action(), x.slot(), interval, x.restoreAfterNanos(), x.when(), x.params(),
           x.line()));
     }
+    // Only clock-timed events move: one with a life-cycle moment (when = during-probe …) is timed by that moment,
+    // and moving its "from" time past the moment would make it miss it (the first version did: pcie/unchecked-alloc's
+    // fail-during-probe then waited for a re-probe). They still count as neighbours of the others.
     List<FaultPlan.Event> byTime = new ArrayList<>(plan.events());
     byTime.sort(Comparator.comparingLong(FaultPlan.Event::atNanos)); // stable: equal times keep the file's order
     Map<FaultPlan.Event, Long> moved = new java.util.IdentityHashMap<>();
@@ -63,7 +67,7 @@ public final class SwarmFaultPlan {
       long after = i == byTime.size() - 1 ? Math.max(0, durationNanos - at) : byTime.get(i + 1).atNanos() - at;
       long lo = at - before / 4;
       long hi = at + after / 4;
-      long t = hi > lo ? lo + swarm.fork("event:" + e.line()).nextLong(hi - lo + 1) : at;
+      long t = e.when() == null && hi > lo ? lo + swarm.fork("event:" + e.line()).nextLong(hi - lo + 1) : at;
       moved.put(e, t);
     }
     List<FaultPlan.Event> events = new ArrayList<>();
