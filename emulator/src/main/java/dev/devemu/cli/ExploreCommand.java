@@ -48,7 +48,8 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
 
   @Option(names = "--strategy", defaultValue = "random", split = ",",
       description = "random, or pct[:DEPTH[:K]]; with --stats, a comma-separated list (random,pct:2,pct:3). PCT's K "
-          + "is measured from a first run of the first seed when not given.")
+          + "is measured from a first run of the first seed when not given. A +swarm suffix (random+swarm) makes each seed "
+          + "run its own variant of the fault plan.")
   List<String> strategies;
 
   @Option(names = "--stats", description = "Run all N seeds under each strategy and print how many found a bug.")

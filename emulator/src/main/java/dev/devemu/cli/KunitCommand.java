@@ -62,7 +62,12 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
     PrintWriter err = spec.commandLine().getErr();
     List<StrategySpec> specs = new ArrayList<>();
     try {
-      for (String s : strategies) specs.add(StrategySpec.parse(s));
+      for (String s : strategies) {
+        StrategySpec parsed = StrategySpec.parse(s);
+        // KUnit tests script their own faults; there is no scenario fault plan for swarm to vary.
+        if (parsed.swarm()) throw new IllegalArgumentException("--strategy " + s + ": kunit has no fault plan; +swarm is for run, explore and bench");
+        specs.add(parsed);
+      }
       if (seeds < 0) throw new IllegalArgumentException("--seeds must be >= 0");
     } catch (IllegalArgumentException e) {
       err.println("devemu: " + e.getMessage());

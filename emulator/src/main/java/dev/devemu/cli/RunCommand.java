@@ -36,7 +36,8 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
 
   @Option(names = "--strategy", defaultValue = "random",
       description = "Scheduling strategy: random, or pct[:DEPTH[:K]] (depth 3 by default; K, the decisions of a "
-          + "run, is measured from a first run when not given).")
+          + "run, is measured from a first run when not given); a +swarm suffix (random+swarm, pct:3+swarm) runs the "
+          + "seed's own variant of the fault plan (docs/exploration.md).")
   String strategy;
 
   @Option(names = "--replay", paramLabel = "TRACE",
@@ -103,6 +104,10 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       StrategySpec resolved = Sessions.resolve(host, strategySpec, scenario, runSeed);
       recipe = RunRecipe.of(scenarioFile.toString(), scenario.source(), runSeed, variant, resolved);
       out.println(RunPrinter.header(scenario, recipe));
+      if (resolved.swarm()) {
+        out.println(dev.devemu.scenario.SwarmFaultPlan.describe(scenario.faults(),
+            dev.devemu.scenario.SwarmFaultPlan.apply(scenario, runSeed).faults()));
+      }
       out.flush();
       outcome = Sessions.run(host, recipe, scenario, files.mode(), lanes);
     }

@@ -2,6 +2,7 @@ package dev.devemu.replay;
 
 import dev.devemu.kernel.KernelConfig;
 import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.SwarmFaultPlan;
 import dev.devemu.sim.PctStrategy;
 import dev.devemu.sim.SimHost;
 import dev.devemu.testbed.Runner;
@@ -37,6 +38,9 @@ public final class Sessions {
 
   private static Runner.Outcome run(SimHost host, int lane, RunRecipe recipe, Scenario scenario,
       Runner.TraceMode mode, int lanes) {
+    // Swarm draws per seed, here rather than in RunRecipe.scenario(): explore and the bench parse a scenario once
+    // and run it under many seeds.
+    if (recipe.strategy().swarm()) scenario = SwarmFaultPlan.apply(scenario, recipe.seed());
     return Runner.run(host, lane, scenario, recipe.seed(),
         Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode).withDomainThreads(lanes));
   }

@@ -99,6 +99,7 @@ public final class ReportFile {
       params.put("depth", r.strategy().depth());
       params.put("k", r.strategy().k());
     }
+    if (r.strategy().swarm()) params.put("swarm", true); // absent otherwise: reports without it read as before
     replay.put("duration_override_ns", r.durationOverrideNanos());
     replay.put("faults_disabled", r.faultsDisabled());
     ArrayNode dropped = replay.putArray("dropped_faults");

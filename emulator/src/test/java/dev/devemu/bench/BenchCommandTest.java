@@ -127,4 +127,23 @@ class BenchCommandTest {
     assertEquals(ExitCodes.BAD_INPUT, bad.code());
     assertTrue(bad.err().contains("char-oob-read.conf: no such file"), bad.err());
   }
+
+  @Test
+  void theBugFigureTakesSwarmVariantsOfTheStrategies() throws Exception {
+    Path json = tmp.resolve("swarm.json");
+    Result r = devemu("bench", "--only", "bugs", "--bugs-dir", "../scenarios/bugs", "--bug", "usb/unchecked-alloc",
+        "--bug-seeds", "3", "--bug-clean-seeds", "2", "--bug-strategies", "random+swarm,pct:2+swarm", "--json",
+        json.toString());
+    assertEquals(ExitCodes.OK, r.code(), r.err());
+    List<String> lines = r.out().lines().toList();
+    for (String s : List.of("random\\+swarm", "pct:2\\+swarm")) {
+      assertTrue(lines.stream().anyMatch(l -> l.matches("bugs " + s + " found=[01]/1 within 3 seeds, .*")), s + "\n" + r.out());
+    }
+    JsonNode j = new ObjectMapper().readTree(json.toFile());
+    assertTrue(j.at("/bugs/strategies/1/bugs/0/strategy").asText().matches("pct:2:\\d+\\+swarm"), j.toString());
+    Result bad = devemu("bench", "--only", "bugs", "--bugs-dir", "../scenarios/bugs", "--bug", "usb/unchecked-alloc",
+        "--bug-strategies", "random+swarn");
+    assertEquals(ExitCodes.BAD_INPUT, bad.code());
+    assertTrue(bad.err().contains("random+swarn"), bad.err());
+  }
 }
