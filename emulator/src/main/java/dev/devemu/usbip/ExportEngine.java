@@ -142,6 +142,8 @@ final class ExportEngine {
     boolean closed;
     /** usbip seqnum -> device seqs of the URBs in flight (one per packet for an isochronous URB). */
     final Map<Integer, long[]> bySeqnum = new LinkedHashMap<>();
+    /** usbip seqnum -> flow-control weight ({@link UsbipProtocol#submitWeight}) of the URBs not yet released. */
+    final Map<Integer, Integer> weights = new LinkedHashMap<>();
 
     Conn(int id) {
       this.id = id;
@@ -304,6 +306,7 @@ final class ExportEngine {
       close(c, "seqnum " + seqnum + " is already in flight");
       return;
     }
+    c.weights.put(seqnum, Math.max(1, s.numberOfPackets()));
     int ep = s.basic().ep() & 0x0f;
     int endpoint = ep == 0 ? 0 : ep | (s.basic().direction() == UsbipProtocol.DIR_IN ? UsbDescriptors.ENDPOINT_DIR_IN : 0);
     UsbDescriptors.EndpointDescriptor isoEndpoint = ep == 0 ? null : isochronous(e, endpoint);
@@ -421,7 +424,7 @@ final class ExportEngine {
         if (e.inFlight.remove(seq) != null) e.device.tell(new UsbDeviceActor.UrbUnlink(e.spec.port().port(), seq, e.adapter));
       }
       status = -Errno.ECONNRESET;
-      out.released(c.id, 1);
+      release(c, u.unlinkSeqnum());
     }
     out.send(c.id, new RetUnlink(new Basic(UsbipProtocol.RET_UNLINK, u.basic().seqnum(), 0, 0, 0), status).encode());
   }
@@ -496,7 +499,13 @@ final class ExportEngine {
     RetSubmit ret = new RetSubmit(new Basic(UsbipProtocol.RET_SUBMIT, seqnum, 0, 0, 0), 0, total, urb.startFrame,
         urb.packets.size(), errors, data, iso);
     out.send(c.id, ret.encode());
-    out.released(c.id, 1);
+    release(c, seqnum);
+  }
+
+  /** The URB {@code seqnum} leaves the connection's books: its flow-control weight goes back to the reader. */
+  private void release(Conn c, int seqnum) {
+    Integer weight = c.weights.remove(seqnum);
+    if (weight != null) out.released(c.id, weight);
   }
 
   /**
@@ -527,7 +536,7 @@ final class ExportEngine {
     RetSubmit ret = new RetSubmit(new Basic(UsbipProtocol.RET_SUBMIT, p.seqnum(), 0, 0, 0), status, actual, 0,
         p.numberOfPackets(), errors, data, iso);
     out.send(c.id, ret.encode());
-    out.released(c.id, 1);
+    release(c, p.seqnum());
   }
 
   /** Ends a connection: its URBs are dropped at the device, its import released. */
@@ -543,7 +552,8 @@ final class ExportEngine {
           }
         }
       }
-      out.released(c.id, c.bySeqnum.size());
+      out.released(c.id, c.weights.values().stream().mapToInt(Integer::intValue).sum());
+      c.weights.clear();
       c.bySeqnum.clear();
       if (e.importer == c.id) e.importer = -1;
     }

@@ -342,7 +342,9 @@ public final class UsbipServer implements AutoCloseable {
         byte[] msg = Arrays.copyOf(header, header.length + payload);
         in.readFully(msg, header.length, payload);
         if (readInt(header, 0) == UsbipProtocol.CMD_SUBMIT) {
-          while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+          // an isochronous URB weighs its packets: the cap bounds the device's queue, not just the URBs
+          int weight = UsbipProtocol.submitWeight(header);
+          while (!inFlight.tryAcquire(weight, 100, TimeUnit.MILLISECONDS)) {
             if (finished || closing) return;
           }
         }
