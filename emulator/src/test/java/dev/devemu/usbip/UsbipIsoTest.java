@@ -247,4 +247,54 @@ class UsbipIsoTest {
       assertEquals(2, UsbipTestClient.devlist(port).size(), "the server still lists both devices");
     }
   }
+  @Test
+  void floodOfLargeIsoUrbsIsHeldBackByThePacketWeightedCap() throws Exception {
+    Path session = dir.resolve("flood.session");
+    double seconds;
+    try (UsbipServer server = start(scenario(null), session)) {
+      int port = server.port();
+      UsbipTestClient flooder = new UsbipTestClient(port);
+      assertNotNull(flooder.importDevice("1-1"));
+      startStreaming(flooder);
+      int[] max = new int[UsbipProtocol.MAX_ISO_PACKETS];
+      Arrays.fill(max, PACKET);
+      // 200 URBs of 1024 packets (200 s of stream), never reading an answer
+      Thread t = new Thread(() -> {
+        try {
+          for (int i = 0; i < 200; i++) flooder.iso(1, UsbipProtocol.DIR_IN, max, null);
+        } catch (java.io.IOException closed) {
+          // the test closes the socket under the blocked writer
+        }
+      });
+      long started = System.nanoTime();
+      t.start();
+      Thread.sleep(1000);
+      try (UsbipTestClient good = new UsbipTestClient(port)) {
+        assertNotNull(good.importDevice("1-2"));
+        startStreaming(good);
+        int s = good.iso(1, UsbipProtocol.DIR_IN, new int[] {PACKET, PACKET}, null);
+        assertEquals(2 * PACKET, UsbipServerTest.ret(good.next(), s).actualLength(), "another client streams on");
+      }
+      flooder.close();
+      seconds = (System.nanoTime() - started) / 1e9;
+      t.join(10_000);
+      assertFalse(t.isAlive());
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      boolean imported = false;
+      while (!imported && System.nanoTime() < deadline) {
+        try (UsbipTestClient again = new UsbipTestClient(port)) {
+          imported = again.importDevice("1-1") != null;
+        }
+        if (!imported) Thread.sleep(100);
+      }
+      assertTrue(imported, "the flooder's device is released when it goes");
+    }
+    // only as many 1024-packet URBs reached the device side as the cap admits (16384 / 1024 in flight), plus one
+    // for each that completed meanwhile (one per 1.024 s of stream); without the packet weight all 200 would
+    long admitted = java.nio.file.Files.readAllLines(session).stream()
+        .filter(l -> l.startsWith("in ") && l.contains(" urb ") && l.length() > 16_000).count();
+    long bound = UsbipServer.MAX_IN_FLIGHT / UsbipProtocol.MAX_ISO_PACKETS + (long) Math.ceil(seconds / 1.024) + 1;
+    assertTrue(admitted >= UsbipServer.MAX_IN_FLIGHT / UsbipProtocol.MAX_ISO_PACKETS && admitted <= bound,
+        "large iso URBs admitted: " + admitted + " in " + seconds + " s, bound " + bound);
+  }
 }
