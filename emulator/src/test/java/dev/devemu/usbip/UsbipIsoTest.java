@@ -297,4 +297,44 @@ class UsbipIsoTest {
     assertTrue(admitted >= UsbipServer.MAX_IN_FLIGHT / UsbipProtocol.MAX_ISO_PACKETS && admitted <= bound,
         "large iso URBs admitted: " + admitted + " in " + seconds + " s, bound " + bound);
   }
+  @Test
+  void linkDownFailsTheRemainingPacketsWithEproto() throws Exception {
+    Path session = dir.resolve("link.session");
+    String faults = "events = [ { at = 2500ms, action = link-down, slot = \"1-1\", restore-after = 60s } ]";
+    try (UsbipServer server = start(scenario(faults), session)) {
+      try (UsbipTestClient c = new UsbipTestClient(server.port())) {
+        assertNotNull(c.importDevice("1-1"));
+        startStreaming(c);
+        int[] max = new int[UsbipProtocol.MAX_ISO_PACKETS];
+        Arrays.fill(max, PACKET);
+        // four seconds of stream queued; the link goes down 2.5 s into the export
+        int[] seqs = new int[4];
+        for (int i = 0; i < seqs.length; i++) seqs[i] = c.iso(1, UsbipProtocol.DIR_IN, max, null);
+        boolean down = false;
+        int failed = 0;
+        for (int seq : seqs) {
+          RetSubmit r = UsbipServerTest.ret(c.next(), seq);
+          checkIn(r, max);
+          for (IsoPacket p : r.iso()) {
+            if (p.status() == -Errno.EPROTO) {
+              down = true;
+              failed++;
+              assertEquals(0, p.actualLength());
+            } else {
+              assertFalse(down, "once the link is down every later packet fails: " + p);
+              assertEquals(0, p.status());
+            }
+          }
+        }
+        assertTrue(failed > 0 && failed < 4 * max.length, failed + " packets failed");
+        // while the link is down a new URB fails in every packet at once
+        int s = c.iso(1, UsbipProtocol.DIR_IN, new int[] {PACKET, PACKET}, null);
+        RetSubmit r = UsbipServerTest.ret(c.next(), s);
+        assertEquals(2, r.errorCount());
+        assertEquals(0, r.actualLength());
+      }
+    }
+    SessionReplay.Result replay = SessionReplay.replay(Session.read(session));
+    assertTrue(replay.identical(), replay.firstDifference());
+  }
 }

@@ -44,6 +44,8 @@ public final class IsoUsbDevice implements UsbDeviceModel {
   private long nextOut;
   private long consumed;
   private long packetsIn;
+  /** Packets scheduled and not yet answered: seq -> {endpoint, interval}. An unlinked one frees its interval. */
+  private final java.util.LinkedHashMap<Long, long[]> scheduled = new java.util.LinkedHashMap<>();
 
   private record Answer(long seq, int length, byte[] data) {}
 
@@ -131,6 +133,7 @@ public final class IsoUsbDevice implements UsbDeviceModel {
       slot = nextOut = Math.max(nextOut, frame);
       nextOut++;
     }
+    scheduled.put(seq, new long[] {endpoint, slot});
     int n = Math.min(length, packetSize);
     long at = slot * INTERVAL_NANOS + speed.wireNanos(n);
     byte[] data = null;
@@ -145,17 +148,40 @@ public final class IsoUsbDevice implements UsbDeviceModel {
 
   @Override
   public void onTimer(Object token, UsbDeviceContext dev) {
-    if (token instanceof Answer a) dev.complete(a.seq(), 0, a.length(), a.data());
+    if (token instanceof Answer a && scheduled.remove(a.seq()) != null) dev.complete(a.seq(), 0, a.length(), a.data());
+  }
+
+  /**
+   * The host unlinked a packet (its URB was unlinked, or the link went down): the controller takes it off the
+   * schedule, so the endpoint's next packet goes ASAP again after whatever is still scheduled.
+   */
+  @Override
+  public void onCancelled(long seq, UsbDeviceContext dev) {
+    long[] s = scheduled.remove(seq);
+    if (s == null) return;
+    long last = -1;
+    for (long[] o : scheduled.values()) {
+      if (o[0] == s[0]) last = Math.max(last, o[1]);
+    }
+    if (s[0] == EP_IN) nextIn = last + 1;
+    else nextOut = last + 1;
   }
 
   @Override
   public void onRemoved(UsbDeviceContext dev) {
-    streaming = false;
+    reset();
   }
 
   @Override
   public void onReset(UsbDeviceContext dev) {
+    reset();
+  }
+
+  private void reset() {
     streaming = false;
+    scheduled.clear();
+    nextIn = 0;
+    nextOut = 0;
   }
 
   /** OUT bytes consumed. */
