@@ -261,7 +261,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     n.put("secondsForDeviceHours10000Campaign", c.secondsFor(needed));
     n.put("perCoreEfficiency", c.perCoreEfficiency());
     ObjectNode byVariant = n.putObject("deviceHoursByVariant");
-    c.deviceHoursByVariant().forEach(byVariant::put);
+    c.deviceHoursByVariant().forEach((v, hours) -> byVariant.put(v.toString(), hours));
     n.put("gcSeconds", c.gcSeconds());
     n.put("allocatedBytesPerChoice", c.allocatedBytesPerChoice());
     n.put("oneWorkerCoresBusy", c.oneWorkerCores());

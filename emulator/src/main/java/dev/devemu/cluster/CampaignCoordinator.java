@@ -257,7 +257,7 @@ public final class CampaignCoordinator
       return Effect().none();
     }
     CampaignPlan added = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
-        List.copyOf(fresh), plan.durationOverrideNanos());
+        List.copyOf(fresh), plan.durationOverrideNanos(), plan.coverage());
     return Effect().persist(new PlanAccepted(added)).thenRun(s -> {
       CampaignState.Campaign c = s.campaigns.get(plan.campaignId());
       TreeSet<RunKey> p = pending.computeIfAbsent(c.id, id -> new TreeSet<>());
@@ -271,11 +271,6 @@ public final class CampaignCoordinator
   private static String validate(CampaignPlan plan) {
     if (plan.campaignId() == null || plan.campaignId().isBlank()) return "a campaign needs an id";
     if (plan.runs().isEmpty()) return "campaign " + plan.campaignId() + " has no runs";
-    for (RunKey k : plan.runs()) {
-      if (k.variant() != null && !k.variant().equals("raw") && !k.variant().equals("safe")) {
-        return "run " + k + ": variant must be raw or safe";
-      }
-    }
     try {
       ScenarioLoader.parse(plan.scenarioFile(), plan.scenarioSource());
       return null;

@@ -21,6 +21,7 @@ final class CampaignState {
     final String scenarioFile;
     final String scenarioSource;
     final long durationOverrideNanos;
+    final boolean coverage;
     final Set<RunKey> planned = new LinkedHashSet<>();
     final Map<RunKey, RecordedRun> recorded = new LinkedHashMap<>();
     final List<RecordedRun> inOrder = new ArrayList<>();
@@ -30,6 +31,7 @@ final class CampaignState {
       this.scenarioFile = plan.scenarioFile();
       this.scenarioSource = plan.scenarioSource();
       this.durationOverrideNanos = plan.durationOverrideNanos();
+      this.coverage = plan.coverage();
     }
 
     boolean finished() {
@@ -41,12 +43,13 @@ final class CampaignState {
     }
 
     RunRequest request(RunKey key) {
-      return new RunRequest(id, scenarioFile, scenarioSource, key, durationOverrideNanos);
+      return new RunRequest(id, scenarioFile, scenarioSource, key, durationOverrideNanos, coverage);
     }
 
-    /** Whether a resubmitted plan describes the same campaign (same scenario text, same duration). */
+    /** Whether a resubmitted plan describes the same campaign (same scenario text, duration and coverage). */
     boolean sameScenario(CampaignPlan plan) {
-      return scenarioSource.equals(plan.scenarioSource()) && durationOverrideNanos == plan.durationOverrideNanos();
+      return scenarioSource.equals(plan.scenarioSource()) && durationOverrideNanos == plan.durationOverrideNanos()
+          && coverage == plan.coverage();
     }
   }
 

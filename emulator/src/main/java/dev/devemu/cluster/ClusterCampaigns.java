@@ -337,7 +337,7 @@ public final class ClusterCampaigns {
       if (wanted.isEmpty()) return;
       // The cluster runs only what the client still needs; a later submission of more keys extends the campaign.
       CampaignPlan toRun = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
-          List.copyOf(wanted), plan.durationOverrideNanos());
+          List.copyOf(wanted), plan.durationOverrideNanos(), plan.coverage());
       long[] cursor = cursors.computeIfAbsent(plan.campaignId(), id -> new long[1]); // results before it are read
       Set<RunKey> remaining = new LinkedHashSet<>(wanted); // in plan order: the first ones are the likeliest wanted
       boolean submitted = false;

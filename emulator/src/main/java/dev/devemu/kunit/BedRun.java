@@ -27,6 +27,21 @@ public record BedRun(RunResult result, String driver) {
     return result.kernelLog().stream().anyMatch(l -> l.contains(text));
   }
 
+  /**
+   * The virtual time of the first kernel log line that contains {@code text} (from its {@code [    5.001000]}
+   * stamp, in nanoseconds), or -1 if no line does.
+   */
+  public long loggedAtNanos(String text) {
+    for (String l : result.kernelLog()) {
+      if (!l.contains(text)) continue;
+      int open = l.indexOf('[');
+      int close = l.indexOf(']', open + 1);
+      if (open < 0 || close < 0) return -1;
+      return new java.math.BigDecimal(l.substring(open + 1, close).trim()).movePointRight(9).longValueExact();
+    }
+    return -1;
+  }
+
   /** How many kernel log lines contain {@code text}. */
   public long loggedTimes(String text) {
     return result.kernelLog().stream().filter(l -> l.contains(text)).count();

@@ -88,7 +88,7 @@ class NonRunCliTest {
       var result = Runner.run(host, 0, s, 1, Runner.Options.defaults()).result();
       assertEquals(NonRun.OUTCOME, result.outcome());
       assertTrue(NonRun.of(s, result).isPresent());
-      RunRecord rec = RunRecord.of(new RunKey(1, "safe"), result);
+      RunRecord rec = RunRecord.of(new RunKey(1, dev.devemu.kernel.Variant.SAFE), result);
       assertEquals(NonRun.OUTCOME, rec.outcome());
       assertEquals(0, rec.totalExposureNanos());
     }

@@ -66,7 +66,7 @@ class SafeVariantsFalsePositiveTest {
     ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
     for (String strategy : List.of("random", "pct:3")) {
       StrategySpec spec = Sessions.resolve(host, StrategySpec.parse(strategy), scenario, FIRST_SEED);
-      RunRecipe template = RunRecipe.of(file.toString(), scenario.source(), FIRST_SEED, "safe", spec);
+      RunRecipe template = RunRecipe.of(file.toString(), scenario.source(), FIRST_SEED, dev.devemu.kernel.Variant.SAFE, spec);
       int half = SEEDS / 2;
       jobs.add(new Job(template, FIRST_SEED, half));
       jobs.add(new Job(template, FIRST_SEED + half, SEEDS - half));

@@ -345,6 +345,8 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
         actualLength = 0;
       }
     }
+    // A STALL handshake on a data endpoint is its Halt feature set: it answers STALL until CLEAR_FEATURE.
+    if (status == -Errno.EPIPE) halted[index(p.endpoint())] = true;
     ByteString bytes = ByteString.EMPTY;
     if (data != null && status != -Errno.EPIPE && status != -Errno.EPROTO && status != -Errno.EXDEV) {
       bytes = ByteString.copyFrom(data, 0, Math.min(data.length, Math.max(0, actualLength)));

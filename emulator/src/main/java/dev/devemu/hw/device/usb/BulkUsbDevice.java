@@ -38,6 +38,11 @@ import java.util.List;
  * companion (bursts of 4 packets), and a BOS lists the USB 2.0 extension, SuperSpeed and (at SuperSpeedPlus) the
  * SuperSpeedPlus capability. Connected at high or full speed the same device reports bcdUSB 0x0210, a 64-byte
  * ep0, 512- or 64-byte bulk packets and no companions, as a USB 3 device does on a USB 2 port.
+ *
+ * <p>For driver tests, each data endpoint can be scripted ({@link Step}): its first transfers are answered as the
+ * script says — a full transfer (of zeros), a short packet, a STALL (the endpoint halts until
+ * CLEAR_FEATURE(ENDPOINT_HALT)), babble, a transaction error, or no answer at all (the transfer stays in flight until
+ * the host cancels it) — and the transfers after the script as usual.
  */
 public final class BulkUsbDevice implements UsbDeviceModel {
   public static final int FIFO_BYTES = 64 * 1024;
@@ -67,7 +72,44 @@ public final class BulkUsbDevice implements UsbDeviceModel {
 
   private record Produce() {}
 
-  private record Answer(long seq, int length, byte[] data) {}
+  private record Answer(long seq, int status, int length, byte[] data) {}
+
+  /**
+   * One scripted answer of a data endpoint. What a device can make a host controller report, and no more: an xHCI
+   * reports a STALL handshake (-EPIPE), babble (-EOVERFLOW) and every other transaction error — no handshake, a
+   * bad CRC, a timeout — as a USB Transaction Error (-EPROTO); EILSEQ and ETIME are older controllers' words.
+   */
+  public record Step(Kind kind, int value) {
+    public enum Kind { DATA, SHORT, STALL, BABBLE, TRANSACTION_ERROR, SILENT }
+
+    /**
+     * {@code data}, {@code short:N} (N bytes, if less than asked), {@code stall}, {@code babble},
+     * {@code transaction-error}, {@code silent}.
+     *
+     * @throws IllegalArgumentException saying what is accepted
+     */
+    public static Step parse(String text) {
+      String t = text.trim();
+      switch (t) {
+        case "data": return new Step(Kind.DATA, 0);
+        case "stall": return new Step(Kind.STALL, 0);
+        case "babble": return new Step(Kind.BABBLE, 0);
+        case "transaction-error": return new Step(Kind.TRANSACTION_ERROR, 0);
+        case "silent": return new Step(Kind.SILENT, 0);
+        default: break;
+      }
+      if (t.startsWith("short:") && t.substring(6).matches("\\d{1,7}")) {
+        return new Step(Kind.SHORT, Integer.parseInt(t.substring(6)));
+      }
+      throw new IllegalArgumentException("\"" + text + "\" is not an endpoint step (data, short:N, stall, babble, "
+          + "transaction-error, silent)");
+    }
+  }
+
+  private final List<Step> inScript;
+  private final List<Step> outScript;
+  private int inStep;
+  private int outStep;
 
   private static final int BLOCK = 4096;
   /** Bytes 8.. of every block; bytes 0..7 are the block number. */
@@ -105,6 +147,22 @@ public final class BulkUsbDevice implements UsbDeviceModel {
 
   /** @param loopback IN returns what OUT received (dataRate is then unused) */
   public BulkUsbDevice(UsbSpeed speed, double dataRate, double outRate, boolean loopback) {
+    this(speed, dataRate, outRate, loopback, VENDOR, PRODUCT, List.of(), List.of());
+  }
+
+  /**
+   * A mock device for driver tests: other IDs (the same silicon rebadged), and scripts for the first transfers of
+   * the IN and OUT endpoints.
+   */
+  public BulkUsbDevice(UsbSpeed speed, double dataRate, double outRate, int vendor, int product, List<Step> inScript,
+      List<Step> outScript) {
+    this(speed, dataRate, outRate, false, vendor, product, inScript, outScript);
+  }
+
+  public BulkUsbDevice(UsbSpeed speed, double dataRate, double outRate, boolean loopback, int vendor, int product,
+      List<Step> inScript, List<Step> outScript) {
+    this.inScript = List.copyOf(inScript);
+    this.outScript = List.copyOf(outScript);
     if (speed == UsbSpeed.LOW) {
       throw new IllegalArgumentException("a low-speed device has no bulk endpoints (USB 2.0 §5.8)");
     }
@@ -114,7 +172,7 @@ public final class BulkUsbDevice implements UsbDeviceModel {
     this.loopback = loopback;
     boolean ss = speed.superSpeed();
     this.device = new DeviceDescriptor(ss ? 0x0320 : 0x0210, UsbDescriptors.CLASS_PER_INTERFACE, 0, 0, ss ? 9 : 64,
-        VENDOR, PRODUCT, BCD_DEVICE, 0, 0, 0, 1);
+        vendor, product, BCD_DEVICE, 0, 0, 0, 1);
     int maxp = ss ? 1024 : speed == UsbSpeed.HIGH ? 512 : 64;
     SsEndpointCompanion companion = ss ? new SsEndpointCompanion(3, 0, 0) : null;
     Interface intf = new Interface(new InterfaceDescriptor(0, 0, 2, UsbDescriptors.CLASS_VENDOR_SPEC, 0, 0, 0),
@@ -178,7 +236,7 @@ public final class BulkUsbDevice implements UsbDeviceModel {
       serve(dev);
       arm(dev);
     } else if (token instanceof Answer a) {
-      dev.complete(a.seq(), 0, a.length(), a.data());
+      dev.complete(a.seq(), a.status(), a.length(), a.data());
     }
   }
 
@@ -189,7 +247,11 @@ public final class BulkUsbDevice implements UsbDeviceModel {
 
   @Override
   public void onTransfer(long seq, int endpoint, int length, byte[] outData, UsbDeviceContext dev) {
-    if (loopback && endpoint == EP_OUT) {
+    if (endpoint == EP_IN && inStep < inScript.size()) {
+      scripted(inScript.get(inStep++), seq, length, dev);
+    } else if (endpoint == EP_OUT && outStep < outScript.size()) {
+      scripted(outScript.get(outStep++), seq, length, dev);
+    } else if (loopback && endpoint == EP_OUT) {
       byte[] data = outData == null ? new byte[length] : outData;
       waitingOut.add(new Object[] {seq, Math.min(length, data.length), 0, data});
       pumpOut(dev);
@@ -202,9 +264,24 @@ public final class BulkUsbDevice implements UsbDeviceModel {
       if (outBytesPerSecond > 0) busy = Math.max(busy, (long) (length * 1e9 / outBytesPerSecond));
       outFreeAt = Math.max(outFreeAt, dev.now()) + busy;
       consumed += length;
-      dev.schedule(outFreeAt - dev.now(), new Answer(seq, length, null));
+      dev.schedule(outFreeAt - dev.now(), new Answer(seq, 0, length, null));
     } else {
       dev.complete(seq, -Errno.EPIPE, 0); // no such endpoint: STALL
+    }
+  }
+
+  /** Answers a transfer as its script step says, after the time the handshake and any bytes take on the wire. */
+  private void scripted(Step step, long seq, int length, UsbDeviceContext dev) {
+    switch (step.kind()) {
+      case DATA -> dev.schedule(speed.wireNanos(length), new Answer(seq, 0, length, new byte[length]));
+      case SHORT -> {
+        int n = Math.min(step.value(), length);
+        dev.schedule(speed.wireNanos(Math.max(n, 8)), new Answer(seq, 0, n, new byte[n]));
+      }
+      case STALL -> dev.schedule(speed.wireNanos(8), new Answer(seq, -Errno.EPIPE, 0, null)); // the host halts it
+      case BABBLE -> dev.schedule(speed.wireNanos(length), new Answer(seq, -Errno.EOVERFLOW, length, null));
+      case TRANSACTION_ERROR -> dev.schedule(speed.wireNanos(8), new Answer(seq, -Errno.EPROTO, 0, null));
+      case SILENT -> { } // NAKs forever: the transfer stays in flight until the host cancels it
     }
   }
 
@@ -216,7 +293,7 @@ public final class BulkUsbDevice implements UsbDeviceModel {
       byte[] data = loopback ? takeLooped(n) : content(streamAt, n);
       fifo -= n;
       streamAt += n;
-      dev.schedule(speed.wireNanos(n), new Answer(w[0], n, data));
+      dev.schedule(speed.wireNanos(n), new Answer(w[0], 0, n, data));
       if (loopback) pumpOut(dev);
     }
   }
@@ -236,7 +313,7 @@ public final class BulkUsbDevice implements UsbDeviceModel {
       if (taken + n < length) return; // the rest waits for room
       waitingOut.poll();
       consumed += length;
-      dev.schedule(speed.wireNanos(length), new Answer((long) w[0], length, null));
+      dev.schedule(speed.wireNanos(length), new Answer((long) w[0], 0, length, null));
     }
   }
 
