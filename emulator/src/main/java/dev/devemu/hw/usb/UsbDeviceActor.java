@@ -249,6 +249,11 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
         ok = s.recipient() == UsbSetup.RECIP_INTERFACE && state == DeviceState.CONFIGURED
             && hasAlternate(number, s.value());
         if (ok) {
+          // SET_INTERFACE clears the Halt feature of the interface's endpoints (USB 2.0 §9.4.10)
+          for (UsbDescriptors.Interface i : model.configuration().interfaces()) {
+            if (i.desc().number() != number) continue;
+            for (UsbDescriptors.Endpoint ep : i.endpoints()) halted[index(ep.desc().address())] = false;
+          }
           alternate[number] = s.value();
           model.onInterface(number, s.value(), this);
         }
@@ -346,7 +351,8 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
       }
     }
     // A STALL handshake on a data endpoint is its Halt feature set: it answers STALL until CLEAR_FEATURE.
-    if (status == -Errno.EPIPE) halted[index(p.endpoint())] = true;
+    // An isochronous endpoint has no handshake and no Halt feature.
+    if (status == -Errno.EPIPE && !isochronous[index(p.endpoint())]) halted[index(p.endpoint())] = true;
     ByteString bytes = ByteString.EMPTY;
     if (data != null && status != -Errno.EPIPE && status != -Errno.EPROTO && status != -Errno.EXDEV) {
       bytes = ByteString.copyFrom(data, 0, Math.min(data.length, Math.max(0, actualLength)));
