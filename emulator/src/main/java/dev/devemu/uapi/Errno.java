@@ -18,6 +18,7 @@ public final class Errno {
   public static final int EBUSY = 16;
   public static final int EEXIST = 17;
   public static final int ENODEV = 19;
+  public static final int EXDEV = 18;
   public static final int EINVAL = 22;
   public static final int ENOTTY = 25;
   public static final int ENOSPC = 28;
@@ -43,7 +44,7 @@ public final class Errno {
   private static final Map<Integer, String> NAMES = Map.ofEntries(
       Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(EINTR, "EINTR"), Map.entry(EIO, "EIO"),
       Map.entry(ENXIO, "ENXIO"), Map.entry(E2BIG, "E2BIG"), Map.entry(ENOEXEC, "ENOEXEC"), Map.entry(EBADF, "EBADF"), Map.entry(EAGAIN, "EAGAIN"), Map.entry(ENOMEM, "ENOMEM"),
-      Map.entry(EFAULT, "EFAULT"), Map.entry(EBUSY, "EBUSY"), Map.entry(EEXIST, "EEXIST"), Map.entry(ENODEV, "ENODEV"),
+      Map.entry(EFAULT, "EFAULT"), Map.entry(EBUSY, "EBUSY"), Map.entry(EEXIST, "EEXIST"), Map.entry(EXDEV, "EXDEV"), Map.entry(ENODEV, "ENODEV"),
       Map.entry(EINVAL, "EINVAL"), Map.entry(ENOTTY, "ENOTTY"), Map.entry(ENOSPC, "ENOSPC"), Map.entry(EPIPE, "EPIPE"),
       Map.entry(ERANGE, "ERANGE"), Map.entry(EIDRM, "EIDRM"), Map.entry(EMSGSIZE, "EMSGSIZE"), Map.entry(ENODATA, "ENODATA"), Map.entry(ETIME, "ETIME"), Map.entry(ECOMM, "ECOMM"),
       Map.entry(EPROTO, "EPROTO"), Map.entry(EOVERFLOW, "EOVERFLOW"), Map.entry(EILSEQ, "EILSEQ"),

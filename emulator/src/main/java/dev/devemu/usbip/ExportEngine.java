@@ -92,6 +92,8 @@ final class ExportEngine {
     boolean present;
     boolean linkUp = true;
     int configuration;
+    /** The current alternate setting of each interface number, as SET_INTERFACE answered 0 left it. */
+    final int[] alternate = new int[256];
     int importer = -1;
     long nextSeq = 1;
     final Map<Long, Pending> inFlight = new LinkedHashMap<>();
@@ -105,15 +107,43 @@ final class ExportEngine {
     }
   }
 
-  /** A URB the device has not answered yet; {@code conn} -1 is the server's own enumeration. */
-  private record Pending(int conn, int seqnum, int direction, int numberOfPackets, int length, byte[] setup) {}
+  /**
+   * A transfer the device has not answered yet; {@code conn} -1 is the server's own enumeration. An isochronous
+   * URB goes to the device as one transfer per packet: {@code iso} is the URB, {@code packet} the index.
+   */
+  private record Pending(int conn, int seqnum, int direction, int numberOfPackets, int length, byte[] setup,
+      IsoUrb iso, int packet) {
+    Pending(int conn, int seqnum, int direction, int numberOfPackets, int length, byte[] setup) {
+      this(conn, seqnum, direction, numberOfPackets, length, setup, null, 0);
+    }
+  }
+
+  /** An isochronous URB in flight: its packets as the client described them, and what came back for each. */
+  private static final class IsoUrb {
+    final List<IsoPacket> packets;
+    final int[] actual;
+    final int[] status;
+    final byte[][] data;
+    int left;
+    int startFrame;
+
+    IsoUrb(List<IsoPacket> packets) {
+      this.packets = packets;
+      this.actual = new int[packets.size()];
+      this.status = new int[packets.size()];
+      this.data = new byte[packets.size()][];
+      this.left = packets.size();
+    }
+  }
 
   private final class Conn {
     final int id;
     Exported device;
     boolean closed;
-    /** usbip seqnum -> device seq of the URBs in flight. */
-    final Map<Integer, Long> bySeqnum = new LinkedHashMap<>();
+    /** usbip seqnum -> device seqs of the URBs in flight (one per packet for an isochronous URB). */
+    final Map<Integer, long[]> bySeqnum = new LinkedHashMap<>();
+    /** usbip seqnum -> flow-control weight ({@link UsbipProtocol#submitWeight}) of the URBs not yet released. */
+    final Map<Integer, Integer> weights = new LinkedHashMap<>();
 
     Conn(int id) {
       this.id = id;
@@ -179,6 +209,7 @@ final class ExportEngine {
    */
   private void enumerate(Exported e) {
     e.configuration = 0;
+    Arrays.fill(e.alternate, 0);
     internalControl(e, UsbSetup.REQ_SET_ADDRESS, e.devnum);
     int value = e.spec.model().configuration().desc().configurationValue();
     internalControl(e, UsbSetup.REQ_SET_CONFIGURATION, value);
@@ -275,6 +306,14 @@ final class ExportEngine {
       close(c, "seqnum " + seqnum + " is already in flight");
       return;
     }
+    c.weights.put(seqnum, Math.max(1, s.numberOfPackets()));
+    int ep = s.basic().ep() & 0x0f;
+    int endpoint = ep == 0 ? 0 : ep | (s.basic().direction() == UsbipProtocol.DIR_IN ? UsbDescriptors.ENDPOINT_DIR_IN : 0);
+    UsbDescriptors.EndpointDescriptor isoEndpoint = ep == 0 ? null : isochronous(e, endpoint);
+    if (isoEndpoint != null) {
+      submitIso(c, e, s, endpoint, isoEndpoint);
+      return;
+    }
     int packets = s.numberOfPackets() == -1 ? 0 : s.numberOfPackets();
     Pending p = new Pending(c.id, seqnum, s.basic().direction(), s.numberOfPackets(), s.transferBufferLength(),
         s.basic().ep() == 0 ? s.setup() : null);
@@ -284,14 +323,17 @@ final class ExportEngine {
     }
     long seq = e.nextSeq++;
     e.inFlight.put(seq, p);
-    c.bySeqnum.put(seqnum, seq);
-    int ep = s.basic().ep() & 0x0f;
-    int endpoint = ep == 0 ? 0 : ep | (s.basic().direction() == UsbipProtocol.DIR_IN ? UsbDescriptors.ENDPOINT_DIR_IN : 0);
+    c.bySeqnum.put(seqnum, new long[] {seq});
     ByteString setup = ep == 0 ? ByteString.copyFrom(s.setup()) : ByteString.EMPTY;
     // OUT data goes to the device: the setup stage's data on ep0, the payload on a data endpoint
     ByteString data = s.data().length > 0 ? ByteString.copyFrom(s.data()) : ByteString.EMPTY;
     e.device.tell(new UsbDeviceActor.UrbSubmit(e.spec.port().port(), seq, endpoint, s.transferBufferLength(), setup,
         data, e.adapter, null));
+    urbSubmitted(e);
+  }
+
+  /** A {@code with-urbs-in-flight} fault event waiting for this URB fires now. */
+  private void urbSubmitted(Exported e) {
     if (!e.waitingForUrbs.isEmpty()) {
       List<FaultPlan.Event> due = new ArrayList<>();
       e.waitingForUrbs.removeIf(ev -> ev.atNanos() <= clock.now() && due.add(ev));
@@ -299,18 +341,90 @@ final class ExportEngine {
     }
   }
 
+  /** The isochronous endpoint {@code address} in the current alternate setting of its interface, or null. */
+  private static UsbDescriptors.EndpointDescriptor isochronous(Exported e, int address) {
+    for (UsbDescriptors.Interface i : e.spec.model().configuration().interfaces()) {
+      if (i.desc().alternateSetting() != e.alternate[i.desc().number() & 0xff]) continue;
+      for (UsbDescriptors.Endpoint ep : i.endpoints()) {
+        UsbDescriptors.EndpointDescriptor d = ep.desc();
+        if (d.address() == address && (d.attributes() & 3) == UsbDescriptors.ENDPOINT_XFER_ISOC) return d;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * An isochronous URB (stub_rx.c with usbip_recv_iso, then usb_submit_urb): checked as usb_submit_urb checks it
+   * (at least one packet, none longer than the endpoint's maximum: otherwise the submit fails and usbip-host
+   * closes the connection), and each packet's offset and length inside the transfer buffer (which the kernel
+   * leaves to the host controller's DMA; devemu refuses instead). Each packet goes to the device as one transfer
+   * of its length (OUT: its bytes from the buffer at its offset); the device serves one per service interval.
+   */
+  private void submitIso(Conn c, Exported e, CmdSubmit s, int endpoint, UsbDescriptors.EndpointDescriptor d) {
+    int seqnum = s.basic().seqnum();
+    int n = s.numberOfPackets();
+    if (n <= 0) {
+      close(c, "isochronous URB seqnum " + seqnum + " with number_of_packets " + n
+          + " (usb_submit_urb: -EINVAL; usbip-host closes the connection)");
+      return;
+    }
+    // wMaxPacketSize bits 12..11: additional transactions per microframe (high-speed high-bandwidth)
+    int max = (d.maxPacketSize() & 0x7ff) * (1 + ((d.maxPacketSize() >> 11) & 3));
+    boolean in = s.basic().direction() == UsbipProtocol.DIR_IN;
+    for (int i = 0; i < n; i++) {
+      IsoPacket p = s.iso().get(i);
+      if (p.length() < 0 || p.length() > max) {
+        close(c, "isochronous URB seqnum " + seqnum + ": packet " + i + " of " + p.length() + " bytes, endpoint max "
+            + max + " (usb_submit_urb: -EMSGSIZE; usbip-host closes the connection)");
+        return;
+      }
+      if (p.offset() < 0 || (long) p.offset() + p.length() > s.transferBufferLength()
+          || (!in && (long) p.offset() + p.length() > s.data().length)) {
+        close(c, "isochronous URB seqnum " + seqnum + ": packet " + i + " at offset " + p.offset() + ", length "
+            + p.length() + " outside the " + s.transferBufferLength() + "-byte transfer buffer");
+        return;
+      }
+    }
+    IsoUrb urb = new IsoUrb(s.iso());
+    if (!e.linkUp) {
+      Arrays.fill(urb.status, LINK_DOWN_STATUS);
+      urb.left = 0;
+      urb.startFrame = frame();
+      answerIso(c, seqnum, s.basic().direction(), urb);
+      return;
+    }
+    long[] seqs = new long[n];
+    for (int i = 0; i < n; i++) {
+      IsoPacket p = s.iso().get(i);
+      long seq = seqs[i] = e.nextSeq++;
+      e.inFlight.put(seq, new Pending(c.id, seqnum, s.basic().direction(), n, p.length(), null, urb, i));
+      ByteString data = in ? ByteString.EMPTY : ByteString.copyFrom(s.data(), p.offset(), p.length());
+      e.device.tell(new UsbDeviceActor.UrbSubmit(e.spec.port().port(), seq, endpoint, p.length(), ByteString.EMPTY,
+          data, e.adapter, null));
+    }
+    c.bySeqnum.put(seqnum, seqs);
+    urbSubmitted(e);
+  }
+
+  /** The USB frame number (1 ms frames, 11 bits, as usb_get_current_frame_number counts them) at this moment. */
+  private int frame() {
+    return (int) ((clock.now() / 1_000_000) & 0x7ff);
+  }
+
   /**
    * stub_recv_cmd_unlink: a URB still in flight is unlinked and answered -ECONNRESET in RET_UNLINK (never with a
    * RET_SUBMIT); a URB that already completed, or a seqnum the server never saw, gets RET_UNLINK 0.
    */
   private void unlink(Conn c, Exported e, CmdUnlink u) {
-    Long seq = c.bySeqnum.remove(u.unlinkSeqnum());
+    long[] seqs = c.bySeqnum.remove(u.unlinkSeqnum());
     int status = 0;
-    if (seq != null) {
-      e.inFlight.remove(seq);
-      e.device.tell(new UsbDeviceActor.UrbUnlink(e.spec.port().port(), seq, e.adapter));
+    if (seqs != null) {
+      for (long seq : seqs) {
+        // an isochronous URB: the packets the device has not answered yet
+        if (e.inFlight.remove(seq) != null) e.device.tell(new UsbDeviceActor.UrbUnlink(e.spec.port().port(), seq, e.adapter));
+      }
       status = -Errno.ECONNRESET;
-      out.released(c.id, 1);
+      release(c, u.unlinkSeqnum());
     }
     out.send(c.id, new RetUnlink(new Basic(UsbipProtocol.RET_UNLINK, u.basic().seqnum(), 0, 0, 0), status).encode());
   }
@@ -324,13 +438,74 @@ final class ExportEngine {
     }
     Conn c = conns.get(p.conn());
     if (c == null || c.closed) return;
+    if (p.iso() != null) {
+      packetReturned(c, p, r.status(), r.actualLength(), r.data());
+      return;
+    }
     c.bySeqnum.remove(p.seqnum());
     if (r.status() == 0 && p.setup() != null && p.setup()[1] == UsbSetup.REQ_SET_CONFIGURATION
         && (p.setup()[0] & 0x60) == 0) {
       e.configuration = p.setup()[2] & 0xff;
+      Arrays.fill(e.alternate, 0);
+    }
+    if (r.status() == 0 && p.setup() != null && p.setup()[1] == UsbSetup.REQ_SET_INTERFACE
+        && (p.setup()[0] & 0x7f) == UsbSetup.RECIP_INTERFACE) {
+      e.alternate[p.setup()[4] & 0xff] = p.setup()[2] & 0xff;
     }
     int packets = p.numberOfPackets() == -1 ? 0 : p.numberOfPackets();
     answer(c, p, r.status(), r.actualLength(), r.data().isEmpty() ? null : r.data().toByteArray(), packets);
+  }
+
+  /** One packet of an isochronous URB is back; the URB is answered when all of them are. */
+  private void packetReturned(Conn c, Pending p, int status, int actual, ByteString data) {
+    IsoUrb urb = p.iso();
+    int i = p.packet();
+    urb.status[i] = status;
+    urb.actual[i] = Math.max(0, Math.min(actual, p.length()));
+    urb.data[i] = data == null || data.isEmpty() ? null : data.toByteArray();
+    if (i == 0) urb.startFrame = frame();
+    if (--urb.left > 0) return;
+    c.bySeqnum.remove(p.seqnum());
+    answerIso(c, p.seqnum(), p.direction(), urb);
+  }
+
+  /**
+   * RET_SUBMIT of an isochronous URB as stub_tx.c sends it: status 0 (the URB completed; what went wrong is in
+   * its packets), actual_length the sum of the packets' actual lengths (vhci's usbip_recv_iso checks that),
+   * start_frame, error_count the packets with a nonzero status, IN data packed back to back by actual length
+   * (the client's usbip_pad_iso moves each packet to its offset), then a descriptor per packet with the offset
+   * and length the client gave, the actual length and the status (-EXDEV missed interval, -EPROTO transaction
+   * error, -EOVERFLOW babble).
+   */
+  private void answerIso(Conn c, int seqnum, int direction, IsoUrb urb) {
+    int total = 0;
+    int errors = 0;
+    List<IsoPacket> iso = new ArrayList<>(urb.packets.size());
+    for (int i = 0; i < urb.packets.size(); i++) {
+      IsoPacket p = urb.packets.get(i);
+      if (urb.status[i] != 0) errors++;
+      total += urb.actual[i];
+      iso.add(new IsoPacket(p.offset(), p.length(), urb.actual[i], urb.status[i]));
+    }
+    byte[] data = new byte[direction == UsbipProtocol.DIR_IN ? total : 0];
+    if (direction == UsbipProtocol.DIR_IN) {
+      int at = 0;
+      for (int i = 0; i < urb.packets.size(); i++) {
+        byte[] d = urb.data[i];
+        if (d != null) System.arraycopy(d, 0, data, at, Math.min(d.length, urb.actual[i]));
+        at += urb.actual[i];
+      }
+    }
+    RetSubmit ret = new RetSubmit(new Basic(UsbipProtocol.RET_SUBMIT, seqnum, 0, 0, 0), 0, total, urb.startFrame,
+        urb.packets.size(), errors, data, iso);
+    out.send(c.id, ret.encode());
+    release(c, seqnum);
+  }
+
+  /** The URB {@code seqnum} leaves the connection's books: its flow-control weight goes back to the reader. */
+  private void release(Conn c, int seqnum) {
+    Integer weight = c.weights.remove(seqnum);
+    if (weight != null) out.released(c.id, weight);
   }
 
   /**
@@ -347,8 +522,8 @@ final class ExportEngine {
     List<IsoPacket> iso = new ArrayList<>();
     int errors = 0;
     if (packets > 0) {
-      // No device model has isochronous endpoints yet: the device answered the URB as a whole; every packet
-      // carries its status, and the bytes go to the first packets in order.
+      // number_of_packets on an endpoint that is not isochronous (in the current alternate setting): the device
+      // answered the URB as a whole; every packet carries its status, the bytes go to the first packets in order.
       int left = actual;
       int per = Math.max(1, p.length() / packets);
       for (int i = 0; i < packets; i++) {
@@ -361,7 +536,7 @@ final class ExportEngine {
     RetSubmit ret = new RetSubmit(new Basic(UsbipProtocol.RET_SUBMIT, p.seqnum(), 0, 0, 0), status, actual, 0,
         p.numberOfPackets(), errors, data, iso);
     out.send(c.id, ret.encode());
-    out.released(c.id, 1);
+    release(c, p.seqnum());
   }
 
   /** Ends a connection: its URBs are dropped at the device, its import released. */
@@ -370,12 +545,15 @@ final class ExportEngine {
     c.closed = true;
     Exported e = c.device;
     if (e != null) {
-      for (Long seq : c.bySeqnum.values()) {
-        if (e.inFlight.remove(seq) != null && e.present) {
-          e.device.tell(new UsbDeviceActor.UrbUnlink(e.spec.port().port(), seq, e.adapter));
+      for (long[] seqs : c.bySeqnum.values()) {
+        for (long seq : seqs) {
+          if (e.inFlight.remove(seq) != null && e.present) {
+            e.device.tell(new UsbDeviceActor.UrbUnlink(e.spec.port().port(), seq, e.adapter));
+          }
         }
       }
-      out.released(c.id, c.bySeqnum.size());
+      out.released(c.id, c.weights.values().stream().mapToInt(Integer::intValue).sum());
+      c.weights.clear();
       c.bySeqnum.clear();
       if (e.importer == c.id) e.importer = -1;
     }
@@ -470,6 +648,10 @@ final class ExportEngine {
       if (p.conn() == -1) continue;
       Conn c = conns.get(p.conn());
       if (c == null || c.closed) continue;
+      if (p.iso() != null) {
+        packetReturned(c, p, LINK_DOWN_STATUS, 0, null);
+        continue;
+      }
       c.bySeqnum.remove(p.seqnum());
       answer(c, p, LINK_DOWN_STATUS, 0, null, p.numberOfPackets() == -1 ? 0 : p.numberOfPackets());
     }

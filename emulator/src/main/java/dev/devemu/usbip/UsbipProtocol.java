@@ -197,6 +197,15 @@ public final class UsbipProtocol {
 
   // ---- URB traffic ----
 
+  /**
+   * What a CMD_SUBMIT costs in the server's flow control: one per packet of an isochronous URB (each packet is a
+   * transfer at the device), one for any other URB. {@code header} is a checked CMD_SUBMIT header.
+   */
+  public static int submitWeight(byte[] header) {
+    int packets = ByteBuffer.wrap(header).getInt(32);
+    return Math.max(1, packets);
+  }
+
   /** {@code struct usbip_iso_packet_descriptor}. */
   public record IsoPacket(int offset, int length, int actualLength, int status) {}
 

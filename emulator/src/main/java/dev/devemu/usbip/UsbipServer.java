@@ -276,8 +276,13 @@ public final class UsbipServer implements AutoCloseable {
           if (outbox.isEmpty()) out.flush();
         }
         out.flush();
-      } catch (IOException | InterruptedException e) {
-        // the client went away; the reader reports it
+      } catch (IOException e) {
+        // The client went away. The reader reports it when it reads the end of the stream, but a reader held
+        // back by the in-flight cap (a flood of URBs the device serves slowly) would not get there until the
+        // device had served everything buffered before it: tell the lane now, so the device is released.
+        eofFromWriter();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         try {
           socket.close();
@@ -342,12 +347,18 @@ public final class UsbipServer implements AutoCloseable {
         byte[] msg = Arrays.copyOf(header, header.length + payload);
         in.readFully(msg, header.length, payload);
         if (readInt(header, 0) == UsbipProtocol.CMD_SUBMIT) {
-          while (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+          // an isochronous URB weighs its packets: the cap bounds the device's queue, not just the URBs
+          int weight = UsbipProtocol.submitWeight(header);
+          while (!inFlight.tryAcquire(weight, 100, TimeUnit.MILLISECONDS)) {
             if (finished || closing) return;
           }
         }
         inputs.offer(new ExportEngine.Urb(id, msg));
       }
+    }
+
+    private void eofFromWriter() {
+      if (!finished) eof(false);
     }
 
     private void eof(boolean truncated) {

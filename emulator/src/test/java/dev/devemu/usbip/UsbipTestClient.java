@@ -100,6 +100,29 @@ final class UsbipTestClient implements AutoCloseable {
     return s;
   }
 
+  /**
+   * Sends an isochronous URB on endpoint number {@code ep} with URB_ISO_ASAP, one packet per entry of
+   * {@code lengths}, packed back to back in the transfer buffer; {@code outData} is the buffer of an OUT URB.
+   * Returns its seqnum.
+   */
+  int iso(int ep, int direction, int[] lengths, byte[] outData) throws IOException {
+    int s = seqnum++;
+    directions.put(s, direction);
+    List<UsbipProtocol.IsoPacket> packets = new java.util.ArrayList<>();
+    int offset = 0;
+    for (int l : lengths) {
+      packets.add(new UsbipProtocol.IsoPacket(offset, l, 0, 0));
+      offset += l;
+    }
+    byte[] data = direction == UsbipProtocol.DIR_OUT ? outData : new byte[0];
+    send(new CmdSubmit(new Basic(UsbipProtocol.CMD_SUBMIT, s, DEVID, direction, ep), URB_ISO_ASAP, offset, 0,
+        lengths.length, 1, new byte[8], data, packets).encode());
+    return s;
+  }
+
+  /** {@code URB_ISO_ASAP} in the kernel's transfer_flags. */
+  static final int URB_ISO_ASAP = 0x0002;
+
   int unlink(int victim) throws IOException {
     int s = seqnum++;
     send(new CmdUnlink(new Basic(UsbipProtocol.CMD_UNLINK, s, DEVID, 0, 0), victim).encode());

@@ -57,9 +57,12 @@ class UsbipToolTest {
           "usbip is required (DEVEMU_REQUIRE_TOOLS=1) but not installed (apt-get install usbip)");
       assumeTrue(false, "usbip not installed");
     }
-    List<Path> scenarios;
-    try (Stream<Path> s = Files.list(Path.of("../scenarios"))) {
-      scenarios = s.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+    List<Path> scenarios = new ArrayList<>();
+    // scenarios/usbip/ holds devices only a USB/IP host drives (usb-iso)
+    for (String dir : List.of("../scenarios", "../scenarios/usbip")) {
+      try (Stream<Path> s = Files.list(Path.of(dir))) {
+        scenarios.addAll(s.filter(p -> p.toString().endsWith(".conf")).sorted().toList());
+      }
     }
     int listed = 0;
     for (Path file : scenarios) {

@@ -29,7 +29,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * device could sit on another node. A device that was pulled out answers nothing.
  *
  * <p>Fault points {@code usb_stall}, {@code usb_babble} and {@code usb_transaction_error} turn a successful data
- * transfer into a STALL (and halt the endpoint), a babble or a transaction error.
+ * transfer into a STALL (and halt the endpoint), a babble or a transaction error. An isochronous endpoint has no
+ * handshake, so no STALL: each of its transfers is one packet, which {@code usb_iso_missed} (-EXDEV),
+ * {@code usb_babble} or {@code usb_transaction_error} can spoil.
  */
 public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Command> implements UsbDeviceContext {
 
@@ -93,6 +95,10 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
   private final LinkedHashMap<Long, Pending> pending = new LinkedHashMap<>();
   private final boolean[] halted = new boolean[32];
   private final String[] faultWhere = new String[32];
+  /** Endpoint indexes that are isochronous in some alternate setting of the configuration. */
+  private final boolean[] isochronous = new boolean[32];
+  /** The current alternate setting of each interface number. */
+  private final int[] alternate = new int[256];
   private ActorRef<XhciActor.Command> host;
   private DeviceState state = DeviceState.DEFAULT;
   private int address;
@@ -117,6 +123,11 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
     this.clock = clock;
     this.randomSource = random;
     this.faults = faults;
+    for (UsbDescriptors.Interface i : model.configuration().interfaces()) {
+      for (UsbDescriptors.Endpoint e : i.endpoints()) {
+        if ((e.desc().attributes() & 3) == UsbDescriptors.ENDPOINT_XFER_ISOC) isochronous[index(e.desc().address())] = true;
+      }
+    }
   }
 
   @Override
@@ -165,6 +176,7 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
     generation++;
     pending.clear();
     java.util.Arrays.fill(halted, false);
+    java.util.Arrays.fill(alternate, 0);
     state = DeviceState.DEFAULT;
     address = 0;
     configuration = 0;
@@ -224,12 +236,33 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
           state = DeviceState.CONFIGURED;
           configuration = value;
           java.util.Arrays.fill(halted, false);
+          java.util.Arrays.fill(alternate, 0);
           model.onConfigured(value, this);
         } else {
           ok = false;
         }
       }
       case UsbSetup.REQ_GET_CONFIGURATION -> answer = new byte[] {(byte) configuration};
+      case UsbSetup.REQ_SET_INTERFACE -> {
+        // only in the configured state, and only an alternate setting the configuration has (USB 2.0 §9.4.10)
+        int number = s.index() & 0xff;
+        ok = s.recipient() == UsbSetup.RECIP_INTERFACE && state == DeviceState.CONFIGURED
+            && hasAlternate(number, s.value());
+        if (ok) {
+          // SET_INTERFACE clears the Halt feature of the interface's endpoints (USB 2.0 §9.4.10)
+          for (UsbDescriptors.Interface i : model.configuration().interfaces()) {
+            if (i.desc().number() != number) continue;
+            for (UsbDescriptors.Endpoint ep : i.endpoints()) halted[index(ep.desc().address())] = false;
+          }
+          alternate[number] = s.value();
+          model.onInterface(number, s.value(), this);
+        }
+      }
+      case UsbSetup.REQ_GET_INTERFACE -> {
+        int number = s.index() & 0xff;
+        ok = s.recipient() == UsbSetup.RECIP_INTERFACE && state == DeviceState.CONFIGURED && hasAlternate(number, 0);
+        if (ok) answer = new byte[] {(byte) alternate[number]};
+      }
       case UsbSetup.REQ_GET_STATUS -> {
         int bits = s.recipient() == UsbSetup.RECIP_ENDPOINT && halted[index(s.index())] ? 1 : 0;
         answer = new byte[] {(byte) bits, 0};
@@ -256,6 +289,13 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
       data = ByteString.copyFrom(answer, 0, actual);
     }
     reply(m.seq(), 0, actual, data, m.cause(), CONTROL_NANOS);
+  }
+
+  private boolean hasAlternate(int number, int alt) {
+    for (UsbDescriptors.Interface i : model.configuration().interfaces()) {
+      if (i.desc().number() == number && i.desc().alternateSetting() == alt) return true;
+    }
+    return false;
   }
 
   private byte[] descriptor(int type, int index) {
@@ -288,7 +328,18 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
       int idx = index(p.endpoint());
       String where = faultWhere[idx];
       if (where == null) where = faultWhere[idx] = name + " ep 0x" + Integer.toHexString(p.endpoint());
-      if (faults.test("usb_stall", where)) {
+      if (isochronous[idx]) {
+        // one isochronous packet: no handshake, so no STALL; a missed interval or a damaged packet
+        if (faults.test(UsbFaultPoints.MISSED_SERVICE, where)) {
+          status = -Errno.EXDEV;
+          actualLength = 0;
+        } else if (faults.test(UsbFaultPoints.BABBLE, where)) {
+          status = -Errno.EOVERFLOW;
+        } else if (faults.test(UsbFaultPoints.TRANSACTION_ERROR, where)) {
+          status = -Errno.EPROTO;
+          actualLength = 0;
+        }
+      } else if (faults.test("usb_stall", where)) {
         halted[idx] = true;
         status = -Errno.EPIPE;
         actualLength = 0;
@@ -300,9 +351,10 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
       }
     }
     // A STALL handshake on a data endpoint is its Halt feature set: it answers STALL until CLEAR_FEATURE.
-    if (status == -Errno.EPIPE) halted[index(p.endpoint())] = true;
+    // An isochronous endpoint has no handshake and no Halt feature.
+    if (status == -Errno.EPIPE && !isochronous[index(p.endpoint())]) halted[index(p.endpoint())] = true;
     ByteString bytes = ByteString.EMPTY;
-    if (data != null && status != -Errno.EPIPE && status != -Errno.EPROTO) {
+    if (data != null && status != -Errno.EPIPE && status != -Errno.EPROTO && status != -Errno.EXDEV) {
       bytes = ByteString.copyFrom(data, 0, Math.min(data.length, Math.max(0, actualLength)));
     }
     send(seq, status, actualLength, bytes, p.cause());

@@ -49,6 +49,12 @@ public interface UsbDeviceModel {
   /** SET_CONFIGURATION: {@code value} 0 means unconfigured. */
   default void onConfigured(int value, UsbDeviceContext dev) {}
 
+  /**
+   * SET_INTERFACE: interface {@code number} now uses alternate setting {@code alternate} (one the configuration
+   * has; the glue refuses others with a STALL). Alternate setting 0 of a streaming interface has no bandwidth.
+   */
+  default void onInterface(int number, int alternate, UsbDeviceContext dev) {}
+
   /** CLEAR_FEATURE(ENDPOINT_HALT) on {@code endpoint}. */
   default void onHaltCleared(int endpoint, UsbDeviceContext dev) {}
 

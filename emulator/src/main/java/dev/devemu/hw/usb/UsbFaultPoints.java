@@ -10,6 +10,7 @@ public final class UsbFaultPoints implements FaultPointSource {
   public static final String STALL = "usb_stall";
   public static final String BABBLE = "usb_babble";
   public static final String TRANSACTION_ERROR = "usb_transaction_error";
+  public static final String MISSED_SERVICE = "usb_iso_missed";
 
   @Override
   public Map<String, String> faultPoints() {
@@ -20,7 +21,9 @@ public final class UsbFaultPoints implements FaultPointSource {
         + "stays halted until usb_clear_halt");
     points.put(BABBLE, "a data transfer ends in babble: the URB completes with -EOVERFLOW");
     points.put(TRANSACTION_ERROR, "a data transfer ends in a USB transaction error: the URB completes "
-        + "with -EPROTO");
+        + "with -EPROTO (on an isochronous endpoint: that packet, with -EPROTO; there is no STALL)");
+    points.put(MISSED_SERVICE, "an isochronous packet misses its service interval (xHCI Missed Service "
+        + "Error): the packet ends with -EXDEV and no data; the URB itself completes");
     return points;
   }
 }

@@ -163,7 +163,9 @@ public final class UsbDescriptors {
         total += DT_INTERFACE_SIZE;
         for (Endpoint e : i.endpoints()) total += DT_ENDPOINT_SIZE + (e.companion() == null ? 0 : DT_SS_EP_COMP_SIZE);
       }
-      return new Configuration(new ConfigDescriptor(total, interfaces.size(), configurationValue, 0, attributes,
+      // bNumInterfaces counts interfaces, not their alternate settings
+      int numInterfaces = (int) interfaces.stream().map(i -> i.desc().number()).distinct().count();
+      return new Configuration(new ConfigDescriptor(total, numInterfaces, configurationValue, 0, attributes,
           maxPower), interfaces);
     }
 

@@ -20,6 +20,8 @@ public record UsbSetup(int requestType, int request, int value, int index, int l
   public static final int REQ_GET_DESCRIPTOR = 0x06;
   public static final int REQ_GET_CONFIGURATION = 0x08;
   public static final int REQ_SET_CONFIGURATION = 0x09;
+  public static final int REQ_GET_INTERFACE = 0x0a;
+  public static final int REQ_SET_INTERFACE = 0x0b;
 
   /** Feature selector USB_ENDPOINT_HALT. */
   public static final int ENDPOINT_HALT = 0;
