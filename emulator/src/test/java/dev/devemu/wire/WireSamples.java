@@ -112,7 +112,7 @@ public final class WireSamples {
     RecordedRun recorded = new RecordedRun(raw, dev.devemu.campaign.RunRecord.of(raw, sampleResult()), node);
     Map<String, Long> perNode = new TreeMap<>(Map.of(node, 3L, "pekko://devemu@127.0.0.1:25522", 5L));
     CampaignCoordinator.CampaignProgress progress = new CampaignCoordinator.CampaignProgress("c-1f2e", true,
-        "race.conf", 10, 8, false, perNode, Map.of(node, 1L), 2, "no error");
+        "race.conf", 10, 8, false, perNode, Map.of(node, 1L), 2, "no error", false);
     out.add(new CampaignCoordinator.WorkRequested(worker, node, 2,
         List.of(new HeldRun("c-1f2e", raw), new HeldRun("c-1f2e", own)), "epoch-1", 17, 4));
     out.add(new RunWorker.WorkAssigned("epoch-1", 18, List.of(request,
