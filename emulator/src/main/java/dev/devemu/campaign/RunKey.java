@@ -5,6 +5,11 @@ package dev.devemu.campaign;
  * own variants). A campaign's result set has exactly one result per key.
  */
 public record RunKey(long seed, String variant) implements Comparable<RunKey> {
+  public RunKey {
+    // "raw" and "safe" are held by every key of a campaign: one copy each, not one per key read off the wire
+    if (variant != null) variant = variant.intern();
+  }
+
   @Override
   public int compareTo(RunKey o) {
     int c = Long.compare(seed, o.seed);

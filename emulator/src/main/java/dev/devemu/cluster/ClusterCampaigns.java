@@ -148,6 +148,33 @@ public final class ClusterCampaigns {
     }
   }
 
+  /**
+   * Cancels ({@code delete} false: no further run starts, results stay) or deletes a campaign on the cluster.
+   *
+   * @return the coordinator's answer (JSON), or null if the cluster does not know the campaign
+   * @throws IOException if no door answered
+   */
+  public static JsonNode cancel(String hostPorts, String token, String campaignId, boolean delete)
+      throws IOException, InterruptedException {
+    Doors doors = Doors.parse(hostPorts, token);
+    String path = "/devemu/campaigns/" + URLEncoder.encode(campaignId, StandardCharsets.UTF_8);
+    IOException last = null;
+    for (int i = 0; i < doors.addresses.size(); i++) {
+      try {
+        HttpResponse<byte[]> r = delete ? doors.send("DELETE", path, Duration.ofSeconds(30))
+            : doors.post(path + "/cancel", new byte[0], Duration.ofSeconds(30));
+        doors.refusedToken(r);
+        if (r.statusCode() == 404) return null;
+        if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+        return new ObjectMapper().readTree(r.body());
+      } catch (IOException e) {
+        last = e;
+        doors.next();
+      }
+    }
+    throw last;
+  }
+
   /** How many simulation lanes the workers in a status document have, together (0 if it does not say). */
   public static int lanes(JsonNode status) {
     int sum = 0;
@@ -269,6 +296,11 @@ public final class ClusterCampaigns {
       return http.send(request(path, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    HttpResponse<byte[]> send(String method, String path, Duration timeout) throws IOException, InterruptedException {
+      return http.send(request(path, timeout)
+          .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     HttpResponse<byte[]> post(String path, byte[] body, Duration timeout) throws IOException, InterruptedException {
       return http.send(request(path, timeout).header("Content-Type", "application/x-protobuf")
           .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -368,6 +400,7 @@ public final class ClusterCampaigns {
             cursor[0] = 0;
             continue;
           }
+          cursor[0] = Math.max(cursor[0], page.from()); // results before page.from were written and forgotten
           for (RecordedRun run : page.results()) {
             cursor[0]++;
             remaining.remove(run.key());

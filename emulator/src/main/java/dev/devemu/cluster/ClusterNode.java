@@ -61,7 +61,8 @@ public final class ClusterNode implements AutoCloseable {
       watchJournal(system, config);
       Duration heartbeat = config.getDuration("devemu.node.heartbeat");
       ActorRef<CampaignCoordinator.Command> coordinator =
-          CampaignCoordinator.initSingleton(system, config.getDuration("devemu.node.assignment-timeout"));
+          CampaignCoordinator.initSingleton(system, config.getDuration("devemu.node.assignment-timeout"),
+              CampaignCoordinator.Limits.from(config), config.getInt("devemu.node.snapshot-every"));
       NodeServices.get(system).coordinator(coordinator);
       if (node.worker()) {
         lanes = new LanePool("devemu-lanes-" + node.port(), node.lanes());

@@ -35,7 +35,8 @@ public final class EmbeddedCluster implements CampaignBackend {
       pekko.cluster.singleton.hand-over-retry-interval = 100ms
       # The client in this JVM writes every result to results.jsonl; a journal on disk would be a second copy.
       pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
-      pekko.persistence.snapshot-store.plugin = "pekko.persistence.no-snapshot-store"
+      pekko.persistence.snapshot-store.plugin = "devemu.in-memory-snapshot-store"
+      devemu.in-memory-snapshot-store.class = "dev.devemu.cluster.InMemorySnapshotStore"
       devemu.node.create-schema = off
       """);
   /** How often the client asks for results when it has caught up (an ask inside this JVM is cheap). */
