@@ -129,7 +129,7 @@ public final class CampaignCoordinator
       long planned, boolean finished) implements CrossNode {}
 
   public sealed interface Event extends CrossNode permits PlanAccepted, ResultRecorded, ResultsWritten,
-      CampaignCancelled, CampaignDeleted {}
+      RunsReopened, CampaignCancelled, CampaignDeleted {}
 
   /** Runs added to a campaign (all of them when it is new). */
   public record PlanAccepted(CampaignPlan plan) implements Event {}
@@ -138,6 +138,12 @@ public final class CampaignCoordinator
 
   /** A client has written every result before index {@code upTo} (recording order): they leave memory. */
   public record ResultsWritten(String campaignId, long upTo) implements Event {}
+
+  /**
+   * Keys whose results were forgotten ({@link ResultsWritten}) and that a client submitted again: it does not have
+   * them (another client of the same campaign wrote them, or a crash cut its results.jsonl), so they run again.
+   */
+  public record RunsReopened(String campaignId, List<RunKey> keys) implements Event {}
 
   public record CampaignCancelled(String campaignId) implements Event {}
 
@@ -228,38 +234,14 @@ public final class CampaignCoordinator
     return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {
       @Override
       public Object toJournal(CampaignState state) {
-        List<CampaignSnapshot> out = new ArrayList<>();
-        for (CampaignState.Campaign c : state.campaigns.values()) {
-          out.add(new CampaignSnapshot(c.id, c.scenarioFile, c.scenarioSource, c.durationOverrideNanos,
-              copy(c.planned.bitSets()), List.copyOf(c.planned.others()), copy(c.recorded.bitSets()),
-              List.copyOf(c.recorded.others()), List.copyOf(c.unwritten), c.written, new TreeMap<>(c.doneByNode),
-              c.cancelled));
-        }
-        return new CoordinatorSnapshot(List.copyOf(out));
+        return state.snapshot();
       }
 
       @Override
       public CampaignState fromJournal(Object from) {
-        CampaignState state = new CampaignState();
-        for (CampaignSnapshot s : ((CoordinatorSnapshot) from).campaigns()) {
-          CampaignState.Campaign c = new CampaignState.Campaign(s.campaignId(), s.scenarioFile(), s.scenarioSource(),
-              s.durationOverrideNanos(), KeySet.of(s.plannedSeeds(), s.plannedOthers()),
-              KeySet.of(s.recordedSeeds(), s.recordedOthers()));
-          c.unwritten.addAll(s.unwritten());
-          c.written = s.written();
-          c.doneByNode.putAll(s.doneByNode());
-          c.cancelled = s.cancelled();
-          state.campaigns.put(c.id, c);
-        }
-        return state;
+        return CampaignState.of((CoordinatorSnapshot) from);
       }
     };
-  }
-
-  private static Map<String, java.util.BitSet> copy(Map<String, java.util.BitSet> bits) {
-    Map<String, java.util.BitSet> out = new TreeMap<>();
-    bits.forEach((v, b) -> out.put(v, (java.util.BitSet) b.clone()));
-    return out;
   }
 
   @Override
@@ -355,20 +337,47 @@ public final class CampaignCoordinator
       m.replyTo().tell(CampaignProgress.unknown(plan.campaignId(), error));
       return Effect().none();
     }
-    if (existing != null && fresh.isEmpty()) {
+    List<RunKey> reopened = existing == null ? List.of() : forgotten(existing, plan.runs());
+    if (existing != null && fresh.isEmpty() && reopened.isEmpty()) {
       m.replyTo().tell(progress(existing));
       return Effect().none();
     }
-    CampaignPlan added = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
-        List.copyOf(fresh), plan.durationOverrideNanos());
-    return Effect().persist(new PlanAccepted(added)).thenRun(s -> {
+    List<Event> events = new ArrayList<>();
+    if (!fresh.isEmpty()) {
+      events.add(new PlanAccepted(new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
+          List.copyOf(fresh), plan.durationOverrideNanos())));
+    }
+    if (!reopened.isEmpty()) events.add(new RunsReopened(plan.campaignId(), reopened));
+    return Effect().persist(events).thenRun(s -> {
       CampaignState.Campaign c = s.campaigns.get(plan.campaignId());
       TreeSet<RunKey> p = pending.computeIfAbsent(c.id, id -> new TreeSet<>());
       for (RunKey k : fresh) if (c.needs(k)) p.add(k);
+      for (RunKey k : reopened) if (c.needs(k) && !assigned.containsKey(new HeldRun(c.id, k))) p.add(k);
+      if (!reopened.isEmpty()) {
+        ctx.getLog().info("campaign {}: {} run(s) asked for again after their results were forgotten run again",
+            c.id, reopened.size());
+      }
       ctx.getLog().info("campaign {} accepted: {} run(s) added, {} planned", c.id, fresh.size(), c.planned.size());
       assignWork(s);
       m.replyTo().tell(progress(c));
     });
+  }
+
+  /**
+   * The keys of {@code asked} that have a result this coordinator no longer holds (a client read past it): the
+   * client that asks for them does not have them, and only running them again gives them back.
+   */
+  private List<RunKey> forgotten(CampaignState.Campaign c, List<RunKey> asked) {
+    Set<RunKey> kept = new HashSet<>();
+    for (RecordedRun r : c.unwritten) kept.add(r.key());
+    List<RunKey> out = new ArrayList<>();
+    Set<RunKey> seen = new HashSet<>();
+    for (RunKey k : asked) {
+      if (seen.add(k) && c.recorded.contains(k) && !kept.contains(k) && !unjournaled.containsKey(new HeldRun(c.id, k))) {
+        out.add(k);
+      }
+    }
+    return out;
   }
 
   /** Which limit adding {@code fresh} runs to the campaign would break (a sentence naming it), or null. */

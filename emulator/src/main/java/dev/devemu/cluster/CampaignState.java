@@ -92,6 +92,45 @@ final class CampaignState {
 
   final Map<String, Campaign> campaigns = new LinkedHashMap<>();
 
+  /** An immutable copy for a snapshot (the live state is mutable and changes after the snapshot is taken). */
+  CampaignCoordinator.CoordinatorSnapshot snapshot() {
+    List<CampaignCoordinator.CampaignSnapshot> out = new ArrayList<>();
+    for (Campaign c : campaigns.values()) {
+      out.add(new CampaignCoordinator.CampaignSnapshot(c.id, c.scenarioFile, c.scenarioSource, c.durationOverrideNanos,
+          copy(c.planned.bitSets()), sorted(c.planned.others()), copy(c.recorded.bitSets()),
+          sorted(c.recorded.others()), List.copyOf(c.unwritten), c.written, new TreeMap<>(c.doneByNode),
+          c.cancelled));
+    }
+    return new CampaignCoordinator.CoordinatorSnapshot(List.copyOf(out));
+  }
+
+  /** The state a snapshot holds. */
+  static CampaignState of(CampaignCoordinator.CoordinatorSnapshot snapshot) {
+    CampaignState state = new CampaignState();
+    for (CampaignCoordinator.CampaignSnapshot s : snapshot.campaigns()) {
+      Campaign c = new Campaign(s.campaignId(), s.scenarioFile(), s.scenarioSource(), s.durationOverrideNanos(),
+          KeySet.of(s.plannedSeeds(), s.plannedOthers()), KeySet.of(s.recordedSeeds(), s.recordedOthers()));
+      c.unwritten.addAll(s.unwritten());
+      c.written = s.written();
+      c.doneByNode.putAll(s.doneByNode());
+      c.cancelled = s.cancelled();
+      state.campaigns.put(c.id, c);
+    }
+    return state;
+  }
+
+  private static List<RunKey> sorted(java.util.Set<RunKey> keys) {
+    return List.copyOf(new java.util.TreeSet<>(keys));
+  }
+
+  private static Map<String, java.util.BitSet> copy(Map<String, java.util.BitSet> bits) {
+    Map<String, java.util.BitSet> out = new TreeMap<>();
+    bits.forEach((v, b) -> {
+      if (!b.isEmpty()) out.put(v, (java.util.BitSet) b.clone()); // a variant whose keys all went: as if never there
+    });
+    return out;
+  }
+
   CampaignState apply(CampaignCoordinator.Event event) {
     if (event instanceof CampaignCoordinator.PlanAccepted e) {
       Campaign c = campaigns.computeIfAbsent(e.plan().campaignId(), id -> new Campaign(e.plan()));
@@ -110,6 +149,9 @@ final class CampaignState {
         c.unwritten.subList(0, drop).clear();
         c.written += drop;
       }
+    } else if (event instanceof CampaignCoordinator.RunsReopened e) {
+      Campaign c = campaigns.get(e.campaignId());
+      if (c != null) for (RunKey k : e.keys()) c.recorded.remove(k);
     } else if (event instanceof CampaignCoordinator.CampaignCancelled e) {
       Campaign c = campaigns.get(e.campaignId());
       if (c != null) c.cancelled = true;

@@ -386,7 +386,10 @@ public final class ClusterCampaigns {
         }
         try {
           if (!submitted) {
-            doors.submit(toRun);
+            // Again after a recovery: only what is still missing (keys whose results the coordinator forgot after
+            // this client read them would otherwise run again).
+            doors.submit(remaining.size() == wanted.size() ? toRun : new CampaignPlan(plan.campaignId(),
+                plan.scenarioFile(), plan.scenarioSource(), List.copyOf(remaining), plan.durationOverrideNanos()));
             submitted = true;
             say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current(),
                 false);

@@ -109,6 +109,15 @@ public final class ClusterCodecs implements WireCodecs {
         (m, c) -> dev.devemu.protocol.v1.ResultsWritten.newBuilder().setCampaignId(m.campaignId()).setUpTo(m.upTo())
             .build(),
         (p, c) -> new CampaignCoordinator.ResultsWritten(p.getCampaignId(), p.getUpTo())));
+    r.accept(Codec.of(CampaignCoordinator.RunsReopened.class, "RunsReopened",
+        dev.devemu.protocol.v1.RunsReopened::parseFrom,
+        (m, c) -> {
+          var b = dev.devemu.protocol.v1.RunsReopened.newBuilder().setCampaignId(m.campaignId());
+          for (RunKey k : m.keys()) b.addKeys(key(k));
+          return b.build();
+        },
+        (p, c) -> new CampaignCoordinator.RunsReopened(p.getCampaignId(),
+            p.getKeysList().stream().map(ClusterCodecs::key).toList())));
     r.accept(Codec.of(CampaignCoordinator.CampaignCancelled.class, "CampaignCancelled",
         dev.devemu.protocol.v1.CampaignCancelled::parseFrom,
         (m, c) -> dev.devemu.protocol.v1.CampaignCancelled.newBuilder().setCampaignId(m.campaignId()).build(),

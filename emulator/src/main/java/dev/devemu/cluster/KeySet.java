@@ -43,6 +43,19 @@ final class KeySet {
     return true;
   }
 
+  /** Removes a key; false if it was not there. */
+  boolean remove(RunKey k) {
+    if (!compact(k)) {
+      if (!others.remove(k)) return false;
+    } else {
+      BitSet b = seeds.get(k.variant());
+      if (b == null || !b.get((int) k.seed())) return false;
+      b.clear((int) k.seed());
+    }
+    size--;
+    return true;
+  }
+
   int size() {
     return size;
   }

@@ -133,6 +133,7 @@ public final class WireSamples {
         true));
     out.add(new CampaignCoordinator.ResultsWritten("c-1f2e", 100));
     out.add(new CampaignCoordinator.CampaignCancelled("c-1f2e"));
+    out.add(new CampaignCoordinator.RunsReopened("c-1f2e", List.of(raw, own)));
     out.add(new CampaignCoordinator.CampaignDeleted("c-1f2e"));
     java.util.BitSet seeds = new java.util.BitSet();
     seeds.set(1, 70); // across a 64-bit word
