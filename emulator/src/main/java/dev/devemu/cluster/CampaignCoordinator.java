@@ -460,7 +460,7 @@ public final class CampaignCoordinator
     // Only a result for a run this incarnation handed to that very worker counts: anything else (a member that
     // was never given the key, a process that is not a member, a result from before a move) is dropped; the key
     // stays pending or assigned and runs where it was sent.
-    if (sender == null || !isUpMember(m.worker()) || !m.worker().equals(assigned.get(run))) {
+    if (sender == null || !isMember(m.worker(), true) || !m.worker().equals(assigned.get(run))) {
       ctx.getLog().warn("result for run {} of campaign {} from {} dropped: that run was not handed to it",
           m.key(), m.campaignId(), m.worker().path().address());
       return Effect().none();
@@ -511,7 +511,7 @@ public final class CampaignCoordinator
   private Effect<Event, CampaignState> onWorkRequested(CampaignState state, WorkRequested m) {
     Worker w = workers.get(m.worker());
     if (w == null) {
-      if (!isUpMember(m.worker())) {
+      if (!isMember(m.worker(), false)) {
         // A node that is not (or no longer) Up: watching it would end at once. It asks again when it is Up.
         return Effect().none();
       }
@@ -555,13 +555,19 @@ public final class CampaignCoordinator
     return Effect().none();
   }
 
-  private boolean isUpMember(ActorRef<?> ref) {
+  /**
+   * Whether {@code ref} lives on a node that is Up (or WeaklyUp) in this cluster; with {@code leaving}, a node that
+   * is leaving gracefully (Leaving, Exiting: SIGTERM) counts too, so the runs it finishes on its way out are kept.
+   */
+  private boolean isMember(ActorRef<?> ref, boolean leaving) {
     org.apache.pekko.actor.Address address = ref.path().address();
     if (!address.hasGlobalScope()) return true; // a worker of this node
     for (org.apache.pekko.cluster.Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
       if (member.address().equals(address)) {
-        return member.status() == org.apache.pekko.cluster.MemberStatus.up()
-            || member.status() == org.apache.pekko.cluster.MemberStatus.weaklyUp();
+        org.apache.pekko.cluster.MemberStatus s = member.status();
+        return s == org.apache.pekko.cluster.MemberStatus.up() || s == org.apache.pekko.cluster.MemberStatus.weaklyUp()
+            || leaving && (s == org.apache.pekko.cluster.MemberStatus.leaving()
+                || s == org.apache.pekko.cluster.MemberStatus.exiting());
       }
     }
     return false;
@@ -591,7 +597,7 @@ public final class CampaignCoordinator
   /** Gives each worker as many pending runs as it asked for: campaigns in the order they came, seeds in order. */
   private void assignWork(CampaignState state) {
     for (Worker w : workers.values()) {
-      if (w.demand <= 0) continue;
+      if (w.demand <= 0 || !isMember(w.ref, false)) continue; // nothing new for a node on its way out
       List<RunRequest> batch = new ArrayList<>();
       for (Map.Entry<String, TreeSet<RunKey>> e : pending.entrySet()) {
         CampaignState.Campaign c = state.campaigns.get(e.getKey());
