@@ -208,6 +208,10 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
       record = dev.devemu.campaign.CampaignRun.record(host, 0, scenario, new dev.devemu.campaign.RunKey(1, "raw"), 0,
           "bench");
     }
+    // The node's INFO lines (up, campaign accepted) would interleave with the figures.
+    if (org.slf4j.LoggerFactory.getLogger("dev.devemu.cluster") instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     Path dir = Files.createTempDirectory("devemu-bench-coordinator");
     try {
       dev.devemu.cluster.CoordinatorHeapBench.Result r = dev.devemu.cluster.CoordinatorHeapBench.run(dir, runs, Math.min(runs, 10_000), source,
