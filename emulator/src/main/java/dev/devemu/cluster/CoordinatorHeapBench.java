@@ -113,24 +113,30 @@ public final class CoordinatorHeapBench {
     system.systemActorOf(standInWorker(coordinator, self, id, record), "bench-worker-" + id,
         org.apache.pekko.actor.typed.Props.empty());
     long cursor = 0;
-    long nextPoint = runs / 5;
+    long step = Math.max(1, runs / 5);
+    long nextPoint = step;
     while (true) {
       long from = read ? cursor : 0;
       CampaignCoordinator.ResultPage page = AskPattern.<CampaignCoordinator.Command, CampaignCoordinator.ResultPage>ask(
           coordinator, r -> new CampaignCoordinator.GetResults(id, from, 500, r), Duration.ofSeconds(60),
           system.scheduler()).toCompletableFuture().get();
       if (read) cursor = page.from() + page.results().size();
-      if (page.done() >= nextPoint) {
-        long used = usedAfterGc();
-        points.add(new long[] {page.done(), used});
-        progress.accept(String.format("coordinator heap: %d/%d results recorded, %s: used %d MiB", page.done(), runs,
-            read ? "a client reading them" : "no client reading", used >> 20));
-        nextPoint += runs / 5;
+      boolean last = page.finished() && (!read || cursor >= page.done());
+      if (page.done() >= nextPoint || last) {
+        point(points, page.done(), runs, read, progress);
+        nextPoint = (page.done() / step + 1) * step;
       }
-      if (page.finished() && (!read || cursor >= page.done())) break;
+      if (last) break;
       if (page.results().isEmpty()) Thread.sleep(20);
     }
     return planned;
+  }
+
+  private static void point(List<long[]> points, long done, int runs, boolean read, Consumer<String> progress) {
+    long used = usedAfterGc();
+    points.add(new long[] {done, used});
+    progress.accept(String.format("coordinator heap: %d/%d results recorded, %s: used %d MiB", done, runs,
+        read ? "a client reading them" : "no client reading", used >> 20));
   }
 
   /** Answers every run it is handed with {@code record} (its key set to the run's), and asks for more. */
