@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bounded, cancellable work on one coordinator-only node in this JVM (no worker: planned runs stay pending, so
  * nothing here waits for a simulation): the limits refuse a campaign naming the limit, cancel and delete work
- * through HTTP and the CLI, and a result counts only from the worker the run was handed to.
+ * through HTTP and the CLI, and a result counts only from the worker the run was handed to (not from a stranger in
+ * the cluster, nor from an address outside it).
  */
 class BoundedWorkTest {
   static final String TOKEN = "bounded-work-token-0123456789ab";
@@ -214,6 +215,16 @@ class BoundedWorkTest {
     // A sender the coordinator never handed anything: dropped.
     TestProbe<RunWorker.Command> stranger = TestProbe.create(node.system());
     coordinator.tell(new CampaignCoordinator.RunCompleted(stranger.ref(), self, "forged", one, record(one)));
+
+    // A process that is not a member (a remote address outside the cluster) asks for work and reports a run: it gets
+    // nothing, and its result is dropped.
+    ActorRef<RunWorker.Command> outsider = org.apache.pekko.actor.typed.ActorRefResolver.get(node.system())
+        .resolveActorRef("pekko://devemu@127.0.0.1:" + LocalCluster.freePort() + "/system/worker");
+    coordinator.tell(new CampaignCoordinator.WorkRequested(outsider, outsider.path().address().toString(), 2,
+        List.of(), "", 0, 1));
+    coordinator.tell(new CampaignCoordinator.RunCompleted(outsider, outsider.path().address().toString(), "forged", one,
+        record(one)));
+    assertEquals(java.util.Map.of(), progress("forged").runningByNode(), "a non-member was handed a run");
 
     // A worker that was handed run 1 reports run 2: dropped; then run 1: recorded.
     TestProbe<RunWorker.Command> worker = TestProbe.create(node.system());
