@@ -245,6 +245,57 @@ class BoundedWorkTest {
     BoundedWorkTest.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.CancelCampaign("forged", true, r));
   }
 
+  @Test
+  void aResultReadAndForgottenRunsAgainForAClientThatAsksForIt() throws Exception {
+    RunKey one = new RunKey(1, "raw");
+    RunKey two = new RunKey(2, "raw");
+    CampaignPlan plan = new CampaignPlan("reopen", "bounded.conf", SingleNodeCampaign.SCENARIO, List.of(one, two), 0);
+    assertEquals("", BoundedWorkTest.<CampaignCoordinator.CampaignProgress>ask(
+        r -> new CampaignCoordinator.SubmitCampaign(plan, r)).error());
+    ActorRef<CampaignCoordinator.Command> coordinator = NodeServices.get(node.system()).coordinator();
+    String self = node.system().address().toString();
+    TestProbe<RunWorker.Command> worker = TestProbe.create(node.system());
+    coordinator.tell(new CampaignCoordinator.WorkRequested(worker.ref(), self, 2, List.of(), "", 0, 1));
+    RunWorker.WorkAssigned work = worker.expectMessageClass(RunWorker.WorkAssigned.class, Duration.ofSeconds(10));
+    assertEquals(List.of(one, two), work.runs().stream().map(r -> r.key()).toList());
+    for (RunKey k : List.of(one, two)) {
+      coordinator.tell(new CampaignCoordinator.RunCompleted(worker.ref(), self, "reopen", k, record(k)));
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (progress("reopen").done() < 2) {
+      assertTrue(System.nanoTime() < deadline, "the results were not recorded");
+      Thread.sleep(50);
+    }
+    // A client reads both, then asks from index 2: it has written them, they leave memory.
+    assertEquals(2, this.<CampaignCoordinator.ResultPage>ask(r -> new CampaignCoordinator.GetResults("reopen", 0, 10,
+        r)).results().size());
+    CampaignCoordinator.ResultPage after = ask(r -> new CampaignCoordinator.GetResults("reopen", 2, 10, r));
+    assertEquals(List.of(), after.results());
+    CampaignCoordinator.ResultPage fromStart = ask(r -> new CampaignCoordinator.GetResults("reopen", 0, 10, r));
+    assertEquals(2, fromStart.from(), "forgotten results are not served again");
+    assertEquals(List.of(), fromStart.results());
+
+    // Another client of the same campaign lacks run 1: submitting it runs it again, and its result comes after.
+    assertEquals("", BoundedWorkTest.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator
+        .SubmitCampaign(new CampaignPlan("reopen", "bounded.conf", SingleNodeCampaign.SCENARIO, List.of(one), 0), r))
+        .error());
+    coordinator.tell(new CampaignCoordinator.WorkRequested(worker.ref(), self, 2, List.of(), work.epoch(), work.seq(),
+        1));
+    RunWorker.WorkAssigned again = worker.expectMessageClass(RunWorker.WorkAssigned.class, Duration.ofSeconds(10));
+    assertEquals(List.of(one), again.runs().stream().map(r -> r.key()).toList(), "only the forgotten key runs again");
+    coordinator.tell(new CampaignCoordinator.RunCompleted(worker.ref(), self, "reopen", one, record(one)));
+    CampaignCoordinator.ResultPage page;
+    do {
+      assertTrue(System.nanoTime() < deadline + Duration.ofSeconds(10).toNanos(), "run 1 was not recorded again");
+      Thread.sleep(50);
+      page = ask(r -> new CampaignCoordinator.GetResults("reopen", 2, 10, r));
+    } while (page.results().isEmpty());
+    assertEquals(List.of(one), page.results().stream().map(RecordedRun::key).toList());
+    assertEquals(2, page.done(), "run 1 counts once");
+    assertTrue(page.finished());
+    BoundedWorkTest.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.CancelCampaign("reopen", true, r));
+  }
+
   static RunRecord record(RunKey k) {
     return RunRecord.internalError(k, "forged " + k);
   }
