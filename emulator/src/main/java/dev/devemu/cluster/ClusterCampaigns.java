@@ -49,6 +49,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class ClusterCampaigns {
   /** Results per page asked for (the coordinator also cuts pages at 512 KiB). */
   private static final int PAGE = 200;
+  /** Run keys per POST of a plan (tests lower it). */
+  static int submitKeys = 20_000;
 
   private ClusterCampaigns() {}
 
@@ -270,11 +272,33 @@ public final class ClusterCampaigns {
 
     @Override
     public void submit(CampaignPlan plan) throws IOException, InterruptedException {
-      HttpResponse<byte[]> r =
-          post("/devemu/campaigns", ClusterCodecs.plan(plan).toByteArray(), Duration.ofSeconds(30));
-      refusedToken(r);
-      if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
-      if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+      // In parts of at most submitKeys keys, so that a POST stays far under the door's body limit (1 MiB by default:
+      // a key is 5-10 bytes); submitting is additive, so the parts make the same campaign, and the coordinator's
+      // limits count the whole plan (what it has plus what comes).
+      List<RunKey> runs = plan.runs();
+      String path = "/devemu/campaigns/" + URLEncoder.encode(plan.campaignId(), StandardCharsets.UTF_8);
+      // A new campaign refused part-way (a limit) is deleted again: no half of a refused plan runs.
+      boolean isNew = runs.size() > submitKeys && get(path, Duration.ofSeconds(30)).statusCode() == 404;
+      for (int from = 0; from < runs.size(); from += submitKeys) {
+        CampaignPlan part = runs.size() <= submitKeys ? plan : new CampaignPlan(plan.campaignId(),
+            plan.scenarioFile(), plan.scenarioSource(), runs.subList(from, Math.min(runs.size(), from + submitKeys)),
+            plan.durationOverrideNanos());
+        HttpResponse<byte[]> r =
+            post("/devemu/campaigns", ClusterCodecs.plan(part).toByteArray(), Duration.ofSeconds(30));
+        refusedToken(r);
+        if (r.statusCode() == 400 && isNew && from > 0) {
+          HttpResponse<byte[]> undone = send("DELETE", path, Duration.ofSeconds(30));
+          throw new IllegalArgumentException("the cluster refused the campaign: " + body(r) + (undone.statusCode()
+              == 200 ? " (the part already sent was deleted again)" : " (the part already sent may remain; delete it "
+              + "with devemu campaign --delete " + plan.campaignId() + ")"));
+        }
+        if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
+        if (r.statusCode() == 413) {
+          throw new IllegalArgumentException("the cluster refused the campaign: its door takes smaller requests "
+              + "(devemu.http.max-body-bytes; the scenario text and " + part.runs().size() + " run keys were sent)");
+        }
+        if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+      }
     }
 
     @Override

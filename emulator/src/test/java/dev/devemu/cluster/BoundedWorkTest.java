@@ -296,6 +296,34 @@ class BoundedWorkTest {
     BoundedWorkTest.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.CancelCampaign("reopen", true, r));
   }
 
+  @Test
+  void aLargePlanIsSubmittedInPartsAndTheLimitsCountThemTogether() throws Exception {
+    int before = ClusterCampaigns.submitKeys;
+    ClusterCampaigns.submitKeys = 4;
+    try {
+      ClusterCampaigns.Doors doors = ClusterCampaigns.Doors.parse(node.httpAddress(), TOKEN);
+      List<RunKey> eight = new ArrayList<>();
+      for (int s = 1; s <= 8; s++) eight.add(new RunKey(s, "raw"));
+      doors.submit(new CampaignPlan("parts", "bounded.conf", SingleNodeCampaign.SCENARIO, eight, 0));
+      assertEquals(8, progress("parts").planned(), "two parts of four make one campaign");
+      List<RunKey> twelve = new ArrayList<>(eight);
+      for (int s = 9; s <= 12; s++) twelve.add(new RunKey(s, "raw"));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> doors.submit(
+          new CampaignPlan("parts", "bounded.conf", SingleNodeCampaign.SCENARIO, twelve, 0)));
+      assertTrue(e.getMessage().contains("would plan 12 runs, over devemu.limits.max-runs-per-campaign = " + MAX_RUNS),
+          e.getMessage());
+      assertEquals(8, progress("parts").planned(), "the refused part added nothing");
+      // A new campaign refused part-way is not left half planned.
+      IllegalArgumentException fresh = assertThrows(IllegalArgumentException.class, () -> doors.submit(
+          new CampaignPlan("parts-new", "bounded.conf", SingleNodeCampaign.SCENARIO, twelve, 0)));
+      assertTrue(fresh.getMessage().contains("the part already sent was deleted again"), fresh.getMessage());
+      assertFalse(progress("parts-new").known());
+    } finally {
+      ClusterCampaigns.submitKeys = before;
+      send("DELETE", "/devemu/campaigns/parts", null);
+    }
+  }
+
   static RunRecord record(RunKey k) {
     return RunRecord.internalError(k, "forged " + k);
   }
