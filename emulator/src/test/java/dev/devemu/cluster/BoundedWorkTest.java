@@ -177,6 +177,8 @@ class BoundedWorkTest {
     assertEquals(0, cancel.code(), cancel.err());
     assertTrue(cancel.out().contains("campaign cli-c cancelled: 0 of 4 runs recorded"), cancel.out());
     assertTrue(progress("cli-c").cancelled());
+    SingleNodeCampaign.Cli status = SingleNodeCampaign.devemu(concat(new String[] {"status"}, door));
+    assertTrue(status.out().contains("cli-c bounded.conf: 0/4 runs cancelled"), status.out());
 
     SingleNodeCampaign.Cli delete = SingleNodeCampaign.devemu(concat(new String[] {"campaign", "--delete", "cli-c"}, door));
     assertEquals(0, delete.code(), delete.err());
