@@ -205,7 +205,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     int runs = coordinatorRuns != null ? coordinatorRuns : 100_000;
     dev.devemu.campaign.RunRecord record;
     try (SimHost host = SimHost.start("bench-coordinator", 1)) { // one real result: what every run reports
-      record = dev.devemu.campaign.CampaignRun.record(host, 0, scenario, new dev.devemu.campaign.RunKey(1, "raw"), 0,
+      record = dev.devemu.campaign.CampaignRun.record(host, 0, scenario, new dev.devemu.campaign.RunKey(1, dev.devemu.kernel.Variant.RAW), 0,
           "bench");
     }
     // The node's INFO lines (up, campaign accepted) would interleave with the figures.
@@ -311,7 +311,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     n.put("secondsForDeviceHours10000Campaign", c.secondsFor(needed));
     n.put("perCoreEfficiency", c.perCoreEfficiency());
     ObjectNode byVariant = n.putObject("deviceHoursByVariant");
-    c.deviceHoursByVariant().forEach(byVariant::put);
+    c.deviceHoursByVariant().forEach((v, hours) -> byVariant.put(v.toString(), hours));
     n.put("gcSeconds", c.gcSeconds());
     n.put("allocatedBytesPerChoice", c.allocatedBytesPerChoice());
     n.put("oneWorkerCoresBusy", c.oneWorkerCores());
@@ -418,11 +418,11 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     ArrayNode per = n.putArray("strategies");
     for (BugBench.PerStrategy r : results) {
       out.printf("bugs %s found=%d/%d within %d seeds, median seeds to first report=%s, median CPU s to first "
-              + "report=%s; false positives: corrected zoo drivers %d of %d runs, safe samples %d of %d runs "
-              + "(their documented shared bugs aside)%n",
+              + "report=%s; false positives: corrected zoo drivers %d of %d runs (%d not bound), safe samples %d of "
+              + "%d runs (%d not bound; their documented shared bugs aside)%n",
           r.strategy(), r.found(), bugs.size(), seeds, fmt(r.medianSeeds(), "%.1f"), fmt(r.medianCpuSeconds(), "%.2f"),
-          r.falsePositives(true), r.cleanRuns(true), r.falsePositives(false) - r.falsePositives(true),
-          r.cleanRuns(false) - r.cleanRuns(true));
+          r.falsePositives(true), r.cleanRuns(true), r.notBoundRuns(true), r.falsePositives(false) - r.falsePositives(true),
+          r.cleanRuns(false) - r.cleanRuns(true), r.notBoundRuns(false) - r.notBoundRuns(true));
       ObjectNode s = per.addObject();
       s.put("strategy", r.strategy().toString());
       s.put("found", r.found());
@@ -430,8 +430,10 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
       s.put("medianCpuSecondsToFirstReport", r.medianCpuSeconds());
       s.put("falsePositiveRunsZoo", r.falsePositives(true));
       s.put("cleanRunsZoo", r.cleanRuns(true));
+      s.put("notBoundRunsZoo", r.notBoundRuns(true));
       s.put("falsePositiveRunsSafeSamples", r.falsePositives(false) - r.falsePositives(true));
       s.put("cleanRunsSafeSamples", r.cleanRuns(false) - r.cleanRuns(true));
+      s.put("notBoundRunsSafeSamples", r.notBoundRuns(false) - r.notBoundRuns(true));
       ArrayNode list = s.putArray("bugs");
       for (BugBench.Search b : r.searches()) {
         ObjectNode o = list.addObject();

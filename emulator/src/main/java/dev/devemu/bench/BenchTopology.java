@@ -35,7 +35,7 @@ final class BenchTopology {
    * @param atStart things to do once the testbed is built (e.g. a measurement timer)
    */
   static Scenario scenario(String name, int cpus, int devices, double rate, long budget, Runnable onBudget,
-      String variant, long durationNanos, Consumer<TestbedBuilder> atStart) {
+      Variant variant, long durationNanos, Consumer<TestbedBuilder> atStart) {
     List<DeviceSpec> specs = new ArrayList<>(devices);
     for (int i = 0; i < devices; i++) {
       PciAddress address = address(i);
@@ -66,6 +66,6 @@ final class BenchTopology {
         KernelConfig.DEFAULT.softLockupNanos(), KernelConfig.DEFAULT.kcsanWindowChoices());
     return new Scenario("<bench>", name, "benchmark topology", durationNanos,
         new Scenario.Machine(cpus, false, Irqs.Affinity.ROUND_ROBIN, 20_000, 1_000_000), kernel, specs,
-        List.of(new Scenario.DriverSpec("my_pcie", Variant.parse(variant), 0)), FaultPlan.NONE, workload, "");
+        List.of(new Scenario.DriverSpec("my_pcie", variant, 0)), FaultPlan.NONE, workload, "");
   }
 }

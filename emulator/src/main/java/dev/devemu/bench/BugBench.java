@@ -8,6 +8,7 @@ import dev.devemu.replay.Sessions;
 import dev.devemu.replay.StrategySpec;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.sim.SimHost;
+import dev.devemu.testbed.NonRun;
 import dev.devemu.testbed.Runner;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -46,9 +47,19 @@ public final class BugBench {
     }
   }
 
-  /** Runs of a correct driver on a bug's scenario: how many reported something, and what. */
+  /**
+   * Runs of a correct driver on a bug's scenario: how many reported something, and what.
+   *
+   * @param notBound runs in which the driver never bound (every probe failed, e.g. on an injected allocation
+   *     failure): they tested nothing, so they are not evidence that the driver is clean
+   */
   public record Clean(KnownBug bug, String driver, StrategySpec strategy, int runs, int runsWithReports,
-      int sharedBugRuns, Map<String, Integer> reports) {}
+      int sharedBugRuns, int notBound, Map<String, Integer> reports) {
+    /** Runs that bound the driver and so tested it. */
+    public int runsThatTested() {
+      return runs - notBound;
+    }
+  }
 
   /** Everything for one strategy. */
   public record PerStrategy(StrategySpec strategy, List<Search> searches, List<Clean> clean) {
@@ -72,6 +83,11 @@ public final class BugBench {
 
     public int cleanRuns(boolean zooOnly) {
       return clean.stream().filter(c -> !zooOnly || c.driver().startsWith("zoo_")).mapToInt(Clean::runs).sum();
+    }
+
+    /** Runs of correct drivers that never bound (tested nothing; counted in {@link #cleanRuns}). */
+    public int notBoundRuns(boolean zooOnly) {
+      return clean.stream().filter(c -> !zooOnly || c.driver().startsWith("zoo_")).mapToInt(Clean::notBound).sum();
     }
   }
 
@@ -136,9 +152,11 @@ public final class BugBench {
     recipe = recipe.withStrategy(Sessions.resolve(host, spec, scenario, 1));
     int withReports = 0;
     int shared = 0;
+    int notBound = 0;
     Map<String, Integer> reports = new TreeMap<>();
     for (int seed = 1; seed <= seeds; seed++) {
       Runner.Outcome o = Sessions.run(host, recipe.withSeed(seed), scenario, Runner.TraceMode.NONE);
+      if (NonRun.OUTCOME.equals(o.result().outcome())) notBound++;
       List<Oops> real = new ArrayList<>();
       boolean sharedHere = false;
       for (Oops oops : o.result().oopses()) {
@@ -154,7 +172,7 @@ public final class BugBench {
       reports.merge(real.get(0).signature(), 1, Integer::sum);
     }
     return new Clean(bug, driverEntry.replace("name = ", "").replace(", variant = ", "/"), spec, seeds, withReports,
-        shared, reports);
+        shared, notBound, reports);
   }
 
   /**
@@ -181,7 +199,8 @@ public final class BugBench {
         if (cleanSeeds > 0) {
           Clean zoo = clean(host, bug, file.toString(), source, "name = " + bug.correctDriver() + ", variant = raw", spec, cleanSeeds);
           clean.add(zoo);
-          line += String.format("; %s: %d/%d runs with reports", bug.correctDriver(), zoo.runsWithReports(), zoo.runs());
+          line += String.format("; %s: %d/%d runs with reports (%d not bound)", bug.correctDriver(),
+              zoo.runsWithReports(), zoo.runs(), zoo.notBound());
           if (safeSamples) {
             Clean safe = clean(host, bug, file.toString(), source, safeSample(bug), spec, cleanSeeds);
             clean.add(safe);

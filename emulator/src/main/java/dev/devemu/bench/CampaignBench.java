@@ -5,6 +5,7 @@ import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.LocalCampaignBackend;
 import dev.devemu.campaign.RunKey;
 import dev.devemu.campaign.RunRecord;
+import dev.devemu.kernel.Variant;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ final class CampaignBench {
    */
   record Result(int seeds, int runs, double deviceHours, long choices, double oneWorkerSeconds,
       double twoWorkerSeconds, double gcSeconds, double measuredSeconds, int rounds, double oneWorkerCores,
-      double twoWorkerCores, Map<String, Double> deviceHoursByVariant, long oneWorkerAllocatedBytes,
+      double twoWorkerCores, Map<Variant, Double> deviceHoursByVariant, long oneWorkerAllocatedBytes,
       double warmupSeconds, double jitShare) {
     boolean jitSettled() {
       return jitShare <= JIT_SETTLED_SHARE;
@@ -110,8 +111,8 @@ final class CampaignBench {
       throws InterruptedException {
     List<RunKey> keys = new ArrayList<>();
     for (long seed = 1; seed <= seeds; seed++) {
-      keys.add(new RunKey(seed, "raw"));
-      keys.add(new RunKey(seed, "safe"));
+      keys.add(new RunKey(seed, Variant.RAW));
+      keys.add(new RunKey(seed, Variant.SAFE));
     }
     CampaignPlan plan = new CampaignPlan("bench", scenarioFile, scenarioSource, keys, 0);
     Timed best1 = null;
@@ -153,7 +154,7 @@ final class CampaignBench {
     }
     double deviceHours = 0;
     long choices = 0;
-    Map<String, Double> byVariant = new TreeMap<>();
+    Map<Variant, Double> byVariant = new TreeMap<>();
     for (RunRecord r : reference.values()) {
       if (r.internalError() != null) {
         throw new IllegalStateException("campaign bench: seed " + r.seed() + " " + r.variant() + " broke the emulator: "

@@ -1,5 +1,6 @@
 package dev.devemu.bench;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.sim.LeanBehavior;
 import dev.devemu.sim.SimHost;
@@ -38,7 +39,7 @@ final class HeapBench {
     long[] used = new long[2];
     // Idle: one interrupt per simulated hour, so nothing happens after probe. The raw variant stays bound
     // when the machine runs out of interrupt vectors (its C habits ignore the error), like the rest of its pairs.
-    Scenario s = BenchTopology.scenario("heap-bench", 4, pairs, 1.0 / 3600, 0, null, "raw", 2_000_000_000L,
+    Scenario s = BenchTopology.scenario("heap-bench", 4, pairs, 1.0 / 3600, 0, null, Variant.RAW, 2_000_000_000L,
         tb -> tb.kernel().clock().schedule(1_000_000_000L, "measure heap", () -> {
           used[0] = usedHeapAfterGc();
           if (histogram != null) histogram.accept(classHistogram());

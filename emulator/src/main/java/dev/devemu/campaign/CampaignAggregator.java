@@ -1,5 +1,7 @@
 package dev.devemu.campaign;
 
+import dev.devemu.kernel.ErrorPaths;
+import dev.devemu.kernel.Variant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -61,7 +63,7 @@ public final class CampaignAggregator {
    * Whether one variant's selection is complete: no further run of it can count (cheap, as {@link #complete()}).
    * A variant the campaign does not run is complete.
    */
-  public synchronized boolean complete(String variant) {
+  public synchronized boolean complete(Variant variant) {
     return tracker.complete(variant, records);
   }
 
@@ -74,8 +76,8 @@ public final class CampaignAggregator {
     }
 
     Map<String, Long> outcomes = new TreeMap<>();
-    Map<String, Acc> byVariant = new LinkedHashMap<>();
-    for (String v : spec.variants()) byVariant.put(v, new Acc("*", v));
+    Map<Variant, Acc> byVariant = new LinkedHashMap<>();
+    for (Variant v : spec.variants()) byVariant.put(v, new Acc("*", v));
     Map<String, Acc> byDriver = new TreeMap<>(); // "driver/variant"
     Map<String, SigAcc> sigs = new TreeMap<>();
 
@@ -106,22 +108,22 @@ public final class CampaignAggregator {
     for (Acc a : byVariant.values()) variants.add(a.group());
     List<CampaignSummary.Group> drivers = new ArrayList<>();
     // drivers by name, variants in the spec's order
-    Map<String, Map<String, CampaignSummary.Group>> perDriver = new TreeMap<>();
+    Map<String, Map<Variant, CampaignSummary.Group>> perDriver = new TreeMap<>();
     for (Acc a : byDriver.values()) perDriver.computeIfAbsent(a.driver, k -> new LinkedHashMap<>()).put(a.variant, a.group());
-    for (Map<String, CampaignSummary.Group> m : perDriver.values()) {
-      for (String v : spec.variants()) {
+    for (Map<Variant, CampaignSummary.Group> m : perDriver.values()) {
+      for (Variant v : spec.variants()) {
         if (m.containsKey(v)) drivers.add(m.get(v));
       }
     }
 
     List<CampaignSummary.Comparison> comparisons = new ArrayList<>();
-    if (spec.variants().contains("raw") && spec.variants().contains("safe")) {
-      for (Map.Entry<String, Map<String, CampaignSummary.Group>> e : perDriver.entrySet()) {
-        CampaignSummary.Group raw = e.getValue().get("raw");
-        CampaignSummary.Group safe = e.getValue().get("safe");
+    if (spec.variants().contains(Variant.RAW) && spec.variants().contains(Variant.SAFE)) {
+      for (Map.Entry<String, Map<Variant, CampaignSummary.Group>> e : perDriver.entrySet()) {
+        CampaignSummary.Group raw = e.getValue().get(Variant.RAW);
+        CampaignSummary.Group safe = e.getValue().get(Variant.SAFE);
         if (raw != null && safe != null) comparisons.add(compare(e.getKey(), raw, safe));
       }
-      comparisons.add(compare("*", byVariant.get("raw").group(), byVariant.get("safe").group()));
+      comparisons.add(compare("*", byVariant.get(Variant.RAW).group(), byVariant.get(Variant.SAFE).group()));
     }
 
     List<CampaignSummary.Signature> signatures = new ArrayList<>();
@@ -133,11 +135,11 @@ public final class CampaignAggregator {
         .thenComparing(CampaignSummary.Signature::signature));
 
     return new CampaignSummary(spec, sel, counted.size(), outcomes, variants, drivers, comparisons, signatures,
-        timeline(counted, sel));
+        timeline(counted, sel), spec.coverage() ? coverage(counted) : null);
   }
 
   /** The command that replays one run of this campaign. */
-  public String replay(long seed, String variant) {
+  public String replay(long seed, Variant variant) {
     return "./devemu run " + spec.scenarioFile() + " --seed " + seed + (variant == null ? "" : " --variant " + variant);
   }
 
@@ -154,9 +156,42 @@ public final class CampaignAggregator {
         PoissonStats.reduction(safe.oopses(), eSafe, raw.oopses(), eRaw, PoissonStats.CONFIDENCE));
   }
 
+  /** Error-path coverage over the counted runs, in key order (so each site's example is its first seed). */
+  private CampaignSummary.Coverage coverage(List<RunRecord> counted) {
+    long runs = 0;
+    Map<ErrorPaths.Site, long[]> sites = new TreeMap<>(); // calls, errors
+    Map<ErrorPaths.Site, RunRecord> example = new TreeMap<>();
+    for (RunRecord r : counted) {
+      if (r.errorPaths() == null) continue; // recorded before the campaign turned coverage on
+      runs++;
+      r.errorPaths().forEach((site, c) -> {
+        long[] acc = sites.computeIfAbsent(site, k -> new long[2]);
+        acc[0] += c.calls();
+        acc[1] += c.errors();
+        if (c.errors() > 0) example.putIfAbsent(site, r);
+      });
+    }
+    List<CampaignSummary.SiteRow> rows = new ArrayList<>();
+    Map<String, long[]> shares = new TreeMap<>(); // "driver\0variant" -> sites, ran
+    sites.forEach((site, acc) -> {
+      RunRecord ex = example.get(site);
+      rows.add(new CampaignSummary.SiteRow(site.driver(), site.variant(), site.source(), site.call(), acc[0], acc[1],
+          ex == null ? 0 : ex.seed(), ex == null ? null : ex.variant(), ex == null ? null : replay(ex.seed(), ex.variant())));
+      long[] s = shares.computeIfAbsent(site.driver() + "\0" + site.variant(), k -> new long[2]);
+      s[0]++;
+      if (acc[1] > 0) s[1]++;
+    });
+    List<CampaignSummary.Share> out = new ArrayList<>();
+    shares.forEach((k, s) -> {
+      String[] dv = k.split("\0", 2);
+      out.add(new CampaignSummary.Share(dv[0], dv[1], s[0], s[1]));
+    });
+    return new CampaignSummary.Coverage(runs, rows, out);
+  }
+
   private List<CampaignSummary.Series> timeline(List<RunRecord> counted, SeedSelection.Result sel) {
     List<CampaignSummary.Series> out = new ArrayList<>();
-    for (String v : spec.variants()) {
+    for (Variant v : spec.variants()) {
       long lastSeed = sel.of(v).lastSeed();
       long step = Math.max(1, (lastSeed + TIMELINE_POINTS - 1) / TIMELINE_POINTS);
       List<double[]> points = new ArrayList<>();
@@ -178,13 +213,13 @@ public final class CampaignAggregator {
 
   private static final class Acc {
     final String driver;
-    final String variant;
+    final Variant variant;
     long runs;
     long exposure;
     long oopses;
     final Map<String, Long> detectors = new TreeMap<>();
 
-    Acc(String driver, String variant) {
+    Acc(String driver, Variant variant) {
       this.driver = driver;
       this.variant = variant;
     }
@@ -207,9 +242,9 @@ public final class CampaignAggregator {
     final String title;
     final String driver;
     final long seed;
-    final String variant;
+    final Variant variant;
     long count;
-    final Map<String, Long> byVariant = new TreeMap<>();
+    final Map<Variant, Long> byVariant = new TreeMap<>();
 
     SigAcc(RunRecord.OopsRecord o, RunRecord first) {
       this.signature = o.signature();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.devemu.kernel.Variant;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ public final class CampaignFolder {
   }
 
   /** What a {@code --resume} may say again or change; null fields say nothing. */
-  public record ResumeRequest(Path scenarioFile, String variant, Long runs, Double deviceHours) {}
+  public record ResumeRequest(Path scenarioFile, Variant variant, Long runs, Double deviceHours) {}
 
   /**
    * The campaign in {@code dir}, with the target of {@code request} if it gives one.

@@ -1,5 +1,6 @@
 package dev.devemu.campaign;
 
+import dev.devemu.kernel.ErrorPaths;
 import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
@@ -37,7 +38,7 @@ public final class CampaignRun {
 
   /** The scenario one key runs: every driver in the key's variant, the duration overridden if asked. */
   public static Scenario scenarioOf(Scenario base, RunKey key, long durationOverrideNanos) {
-    Scenario s = base.withVariant(Variant.parse(key.variant()));
+    Scenario s = base.withVariant(key.variant());
     return durationOverrideNanos > 0 ? s.withDuration(durationOverrideNanos) : s;
   }
 
@@ -47,7 +48,17 @@ public final class CampaignRun {
    */
   public static RunRecord record(SimHost host, int lane, Scenario base, RunKey key, long durationOverrideNanos,
       String campaignId) {
-    return RunRecord.of(key, execute(host, lane, base, key, durationOverrideNanos, campaignId));
+    return record(host, lane, base, key, durationOverrideNanos, campaignId, false);
+  }
+
+  /**
+   * Like {@link #record(SimHost, int, Scenario, RunKey, long, String)}; with {@code coverage} the record also holds
+   * the run's error-path coverage (recording reads values only: the run itself is the same).
+   */
+  public static RunRecord record(SimHost host, int lane, Scenario base, RunKey key, long durationOverrideNanos,
+      String campaignId, boolean coverage) {
+    ErrorPaths paths = coverage ? new ErrorPaths() : null;
+    return RunRecord.of(key, execute(host, lane, base, key, durationOverrideNanos, campaignId, paths), paths);
   }
 
   /**
@@ -64,10 +75,16 @@ public final class CampaignRun {
    */
   public static RunResult execute(SimHost host, int lane, Scenario base, RunKey key, long durationOverrideNanos,
       String campaignId) {
+    return execute(host, lane, base, key, durationOverrideNanos, campaignId, null);
+  }
+
+  /** Like {@link #execute(SimHost, int, Scenario, RunKey, long, String)}, recording error paths into {@code paths}. */
+  public static RunResult execute(SimHost host, int lane, Scenario base, RunKey key, long durationOverrideNanos,
+      String campaignId, ErrorPaths paths) {
     Scenario scenario = scenarioOf(base, key, durationOverrideNanos);
     try {
       RunResult r = Runner.run(host, lane, scenario, key.seed(),
-          Runner.Options.defaults().withTrace(Runner.TraceMode.NONE)).result();
+          Runner.Options.defaults().withTrace(Runner.TraceMode.NONE).withErrorPaths(paths)).result();
       return new RunResult(r.scenario(), r.seed(), r.variant(), r.outcome(), r.virtualNanos(), r.choices(), r.oopses(),
           r.exposureNanos(), r.probeFailures(), r.faultsInjected(), r.hotplugEvents(), List.of(), r.internalError());
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.devemu.campaign;
 
+import dev.devemu.kernel.Variant;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -80,18 +81,18 @@ public final class CampaignRunner {
   /** What this session did so far (for progress and run-info.json). */
   private final class Session {
     final Instant started;
-    final Map<String, Long> exposure = new LinkedHashMap<>();
+    final Map<Variant, Long> exposure = new LinkedHashMap<>();
     long executed;
     long reused;
     long inTarget;
     double simulatedHours;
     volatile boolean complete;
     /** Variants whose device-hours selection is complete: their runs not started yet are not wanted. */
-    final Set<String> doneVariants = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Set<Variant> doneVariants = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Session(Instant started) {
       this.started = started;
-      for (String v : spec.variants()) exposure.put(v, 0L);
+      for (Variant v : spec.variants()) exposure.put(v, 0L);
     }
 
     RunInfo.Session info(String backendName, int workers, String command) {
@@ -102,14 +103,15 @@ public final class CampaignRunner {
   private void runWaves(ResultLog log, CampaignAggregator aggregator, CampaignBackend backend, int workers,
       Session session) throws InterruptedException {
     session.complete = aggregator.complete();
-    for (String v : spec.variants()) {
+    for (Variant v : spec.variants()) {
       if (spec.mode() == CampaignSpec.Mode.DEVICE_HOURS && aggregator.complete(v)) session.doneVariants.add(v);
     }
     while (true) {
       List<RunKey> wave = SeedSelection.nextWave(spec, aggregator.records(), maxExposurePerRunNanos,
           Math.max(1, workers));
       if (wave.isEmpty()) return;
-      CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, wave, 0);
+      CampaignPlan plan = new CampaignPlan(spec.campaignId(), spec.scenarioFile(), scenarioSource, wave, 0,
+          spec.coverage());
       backend.execute(plan, aggregator.records().keySet(), new CampaignBackend.ResultSink() {
         @Override
         public void accept(RunRecord r) {
@@ -150,7 +152,7 @@ public final class CampaignRunner {
 
   private void report(Session session, boolean force) {
     long inTarget = session.inTarget;
-    Map<String, Long> exposure = session.exposure;
+    Map<Variant, Long> exposure = session.exposure;
     long executed = session.executed;
     double fraction;
     String what;
@@ -163,7 +165,7 @@ public final class CampaignRunner {
       double target = spec.targetExposureNanos();
       fraction = 1;
       StringBuilder sb = new StringBuilder();
-      for (Map.Entry<String, Long> e : exposure.entrySet()) {
+      for (Map.Entry<Variant, Long> e : exposure.entrySet()) {
         fraction = Math.min(fraction, e.getValue() / target);
         sb.append(sb.length() == 0 ? "" : " ").append(e.getKey()).append(' ')
             .append(String.format(java.util.Locale.ROOT, "%.1f", e.getValue() / (double) CampaignSpec.NANOS_PER_HOUR));

@@ -3,6 +3,7 @@ package dev.devemu.campaign;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.devemu.kernel.Variant;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,9 +23,11 @@ import java.util.List;
  * @param deviceHours for {@link Mode#DEVICE_HOURS}: each variant v takes seeds 1..N_v, N_v the smallest such that
  *     v's exposure over seeds 1..N_v reaches this many device-hours ({@link SeedSelection})
  * @param variants the variant overrides, in order ({@code raw}, {@code safe})
+ * @param coverage whether runs record error-path coverage and the summary reports it ({@code --coverage}); part of
+ *     what the campaign measures, so a coverage campaign has its own id (its results carry more than a plain one's)
  */
 public record CampaignSpec(String scenarioFile, String scenarioName, String scenarioSha256, Mode mode, long runs,
-    double deviceHours, List<String> variants) {
+    double deviceHours, List<Variant> variants, boolean coverage) {
 
   /** How the seed set is chosen. */
   public enum Mode {
@@ -50,6 +53,16 @@ public record CampaignSpec(String scenarioFile, String scenarioName, String scen
 
   public static final long NANOS_PER_HOUR = 3_600_000_000_000L;
 
+  public CampaignSpec(String scenarioFile, String scenarioName, String scenarioSha256, Mode mode, long runs,
+      double deviceHours, List<Variant> variants) {
+    this(scenarioFile, scenarioName, scenarioSha256, mode, runs, deviceHours, variants, false);
+  }
+
+  /** The same campaign with error-path coverage on or off. */
+  public CampaignSpec withCoverage(boolean on) {
+    return new CampaignSpec(scenarioFile, scenarioName, scenarioSha256, mode, runs, deviceHours, variants, on);
+  }
+
   public CampaignSpec {
     variants = List.copyOf(variants);
     if (variants.isEmpty()) throw new IllegalArgumentException("a campaign needs at least one variant");
@@ -59,11 +72,12 @@ public record CampaignSpec(String scenarioFile, String scenarioName, String scen
     }
   }
 
-  public static CampaignSpec ofRuns(String file, String name, String sha256, long runs, List<String> variants) {
+  public static CampaignSpec ofRuns(String file, String name, String sha256, long runs, List<Variant> variants) {
     return new CampaignSpec(file, name, sha256, Mode.RUNS, runs, 0, variants);
   }
 
-  public static CampaignSpec ofDeviceHours(String file, String name, String sha256, double hours, List<String> variants) {
+  public static CampaignSpec ofDeviceHours(String file, String name, String sha256, double hours,
+      List<Variant> variants) {
     return new CampaignSpec(file, name, sha256, Mode.DEVICE_HOURS, 0, hours, variants);
   }
 
@@ -86,7 +100,7 @@ public record CampaignSpec(String scenarioFile, String scenarioName, String scen
   /** The same campaign with another target (to extend it on resume). */
   public CampaignSpec withTarget(Mode m, long n, double hours) {
     return new CampaignSpec(scenarioFile, scenarioName, scenarioSha256, m, m == Mode.RUNS ? n : 0,
-        m == Mode.DEVICE_HOURS ? hours : 0, variants);
+        m == Mode.DEVICE_HOURS ? hours : 0, variants, coverage);
   }
 
   public ObjectNode toJson() {
@@ -97,17 +111,24 @@ public record CampaignSpec(String scenarioFile, String scenarioName, String scen
     n.put("mode", mode.word());
     if (mode == Mode.RUNS) n.put("runs", runs);
     else n.put("device_hours", deviceHours);
-    n.putArray("variants").addAll(variants.stream().map(JsonNodeFactory.instance::textNode).toList());
+    n.putArray("variants").addAll(variants.stream().map(v -> JsonNodeFactory.instance.textNode(v.toString())).toList());
+    if (coverage) n.put("error_path_coverage", true); // absent otherwise: older campaign.json files read the same
     return n;
   }
 
   public static CampaignSpec fromJson(JsonNode n) {
-    List<String> variants = new ArrayList<>();
-    for (JsonNode v : n.path("variants")) variants.add(v.asText());
+    List<Variant> variants = new ArrayList<>();
+    for (JsonNode v : n.path("variants")) {
+      try {
+        variants.add(Variant.parse(v.asText()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("field variants: " + e.getMessage());
+      }
+    }
     Mode mode = Mode.parse(n.path("mode").asText());
     return new CampaignSpec(n.path("scenario_file").asText(), n.path("scenario_name").asText(),
         n.path("scenario_sha256").asText(), mode, n.path("runs").asLong(0), n.path("device_hours").asDouble(0),
-        variants);
+        variants, n.path("error_path_coverage").asBoolean(false));
   }
 
   public static String sha256(String text) {

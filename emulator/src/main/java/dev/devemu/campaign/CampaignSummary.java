@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.devemu.kernel.Variant;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -26,16 +27,42 @@ import java.util.Map;
  * @param comparisons safe against raw, per driver and over all drivers
  * @param signatures distinct bugs, most frequent first, each with one run that shows it
  * @param timeline per variant, cumulative oopses against cumulative device-hours over its seeds 1..N_v
+ * @param coverage error-path coverage over the counted runs; null unless the campaign records it ({@code --coverage}),
+ *     and then absent from the JSON, which stays byte-identical to a summary written before coverage existed
  */
 public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection, long runs,
     Map<String, Long> outcomes, List<Group> variants, List<Group> drivers, List<Comparison> comparisons,
-    List<Signature> signatures, List<Series> timeline) {
+    List<Signature> signatures, List<Series> timeline, Coverage coverage) {
+
+  /**
+   * Error-path coverage of a campaign: every call site of a fallible kernel call in driver code that some counted
+   * run reached, how often it ran and failed over all of them, and the first run (by seed) in which its error path
+   * ran; then per driver and variant the share of reached sites whose error path ran.
+   *
+   * @param runs counted runs that recorded coverage
+   */
+  public record Coverage(long runs, List<SiteRow> sites, List<Share> shares) {}
+
+  /** One call site over a campaign; {@code exampleSeed} 0 when its error path never ran. */
+  public record SiteRow(String driver, String variant, String site, String call, long calls, long errors,
+      long exampleSeed, Variant exampleVariant, String replay) {
+    public boolean errorPathRan() {
+      return errors > 0;
+    }
+  }
+
+  /** Per driver and variant: call sites reached, and those whose error path ran. */
+  public record Share(String driver, String variant, long sites, long errorPathsRan) {
+    public double percent() {
+      return sites == 0 ? 0 : 100.0 * errorPathsRan / sites;
+    }
+  }
 
   /** Version 2: the selection lists the seeds of each variant ({@code selection.seeds[]}). */
   public static final String SCHEMA = "devemu-campaign-summary/2";
 
   /** Oopses of a driver (or of every driver: {@code *}) under one variant, over its device-hours. */
-  public record Group(String driver, String variant, long runs, long exposureNanos, long oopses,
+  public record Group(String driver, Variant variant, long runs, long exposureNanos, long oopses,
       PoissonStats.Estimate ratePer1000h, Map<String, Long> byDetector) {
     public double deviceHours() {
       return exposureNanos / (double) CampaignSpec.NANOS_PER_HOUR;
@@ -48,10 +75,10 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
 
   /** A distinct bug: its signature, how often it was seen, and the first run (by seed) that shows it. */
   public record Signature(String signature, String detector, String title, String driver, long count,
-      Map<String, Long> byVariant, long exampleSeed, String exampleVariant, String replay) {}
+      Map<Variant, Long> byVariant, long exampleSeed, Variant exampleVariant, String replay) {}
 
   /** Points (device-hours, oopses), cumulative over seeds in order. */
-  public record Series(String variant, List<double[]> points) {}
+  public record Series(Variant variant, List<double[]> points) {}
 
   public static final String RATIO_METHOD = "exact conditional binomial (Clopper-Pearson on k_safe | k_safe + k_raw)";
   public static final String RATE_METHOD = "exact Poisson (Garwood, chi-square quantiles)";
@@ -72,11 +99,11 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
     if (spec.mode() == CampaignSpec.Mode.RUNS) sel.put("target_runs", spec.runs());
     else sel.set("target_device_hours", num(spec.deviceHours()));
     ArrayNode vs = sel.putArray("variants");
-    spec.variants().forEach(vs::add);
+    spec.variants().forEach(v -> vs.add(v.toString()));
     ArrayNode seeds = sel.putArray("seeds");
     for (SeedSelection.VariantSelection v : selection.variants()) {
       ObjectNode n = seeds.addObject();
-      n.put("variant", v.variant());
+      n.put("variant", v.variant().toString());
       n.put("first_seed", v.lastSeed() > 0 ? 1 : 0);
       n.put("last_seed", v.lastSeed());
       n.put("complete", v.complete());
@@ -119,17 +146,19 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
       n.put("driver", s.driver());
       n.put("count", s.count());
       ObjectNode bv = n.putObject("by_variant");
-      s.byVariant().forEach(bv::put);
+      s.byVariant().forEach((v, count) -> bv.put(v.toString(), count));
       ObjectNode ex = n.putObject("example");
       ex.put("seed", s.exampleSeed());
-      ex.put("variant", s.exampleVariant());
+      ex.put("variant", s.exampleVariant().toString());
       ex.put("replay", s.replay());
     }
+
+    if (coverage != null) root.set("error_path_coverage", coverage(coverage));
 
     ArrayNode ta = root.putArray("timeline");
     for (Series s : timeline) {
       ObjectNode n = ta.addObject();
-      n.put("variant", s.variant());
+      n.put("variant", s.variant().toString());
       n.put("x", "device_hours");
       n.put("y", "oopses");
       ArrayNode pts = n.putArray("points");
@@ -142,10 +171,44 @@ public record CampaignSummary(CampaignSpec spec, SeedSelection.Result selection,
     return root;
   }
 
+  private static ObjectNode coverage(Coverage c) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("what", "call sites of fallible kernel calls in driver code that a counted run reached, and whether the"
+        + " call failed there (its error path ran); sites no run reached are not listed");
+    n.put("runs", c.runs());
+    ArrayNode shares = n.putArray("drivers");
+    for (Share s : c.shares()) {
+      ObjectNode j = shares.addObject();
+      j.put("driver", s.driver());
+      j.put("variant", s.variant());
+      j.put("sites", s.sites());
+      j.put("error_paths_ran", s.errorPathsRan());
+      j.set("percent", num(s.percent()));
+    }
+    ArrayNode sites = n.putArray("sites");
+    for (SiteRow r : c.sites()) {
+      ObjectNode j = sites.addObject();
+      j.put("driver", r.driver());
+      j.put("variant", r.variant());
+      j.put("site", r.site());
+      j.put("call", r.call());
+      j.put("calls", r.calls());
+      j.put("errors", r.errors());
+      j.put("error_path_ran", r.errorPathRan());
+      if (r.errorPathRan()) {
+        ObjectNode ex = j.putObject("example");
+        ex.put("seed", r.exampleSeed());
+        ex.put("variant", r.exampleVariant() == null ? null : r.exampleVariant().toString());
+        ex.put("replay", r.replay());
+      }
+    }
+    return n;
+  }
+
   private static ObjectNode group(Group g) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("driver", g.driver());
-    n.put("variant", g.variant());
+    n.put("variant", g.variant().toString());
     n.put("runs", g.runs());
     n.put("exposure_ns", g.exposureNanos());
     n.set("device_hours", num(g.deviceHours()));

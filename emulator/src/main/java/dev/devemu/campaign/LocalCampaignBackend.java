@@ -56,7 +56,7 @@ public final class LocalCampaignBackend implements CampaignBackend {
               if (!sink.wants(key)) continue; // its variant has what it needs
             }
             RunRecord record = CampaignRun.record(host, myLane, base, key, plan.durationOverrideNanos(),
-                plan.campaignId());
+                plan.campaignId(), plan.coverage());
             synchronized (sinkLock) {
               sink.accept(record);
             }

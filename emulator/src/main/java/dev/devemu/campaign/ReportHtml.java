@@ -1,5 +1,6 @@
 package dev.devemu.campaign;
 
+import dev.devemu.kernel.Variant;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -16,9 +17,8 @@ import java.util.Map;
  * SVG drawn here from the summary; no script, no font, no network), readable offline in any browser.
  */
 public final class ReportHtml {
-  private static final String RAW = "#c0392b";
-  private static final String SAFE = "#1f6fb2";
-  private static final String OTHER = "#6b6b6b";
+  private static final String RAW_COLOUR = "#c0392b";
+  private static final String SAFE_COLOUR = "#1f6fb2";
 
   private ReportHtml() {}
 
@@ -37,7 +37,7 @@ public final class ReportHtml {
         .append("table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th,td{border:1px solid #ccc;")
         .append("padding:.3em .6em;text-align:right;vertical-align:top}th{background:#f3f3f3}")
         .append("td.l,th.l{text-align:left}\ncode{font-size:.9em;background:#f6f6f6;padding:0 .2em}\n")
-        .append(".raw{color:").append(RAW).append("}.safe{color:").append(SAFE).append("}\n")
+        .append(".raw{color:").append(RAW_COLOUR).append("}.safe{color:").append(SAFE_COLOUR).append("}\n")
         .append(".note{color:#555;font-size:.9em}svg{background:#fff;border:1px solid #ddd}\n")
         .append("</style></head><body>\n");
 
@@ -110,9 +110,36 @@ public final class ReportHtml {
       }
       h.append("</table>\n");
     }
+    if (s.coverage() != null) coverage(h, s.coverage());
     h.append("<p class=\"note\">Drawn from <code>summary.json</code>. When, where and how fast the campaign ran is in "
         + "<code>run-info.json</code>.</p>\n</body></html>\n");
     return h.toString();
+  }
+
+  /** The error-path coverage table: shares per driver and variant, then every call site reached. */
+  private static void coverage(StringBuilder h, CampaignSummary.Coverage c) {
+    h.append("<h2>Error-path coverage</h2>\n<p class=\"note\">Call sites of fallible kernel calls in driver code "
+        + "that one of the ").append(c.runs()).append(" counted runs reached, and whether the call failed there "
+        + "(the driver's error path for it ran). Sites no run reached are not listed.</p>\n");
+    h.append("<table><tr><th class=\"l\">driver</th><th class=\"l\">variant</th><th>sites reached</th>"
+        + "<th>error paths ran</th><th>share</th></tr>\n");
+    for (CampaignSummary.Share s : c.shares()) {
+      h.append("<tr><td class=\"l\">").append(esc(s.driver())).append("</td><td class=\"l ").append(esc(s.variant()))
+          .append("\">").append(esc(s.variant())).append("</td><td>").append(s.sites()).append("</td><td>")
+          .append(s.errorPathsRan()).append("</td><td>").append(num(s.percent())).append("%</td></tr>\n");
+    }
+    if (c.shares().isEmpty()) h.append("<tr><td class=\"l\" colspan=\"5\">no driver made a fallible call</td></tr>\n");
+    h.append("</table>\n<table><tr><th class=\"l\">driver</th><th class=\"l\">variant</th><th class=\"l\">site</th>"
+        + "<th class=\"l\">call</th><th>calls</th><th>errors</th><th class=\"l\">error path</th></tr>\n");
+    for (CampaignSummary.SiteRow r : c.sites()) {
+      h.append("<tr><td class=\"l\">").append(esc(r.driver())).append("</td><td class=\"l ").append(esc(r.variant()))
+          .append("\">").append(esc(r.variant())).append("</td><td class=\"l\"><code>").append(esc(r.site()))
+          .append("</code></td><td class=\"l\"><code>").append(esc(r.call())).append("</code></td><td>")
+          .append(r.calls()).append("</td><td>").append(r.errors()).append("</td><td class=\"l\">")
+          .append(r.errorPathRan() ? "ran, first in <code>" + esc(r.replay()) + "</code>" : "<b>never ran</b>")
+          .append("</td></tr>\n");
+    }
+    h.append("</table>\n");
   }
 
   private static void cells(StringBuilder h, CampaignSummary.Group g) {
@@ -138,11 +165,10 @@ public final class ReportHtml {
 
   // ---- plots ----
 
-  private static String colour(String variant) {
+  private static String colour(Variant variant) {
     return switch (variant) {
-      case "raw" -> RAW;
-      case "safe" -> SAFE;
-      default -> OTHER;
+      case RAW -> RAW_COLOUR;
+      case SAFE -> SAFE_COLOUR;
     };
   }
 
@@ -216,7 +242,7 @@ public final class ReportHtml {
   static String seeds(SeedSelection.Result sel) {
     if (sel.sameSeeds()) {
       List<String> names = new ArrayList<>();
-      for (SeedSelection.VariantSelection v : sel.variants()) names.add(v.variant());
+      for (SeedSelection.VariantSelection v : sel.variants()) names.add(v.variant().toString());
       return "Seeds 1.." + sel.maxLastSeed() + " × variants " + esc(String.join(", ", names));
     }
     List<String> parts = new ArrayList<>();
@@ -314,6 +340,11 @@ public final class ReportHtml {
     BigDecimal d = new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros();
     if (d.scale() < 0) d = d.setScale(0);
     return d.toPlainString();
+  }
+
+
+  private static String esc(Variant v) {
+    return esc(v.toString());
   }
 
   private static String esc(String s) {

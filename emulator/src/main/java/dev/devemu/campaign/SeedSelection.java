@@ -1,5 +1,6 @@
 package dev.devemu.campaign;
 
+import dev.devemu.kernel.Variant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,7 +34,7 @@ public final class SeedSelection {
    * @param exposureNanos summed over the seeds counted
    * @param complete whether every run of 1..lastSeed is there and the variant's target is reached
    */
-  public record VariantSelection(String variant, long lastSeed, long exposureNanos, boolean complete) {}
+  public record VariantSelection(Variant variant, long lastSeed, long exposureNanos, boolean complete) {}
 
   /**
    * @param variants one per variant of the spec, in its order
@@ -44,7 +45,7 @@ public final class SeedSelection {
       variants = List.copyOf(variants);
     }
 
-    public VariantSelection of(String variant) {
+    public VariantSelection of(Variant variant) {
       for (VariantSelection v : variants) {
         if (v.variant().equals(variant)) return v;
       }
@@ -74,7 +75,7 @@ public final class SeedSelection {
 
   public static Result select(CampaignSpec spec, Map<RunKey, RunRecord> records) {
     List<VariantSelection> out = new ArrayList<>();
-    for (String v : spec.variants()) {
+    for (Variant v : spec.variants()) {
       if (spec.mode() == CampaignSpec.Mode.RUNS) {
         // every seed of 1..N counts, present or not yet (an incomplete summary shows what is there)
         long exposure = 0;
@@ -111,7 +112,7 @@ public final class SeedSelection {
     List<RunKey> wave = new ArrayList<>();
     if (spec.mode() == CampaignSpec.Mode.RUNS) {
       for (long seed = 1; seed <= spec.runs(); seed++) {
-        for (String v : spec.variants()) {
+        for (Variant v : spec.variants()) {
           RunKey k = new RunKey(seed, v);
           if (!records.containsKey(k)) wave.add(k);
         }
@@ -120,10 +121,10 @@ public final class SeedSelection {
     }
     long target = spec.targetExposureNanos();
     // where each variant that is still short stopped walking (the minWave padding goes on from there)
-    Map<String, Long> walkedTo = new LinkedHashMap<>();
+    Map<Variant, Long> walkedTo = new LinkedHashMap<>();
     for (VariantSelection sel : now.variants()) {
       if (sel.complete()) continue;
-      String v = sel.variant();
+      Variant v = sel.variant();
       long prefix = sel.lastSeed();
       long have = sel.exposureNanos();
       // Expected exposure of a seed not run yet: the mean so far, or (before any result) the most a run can give,
@@ -166,7 +167,7 @@ public final class SeedSelection {
     }
     // enough to keep every worker busy: further seeds of the short variants, one of each in turn
     while (wave.size() < minWave && !walkedTo.isEmpty()) {
-      for (Map.Entry<String, Long> e : walkedTo.entrySet()) {
+      for (Map.Entry<Variant, Long> e : walkedTo.entrySet()) {
         long seed = e.getValue();
         RunKey k;
         do {
@@ -182,12 +183,12 @@ public final class SeedSelection {
 
   /** One variant's counted prefix of seeds under a device-hours target, walked on as results arrive. */
   private static final class Prefix {
-    final String variant;
+    final Variant variant;
     long lastSeed;
     long exposure;
     boolean complete;
 
-    Prefix(String variant) {
+    Prefix(Variant variant) {
       this.variant = variant;
     }
 
@@ -219,11 +220,11 @@ public final class SeedSelection {
    */
   static final class Tracker {
     private final CampaignSpec spec;
-    private final Map<String, Prefix> prefixes = new LinkedHashMap<>();
+    private final Map<Variant, Prefix> prefixes = new LinkedHashMap<>();
 
     Tracker(CampaignSpec spec) {
       this.spec = spec;
-      for (String v : spec.variants()) prefixes.put(v, new Prefix(v));
+      for (Variant v : spec.variants()) prefixes.put(v, new Prefix(v));
     }
 
     boolean complete(Map<RunKey, RunRecord> records) {
@@ -233,7 +234,7 @@ public final class SeedSelection {
     }
 
     /** Whether this variant's selection is complete (a variant not in the campaign is: it needs nothing). */
-    boolean complete(String variant, Map<RunKey, RunRecord> records) {
+    boolean complete(Variant variant, Map<RunKey, RunRecord> records) {
       Prefix p = prefixes.get(variant);
       return p == null || p.advance(spec, records);
     }

@@ -12,6 +12,7 @@ import dev.devemu.campaign.PoissonStats;
 import dev.devemu.cluster.ClusterCampaigns;
 import dev.devemu.cluster.DoorToken;
 import dev.devemu.cluster.EmbeddedCluster;
+import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioException;
 import dev.devemu.scenario.ScenarioLoader;
@@ -63,8 +64,14 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
       + "kept, missing ones are run. --runs/--device-hours may raise its target.")
   Path resume;
 
-  @Option(names = "--variant", description = "Only this variant: raw or safe (default: both).")
-  String variant;
+  @Option(names = "--variant", converter = VariantConverter.class, paramLabel = "raw|safe",
+      description = "Only this variant: raw or safe (default: both).")
+  Variant variant;
+
+  @Option(names = "--coverage", description = "Record the drivers' error-path coverage in every run (every call "
+      + "site of a fallible kernel call and whether its error path ran) and report it: a table here, a section of "
+      + "summary.json and report.html. Runs are the same with it; a coverage campaign is its own campaign.")
+  boolean coverage;
 
   @Option(names = "--workers", paramLabel = "N", description = "Runs at once: threads with --local, lanes of the "
       + "embedded cluster otherwise (default: the number of cores). A cluster's nodes decide their own lanes.")
@@ -134,6 +141,10 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
           return bad(err, "--out " + outDir + " contradicts --resume " + resume + " (a campaign resumes in its own folder)");
         }
         folder = CampaignFolder.resume(resume, new CampaignFolder.ResumeRequest(scenarioFile, variant, runs, deviceHours));
+        if (coverage && !folder.spec().coverage()) {
+          return bad(err, "--coverage: the campaign in " + resume + " does not record error-path coverage; run it as "
+              + "a new campaign (another --out) with --coverage");
+        }
         scenario = ScenarioLoader.parse(folder.spec().scenarioFile(), folder.scenarioSource());
       } else {
         if (scenarioFile == null) return bad(err, "campaign needs a SCENARIO file (or --resume DIR)");
@@ -142,12 +153,13 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
         Path dir = outDir != null ? outDir : Path.of("campaigns", scenario.name());
         String unwritable = OutputPaths.checkFolder(dir);
         if (unwritable != null) return bad(err, "--out " + dir + ": " + unwritable);
-        List<String> variants = variant != null ? List.of(variant) : List.of("raw", "safe");
+        List<Variant> variants = variant != null ? List.of(variant) : List.of(Variant.values());
         String file = scenarioFile.toString();
         String sha = CampaignSpec.sha256(source);
         CampaignSpec spec = deviceHours != null
             ? CampaignSpec.ofDeviceHours(file, scenario.name(), sha, deviceHours, variants)
             : CampaignSpec.ofRuns(file, scenario.name(), sha, runs != null ? runs : 100, variants);
+        spec = spec.withCoverage(coverage);
         folder = CampaignFolder.create(dir, spec, source);
       }
       choice = where == null ? null : where.local ? CampaignBackendChoice.local()
@@ -194,7 +206,8 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
       runsOn = "embedded cluster, " + lanes + " lane" + (lanes == 1 ? "" : "s");
     }
     long maxExposure = scenario.durationNanos() * Math.max(1, scenario.devices().size());
-    out.println("campaign " + spec.scenarioName() + ": " + target(spec) + ", variants " + String.join(", ", spec.variants())
+    out.println("campaign " + spec.scenarioName() + ": " + target(spec) + ", variants "
+        + String.join(", ", spec.variants().stream().map(Variant::toString).toList())
         + ", " + runsOn + " -> " + dir);
     out.flush();
     boolean terminal = System.console() != null;
@@ -284,9 +297,6 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     if (deviceHours != null && !(deviceHours > 0 && deviceHours < 1e12)) {
       return "--device-hours must be positive, got " + deviceHours;
     }
-    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-      return "--variant must be raw or safe, got " + variant;
-    }
     if (workers != null && (workers < 1 || workers > 1024)) return "--workers must be 1..1024, got " + workers;
     return null;
   }
@@ -334,9 +344,26 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
           reduction(c.reduction()));
     }
     out.println("  distinct bugs: " + s.signatures().size() + (s.signatures().isEmpty() ? "" : " (replay commands in summary.json)"));
+    if (s.coverage() != null) printCoverage(out, s.coverage());
     out.println("summary: " + s.spec().scenarioName() + " -> summary.json, report.html, run-info.json"
         + (s.selection().complete() ? "" : " (INCOMPLETE)"));
     out.flush();
+  }
+
+  /** The error-path coverage table of a campaign (the same rows as summary.json's error_path_coverage). */
+  static void printCoverage(PrintWriter out, CampaignSummary.Coverage c) {
+    out.println("error-path coverage over " + c.runs() + " runs (fallible kernel calls in driver code; a site is "
+        + "listed once a run reached it)");
+    out.printf(Locale.ROOT, "  %-10s %-5s %-28s %-28s %10s %10s  %s%n", "driver", "var", "site", "call", "calls",
+        "errors", "error path");
+    for (CampaignSummary.SiteRow r : c.sites()) {
+      out.printf(Locale.ROOT, "  %-10s %-5s %-28s %-28s %10d %10d  %s%n", r.driver(), r.variant(), r.site(), r.call(),
+          r.calls(), r.errors(), r.errorPathRan() ? "ran (first: seed " + r.exampleSeed() + ")" : "never ran");
+    }
+    for (CampaignSummary.Share s : c.shares()) {
+      out.printf(Locale.ROOT, "  %s/%s: %d of %d error paths ran (%.0f%%)%n", s.driver(), s.variant(),
+          s.errorPathsRan(), s.sites(), s.percent());
+    }
   }
 
   private static String rate(PoissonStats.Estimate e) {

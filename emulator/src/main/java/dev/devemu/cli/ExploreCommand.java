@@ -42,8 +42,9 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--first-seed", paramLabel = "S", defaultValue = "1", description = "The first seed (default 1).")
   long firstSeed;
 
-  @Option(names = "--variant", description = "Override every driver's variant: raw or safe.")
-  String variant;
+  @Option(names = "--variant", converter = VariantConverter.class, paramLabel = "raw|safe",
+      description = "Override every driver's variant: raw or safe.")
+  Variant variant;
 
   @Option(names = "--strategy", defaultValue = "random", split = ",",
       description = "random, or pct[:DEPTH[:K]]; with --stats, a comma-separated list (random,pct:2,pct:3). PCT's K "
@@ -66,10 +67,6 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-      err.println("devemu: --variant must be raw or safe, got " + variant);
-      return ExitCodes.BAD_INPUT;
-    }
     if (seeds < 1) {
       err.println("devemu: --seeds must be at least 1, got " + seeds);
       return ExitCodes.BAD_INPUT;
@@ -77,7 +74,7 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
     Scenario scenario;
     List<StrategySpec> specs = new ArrayList<>();
     try {
-      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant == null ? null : Variant.parse(variant));
+      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
       for (String s : strategies) specs.add(StrategySpec.parse(s));
     } catch (ScenarioException e) {
       err.println("devemu: " + e.getMessage());

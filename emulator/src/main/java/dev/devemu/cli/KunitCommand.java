@@ -13,10 +13,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code devemu kunit [SUITE...]}: runs driver test suites and prints KTAP version 1 as the kernel's KUnit does. */
 @Command(name = "kunit", mixinStandardHelpOptions = true,
@@ -26,8 +26,9 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
   @Parameters(arity = "0..*", paramLabel = "SUITE", description = "Suites to run (default: all).")
   List<String> suiteNames = new ArrayList<>();
 
-  @Option(names = "--variant", defaultValue = "safe", description = "raw or safe (default: safe).")
-  String variant;
+  @Option(names = "--variant", converter = VariantConverter.class, paramLabel = "raw|safe",
+      defaultValue = "safe", description = "raw or safe (default: safe).")
+  Variant variant;
 
   @Option(names = "--seeds", defaultValue = "0",
       description = "Run every case under seeds 1..N (default: each case's own, 1 or more for concurrent cases).")
@@ -44,6 +45,11 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
       description = "After the KTAP output, print the error-path coverage of the drivers under test (as # lines).")
   boolean coverage;
 
+  @Option(names = "--campaign", paramLabel = "DIR", description = "With --coverage: also read the error-path coverage "
+      + "of the campaign in DIR (run with campaign --coverage) and say for each site whether its error path ran "
+      + "under kunit, the campaign, both, or never.")
+  java.nio.file.Path campaign;
+
   @Option(names = "--list", description = "List the suites and their cases instead of running them.")
   boolean list;
 
@@ -54,15 +60,26 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Variant v;
     List<StrategySpec> specs = new ArrayList<>();
     try {
-      v = Variant.parse(variant);
       for (String s : strategies) specs.add(StrategySpec.parse(s));
       if (seeds < 0) throw new IllegalArgumentException("--seeds must be >= 0");
     } catch (IllegalArgumentException e) {
       err.println("devemu: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
+    }
+    java.util.Map<ErrorPaths.Site, ErrorPaths.Counts> campaignPaths = null;
+    if (campaign != null) {
+      if (!coverage) {
+        err.println("devemu: --campaign needs --coverage");
+        return ExitCodes.BAD_INPUT;
+      }
+      try {
+        campaignPaths = campaignCoverage(campaign);
+      } catch (IllegalArgumentException e) {
+        err.println("devemu: " + e.getMessage());
+        return ExitCodes.BAD_INPUT;
+      }
     }
     List<KunitSuite> all = KunitRunner.catalog();
     List<KunitSuite> chosen = new ArrayList<>();
@@ -84,7 +101,7 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
       return ExitCodes.OK;
     }
     ErrorPaths paths = coverage ? new ErrorPaths() : null;
-    KunitRunner.Options options = KunitRunner.Options.of(v).withSeeds(seeds).withStrategies(specs)
+    KunitRunner.Options options = KunitRunner.Options.of(variant).withSeeds(seeds).withStrategies(specs)
         .withFilter(filter).withCoverage(paths);
     KunitResults results;
     try (SimHost host = SimHost.start("devemu-kunit", 1)) {
@@ -92,11 +109,43 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
     }
     KtapPrinter.print(results, out);
     if (paths != null) {
-      for (String line : ErrorPathTable.lines(paths, chosen.stream().map(KunitSuite::driver).toList())) {
+      List<String> drivers = chosen.stream().map(KunitSuite::driver).toList();
+      for (String line : campaignPaths == null ? ErrorPathTable.lines(paths, drivers)
+          : ErrorPathTable.combinedLines(paths, campaignPaths, drivers, variant.toString())) {
         out.println("# " + line);
       }
     }
     out.flush();
     return results.failed() ? 1 : ExitCodes.OK;
+  }
+
+  /**
+   * The sites of a campaign folder's {@code summary.json} (section {@code error_path_coverage}).
+   *
+   * @throws IllegalArgumentException naming the file and what is wrong with it
+   */
+  static java.util.Map<ErrorPaths.Site, ErrorPaths.Counts> campaignCoverage(java.nio.file.Path dir) {
+    java.nio.file.Path file = dir.resolve("summary.json");
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(file + ": cannot read a campaign summary (" + e.getMessage() + ")");
+    }
+    com.fasterxml.jackson.databind.JsonNode cov = root == null ? null : root.get("error_path_coverage");
+    if (cov == null) {
+      throw new IllegalArgumentException(file + ": error_path_coverage: absent (the campaign ran without --coverage)");
+    }
+    java.util.Map<ErrorPaths.Site, ErrorPaths.Counts> out = new java.util.TreeMap<>();
+    int i = 0;
+    for (com.fasterxml.jackson.databind.JsonNode s : cov.path("sites")) {
+      for (String f : List.of("driver", "variant", "call", "site", "calls", "errors")) {
+        if (!s.hasNonNull(f)) throw new IllegalArgumentException(file + ": error_path_coverage.sites[" + i + "]." + f + ": missing");
+      }
+      out.put(new ErrorPaths.Site(s.get("driver").asText(), s.get("variant").asText(), s.get("call").asText(),
+          s.get("site").asText()), new ErrorPaths.Counts(s.get("calls").asLong(), s.get("errors").asLong()));
+      i++;
+    }
+    return out;
   }
 }

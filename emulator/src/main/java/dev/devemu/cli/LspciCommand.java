@@ -27,8 +27,9 @@ public final class LspciCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the boot run (default: 1).")
   long seed;
 
-  @Option(names = "--variant", description = "Override every driver's variant: raw or safe.")
-  String variant;
+  @Option(names = "--variant", converter = VariantConverter.class, paramLabel = "raw|safe",
+      description = "Override every driver's variant: raw or safe.")
+  Variant variant;
 
   @Option(names = "--at", defaultValue = "100ms",
       description = "Virtual time to run before dumping: drivers have probed and programmed MSI by then (default: 100ms).")
@@ -46,10 +47,7 @@ public final class LspciCommand implements Callable<Integer>, Subcommand {
     Scenario scenario;
     long atNanos;
     try {
-      if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-        throw new IllegalArgumentException("--variant must be raw or safe, got " + variant);
-      }
-      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant == null ? null : Variant.parse(variant));
+      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
       atNanos = MachineInspection.duration(at);
       String unwritable = output == null ? null : OutputPaths.checkFile(output);
       if (unwritable != null) throw new IllegalArgumentException(output + ": " + unwritable);

@@ -1,5 +1,6 @@
 package dev.devemu.cli;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.report.PerfettoTrace;
 import dev.devemu.report.ReportFile;
@@ -55,7 +56,7 @@ final class OutputOptions {
    * @return {@link ExitCodes#OK}, or {@link ExitCodes#INTERNAL} if a file could not be written (said on err)
    */
   int write(PrintWriter out, PrintWriter err, RunRecipe recipe, Runner.Outcome outcome, String replayCommand,
-      String reportText, List<String> variants) {
+      String reportText, List<Variant> variants) {
     try {
       if (trace != null) {
         // a run that itself replayed a lenient (shrunk) choice list is recorded in full: strict replay works on it

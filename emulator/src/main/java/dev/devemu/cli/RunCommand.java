@@ -30,8 +30,9 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--seed", description = "Seed of the run (default: 1).")
   Long seed;
 
-  @Option(names = "--variant", description = "Override every driver's variant: raw or safe.")
-  String variant;
+  @Option(names = "--variant", converter = VariantConverter.class, paramLabel = "raw|safe",
+      description = "Override every driver's variant: raw or safe.")
+  Variant variant;
 
   @Option(names = "--strategy", defaultValue = "random",
       description = "Scheduling strategy: random, or pct[:DEPTH[:K]] (depth 3 by default; K, the decisions of a "
@@ -66,14 +67,10 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: run needs a SCENARIO file (or --replay TRACE)");
       return ExitCodes.BAD_INPUT;
     }
-    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-      err.println("devemu: --variant must be raw or safe, got " + variant);
-      return ExitCodes.BAD_INPUT;
-    }
     Scenario scenario;
     StrategySpec strategySpec;
     try {
-      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant == null ? null : Variant.parse(variant));
+      scenario = ScenarioLoader.load(scenarioFile).withVariant(variant);
       strategySpec = StrategySpec.parse(strategy);
     } catch (ScenarioException e) {
       err.println("devemu: " + e.getMessage());
@@ -112,7 +109,7 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
     String text = RunPrinter.reports(out, outcome.result(), replayCommand);
     out.println(RunPrinter.summary(outcome));
     out.flush();
-    int written = files.write(out, err, recipe, outcome, replayCommand, text, scenario.variants().stream().map(Variant::toString).toList());
+    int written = files.write(out, err, recipe, outcome, replayCommand, text, scenario.variants());
     out.flush();
     if (written != ExitCodes.OK) return written;
     if (outcome.result().bugFound()) return ExitCodes.BUG_FOUND;

@@ -155,7 +155,7 @@ public final class CampaignCoordinator
   public record CampaignSnapshot(String campaignId, String scenarioFile, String scenarioSource,
       long durationOverrideNanos, Map<String, java.util.BitSet> plannedSeeds, List<RunKey> plannedOthers,
       Map<String, java.util.BitSet> recordedSeeds, List<RunKey> recordedOthers, List<RecordedRun> unwritten,
-      long written, Map<String, Long> doneByNode, boolean cancelled) {}
+      long written, Map<String, Long> doneByNode, boolean cancelled, boolean coverage) {}
 
   /** Starts the singleton manager on nodes with {@link #ROLE} and returns this node's proxy to it. */
   public static ActorRef<Command> initSingleton(ActorSystem<?> system, Duration assignmentTimeout, Limits limits,
@@ -345,7 +345,7 @@ public final class CampaignCoordinator
     List<Event> events = new ArrayList<>();
     if (!fresh.isEmpty()) {
       events.add(new PlanAccepted(new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
-          List.copyOf(fresh), plan.durationOverrideNanos())));
+          List.copyOf(fresh), plan.durationOverrideNanos(), plan.coverage())));
     }
     if (!reopened.isEmpty()) events.add(new RunsReopened(plan.campaignId(), reopened));
     return Effect().persist(events).thenRun(s -> {
@@ -441,11 +441,6 @@ public final class CampaignCoordinator
   private static String validate(CampaignPlan plan) {
     if (plan.campaignId() == null || plan.campaignId().isBlank()) return "a campaign needs an id";
     if (plan.runs().isEmpty()) return "campaign " + plan.campaignId() + " has no runs";
-    for (RunKey k : plan.runs()) {
-      if (k.variant() != null && !k.variant().equals("raw") && !k.variant().equals("safe")) {
-        return "run " + k + ": variant must be raw or safe";
-      }
-    }
     try {
       ScenarioLoader.parse(plan.scenarioFile(), plan.scenarioSource());
       return null;

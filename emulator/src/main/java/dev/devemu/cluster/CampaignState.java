@@ -26,6 +26,7 @@ final class CampaignState {
     final String scenarioFile;
     final String scenarioSource;
     final long durationOverrideNanos;
+    final boolean coverage;
     final KeySet planned;
     final KeySet recorded;
     /** Results with recording index {@code written}, {@code written + 1}, …: recorded, not yet written by a client. */
@@ -37,12 +38,13 @@ final class CampaignState {
     private long deviceNanosPerRun = -1;
 
     Campaign(CampaignPlan plan) {
-      this(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(), plan.durationOverrideNanos(), new KeySet(),
-          new KeySet());
+      this(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(), plan.durationOverrideNanos(), plan.coverage(),
+          new KeySet(), new KeySet());
     }
 
-    Campaign(String id, String scenarioFile, String scenarioSource, long durationOverrideNanos, KeySet planned,
-        KeySet recorded) {
+    Campaign(String id, String scenarioFile, String scenarioSource, long durationOverrideNanos, boolean coverage,
+        KeySet planned, KeySet recorded) {
+      this.coverage = coverage;
       this.id = id;
       this.scenarioFile = scenarioFile;
       this.scenarioSource = scenarioSource;
@@ -70,12 +72,13 @@ final class CampaignState {
     }
 
     RunRequest request(RunKey key) {
-      return new RunRequest(id, scenarioFile, scenarioSource, key, durationOverrideNanos);
+      return new RunRequest(id, scenarioFile, scenarioSource, key, durationOverrideNanos, coverage);
     }
 
-    /** Whether a resubmitted plan describes the same campaign (same scenario text, same duration). */
+    /** Whether a resubmitted plan describes the same campaign (same scenario text, duration and coverage). */
     boolean sameScenario(CampaignPlan plan) {
-      return scenarioSource.equals(plan.scenarioSource()) && durationOverrideNanos == plan.durationOverrideNanos();
+      return scenarioSource.equals(plan.scenarioSource()) && durationOverrideNanos == plan.durationOverrideNanos()
+          && coverage == plan.coverage();
     }
 
     long deviceNanosPerRun() {
@@ -99,7 +102,7 @@ final class CampaignState {
       out.add(new CampaignCoordinator.CampaignSnapshot(c.id, c.scenarioFile, c.scenarioSource, c.durationOverrideNanos,
           copy(c.planned.bitSets()), sorted(c.planned.others()), copy(c.recorded.bitSets()),
           sorted(c.recorded.others()), List.copyOf(c.unwritten), c.written, new TreeMap<>(c.doneByNode),
-          c.cancelled));
+          c.cancelled, c.coverage));
     }
     return new CampaignCoordinator.CoordinatorSnapshot(List.copyOf(out));
   }
@@ -109,7 +112,7 @@ final class CampaignState {
     CampaignState state = new CampaignState();
     for (CampaignCoordinator.CampaignSnapshot s : snapshot.campaigns()) {
       Campaign c = new Campaign(s.campaignId(), s.scenarioFile(), s.scenarioSource(), s.durationOverrideNanos(),
-          KeySet.of(s.plannedSeeds(), s.plannedOthers()), KeySet.of(s.recordedSeeds(), s.recordedOthers()));
+          s.coverage(), KeySet.of(s.plannedSeeds(), s.plannedOthers()), KeySet.of(s.recordedSeeds(), s.recordedOthers()));
       c.unwritten.addAll(s.unwritten());
       c.written = s.written();
       c.doneByNode.putAll(s.doneByNode());

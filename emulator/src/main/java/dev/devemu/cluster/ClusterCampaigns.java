@@ -282,7 +282,7 @@ public final class ClusterCampaigns {
       for (int from = 0; from < runs.size(); from += submitKeys) {
         CampaignPlan part = runs.size() <= submitKeys ? plan : new CampaignPlan(plan.campaignId(),
             plan.scenarioFile(), plan.scenarioSource(), runs.subList(from, Math.min(runs.size(), from + submitKeys)),
-            plan.durationOverrideNanos());
+            plan.durationOverrideNanos(), plan.coverage());
         HttpResponse<byte[]> r =
             post("/devemu/campaigns", ClusterCodecs.plan(part).toByteArray(), Duration.ofSeconds(30));
         refusedToken(r);
@@ -393,7 +393,7 @@ public final class ClusterCampaigns {
       if (wanted.isEmpty()) return;
       // The cluster runs only what the client still needs; a later submission of more keys extends the campaign.
       CampaignPlan toRun = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
-          List.copyOf(wanted), plan.durationOverrideNanos());
+          List.copyOf(wanted), plan.durationOverrideNanos(), plan.coverage());
       long[] cursor = cursors.computeIfAbsent(plan.campaignId(), id -> new long[1]); // results before it are read
       Set<RunKey> remaining = new LinkedHashSet<>(wanted); // in plan order: the first ones are the likeliest wanted
       boolean submitted = false;
@@ -413,7 +413,8 @@ public final class ClusterCampaigns {
             // Again after a recovery: only what is still missing (keys whose results the coordinator forgot after
             // this client read them would otherwise run again).
             doors.submit(remaining.size() == wanted.size() ? toRun : new CampaignPlan(plan.campaignId(),
-                plan.scenarioFile(), plan.scenarioSource(), List.copyOf(remaining), plan.durationOverrideNanos()));
+                plan.scenarioFile(), plan.scenarioSource(), List.copyOf(remaining), plan.durationOverrideNanos(),
+                plan.coverage()));
             submitted = true;
             say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current(),
                 false);

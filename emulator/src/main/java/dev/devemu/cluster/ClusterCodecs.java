@@ -3,7 +3,10 @@ package dev.devemu.cluster;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
 import dev.devemu.campaign.RunRecord;
+import dev.devemu.kernel.ErrorPaths;
+import dev.devemu.kernel.Variant;
 import dev.devemu.protocol.v1.CampaignPlanProto;
+import dev.devemu.protocol.v1.ErrorPathProto;
 import dev.devemu.protocol.v1.CampaignProgressProto;
 import dev.devemu.protocol.v1.CampaignsReport;
 import dev.devemu.protocol.v1.Exposure;
@@ -133,14 +136,26 @@ public final class ClusterCodecs implements WireCodecs {
         (p, c) -> new CampaignCoordinator.ResultRecorded(p.getCampaignId(), recorded(p.getRun()))));
   }
 
+  /**
+   * A variant from a frame or an HTTP body: a word this build does not know is corrupt input, named by its field (the
+   * serializer reports it as a corrupt frame; the door answers 400).
+   */
+  private static Variant variant(String field, String word) {
+    try {
+      return Variant.parse(word);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": " + e.getMessage());
+    }
+  }
+
   public static RunKeyProto key(RunKey k) {
     RunKeyProto.Builder b = RunKeyProto.newBuilder().setSeed(k.seed());
-    if (k.variant() != null) b.setVariant(k.variant());
+    if (k.variant() != null) b.setVariant(k.variant().toString());
     return b.build();
   }
 
   public static RunKey key(RunKeyProto p) {
-    return new RunKey(p.getSeed(), p.hasVariant() ? p.getVariant() : null);
+    return new RunKey(p.getSeed(), p.hasVariant() ? variant("RunKey.variant", p.getVariant()) : null);
   }
 
   static dev.devemu.protocol.v1.HeldRun held(HeldRun h) {
@@ -154,19 +169,20 @@ public final class ClusterCodecs implements WireCodecs {
   static dev.devemu.protocol.v1.RunRequest request(RunRequest r) {
     return dev.devemu.protocol.v1.RunRequest.newBuilder().setCampaignId(r.campaignId())
         .setScenarioFile(r.scenarioFile()).setScenarioSource(r.scenarioSource()).setSeed(r.key().seed())
-        .setVariant(r.key().variant() == null ? "" : r.key().variant()).setDurationNs(r.durationOverrideNanos())
-        .build();
+        .setVariant(r.key().variant() == null ? "" : r.key().variant().toString()).setDurationNs(r.durationOverrideNanos())
+        .setCoverage(r.coverage()).build();
   }
 
   static RunRequest request(dev.devemu.protocol.v1.RunRequest p) {
     return new RunRequest(p.getCampaignId(), p.getScenarioFile(), p.getScenarioSource(),
-        new RunKey(p.getSeed(), p.getVariant().isEmpty() ? null : p.getVariant()), p.getDurationNs());
+        new RunKey(p.getSeed(), p.getVariant().isEmpty() ? null : variant("RunRequest.variant", p.getVariant())),
+        p.getDurationNs(), p.getCoverage());
   }
 
   public static CampaignPlanProto plan(CampaignPlan plan) {
     CampaignPlanProto.Builder b = CampaignPlanProto.newBuilder().setCampaignId(plan.campaignId())
         .setScenarioFile(plan.scenarioFile()).setScenarioSource(plan.scenarioSource())
-        .setDurationNs(plan.durationOverrideNanos());
+        .setDurationNs(plan.durationOverrideNanos()).setCoverage(plan.coverage());
     for (RunKey k : plan.runs()) b.addRuns(key(k));
     return b.build();
   }
@@ -175,7 +191,7 @@ public final class ClusterCodecs implements WireCodecs {
     List<RunKey> runs = new ArrayList<>(p.getRunsCount());
     for (RunKeyProto k : p.getRunsList()) runs.add(key(k));
     return new CampaignPlan(p.getCampaignId(), p.getScenarioFile(), p.getScenarioSource(), List.copyOf(runs),
-        p.getDurationNs());
+        p.getDurationNs(), p.getCoverage());
   }
 
   static dev.devemu.protocol.v1.RecordedRun recorded(RecordedRun r) {
@@ -188,7 +204,7 @@ public final class ClusterCodecs implements WireCodecs {
   }
 
   public static RunRecordProto record(RunRecord r) {
-    RunRecordProto.Builder b = RunRecordProto.newBuilder().setSeed(r.seed()).setVariant(r.variant())
+    RunRecordProto.Builder b = RunRecordProto.newBuilder().setSeed(r.seed()).setVariant(r.variant().toString())
         .setOutcome(r.outcome()).setVirtualNs(r.virtualNanos()).setProbeFailures(r.probeFailures())
         .setFaultsInjected(r.faultsInjected()).setHotplugEvents(r.hotplugEvents()).setChoices(r.choices());
     r.exposureNanos().forEach((d, n) -> b.addExposure(Exposure.newBuilder().setDriver(d).setNanos(n)));
@@ -198,6 +214,11 @@ public final class ClusterCodecs implements WireCodecs {
           .setDevice(o.device()).setTimeNs(o.timeNanos()));
     }
     if (r.internalError() != null) b.setInternalError(r.internalError());
+    if (r.errorPaths() != null) {
+      b.setErrorPathsRecorded(true);
+      r.errorPaths().forEach((s, c) -> b.addErrorPaths(ErrorPathProto.newBuilder().setDriver(s.driver())
+          .setVariant(s.variant()).setCall(s.call()).setSite(s.source()).setCalls(c.calls()).setErrors(c.errors())));
+    }
     return b.build();
   }
 
@@ -209,9 +230,17 @@ public final class ClusterCodecs implements WireCodecs {
       oopses.add(new RunRecord.OopsRecord(o.getDetector(), o.getTitle(), o.getSignature(), o.getDriver(),
           o.getDriverVariant(), o.getDevice(), o.getTimeNs()));
     }
-    return new RunRecord(p.getSeed(), p.getVariant(), p.getOutcome(), p.getVirtualNs(), exposure, oopses,
+    Map<ErrorPaths.Site, ErrorPaths.Counts> paths = null;
+    if (p.getErrorPathsRecorded()) {
+      paths = new TreeMap<>();
+      for (ErrorPathProto e : p.getErrorPathsList()) {
+        paths.merge(new ErrorPaths.Site(e.getDriver(), e.getVariant(), e.getCall(), e.getSite()),
+            new ErrorPaths.Counts(e.getCalls(), e.getErrors()), ErrorPaths.Counts::plus);
+      }
+    }
+    return new RunRecord(p.getSeed(), variant("RunRecord.variant", p.getVariant()), p.getOutcome(), p.getVirtualNs(), exposure, oopses,
         p.getProbeFailures(), p.getFaultsInjected(), p.getHotplugEvents(),
-        p.hasInternalError() ? p.getInternalError() : null, p.getChoices());
+        p.hasInternalError() ? p.getInternalError() : null, p.getChoices(), paths);
   }
 
   public static ResultPage page(CampaignCoordinator.ResultPage m) {
@@ -248,7 +277,7 @@ public final class ClusterCodecs implements WireCodecs {
           .setCampaignId(c.campaignId()).setScenarioFile(c.scenarioFile()).setScenarioSource(c.scenarioSource())
           .setDurationNs(c.durationOverrideNanos()).setPlanned(keySet(c.plannedSeeds(), c.plannedOthers()))
           .setRecorded(keySet(c.recordedSeeds(), c.recordedOthers())).setWritten(c.written())
-          .addAllDoneByNode(counts(c.doneByNode())).setCancelled(c.cancelled());
+          .addAllDoneByNode(counts(c.doneByNode())).setCancelled(c.cancelled()).setCoverage(c.coverage());
       for (RecordedRun r : c.unwritten()) cb.addUnwritten(recorded(r));
       b.addCampaigns(cb);
     }
@@ -263,7 +292,7 @@ public final class ClusterCodecs implements WireCodecs {
       out.add(new CampaignCoordinator.CampaignSnapshot(c.getCampaignId(), c.getScenarioFile(), c.getScenarioSource(),
           c.getDurationNs(), seeds(c.getPlanned()), others(c.getPlanned()), seeds(c.getRecorded()),
           others(c.getRecorded()), List.copyOf(unwritten), c.getWritten(), counts(c.getDoneByNodeList()),
-          c.getCancelled()));
+          c.getCancelled(), c.getCoverage()));
     }
     return new CampaignCoordinator.CoordinatorSnapshot(List.copyOf(out));
   }

@@ -195,7 +195,7 @@ public final class ClusterRoutes implements ManagementRouteProvider {
     CampaignPlan plan;
     try {
       plan = ClusterCodecs.plan(CampaignPlanProto.parseFrom(body));
-    } catch (InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       return complete(StatusCodes.BAD_REQUEST, "not a devemu.v1.CampaignPlanProto: " + e.getMessage());
     }
     // The coordinator parses the scenario as data (ScenarioLoader.parse: no includes, no environment); the size is

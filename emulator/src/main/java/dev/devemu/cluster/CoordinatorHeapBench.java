@@ -97,8 +97,8 @@ public final class CoordinatorHeapBench {
     ActorRef<CampaignCoordinator.Command> coordinator = NodeServices.get(system).coordinator();
     List<RunKey> keys = new ArrayList<>(runs);
     for (int s = 1; keys.size() < runs; s++) {
-      keys.add(new RunKey(s, "raw"));
-      if (keys.size() < runs) keys.add(new RunKey(s, "safe"));
+      keys.add(new RunKey(s, dev.devemu.kernel.Variant.RAW));
+      if (keys.size() < runs) keys.add(new RunKey(s, dev.devemu.kernel.Variant.SAFE));
     }
     CampaignCoordinator.CampaignProgress accepted = AskPattern.<CampaignCoordinator.Command,
         CampaignCoordinator.CampaignProgress>ask(coordinator, r -> new CampaignCoordinator.SubmitCampaign(

@@ -26,7 +26,7 @@ final class KeySet {
 
   boolean contains(RunKey k) {
     if (!compact(k)) return others.contains(k);
-    BitSet b = seeds.get(k.variant());
+    BitSet b = seeds.get(k.variant().toString());
     return b != null && b.get((int) k.seed());
   }
 
@@ -35,7 +35,7 @@ final class KeySet {
     if (!compact(k)) {
       if (!others.add(k)) return false;
     } else {
-      BitSet b = seeds.computeIfAbsent(k.variant().intern(), v -> new BitSet());
+      BitSet b = seeds.computeIfAbsent(k.variant().toString(), v -> new BitSet());
       if (b.get((int) k.seed())) return false;
       b.set((int) k.seed());
     }
@@ -48,7 +48,7 @@ final class KeySet {
     if (!compact(k)) {
       if (!others.remove(k)) return false;
     } else {
-      BitSet b = seeds.get(k.variant());
+      BitSet b = seeds.get(k.variant().toString());
       if (b == null || !b.get((int) k.seed())) return false;
       b.clear((int) k.seed());
     }
@@ -65,7 +65,7 @@ final class KeySet {
     List<RunKey> out = new ArrayList<>(size);
     for (Map.Entry<String, BitSet> e : seeds.entrySet()) {
       BitSet b = e.getValue();
-      for (int s = b.nextSetBit(0); s >= 0; s = b.nextSetBit(s + 1)) out.add(new RunKey(s, e.getKey()));
+      for (int s = b.nextSetBit(0); s >= 0; s = b.nextSetBit(s + 1)) out.add(new RunKey(s, dev.devemu.kernel.Variant.parse(e.getKey())));
     }
     out.addAll(others);
     return out;

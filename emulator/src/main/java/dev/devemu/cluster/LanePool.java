@@ -67,7 +67,7 @@ public final class LanePool implements AutoCloseable {
       base = scenarios.computeIfAbsent(r.scenarioFile() + "\n" + r.scenarioSource(),
           k -> CampaignRun.parse(r.scenarioFile(), r.scenarioSource()));
     }
-    return CampaignRun.record(host, lane, base, r.key(), r.durationOverrideNanos(), r.campaignId());
+    return CampaignRun.record(host, lane, base, r.key(), r.durationOverrideNanos(), r.campaignId(), r.coverage());
   }
 
   @Override

@@ -98,6 +98,14 @@ public final class Explorer {
 
   /** Runs every seed of the range and counts what they found (each run's first report). */
   public static Stats stats(SimHost host, RunRecipe template, long firstSeed, int seeds) {
+    return stats(host, 0, template, firstSeed, seeds);
+  }
+
+  /**
+   * Like {@link #stats(SimHost, RunRecipe, long, int)} on lane {@code lane} of the host: calls on different lanes
+   * may run at once, each on its own thread.
+   */
+  public static Stats stats(SimHost host, int lane, RunRecipe template, long firstSeed, int seeds) {
     requireResolved(template);
     Scenario scenario = template.scenario();
     int found = 0;
@@ -111,7 +119,7 @@ public final class Explorer {
     Map<String, Integer> detectors = new TreeMap<>();
     for (int i = 0; i < seeds; i++) {
       long seed = firstSeed + i;
-      Runner.Outcome o = Sessions.run(host, template.withSeed(seed), scenario, Runner.TraceMode.NONE);
+      Runner.Outcome o = Sessions.run(host, lane, template.withSeed(seed), scenario, Runner.TraceMode.NONE);
       deliveries += o.result().choices();
       if (!o.result().bugFound()) {
         var n = NonRun.of(scenario, o.result());

@@ -47,7 +47,7 @@ public final class ErrorPaths {
 
   /** How often a site ran, and how often its call failed (its error path ran). */
   public record Counts(long calls, long errors) {
-    Counts plus(Counts o) {
+    public Counts plus(Counts o) {
       return new Counts(calls + o.calls, errors + o.errors);
     }
   }

@@ -212,11 +212,18 @@ public abstract sealed class Op<T> permits Op.Pure, Op.Step, Op.Block, Op.Bind, 
     final String name;
     final Owner owner;
     final Op<T> body;
+    /**
+     * For a fallible kernel function made of several steps ({@code usb_submit_urb}): the driver source line that
+     * called it, when error-path coverage is on. Its steps are built later, from kernel code, where no driver line
+     * is on the stack; the function's result is recorded when it returns.
+     */
+    final String site;
 
     Frame(String name, Owner owner, Op<T> body) {
       this.name = name;
       this.owner = owner;
       this.body = body;
+      this.site = owner == null ? ErrorPaths.captureSite(name) : null;
     }
   }
 

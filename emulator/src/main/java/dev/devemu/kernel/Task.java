@@ -108,6 +108,10 @@ public final class Task {
         if (k instanceof Op.Frame<?> f) {
           // leaving a marked function; if it ran as some driver's code, whose code runs again is below it
           frames = frames.outer();
+          if (f.site != null) {
+            ErrorPaths paths = exec.kernel().errorPaths();
+            if (paths != null) paths.record(owner, f.site, f.name, value);
+          }
           if (f.owner != null) {
             Object previous = konts[--depth];
             konts[depth] = null;

@@ -10,11 +10,13 @@ public record BedRun(RunResult result, String driver) {
    * ({@code -ENODEV} is -19).
    */
   public long probeRc() {
+    String prefix = driver + ": probe of ";
     for (String f : result.probeFailures()) {
-      // "my_pcie 0000:00:02.0 -ENODEV"
-      String[] parts = f.split(" ");
-      if (!parts[0].equals(driver)) continue;
-      String rc = parts[parts.length - 1];
+      // as drivers/base/dd.c logs it: "my_pcie: probe of 0000:01:00.0 failed with error -19 (ENODEV)"
+      if (!f.startsWith(prefix)) continue;
+      int at = f.indexOf(" failed with error ");
+      if (at < 0) throw new IllegalStateException("unexpected probe failure line: " + f);
+      String rc = f.substring(at + " failed with error ".length()).split(" ")[0];
       return rc.matches("-?\\d+") ? Long.parseLong(rc) : Errno.parse(rc);
     }
     return 0;
@@ -23,6 +25,21 @@ public record BedRun(RunResult result, String driver) {
   /** Whether a kernel log line contains {@code text}. */
   public boolean logged(String text) {
     return result.kernelLog().stream().anyMatch(l -> l.contains(text));
+  }
+
+  /**
+   * The virtual time of the first kernel log line that contains {@code text} (from its {@code [    5.001000]}
+   * stamp, in nanoseconds), or -1 if no line does.
+   */
+  public long loggedAtNanos(String text) {
+    for (String l : result.kernelLog()) {
+      if (!l.contains(text)) continue;
+      int open = l.indexOf('[');
+      int close = l.indexOf(']', open + 1);
+      if (open < 0 || close < 0) return -1;
+      return new java.math.BigDecimal(l.substring(open + 1, close).trim()).movePointRight(9).longValueExact();
+    }
+    return -1;
   }
 
   /** How many kernel log lines contain {@code text}. */

@@ -35,6 +35,42 @@ public final class ErrorPathTable {
     return out;
   }
 
+  /**
+   * Coverage under {@code kunit} and under a campaign side by side: every site either reached, for the given drivers
+   * and variant, and under which its error path ran ({@code kunit}, {@code campaign}, {@code both} or
+   * {@code never}); then per driver the shares under each and under either.
+   */
+  public static List<String> combinedLines(ErrorPaths kunit, Map<ErrorPaths.Site, ErrorPaths.Counts> campaign,
+      List<String> drivers, String variant) {
+    java.util.TreeMap<ErrorPaths.Site, ErrorPaths.Counts[]> rows = new java.util.TreeMap<>();
+    kunit.sites().forEach((s, c) -> rows.computeIfAbsent(s, k -> new ErrorPaths.Counts[2])[0] = c);
+    campaign.forEach((s, c) -> rows.computeIfAbsent(s, k -> new ErrorPaths.Counts[2])[1] = c);
+    rows.keySet().removeIf(s -> !drivers.contains(s.driver()) || !s.variant().equals(variant));
+    List<String> out = new ArrayList<>();
+    out.add("error-path coverage under kunit and the campaign (" + variant + "; a site is listed once either reached it)");
+    out.add(String.format("%-10s %-28s %-22s %15s %15s  %s", "driver", "site", "call", "kunit err/calls",
+        "campaign err/calls", "error path ran under"));
+    Map<String, int[]> shares = new LinkedHashMap<>(); // sites, kunit, campaign, either
+    rows.forEach((s, c) -> {
+      boolean k = c[0] != null && c[0].errors() > 0;
+      boolean m = c[1] != null && c[1].errors() > 0;
+      out.add(String.format("%-10s %-28s %-22s %15s %15s  %s", s.driver(), s.source(), s.call(), ratio(c[0]),
+          ratio(c[1]), k && m ? "both" : k ? "kunit" : m ? "campaign" : "never"));
+      int[] sh = shares.computeIfAbsent(s.driver(), x -> new int[4]);
+      sh[0]++;
+      if (k) sh[1]++;
+      if (m) sh[2]++;
+      if (k || m) sh[3]++;
+    });
+    shares.forEach((d, sh) -> out.add(String.format("%s/%s: of %d sites, error paths ran under kunit %d, under the "
+        + "campaign %d, under either %d (%.0f%%)", d, variant, sh[0], sh[1], sh[2], sh[3], 100.0 * sh[3] / sh[0])));
+    return out;
+  }
+
+  private static String ratio(ErrorPaths.Counts c) {
+    return c == null ? "-" : c.errors() + "/" + c.calls();
+  }
+
   /** The table as text lines, for a terminal (drivers null: all). */
   public static List<String> lines(ErrorPaths paths, List<String> drivers) {
     List<String> out = new ArrayList<>();

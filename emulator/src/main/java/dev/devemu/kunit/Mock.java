@@ -9,7 +9,9 @@ package dev.devemu.kunit;
  * Mock.pci().noBar0()              // BAR0 not implemented: no resource to map
  * Mock.pci().bar0Size(64)          // BAR0 smaller than the register map
  * Mock.pci().noMsi()               // no MSI capability: legacy INTx only
+ * Mock.pci().ids(0x8086, 0x1234)   // the same card under other IDs (bind it with MockBed.newId)
  * Mock.usb().speed("high")         // a USB 3 device on a USB 2 port
+ * Mock.usb().in("short:100", "transaction-error", "stall", "silent")   // the IN endpoint's first four answers
  * Mock.chardev("my_char")          // the platform device my_char binds to
  * Mock.ipu6().fps(120)             // the IPU6 ISYS camera
  * }</pre>
@@ -100,6 +102,14 @@ public abstract class Mock {
     public Pci absent() {
       return key("present", false);
     }
+
+    /**
+     * Vendor and device ID in configuration space (the datasheet's 1234:5678 by default). A driver whose ID table
+     * does not list them binds only through {@link MockBed#newId}, as through {@code new_id} in sysfs.
+     */
+    public Pci ids(int vendor, int device) {
+      return key("vendor-id", vendor).key("device-id", device);
+    }
   }
 
   /** The bulk USB device (one bulk IN and one bulk OUT endpoint, as its datasheet has them). */
@@ -121,6 +131,33 @@ public abstract class Mock {
     /** Bytes per second the bulk OUT endpoint consumes (0: as fast as the link). */
     public Usb outRate(double bytesPerSecond) {
       return key("out-rate", bytesPerSecond);
+    }
+
+    /** idVendor and idProduct of the device descriptor (abcd:1234 by default); see {@link MockBed#newId}. */
+    public Usb ids(int vendor, int product) {
+      return key("vendor-id", vendor).key("product-id", product);
+    }
+
+    /**
+     * How the bulk IN endpoint (0x81) answers its first transfers, one step per transfer, then as usual:
+     * {@code "data"} (a full transfer), {@code "short:N"} (N bytes), {@code "stall"} (-EPIPE; the endpoint stays
+     * halted until usb_clear_halt), {@code "babble"} (-EOVERFLOW), {@code "transaction-error"} (-EPROTO: no
+     * handshake, a bad CRC — what an xHCI reports for any other error), {@code "silent"} (no answer: the URB stays
+     * in flight until it is cancelled).
+     */
+    public Usb in(String... steps) {
+      return key("in-script", script(steps));
+    }
+
+    /** The same for the bulk OUT endpoint (0x02). */
+    public Usb out(String... steps) {
+      return key("out-script", script(steps));
+    }
+
+    private static String script(String... steps) {
+      StringBuilder sb = new StringBuilder("[");
+      for (String s : steps) sb.append(sb.length() == 1 ? "" : ", ").append('"').append(s.replace("\"", "")).append('"');
+      return sb.append(']').toString();
     }
   }
 

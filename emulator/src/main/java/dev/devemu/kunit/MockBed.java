@@ -35,6 +35,7 @@ public final class MockBed {
   private String lookahead = "20us";
   private String kernelKeys = "";
   private boolean loadDriver = true;
+  private final List<String> newIds = new ArrayList<>();
 
   private record Process(String comm, UserProgram program, long startNanos) {}
 
@@ -103,6 +104,17 @@ public final class MockBed {
     return this;
   }
 
+  /**
+   * Adds a dynamic ID to the driver, as {@code echo "8086 1234" > /sys/bus/pci/drivers/my_pcie/new_id} does (USB:
+   * vendor and product): the driver then binds a mock device with those IDs although its ID table does not list
+   * them ({@code Mock.pci().ids(0x8086, 0x1234)}). Without it, a testbed in which the driver matches no device is
+   * not built (the case fails, naming the devices' modaliases).
+   */
+  public MockBed newId(int vendor, int device) {
+    newIds.add(String.format("\"%04x:%04x\"", vendor, device));
+    return this;
+  }
+
   /** Leaves the driver out: the devices alone (to test the mock). */
   public MockBed withoutDriver() {
     loadDriver = false;
@@ -119,7 +131,11 @@ public final class MockBed {
     s.append("machine { cpus = ").append(cpus).append(", lookahead = ").append(lookahead).append(" }\n");
     s.append("devices = [ ").append(String.join(", ", devices.stream().map(Mock::entry).toList())).append(" ]\n");
     s.append("drivers = [ ");
-    if (loadDriver) s.append("{ name = ").append(driver).append(", variant = ").append(test.variant()).append(" }");
+    if (loadDriver) {
+      s.append("{ name = ").append(driver).append(", variant = ").append(test.variant());
+      if (!newIds.isEmpty()) s.append(", new-id = [").append(String.join(", ", newIds)).append("]");
+      s.append(" }");
+    }
     s.append(" ]\n");
     s.append("faults { probability { ").append(String.join(", ", probabilities)).append(" }, events = [ ")
         .append(String.join(", ", events)).append(" ] }\n");

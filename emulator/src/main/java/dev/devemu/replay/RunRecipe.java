@@ -34,7 +34,7 @@ import java.util.Set;
  * @param lenient replay {@code choices} leniently: skip those that are impossible, then always run the first
  *     runnable actor (a shrunk trace); strict replay fails at the first impossible choice
  */
-public record RunRecipe(String scenarioFile, String scenarioSource, long seed, String variantOverride,
+public record RunRecipe(String scenarioFile, String scenarioSource, long seed, Variant variantOverride,
     StrategySpec strategy, long durationOverrideNanos, boolean faultsDisabled, List<String> droppedFaults,
     List<String> choices, boolean lenient) {
 
@@ -45,7 +45,7 @@ public record RunRecipe(String scenarioFile, String scenarioSource, long seed, S
   }
 
   /** A run of a scenario under a seed, chosen by a strategy. */
-  public static RunRecipe of(String file, String source, long seed, String variant, StrategySpec strategy) {
+  public static RunRecipe of(String file, String source, long seed, Variant variant, StrategySpec strategy) {
     return new RunRecipe(file, source, seed, variant, strategy, 0, false, List.of(), null, false);
   }
 
@@ -71,7 +71,7 @@ public record RunRecipe(String scenarioFile, String scenarioSource, long seed, S
 
   /** The scenario this recipe runs, with its overrides applied. */
   public Scenario scenario() {
-    Scenario s = ScenarioLoader.parse(scenarioFile, scenarioSource).withVariant(variantOverride == null ? null : Variant.parse(variantOverride));
+    Scenario s = ScenarioLoader.parse(scenarioFile, scenarioSource).withVariant(variantOverride);
     if (durationOverrideNanos > 0) s = s.withDuration(durationOverrideNanos);
     if (faultsDisabled || !droppedFaults.isEmpty()) s = withFaults(s, keep(s.faults()));
     return s;

@@ -17,7 +17,13 @@ public final class Sessions {
 
   /** Like {@link #run(SimHost, RunRecipe, Runner.TraceMode)} with the recipe's scenario already parsed. */
   public static Runner.Outcome run(SimHost host, RunRecipe recipe, Scenario scenario, Runner.TraceMode mode) {
-    return Runner.run(host, 0, scenario, recipe.seed(),
+    return run(host, 0, recipe, scenario, mode);
+  }
+
+  /** Like {@link #run(SimHost, RunRecipe, Scenario, Runner.TraceMode)} on lane {@code lane} of the host. */
+  public static Runner.Outcome run(SimHost host, int lane, RunRecipe recipe, Scenario scenario,
+      Runner.TraceMode mode) {
+    return Runner.run(host, lane, scenario, recipe.seed(),
         Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode));
   }
 

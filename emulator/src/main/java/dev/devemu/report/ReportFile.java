@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.devemu.kernel.Oops;
+import dev.devemu.kernel.Variant;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.replay.StrategySpec;
 import dev.devemu.testbed.RunResult;
@@ -64,15 +65,15 @@ public final class ReportFile {
   }
 
   /** The run's outcome in the report's terms. */
-  public record Summary(String scenario, List<String> variants, String outcome, long virtualNanos, long deliveries,
+  public record Summary(String scenario, List<Variant> variants, String outcome, long virtualNanos, long deliveries,
       int faultsInjected, int hotplugEvents, Map<String, Long> exposureNanos, List<String> probeFailures) {
-    public static Summary of(RunResult r, List<String> variants) {
+    public static Summary of(RunResult r, List<Variant> variants) {
       return new Summary(r.scenario(), variants, r.outcome(), r.virtualNanos(), r.choices(), r.faultsInjected(),
           r.hotplugEvents(), r.exposureNanos(), r.probeFailures());
     }
   }
 
-  public static Contents of(RunRecipe recipe, String replayCommand, RunResult result, List<String> variants,
+  public static Contents of(RunRecipe recipe, String replayCommand, RunResult result, List<Variant> variants,
       String traceSha256, String reportText) {
     return new Contents(recipe, replayCommand, Summary.of(result, variants), traceSha256,
         result.oopses().stream().map(Entry::of).toList(), reportText);
@@ -90,7 +91,7 @@ public final class ReportFile {
     replay.put("scenario_file", r.scenarioFile());
     replay.put("scenario_source", r.scenarioSource());
     replay.put("seed", r.seed());
-    replay.put("variant_override", r.variantOverride());
+    replay.put("variant_override", r.variantOverride() == null ? null : r.variantOverride().toString());
     replay.put("strategy", r.strategy().toString());
     ObjectNode params = replay.putObject("strategy_params");
     params.put("kind", r.strategy().kind());
@@ -114,7 +115,7 @@ public final class ReportFile {
     ObjectNode run = root.putObject("run");
     run.put("scenario", s.scenario());
     ArrayNode variants = run.putArray("variants");
-    s.variants().forEach(variants::add);
+    s.variants().forEach(v -> variants.add(v.toString()));
     run.put("outcome", s.outcome());
     run.put("virtual_ns", s.virtualNanos());
     run.put("deliveries", s.deliveries());
@@ -202,20 +203,31 @@ public final class ReportFile {
     }
     List<String> choices = null;
     if (replay.hasNonNull("choices")) choices = in.strings(replay, "choices");
+    String variantWord = in.optionalText(replay, "variant_override");
+    Variant variant;
+    try {
+      variant = variantWord == null ? null : Variant.parse(variantWord);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(path + ": replay.variant_override: " + e.getMessage());
+    }
     RunRecipe recipe = new RunRecipe(in.text(replay, "scenario_file"), in.text(replay, "scenario_source"),
-        in.number(replay, "seed"), in.optionalText(replay, "variant_override"), strategy,
+        in.number(replay, "seed"), variant, strategy,
         in.number(replay, "duration_override_ns"), in.bool(replay, "faults_disabled"),
         in.strings(replay, "dropped_faults"), choices, in.bool(replay, "lenient"));
-    String variant = recipe.variantOverride();
-    if (variant != null && !variant.equals("raw") && !variant.equals("safe")) {
-      throw new IOException(path + ": replay.variant_override: must be raw, safe or null, got \"" + variant + "\"");
-    }
 
     JsonNode run = in.object(root, "run");
     Map<String, Long> exposure = new java.util.TreeMap<>();
     JsonNode exp = in.object(run, "exposure_ns");
     exp.fieldNames().forEachRemaining(k -> exposure.put(k, exp.get(k).asLong()));
-    Summary summary = new Summary(in.text(run, "scenario"), in.strings(run, "variants"), in.text(run, "outcome"),
+    List<Variant> runVariants = new ArrayList<>();
+    for (String word : in.strings(run, "variants")) {
+      try {
+        runVariants.add(Variant.parse(word));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(path + ": run.variants: " + e.getMessage());
+      }
+    }
+    Summary summary = new Summary(in.text(run, "scenario"), runVariants, in.text(run, "outcome"),
         in.number(run, "virtual_ns"), in.number(run, "deliveries"), (int) in.number(run, "faults_injected"),
         (int) in.number(run, "hotplug_events"), exposure, in.strings(run, "probe_failures"));
 

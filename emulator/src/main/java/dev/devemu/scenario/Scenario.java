@@ -31,10 +31,23 @@ public record Scenario(String file, String name, String description, long durati
     }
   }
 
-  /** A driver to load and its flavour. */
-  public record DriverSpec(String name, Variant variant, int line) {
+  /**
+   * A driver to load, its flavour, and the dynamic IDs written to its {@code new_id} ({vendor, device} pairs; empty
+   * for most scenarios).
+   */
+  public record DriverSpec(String name, Variant variant, int line, List<int[]> newIds) {
+    public DriverSpec(String name, Variant variant, int line) {
+      this(name, variant, line, List.of());
+    }
+
     public DriverSpec withVariant(Variant v) {
-      return new DriverSpec(name, v, line);
+      return new DriverSpec(name, v, line, newIds);
+    }
+
+    /** The driver as its bus registers it, with its dynamic IDs. */
+    public dev.devemu.kernel.driver.DriverEntry<?, ?> entry() {
+      dev.devemu.kernel.driver.DriverEntry<?, ?> e = Catalog.driver(name).entry(variant);
+      return newIds.isEmpty() ? e : e.withNewIds(newIds);
     }
   }
 

@@ -338,11 +338,18 @@ public final class ScenarioLoader {
         throw d.error("name", "unknown driver \"" + dname + "\" (known: "
             + String.join(", ", Catalog.drivers().stream().map(DriverKind::name).toList()) + ")");
       }
-      Variant variant = Variant.parse(d.oneOf("variant", "safe", "raw", "safe"));
+      Variant variant = Variant.parse(d.oneOf("variant", Variant.SAFE.toString(), Variant.words().toArray(String[]::new)));
+      List<int[]> newIds = new ArrayList<>();
+      for (String id : d.strings("new-id")) newIds.add(newId(d, id));
       d.rejectUnknown();
       if (!loaded.add(dname)) throw d.error("name", "driver " + dname + " is loaded twice");
-      DriverKind driverKind = Catalog.driver(dname);
-      DriverEntry<?, ?> entry = driverKind.entry(variant);
+      Scenario.DriverSpec driverSpec = new Scenario.DriverSpec(dname, variant, lineOf(d), List.copyOf(newIds));
+      DriverEntry<?, ?> entry;
+      try {
+        entry = driverSpec.entry();
+      } catch (UnsupportedOperationException e) {
+        throw d.error("new-id", e.getMessage());
+      }
       if (devices.stream().flatMap(x -> x.enumerated().stream()).noneMatch(entry::takes)) {
         // An error, not a warning: the driver would never bind, and a campaign would report nothing about it.
         throw d.error("name", "no device of this scenario matches the ID table of driver " + dname + " (devices: "
@@ -350,7 +357,7 @@ public final class ScenarioLoader {
             + x.slot() + x.enumerated().stream().map(e -> " " + e.modalias()).reduce("", String::concat)).toList()))
             + ")");
       }
-      drivers.add(new Scenario.DriverSpec(dname, variant, lineOf(d)));
+      drivers.add(driverSpec);
     }
 
     List<WorkloadSpec> workload = new ArrayList<>();
@@ -368,6 +375,13 @@ public final class ScenarioLoader {
     root.rejectUnknown();
     return new Scenario(file, name, description, duration, new Scenario.Machine(cpus, iommu, affinity, lookahead,
         detection, fairness), kernel, List.copyOf(devices), List.copyOf(drivers), faults, List.copyOf(workload), text);
+  }
+
+  /** A {@code new_id} entry: {@code "8086:1234"}, vendor and device (or product) in hex. */
+  private static int[] newId(ScenarioNode d, String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9a-fA-F]{4}):([0-9a-fA-F]{4})").matcher(text);
+    if (!m.matches()) throw d.error("new-id", "expected \"vendor:device\" in hex, e.g. \"8086:1234\", not \"" + text + "\"");
+    return new int[] {Integer.parseInt(m.group(1), 16), Integer.parseInt(m.group(2), 16)};
   }
 
   private static int lineOf(ScenarioNode n) {

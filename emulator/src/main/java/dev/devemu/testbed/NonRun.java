@@ -37,8 +37,9 @@ public record NonRun(List<String> drivers, List<String> probeFailures) {
       if (!bound) never.add(driver);
     }
     if (never.isEmpty()) never.addAll(driverNames);
-    List<String> why = r.probeFailures().stream()
-        .filter(f -> never.stream().anyMatch(d -> f.startsWith(d + ":"))).toList();
+    // The outcome says no driver bound at all, so every failed probe is part of why. (Filtering by the scenario's
+    // names lost them: a driver kind may register under another name, as zoo_usb registers as my_usb.)
+    List<String> why = List.copyOf(r.probeFailures());
     return Optional.of(new NonRun(List.copyOf(never), why));
   }
 
@@ -47,6 +48,11 @@ public record NonRun(List<String> drivers, List<String> probeFailures) {
     String what = String.join(", ", drivers) + " never bound";
     if (probeFailures.isEmpty()) return what + ": no probe of it returned (it matched no device, or its probe "
         + "was still running when the run ended)";
-    return what + ": " + String.join("; ", probeFailures);
+    // A device re-plugged under failing allocations fails its probe the same way several times: say it once.
+    java.util.Map<String, Integer> times = new java.util.LinkedHashMap<>();
+    for (String f : probeFailures) times.merge(f, 1, Integer::sum);
+    List<String> lines = new ArrayList<>();
+    times.forEach((f, n) -> lines.add(n == 1 ? f : f + " (" + n + " times)"));
+    return what + ": " + String.join("; ", lines);
   }
 }

@@ -142,7 +142,7 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     builder.hostBridge = builder.spawn(HostBridgeActor.create(builder.host()), "hostbridge");
     builder.createBuses();
     for (DeviceSpec d : scenario.devices()) d.install(builder);
-    for (Scenario.DriverSpec d : scenario.drivers()) builder.loadDriver(Catalog.driver(d.name()).entry(d.variant()));
+    for (Scenario.DriverSpec d : scenario.drivers()) builder.loadDriver(d.entry());
     for (WorkloadSpec w : scenario.workload()) w.install(builder);
     // Every bus reports bindings here: exposure (device-hours per driver and variant) is counted from them.
     Consumer<BindingChanged> bindings = change -> self.tell(new Bindings(change));

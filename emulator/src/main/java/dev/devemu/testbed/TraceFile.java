@@ -1,5 +1,6 @@
 package dev.devemu.testbed;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.protocol.v1.Delivery;
 import dev.devemu.protocol.v1.Trace;
 import dev.devemu.sim.DeliveryTrace;
@@ -21,7 +22,7 @@ public final class TraceFile {
   private TraceFile() {}
 
   /** What a trace file holds, in Java terms. */
-  public record Contents(long seed, String scenarioFile, String scenarioSource, String variantOverride,
+  public record Contents(long seed, String scenarioFile, String scenarioSource, Variant variantOverride,
       String strategy, String sha256, List<DeliveryTrace.Delivery> deliveries, long durationOverrideNanos,
       boolean faultsDisabled, boolean lenient, List<String> droppedFaults) {
     public List<String> choices() {
@@ -37,7 +38,7 @@ public final class TraceFile {
         .setSeed(c.seed())
         .setScenarioFile(c.scenarioFile())
         .setScenarioSource(c.scenarioSource())
-        .setVariantOverride(c.variantOverride() == null ? "" : c.variantOverride())
+        .setVariantOverride(c.variantOverride() == null ? "" : c.variantOverride().toString())
         .setStrategy(c.strategy())
         .setTraceSha256(c.sha256() == null ? "" : c.sha256())
         .setDurationOverrideNs(c.durationOverrideNanos())
@@ -77,8 +78,16 @@ public final class TraceFile {
     for (Delivery d : t.getDeliveriesList()) {
       deliveries.add(new DeliveryTrace.Delivery(d.getStep(), d.getTimeNs(), d.getActor(), d.getMessage()));
     }
-    return new Contents(t.getSeed(), t.getScenarioFile(), t.getScenarioSource(),
-        t.getVariantOverride().isEmpty() ? null : t.getVariantOverride(), t.getStrategy(), t.getTraceSha256(),
+    Variant variantOverride = null;
+    if (!t.getVariantOverride().isEmpty()) {
+      try {
+        variantOverride = Variant.parse(t.getVariantOverride());
+      } catch (IllegalArgumentException e) {
+        throw new IOException(path + ": variant_override: " + e.getMessage());
+      }
+    }
+    return new Contents(t.getSeed(), t.getScenarioFile(), t.getScenarioSource(), variantOverride, t.getStrategy(),
+        t.getTraceSha256(),
         deliveries, t.getDurationOverrideNs(), t.getFaultsDisabled(), t.getLenient(), List.copyOf(t.getDroppedFaultsList()));
   }
 }

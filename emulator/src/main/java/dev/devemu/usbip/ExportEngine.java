@@ -288,7 +288,8 @@ final class ExportEngine {
     int ep = s.basic().ep() & 0x0f;
     int endpoint = ep == 0 ? 0 : ep | (s.basic().direction() == UsbipProtocol.DIR_IN ? UsbDescriptors.ENDPOINT_DIR_IN : 0);
     ByteString setup = ep == 0 ? ByteString.copyFrom(s.setup()) : ByteString.EMPTY;
-    ByteString data = ep == 0 && s.data().length > 0 ? ByteString.copyFrom(s.data()) : ByteString.EMPTY;
+    // OUT data goes to the device: the setup stage's data on ep0, the payload on a data endpoint
+    ByteString data = s.data().length > 0 ? ByteString.copyFrom(s.data()) : ByteString.EMPTY;
     e.device.tell(new UsbDeviceActor.UrbSubmit(e.spec.port().port(), seq, endpoint, s.transferBufferLength(), setup,
         data, e.adapter, null));
     if (!e.waitingForUrbs.isEmpty()) {
@@ -334,8 +335,8 @@ final class ExportEngine {
 
   /**
    * RET_SUBMIT as stub_tx.c builds it: devid, direction and ep 0 in the basic header; IN data of actual_length
-   * bytes (a data endpoint's payload is what the model's transfer moved: the models carry lengths, not contents,
-   * so those bytes are zeros); iso descriptors back for an isochronous URB.
+   * bytes (what the model sent; zeros past what it gave, for a model that only counts lengths); iso descriptors
+   * back for an isochronous URB.
    */
   private void answer(Conn c, Pending p, int status, int actual, byte[] controlData, int packets) {
     actual = Math.max(0, Math.min(actual, p.length()));

@@ -14,7 +14,12 @@ final class LiveInputs implements ExternalInputs {
   private static final long MAX_WAIT_NANOS = 50_000_000;
 
   private final LinkedBlockingQueue<ExportEngine.Input> queue = new LinkedBlockingQueue<>();
-  private final long startWall = System.nanoTime();
+  /**
+   * Wall time of virtual time 0: when the lane first asks for input, i.e. when the export is live. Not when the
+   * server object was built: starting the actor system can take seconds on a loaded machine, and a fault plan's
+   * {@code at} counts from when clients can be served. Only the lane thread reads and sets it.
+   */
+  private long startWall = -1;
   private final double timeScale;
   private final ExportEngine.Input[] held = new ExportEngine.Input[1];
   private ExportEngine engine;
@@ -47,6 +52,7 @@ final class LiveInputs implements ExternalInputs {
   }
 
   private long virtualNow() {
+    if (startWall < 0) startWall = System.nanoTime();
     return (long) ((System.nanoTime() - startWall) * timeScale);
   }
 

@@ -1,7 +1,10 @@
 package dev.devemu.campaign;
 
+import static dev.devemu.kernel.Variant.RAW;
+import static dev.devemu.kernel.Variant.SAFE;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.devemu.kernel.Variant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -10,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 class CampaignAggregatorTest {
   static final long H = CampaignSpec.NANOS_PER_HOUR;
-  static final CampaignSpec SPEC = CampaignSpec.ofRuns("scenarios/x.conf", "x", "abc", 3, List.of("raw", "safe"));
+  static final CampaignSpec SPEC = CampaignSpec.ofRuns("scenarios/x.conf", "x", "abc", 3, List.of(RAW, SAFE));
 
-  static RunRecord run(long seed, String variant, long hours, RunRecord.OopsRecord... oopses) {
+  static RunRecord run(long seed, Variant variant, long hours, RunRecord.OopsRecord... oopses) {
     return new RunRecord(seed, variant, oopses.length > 0 ? "panic" : "completed", hours * H,
         Map.of("my_pcie/" + variant, hours * H), List.of(oopses), 0, 0, 0, null);
   }
@@ -23,20 +26,20 @@ class CampaignAggregatorTest {
 
   static List<RunRecord> records() {
     return List.of(
-        run(1, "raw", 1, oops("kasan:a", "kasan", "my_pcie", "raw")),
-        run(2, "raw", 2, oops("iommu:b", "iommu", "kernel", "-")),
-        run(3, "raw", 3),
-        run(1, "safe", 3),
-        run(2, "safe", 3),
-        run(3, "safe", 3, oops("kasan:a", "kasan", "my_pcie", "safe")),
-        run(4, "raw", 9, oops("kasan:c", "kasan", "my_pcie", "raw"))); // beyond --runs 3: not counted
+        run(1, RAW, 1, oops("kasan:a", "kasan", "my_pcie", "raw")),
+        run(2, RAW, 2, oops("iommu:b", "iommu", "kernel", "-")),
+        run(3, RAW, 3),
+        run(1, SAFE, 3),
+        run(2, SAFE, 3),
+        run(3, SAFE, 3, oops("kasan:a", "kasan", "my_pcie", "safe")),
+        run(4, RAW, 9, oops("kasan:c", "kasan", "my_pcie", "raw"))); // beyond --runs 3: not counted
   }
 
   @Test
   void countsRatesDetectorsAndSignatures() {
     CampaignAggregator agg = new CampaignAggregator(SPEC);
     for (RunRecord r : records()) assertTrue(agg.add(r));
-    assertFalse(agg.add(run(1, "raw", 5)), "a key counts once");
+    assertFalse(agg.add(run(1, RAW, 5)), "a key counts once");
     CampaignSummary s = agg.summary();
 
     assertTrue(s.selection().complete());
@@ -44,7 +47,7 @@ class CampaignAggregatorTest {
     assertEquals(Map.of("completed", 3L, "panic", 3L), s.outcomes());
 
     CampaignSummary.Group raw = s.variants().get(0);
-    assertEquals("raw", raw.variant());
+    assertEquals(RAW, raw.variant());
     assertEquals(6 * H, raw.exposureNanos());
     assertEquals(2, raw.oopses(), "the kernel's oops counts in the variant's total");
     assertEquals(Map.of("iommu", 1L, "kasan", 1L), raw.byDetector());
@@ -52,7 +55,7 @@ class CampaignAggregatorTest {
 
     CampaignSummary.Group pcieRaw = s.drivers().get(0);
     assertEquals("my_pcie", pcieRaw.driver());
-    assertEquals("raw", pcieRaw.variant());
+    assertEquals(RAW, pcieRaw.variant());
     assertEquals(1, pcieRaw.oopses(), "but not in the driver's");
     CampaignSummary.Group pcieSafe = s.drivers().get(1);
     assertEquals(9 * H, pcieSafe.exposureNanos());
@@ -68,9 +71,9 @@ class CampaignAggregatorTest {
     CampaignSummary.Signature a = s.signatures().get(0);
     assertEquals("kasan:a", a.signature());
     assertEquals(2, a.count());
-    assertEquals(Map.of("raw", 1L, "safe", 1L), a.byVariant());
+    assertEquals(Map.of(RAW, 1L, SAFE, 1L), a.byVariant());
     assertEquals(1, a.exampleSeed());
-    assertEquals("raw", a.exampleVariant());
+    assertEquals(RAW, a.exampleVariant());
     assertEquals("./devemu run scenarios/x.conf --seed 1 --variant raw", a.replay());
     assertEquals("kernel", s.signatures().get(1).driver());
 

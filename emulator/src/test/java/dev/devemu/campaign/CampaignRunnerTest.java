@@ -1,7 +1,10 @@
 package dev.devemu.campaign;
 
+import static dev.devemu.kernel.Variant.RAW;
+import static dev.devemu.kernel.Variant.SAFE;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.devemu.kernel.Variant;
 import dev.devemu.scenario.Scenario;
 import dev.devemu.scenario.ScenarioLoader;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +35,7 @@ class CampaignRunnerTest {
   Path tmp;
 
   static CampaignSpec runs(long n) {
-    return CampaignSpec.ofRuns("tiny.conf", "tiny", CampaignSpec.sha256(SCENARIO), n, List.of("raw", "safe"));
+    return CampaignSpec.ofRuns("tiny.conf", "tiny", CampaignSpec.sha256(SCENARIO), n, List.of(RAW, SAFE));
   }
 
   static CampaignRunner.Outcome campaign(Path dir, CampaignSpec spec, CampaignBackend backend, int workers)
@@ -139,7 +142,7 @@ class CampaignRunnerTest {
   void aDeviceHoursCampaignPicksTheSameSeedsWhateverTheParallelism() throws Exception {
     double hours = 0.00005; // 180 ms of exposure per variant: about 10 runs of 20 ms
     CampaignSpec spec = CampaignSpec.ofDeviceHours("tiny.conf", "tiny", CampaignSpec.sha256(SCENARIO), hours,
-        List.of("raw", "safe"));
+        List.of(RAW, SAFE));
     Path one = tmp.resolve("one");
     Path three = tmp.resolve("three");
     CampaignRunner.Outcome a = campaign(one, spec, new LocalCampaignBackend(1), 1);
@@ -157,18 +160,18 @@ class CampaignRunnerTest {
       assertTrue(without < target, "seed " + v.lastSeed() + " was not needed by " + v.variant());
     }
     // raw's runs end at their first oops, safe's last: each variant stops at its own seed count
-    assertTrue(sel.of("raw").lastSeed() > sel.of("safe").lastSeed(), sel.toString());
+    assertTrue(sel.of(RAW).lastSeed() > sel.of(SAFE).lastSeed(), sel.toString());
   }
 
   /** A variant that has its device-hours target gets no more runs, even within a wave that planned them. */
   @Test
   void theLocalBackendSkipsTheRunsTheSinkNoLongerWants() throws Exception {
     List<RunKey> keys = new java.util.ArrayList<>();
-    for (long seed = 1; seed <= 4; seed++) keys.addAll(List.of(new RunKey(seed, "raw"), new RunKey(seed, "safe")));
+    for (long seed = 1; seed <= 4; seed++) keys.addAll(List.of(new RunKey(seed, RAW), new RunKey(seed, SAFE)));
     CampaignPlan plan = new CampaignPlan("skip", "tiny.conf", SCENARIO, keys, 0);
     List<RunKey> ran = new java.util.ArrayList<>();
     try (LocalCampaignBackend backend = new LocalCampaignBackend(1)) {
-      backend.execute(plan, Set.of(new RunKey(1, "raw")), new CampaignBackend.ResultSink() {
+      backend.execute(plan, Set.of(new RunKey(1, RAW)), new CampaignBackend.ResultSink() {
         @Override
         public void accept(RunRecord record) {
           ran.add(record.key());
@@ -177,11 +180,11 @@ class CampaignRunnerTest {
         @Override
         public boolean wants(RunKey key) {
           // safe "reaches its target" with its second run
-          return !key.variant().equals("safe") || ran.stream().filter(k -> k.variant().equals("safe")).count() < 2;
+          return !key.variant().equals(SAFE) || ran.stream().filter(k -> k.variant().equals(SAFE)).count() < 2;
         }
       });
     }
-    assertEquals(List.of(new RunKey(1, "safe"), new RunKey(2, "raw"), new RunKey(2, "safe"), new RunKey(3, "raw"),
-        new RunKey(4, "raw")), ran, "one worker, plan order, done keys and unwanted keys skipped");
+    assertEquals(List.of(new RunKey(1, SAFE), new RunKey(2, RAW), new RunKey(2, SAFE), new RunKey(3, RAW),
+        new RunKey(4, RAW)), ran, "one worker, plan order, done keys and unwanted keys skipped");
   }
 }

@@ -188,7 +188,9 @@ class CampaignCommandTest {
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", scenario.toString(), "--runs", "2", "--device-hours", "1").code());
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", scenario.toString(), "--runs", "0").code());
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", scenario.toString(), "--device-hours", "-3").code());
-    assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", scenario.toString(), "--variant", "unsafe").code());
+    CliTest.Result badVariant = devemu("campaign", scenario.toString(), "--variant", "unsafe");
+    assertEquals(ExitCodes.BAD_INPUT, badVariant.code());
+    assertTrue(badVariant.err().contains("unknown variant \"unsafe\" (use raw or safe)"), badVariant.err());
     assertEquals(ExitCodes.BAD_INPUT, devemu("campaign", tmp.resolve("missing.conf").toString()).code());
     CliTest.Result notACampaign = devemu("campaign", "--resume", tmp.toString());
     assertEquals(ExitCodes.BAD_INPUT, notACampaign.code());

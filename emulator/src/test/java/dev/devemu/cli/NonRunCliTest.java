@@ -51,6 +51,17 @@ class NonRunCliTest {
   }
 
   @Test
+  void theReasonIsGivenForADriverKindThatRegistersUnderAnotherNameAndRepeatsAreCounted() throws Exception {
+    // zoo_usb registers as my_usb, so its probe failures are logged as my_usb's; the device is plugged in twice
+    String s = PROBE_FAILS.replace("name = my_usb, variant = safe", "name = zoo_usb, variant = raw")
+        + "faults { events = [ { at = 5ms, action = unplug, slot = \"1-1\", restore-after = 1ms } ] }\n";
+    CliTest.Result r = CliTest.devemu("run", write("z.conf", s).toString(), "--seed", "1");
+    assertEquals(ExitCodes.NOT_BOUND, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("zoo_usb never bound: my_usb: probe of 1-1:1.0 failed with error -19 (ENODEV) "
+        + "(2 times)"), r.err());
+  }
+
+  @Test
   void aDriverThatCanMatchNothingIsRejectedBeforeTheRun() throws Exception {
     // the loader knows the ID tables: a driver no device matches is bad input, with file, line and key
     CliTest.Result r = CliTest.devemu("run", write("s.conf", NO_MATCH).toString());
@@ -77,7 +88,7 @@ class NonRunCliTest {
       var result = Runner.run(host, 0, s, 1, Runner.Options.defaults()).result();
       assertEquals(NonRun.OUTCOME, result.outcome());
       assertTrue(NonRun.of(s, result).isPresent());
-      RunRecord rec = RunRecord.of(new RunKey(1, "safe"), result);
+      RunRecord rec = RunRecord.of(new RunKey(1, dev.devemu.kernel.Variant.SAFE), result);
       assertEquals(NonRun.OUTCOME, rec.outcome());
       assertEquals(0, rec.totalExposureNanos());
     }

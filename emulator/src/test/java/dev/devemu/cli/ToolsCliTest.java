@@ -165,6 +165,17 @@ class ToolsCliTest {
     assertTrue(r.err().contains(missing.toString()), r.err());
     assertEquals(ExitCodes.BAD_INPUT, devemu("shrink", junk.toString()).code());
     assertEquals(ExitCodes.BAD_INPUT, devemu("explore", RACE.toString(), "--strategy", "pct:x").code());
+
+    // a report whose variant is a word this build does not know: exit 2 naming the file and the field
+    Path report = tmp.resolve("variant.json");
+    devemu("run", RACE.toString(), "--seed", "1", "--variant", "raw", "--report", report.toString());
+    ObjectMapper json = new ObjectMapper();
+    JsonNode root = json.readTree(report.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("replay")).put("variant_override", "unsafe");
+    json.writeValue(report.toFile(), root);
+    r = devemu("replay", report.toString());
+    assertEquals(ExitCodes.BAD_INPUT, r.code());
+    assertTrue(r.err().contains(report + ": replay.variant_override: unknown variant \"unsafe\""), r.err());
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.RunKey;
+import dev.devemu.kernel.Variant;
 import dev.devemu.campaign.RunRecord;
 import dev.devemu.protocol.v1.CampaignPlanProto;
 import dev.devemu.protocol.v1.RunKeyProto;
@@ -206,12 +207,12 @@ class BoundedWorkTest {
   @Test
   void aResultCountsOnlyFromTheWorkerTheRunWasHandedTo() throws Exception {
     CampaignPlan plan = new CampaignPlan("forged", "bounded.conf", SingleNodeCampaign.SCENARIO,
-        List.of(new RunKey(1, "raw"), new RunKey(2, "raw")), 0);
+        List.of(new RunKey(1, Variant.RAW), new RunKey(2, Variant.RAW)), 0);
     assertEquals("", this.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.SubmitCampaign(plan, r))
         .error());
     ActorRef<CampaignCoordinator.Command> coordinator = NodeServices.get(node.system()).coordinator();
-    RunKey one = new RunKey(1, "raw");
-    RunKey two = new RunKey(2, "raw");
+    RunKey one = new RunKey(1, Variant.RAW);
+    RunKey two = new RunKey(2, Variant.RAW);
     String self = node.system().address().toString();
 
     // A sender the coordinator never handed anything: dropped.
@@ -249,8 +250,8 @@ class BoundedWorkTest {
 
   @Test
   void aResultReadAndForgottenRunsAgainForAClientThatAsksForIt() throws Exception {
-    RunKey one = new RunKey(1, "raw");
-    RunKey two = new RunKey(2, "raw");
+    RunKey one = new RunKey(1, Variant.RAW);
+    RunKey two = new RunKey(2, Variant.RAW);
     CampaignPlan plan = new CampaignPlan("reopen", "bounded.conf", SingleNodeCampaign.SCENARIO, List.of(one, two), 0);
     assertEquals("", BoundedWorkTest.<CampaignCoordinator.CampaignProgress>ask(
         r -> new CampaignCoordinator.SubmitCampaign(plan, r)).error());
@@ -305,11 +306,11 @@ class BoundedWorkTest {
     try {
       ClusterCampaigns.Doors doors = ClusterCampaigns.Doors.parse(node.httpAddress(), TOKEN);
       List<RunKey> eight = new ArrayList<>();
-      for (int s = 1; s <= 8; s++) eight.add(new RunKey(s, "raw"));
+      for (int s = 1; s <= 8; s++) eight.add(new RunKey(s, Variant.RAW));
       doors.submit(new CampaignPlan("parts", "bounded.conf", SingleNodeCampaign.SCENARIO, eight, 0));
       assertEquals(8, progress("parts").planned(), "two parts of four make one campaign");
       List<RunKey> twelve = new ArrayList<>(eight);
-      for (int s = 9; s <= 12; s++) twelve.add(new RunKey(s, "raw"));
+      for (int s = 9; s <= 12; s++) twelve.add(new RunKey(s, Variant.RAW));
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> doors.submit(
           new CampaignPlan("parts", "bounded.conf", SingleNodeCampaign.SCENARIO, twelve, 0)));
       assertTrue(e.getMessage().contains("would plan 12 runs, over devemu.limits.max-runs-per-campaign = " + MAX_RUNS),

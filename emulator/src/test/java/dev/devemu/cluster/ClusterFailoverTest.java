@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.devemu.campaign.CampaignBackend;
+import dev.devemu.campaign.CampaignFolder;
 import dev.devemu.campaign.CampaignPlan;
 import dev.devemu.campaign.CampaignProgress;
-import dev.devemu.campaign.CampaignFolder;
 import dev.devemu.campaign.CampaignRunner;
 import dev.devemu.campaign.CampaignSpec;
 import dev.devemu.campaign.RunKey;
@@ -229,7 +229,7 @@ class ClusterFailoverTest {
     assertTrue(log.contains("corrupt RunCompleted frame"), "the corrupt frame was not logged:\n" + log);
     // And it still does its work: a small campaign completes with every result.
     List<RunKey> runs = new ArrayList<>();
-    for (int seed = 1; seed <= 6; seed++) runs.add(new RunKey(seed, "raw"));
+    for (int seed = 1; seed <= 6; seed++) runs.add(new RunKey(seed, dev.devemu.kernel.Variant.RAW));
     Map<RunKey, RunRecord> results = new ConcurrentHashMap<>();
     ClusterCampaigns.connect(cluster.door(2), cluster.token()).execute(new CampaignPlan("after-garbage", "after-garbage.conf",
         SingleNodeCampaign.SCENARIO, runs, 0), Set.of(), r -> results.put(r.key(), r));

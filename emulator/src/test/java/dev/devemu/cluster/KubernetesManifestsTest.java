@@ -123,7 +123,7 @@ class KubernetesManifestsTest {
     }
     assertEquals(conf.getInt("pekko.remote.artery.canonical.port"), ports.get("remoting"));
     assertEquals(conf.getInt("pekko.management.http.port"), ports.get("management"));
-    // Readiness is devemu's own /ready (journal writable, coordinator recovered); Pekko's check moved aside for it.
+    // readiness is devemu's own /ready (journal and coordinator), which Pekko's own check must not shadow
     assertEquals("/ready", path(c, "readinessProbe.httpGet").get("path"));
     assertNotEquals("ready", conf.getString("pekko.management.health-checks.readiness-path"));
     assertEquals("/" + conf.getString("pekko.management.health-checks.liveness-path"),

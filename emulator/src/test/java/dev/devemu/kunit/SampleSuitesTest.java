@@ -40,6 +40,9 @@ class SampleSuitesTest {
       "my_usb.completion_handles_every_urb_status",       // usb_clear_halt from the completion handler
       "my_char.failed_set_config_does_not_wedge_the_next"); // the flag a failed SET_CONFIG leaves set
 
+  /** Cases a variant skips: the route to what they test does not exist in it (the skip says why). */
+  static final Set<String> SAFE_SKIPS = Set.of("my_usb.disconnect_wait_expires_after_5s_with_etimedout");
+
   SimHost host;
 
   @BeforeAll
@@ -64,7 +67,9 @@ class SampleSuitesTest {
           cases.add(DynamicTest.dynamicTest(c.name(), () -> {
             KunitResults.Case r = KunitRunner.runCase(host, suite, c, KunitRunner.Options.of(variant));
             String log = String.join("\n", allLog(r));
-            if (expectedFailures.contains(id)) {
+            if (variant == Variant.SAFE && SAFE_SKIPS.contains(id)) {
+              assertEquals(KunitResults.Status.SKIP, r.status(), id + " " + variant + ": " + log);
+            } else if (expectedFailures.contains(id)) {
               assertEquals(KunitResults.Status.FAIL, r.status(), id + " " + variant + " was expected to fail: " + log);
               assertTrue(log.contains("FAILED at") || log.contains("detector report"), log);
             } else {
@@ -103,5 +108,25 @@ class SampleSuitesTest {
     assertEquals(Set.of("my_pcie/raw", "my_pcie/safe"),
         Set.copyOf(shares.stream().map(ErrorPathTable.Share::key).toList()));
     for (ErrorPathTable.Share s : shares) assertTrue(s.covered() > 0 && s.covered() <= s.sites(), s.toString());
+  }
+
+  /**
+   * A fallible kernel function of several steps (usb_submit_urb) is recorded at the driver line that called it, and
+   * its failure counts as its error path. (The safe variant's submission is built inside SafeUrb after the driver's
+   * line returned: not attributed, the known limit in docs/results.md.)
+   */
+  @org.junit.jupiter.api.Test
+  void aMultiStepKernelFunctionIsRecordedAtItsCaller() {
+    ErrorPaths paths = new ErrorPaths();
+    KunitSuite usb = KunitRunner.select(KunitRunner.catalog(), "my_usb.urb_submission_failing_fails_probe").get(0);
+    KunitRunner.runSuite(host, usb, KunitRunner.Options.of(Variant.RAW).withCoverage(paths));
+    for (String v : List.of("raw")) {
+      var submit = paths.sites().entrySet().stream()
+          .filter(e -> e.getKey().variant().equals(v) && e.getKey().call().equals("usb_submit_urb"))
+          .findFirst().orElseThrow(() -> new AssertionError(v + ": " + paths.sites()));
+      assertTrue(submit.getKey().source().startsWith(v.equals("raw") ? "RawMyUsb.java:" : "SafeMyUsb.java:"),
+          submit.getKey().toString());
+      assertTrue(submit.getValue().errors() >= 1, submit.toString());
+    }
   }
 }

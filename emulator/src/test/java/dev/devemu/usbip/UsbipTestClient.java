@@ -91,6 +91,15 @@ final class UsbipTestClient implements AutoCloseable {
     return s;
   }
 
+  /** Sends a bulk OUT transfer of {@code data} on endpoint number {@code ep}; returns its seqnum. */
+  int bulkOut(int ep, byte[] data) throws IOException {
+    int s = seqnum++;
+    directions.put(s, UsbipProtocol.DIR_OUT);
+    send(new CmdSubmit(new Basic(UsbipProtocol.CMD_SUBMIT, s, DEVID, UsbipProtocol.DIR_OUT, ep), 0, data.length, 0,
+        0, 0, new byte[8], data, List.of()).encode());
+    return s;
+  }
+
   int unlink(int victim) throws IOException {
     int s = seqnum++;
     send(new CmdUnlink(new Basic(UsbipProtocol.CMD_UNLINK, s, DEVID, 0, 0), victim).encode());

@@ -84,4 +84,17 @@ class CodecRoundTripTest {
     assertTrue(e.getMessage().contains("MmioRead"), e.getMessage());
     assertThrows(NotSerializableException.class, () -> serializer.fromBinary(new byte[0], "NoSuchMessage"));
   }
+
+  @Test
+  void aVariantThisBuildDoesNotKnowIsACorruptFrameNamingTheField() throws Exception {
+    DevemuSerializer serializer = new DevemuSerializer((org.apache.pekko.actor.ExtendedActorSystem) kit.system().classicSystem());
+    // a worker's assignment whose run names a variant this build does not know
+    byte[] frame = dev.devemu.protocol.v1.WorkAssigned.newBuilder().setEpoch("e1").setSeq(1)
+        .addRuns(dev.devemu.protocol.v1.RunRequest.newBuilder().setCampaignId("c").setScenarioFile("s.conf")
+            .setScenarioSource("scenario {}").setSeed(1).setVariant("unsafe"))
+        .build().toByteArray();
+    String manifest = "WorkAssigned";
+    NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.fromBinary(frame, manifest));
+    assertTrue(e.getMessage().contains("RunRequest.variant: unknown variant \"unsafe\" (use raw or safe)"), e.getMessage());
+  }
 }

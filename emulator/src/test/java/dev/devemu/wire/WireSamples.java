@@ -105,7 +105,7 @@ public final class WireSamples {
     @SuppressWarnings({"unchecked", "rawtypes"})
     ActorRef<CampaignCoordinator.CampaignsReport> reportTo = (ActorRef) ref;
     String node = "pekko://devemu@127.0.0.1:25521";
-    RunKey raw = new RunKey(42, "raw");
+    RunKey raw = new RunKey(42, dev.devemu.kernel.Variant.RAW);
     RunKey own = new RunKey(-7, null); // a negative seed, and no variant override
     CampaignPlan plan = new CampaignPlan("c-1f2e", "race.conf", "scenario { name = race }", List.of(raw, own), 8_000_000);
     RunRequest request = new RunRequest("c-1f2e", "race.conf", "scenario { name = race }", raw, 8_000_000);
@@ -127,6 +127,19 @@ public final class WireSamples {
     out.add(new CampaignCoordinator.CampaignsReport(node, List.of(progress), perNode));
     out.add(new CampaignCoordinator.ResultPage("c-1f2e", true, 100, List.of(recorded), 101, 200, false));
     out.add(new CampaignCoordinator.PlanAccepted(plan));
+    // a coverage campaign: its plan, a run request and a record carrying error-path counts (and one that recorded none)
+    CampaignPlan coveragePlan = new CampaignPlan("c-2a3b", "race.conf", "scenario { name = race }", List.of(raw), 0, true);
+    out.add(new CampaignCoordinator.PlanAccepted(coveragePlan));
+    out.add(new RunWorker.WorkAssigned("epoch-1", 19, List.of(new RunRequest("c-2a3b", "race.conf", "scenario { name = race }", raw, 0, true))));
+    Map<dev.devemu.kernel.ErrorPaths.Site, dev.devemu.kernel.ErrorPaths.Counts> paths = new TreeMap<>();
+    paths.put(new dev.devemu.kernel.ErrorPaths.Site("my_pcie", "raw", "pci_iomap", "RawMyPcie.java:71"),
+        new dev.devemu.kernel.ErrorPaths.Counts(3, 1));
+    paths.put(new dev.devemu.kernel.ErrorPaths.Site("my_pcie", "raw", "request_irq", "RawMyPcie.java:80"),
+        new dev.devemu.kernel.ErrorPaths.Counts(2, 0));
+    out.add(new CampaignCoordinator.RunCompleted(worker, node, "c-2a3b", raw,
+        dev.devemu.campaign.RunRecord.of(raw, sampleResult()).withErrorPaths(paths)));
+    out.add(new CampaignCoordinator.RunCompleted(worker, node, "c-2a3b", raw,
+        dev.devemu.campaign.RunRecord.of(raw, sampleResult()).withErrorPaths(Map.of())));
     out.add(new CampaignCoordinator.ResultRecorded("c-1f2e", recorded));
     out.add(new CampaignCoordinator.CancelCampaign("c-1f2e", true, progressTo));
     out.add(new CampaignCoordinator.CampaignProgress("c-1f2e", true, "race.conf", 10, 4, true, perNode, Map.of(), 0, "",
@@ -142,8 +155,8 @@ public final class WireSamples {
     some.set(3);
     out.add(new CampaignCoordinator.CoordinatorSnapshot(List.of(new CampaignCoordinator.CampaignSnapshot("c-1f2e",
         "race.conf", "scenario { name = race }", 8_000_000, new TreeMap<>(Map.of("raw", seeds, "safe", some)),
-        List.of(own), new TreeMap<>(Map.of("raw", some)), List.of(), List.of(recorded), 100, perNode, false),
+        List.of(own), new TreeMap<>(Map.of("raw", some)), List.of(), List.of(recorded), 100, perNode, false, true),
         new CampaignCoordinator.CampaignSnapshot("c-2", "b.conf", "x", 0, new TreeMap<>(), List.of(), new TreeMap<>(),
-            List.of(), List.of(), 0, new TreeMap<>(), true))));
+            List.of(), List.of(), 0, new TreeMap<>(), true, false))));
   }
 }

@@ -146,7 +146,8 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
       return this;
     }
     pending.put(m.seq(), new Pending(m.endpoint(), m.length(), m.cause()));
-    model.onTransfer(m.seq(), m.endpoint(), m.length(), this);
+    byte[] out = (m.endpoint() & 0x80) == 0 && !m.data().isEmpty() ? m.data().toByteArray() : null;
+    model.onTransfer(m.seq(), m.endpoint(), m.length(), out, this);
     return this;
   }
 
@@ -276,6 +277,11 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
 
   @Override
   public void complete(long seq, int status, int actualLength) {
+    complete(seq, status, actualLength, null);
+  }
+
+  @Override
+  public void complete(long seq, int status, int actualLength, byte[] data) {
     Pending p = pending.remove(seq);
     if (p == null || !present) return;
     if (status == 0) {
@@ -293,7 +299,13 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
         actualLength = 0;
       }
     }
-    send(seq, status, actualLength, ByteString.EMPTY, p.cause());
+    // A STALL handshake on a data endpoint is its Halt feature set: it answers STALL until CLEAR_FEATURE.
+    if (status == -Errno.EPIPE) halted[index(p.endpoint())] = true;
+    ByteString bytes = ByteString.EMPTY;
+    if (data != null && status != -Errno.EPIPE && status != -Errno.EPROTO) {
+      bytes = ByteString.copyFrom(data, 0, Math.min(data.length, Math.max(0, actualLength)));
+    }
+    send(seq, status, actualLength, bytes, p.cause());
   }
 
   private void send(long seq, int status, int actual, ByteString data, Cause cause) {

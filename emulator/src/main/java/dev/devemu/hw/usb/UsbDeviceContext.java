@@ -21,6 +21,13 @@ public interface UsbDeviceContext {
    */
   void complete(long seq, int status, int actualLength);
 
+  /**
+   * As {@link #complete(long, int, int)}, with the bytes an IN transfer carries ({@code actualLength} of them are
+   * sent; null or a shorter array means the rest are zeros). A host that only counts lengths ignores them; the
+   * USB/IP export sends them.
+   */
+  void complete(long seq, int status, int actualLength, byte[] data);
+
   boolean present();
 
   UsbSpeed speed();

@@ -34,6 +34,15 @@ public interface UsbDeviceModel {
    */
   void onTransfer(long seq, int endpoint, int length, UsbDeviceContext dev);
 
+  /**
+   * As {@link #onTransfer(long, int, int, UsbDeviceContext)}, with the bytes of an OUT transfer when the host
+   * sent them ({@code null} when it only counts lengths, as devemu's own drivers do). Models that do not look at
+   * OUT data need not override it.
+   */
+  default void onTransfer(long seq, int endpoint, int length, byte[] outData, UsbDeviceContext dev) {
+    onTransfer(seq, endpoint, length, dev);
+  }
+
   /** The host dropped a transfer the model had not answered yet. */
   default void onCancelled(long seq, UsbDeviceContext dev) {}
 

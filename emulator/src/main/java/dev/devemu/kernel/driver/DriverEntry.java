@@ -29,6 +29,17 @@ public interface DriverEntry<D extends BindableDevice, M> {
    */
   M match(D device);
 
+  /**
+   * The driver with dynamic IDs added, as writing {@code "vendor device"} to its {@code new_id} file in sysfs does
+   * ({@code pci_add_dynid}, {@code usb_store_new_id}): matched before its own ID table, with any subsystem and no
+   * driver data. Each ID is {vendor, device} (PCI) or {vendor, product} (USB).
+   *
+   * @throws UnsupportedOperationException for a bus without new_id (the platform bus matches by name)
+   */
+  default DriverEntry<D, M> withNewIds(java.util.List<int[]> ids) {
+    throw new UnsupportedOperationException("the bus of driver " + name() + " has no new_id");
+  }
+
   /** The binding the driver core runs (probe, later remove) for a device that matched. */
   Binding bind(D device, M matched, Owner owner);
 }

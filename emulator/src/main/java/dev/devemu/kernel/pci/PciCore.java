@@ -3,6 +3,7 @@ package dev.devemu.kernel.pci;
 import dev.devemu.hw.machine.Cpu;
 import dev.devemu.hw.pci.PciConfigSpace;
 import dev.devemu.hw.pci.PciDeviceActor;
+import dev.devemu.kernel.ChainBuildingTrap;
 import dev.devemu.kernel.CpuActor;
 import dev.devemu.kernel.Exec;
 import dev.devemu.kernel.Irqs;
@@ -244,6 +245,7 @@ public final class PciCore {
    */
   public static Op<Integer> allocIrqVectors(PciFunction pdev, int min, int max) {
     return Op.step("pci_alloc_irq_vectors", x -> {
+      pdev.irqVectorsAllocatedOnce(true);
       if (pdev.irqCount() > 0) return -Errno.EINVAL;
       if (k(x).faults().inject("pci_alloc_irq_vectors", pdev.name())) return -Errno.ENOSPC;
       int msix = pdev.findCapability(PciConfigSpace.CAP_ID_MSIX);
@@ -300,8 +302,16 @@ public final class PciCore {
     });
   }
 
-  /** pci_irq_vector: the Linux IRQ number of vector {@code n}, or -EINVAL. */
+  /**
+   * pci_irq_vector: the Linux IRQ number of vector {@code n}, or -EINVAL (no such vector, or the vectors were
+   * freed or could not be allocated). Asked before pci_alloc_irq_vectors was ever called on the device, it throws
+   * {@link ChainBuildingTrap} instead: that is the chain-building trap (the value computed while the chain that
+   * allocates the vectors was being built), and the -EINVAL it would give surfaces much later as a probe that fails
+   * on every seed.
+   */
   public static int irqVector(PciFunction pdev, int n) {
+    if (!pdev.irqVectorsAllocatedOnce()) throw new ChainBuildingTrap("pci_irq_vector(" + pdev + ", " + n + ")",
+        "pci_alloc_irq_vectors");
     return n >= 0 && n < pdev.irqCount() ? pdev.irq(n) : -Errno.EINVAL;
   }
 

@@ -27,6 +27,15 @@ public record PciDriverEntry(String name, Variant variant, List<PciDeviceId> idT
     return null;
   }
 
+  /** new_id: dynamic IDs {@code PCI_DEVICE(vendor, device)}, matched before the static table (pci_match_device). */
+  @Override
+  public PciDriverEntry withNewIds(List<int[]> ids) {
+    List<PciDeviceId> table = new java.util.ArrayList<>();
+    for (int[] id : ids) table.add(PciDeviceId.of(id[0], id[1]));
+    table.addAll(idTable);
+    return new PciDriverEntry(name, variant, List.copyOf(table), binder);
+  }
+
   @Override
   public Binding bind(PciFunction function, PciDeviceId matched, Owner owner) {
     return binder.bind(function, matched, owner);

@@ -29,6 +29,7 @@ public final class PciFunction implements BindableDevice {
   /** Linux IRQ numbers of the vectors allocated (MSI: one; MSI-X: one per entry), null while none. */
   private int[] irqs;
   private int irqCount;
+  private boolean irqVectorsAllocatedOnce;
   private IrqMode irqMode = IrqMode.NONE;
   private int enableCount;
   private boolean master;
@@ -172,6 +173,18 @@ public final class PciFunction implements BindableDevice {
 
   int irqCount() {
     return irqCount;
+  }
+
+  /**
+   * Whether pci_alloc_irq_vectors was ever called on this function (whatever it returned): before that,
+   * pci_irq_vector is the chain-building trap ({@code kernel.ChainBuildingTrap}).
+   */
+  public boolean irqVectorsAllocatedOnce() {
+    return irqVectorsAllocatedOnce;
+  }
+
+  void irqVectorsAllocatedOnce(boolean called) {
+    irqVectorsAllocatedOnce = called;
   }
 
   /** The Linux IRQ number of vector {@code n} (0 &lt;= n &lt; {@link #irqCount()}). */

@@ -34,7 +34,9 @@ public final class UsbCore {
 
   /**
    * usb_alloc_urb(0, GFP_KERNEL): a URB with one reference, or NULL (a URB without memory) when kmalloc fails
-   * (fault point {@code kmalloc}, for driver code).
+   * (fault point {@code kmalloc}, for driver code). Like every struct pointer of the raw API (a {@code KStruct}
+   * whose allocation failed), the NULL URB is an object: check it with {@link Urb#isNull()} — C's
+   * {@code if (!urb)} — never with {@code == null}, which is always false here and lets the failure through.
    */
   public static Op<Urb> allocUrb() {
     return Op.step("usb_alloc_urb", x -> {

@@ -26,6 +26,15 @@ public record UsbDriverEntry(String name, Variant variant, List<UsbDeviceId> idT
     return UsbDeviceId.matchId(intf.device().descriptor(), intf.altsetting().desc(), idTable);
   }
 
+  /** new_id: dynamic IDs {@code USB_DEVICE(vendor, product)}, matched before the static table (usb_match_dynamic_id). */
+  @Override
+  public UsbDriverEntry withNewIds(List<int[]> ids) {
+    List<UsbDeviceId> table = new java.util.ArrayList<>();
+    for (int[] id : ids) table.add(UsbDeviceId.device(id[0], id[1]));
+    table.addAll(idTable);
+    return new UsbDriverEntry(name, variant, List.copyOf(table), softUnbind, binder);
+  }
+
   @Override
   public Binding bind(UsbInterface intf, UsbDeviceId matched, Owner owner) {
     return binder.bind(intf, matched, owner);

@@ -15,6 +15,12 @@ final class MyPcieSuite {
         t.expectErrno("probe_rc", r.probeRc(), "0");
         t.expectTrue("logged(\"Probe succeeded\")", r.logged("my_pcie: Probe succeeded"));
       })
+      .test("binds_a_rebadged_card_through_new_id", t -> {
+        // the same silicon under IDs its table does not list: bound only through new_id, and probed like its own
+        BedRun r = t.testbed().device(Mock.pci().ids(0x8086, 0x1234).interruptRate(1000)).newId(0x8086, 0x1234).run();
+        t.expectErrno("probe_rc", r.probeRc(), "0");
+        t.expectTrue("logged(\"Probe succeeded\")", r.logged("my_pcie: Probe succeeded"));
+      })
       .test("revision_below_0x02_is_enodev_and_leaks_nothing", t -> {
         // the leak check runs after the failed probe: anything not undone is a report, which fails the case
         BedRun r = t.testbed().device(Mock.pci().revision(0x01)).run();

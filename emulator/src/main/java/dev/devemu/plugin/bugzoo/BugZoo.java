@@ -62,7 +62,9 @@ public final class BugZoo implements DriverFamily {
           "init_completion() comes after the first usb_submit_urb(); a fast completion completes a zeroed one",
           "null-deref", "my_usb_in_complete"),
       usb(ZooUsb.Defect.UNCHECKED_ALLOC, "unchecked error return",
-          "kmalloc of in_buf is not checked; the first completion touches a NULL buffer", "null-deref,kasan", null),
+          "kmalloc of in_buf is not checked; usb_submit_urb DMA-maps the NULL transfer buffer", "null-deref",
+          // named, so that another NULL dereference under the same allocation failures does not count as this bug
+          "urb->transfer_buffer"),
       usb(ZooUsb.Defect.SLEEP_IN_COMPLETION, "sleep in atomic context",
           "the IN completion handler clears a STALL with the sleeping usb_clear_halt()", "atomic-sleep",
           "my_usb_in_complete"),

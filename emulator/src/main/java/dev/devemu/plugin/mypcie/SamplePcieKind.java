@@ -15,7 +15,8 @@ import java.util.List;
  * {@code type = sample-pcie}: keys {@code slot} (PCI address), {@code revision} (default 2),
  * {@code interrupt-rate} (samples per second while enabled, default 100), {@code present} (default true), and for
  * driver tests' mock cards {@code bar0-size} (bytes, a power of two >= 16, or 0 for no BAR0; default the datasheet's)
- * and {@code msi} (default true; false leaves the MSI capability out).
+ * and {@code msi} (default true; false leaves the MSI capability out), {@code vendor-id} and {@code device-id}
+ * (default the datasheet's 1234:5678: the same card under other IDs, for a driver bound through new_id).
  */
 public final class SamplePcieKind implements DeviceKind {
   @Override
@@ -45,16 +46,20 @@ public final class SamplePcieKind implements DeviceKind {
       throw node.error("bar0-size", "must be 0 (no BAR0) or a power of two >= 16, not " + bar0Size);
     }
     boolean msi = node.bool("msi", true);
+    int vendor = (int) node.integer("vendor-id", dev.devemu.datasheet.SamplePcieDatasheet.VENDOR, 0, 0xfffe);
+    int device = (int) node.integer("device-id", dev.devemu.datasheet.SamplePcieDatasheet.DEVICE, 0, 0xffff);
     String slot = address.toString();
     return new DeviceSpec.Placed(SamplePcieKind.this.type(), slot, line) {
       @Override
       public List<BindableDevice> enumerated() {
-        return List.of(PciFunction.ofConfig(address, new SamplePcieDevice(revision, rate, bar0Size, msi).config().snapshot()));
+        return List.of(PciFunction.ofConfig(address,
+            new SamplePcieDevice(revision, rate, bar0Size, msi, vendor, device).config().snapshot()));
       }
 
       @Override
       public void install(TestbedBuilder testbed) {
-        testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate, bar0Size, msi), present);
+        testbed.bus(PciBus.class).addDevice(address, new SamplePcieDevice(revision, rate, bar0Size, msi, vendor, device),
+            present);
       }
     };
   }

@@ -112,6 +112,8 @@ public final class SafePciDevice {
    */
   public Fallible<Void> synchronizeIrq(int index) {
     return Fallible.of(Op.defer(() -> {
+      // computed when it runs (never the chain-building trap); before any allocation: no such vector
+      if (!pdev.irqVectorsAllocatedOnce()) return Op.pure(KResult.<Void>err(Errno.EINVAL));
       int irq = PciCore.irqVector(pdev, index);
       if (irq < 0) return Op.pure(KResult.<Void>err(-irq));
       return Irqs.synchronizeIrq(irq).map(KResult::ok);
@@ -124,6 +126,8 @@ public final class SafePciDevice {
    */
   public Fallible<Integer> requestIrq(int index, Irqs.Handler handler, String name, Object devId) {
     return Fallible.of(Op.defer(() -> {
+      // computed when it runs (never the chain-building trap); before any allocation: no such vector
+      if (!pdev.irqVectorsAllocatedOnce()) return Op.pure(KResult.<Integer>err(Errno.EINVAL));
       int irq = PciCore.irqVector(pdev, index);
       if (irq < 0) return Op.pure(KResult.<Integer>err(-irq));
       return Irqs.requestIrq(irq, handler, name, devId).map(rc -> {

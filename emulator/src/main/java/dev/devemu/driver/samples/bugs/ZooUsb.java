@@ -128,7 +128,8 @@ public final class ZooUsb implements RawUsbDriver {
               return Mem.kmalloc(TRANSFER, "my_usb out_buf");
             }).then(b -> {
               bufs[1] = b;
-              boolean failed = urbs[0] == null || urbs[1] == null || bufs[1] == null
+              // A failed usb_alloc_urb is the NULL URB (urb.isNull()), never Java null; kmalloc's NULL is null.
+              boolean failed = urbs[0].isNull() || urbs[1].isNull() || bufs[1] == null
                   || (bufs[0] == null && !has(Defect.UNCHECKED_ALLOC));
               return failed ? unwind : started(intf, udev, d, urbs, bufs);
             }));

@@ -39,7 +39,7 @@ public final class SamplePcieDevice implements PciDeviceModel {
    * samples it stops and calls {@code budgetSpent}.
    */
   public SamplePcieDevice(int revision, double interruptsPerSecond, long sampleBudget, Runnable budgetSpent) {
-    this(revision, interruptsPerSecond, sampleBudget, budgetSpent, BAR0_SIZE, true);
+    this(revision, interruptsPerSecond, sampleBudget, budgetSpent, BAR0_SIZE, true, VENDOR, DEVICE);
   }
 
   /**
@@ -48,14 +48,19 @@ public final class SamplePcieDevice implements PciDeviceModel {
    * for the register map; {@code msi} false leaves the MSI capability out (legacy INTx only).
    */
   public SamplePcieDevice(int revision, double interruptsPerSecond, long bar0Size, boolean msi) {
-    this(revision, interruptsPerSecond, 0, null, bar0Size, msi);
+    this(revision, interruptsPerSecond, 0, null, bar0Size, msi, VENDOR, DEVICE);
+  }
+
+  /** As {@link #SamplePcieDevice(int, double, long, boolean)}, the same silicon under other IDs (a rebadged card). */
+  public SamplePcieDevice(int revision, double interruptsPerSecond, long bar0Size, boolean msi, int vendor, int device) {
+    this(revision, interruptsPerSecond, 0, null, bar0Size, msi, vendor, device);
   }
 
   private SamplePcieDevice(int revision, double interruptsPerSecond, long sampleBudget, Runnable budgetSpent,
-      long bar0Size, boolean msi) {
+      long bar0Size, boolean msi, int vendor, int device) {
     this.sampleBudget = sampleBudget;
     this.budgetSpent = budgetSpent;
-    PciConfigSpace.Builder b = PciConfigSpace.builder(VENDOR, DEVICE)
+    PciConfigSpace.Builder b = PciConfigSpace.builder(vendor, device)
         .revision(revision)
         .classCode(0xff0000) // unassigned class: a device of its own
         .subsystem(0x1af4, 0x1100)

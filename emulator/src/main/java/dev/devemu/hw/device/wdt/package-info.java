@@ -1,0 +1,2 @@
+/** The sample PCI watchdog's model ({@code type = sample-wdt}); its register map is in {@code datasheet}. */
+package dev.devemu.hw.device.wdt;
