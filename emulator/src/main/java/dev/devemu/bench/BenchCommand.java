@@ -40,11 +40,13 @@ import picocli.CommandLine;
         + "(4) Protobuf round trips per second of the hot messages; (5) a live USB/IP export over loopback: URB "
         + "round trips/s and bulk MB/s against bare TCP, CPU per URB; (6), with --only bugs, bug-finding power on "
         + "the bug zoo (scenarios/bugs): known bugs found per strategy within a seed budget, median seeds and CPU "
-        + "seconds to the first report, reports of the corrected drivers on the same seeds. Prints one figure per "
+        + "seconds to the first report, reports of the corrected drivers on the same seeds; (7), with --only "
+        + "coordinator, the campaign coordinator's heap per outstanding run and per unread result, and over a "
+        + "campaign whose results a client reads (--coordinator-runs, default 100000). Prints one figure per "
         + "line, the first being 'det/raw ratio=<x>'; --json writes them for machines. See BENCHMARKS.md."})
 public final class BenchCommand implements Callable<Integer>, Subcommand {
   /** The figures, in the order they are measured and printed (lower case: they are typed on the command line). */
-  enum Figure { dispatch, heap, campaign, serialization, usbip, bugs, domains }
+  enum Figure { dispatch, heap, campaign, serialization, usbip, bugs, domains, coordinator }
 
   @Option(names = "--quick", description = "Smaller workloads, so the whole bench takes under a minute.")
   boolean quick;
@@ -56,6 +58,10 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
       description = "Scenario of the campaign figure, run at its own workload and duration "
           + "(default: ${DEFAULT-VALUE}).")
   Path scenarioFile;
+
+  @Option(names = "--coordinator-runs", paramLabel = "N",
+      description = "With the coordinator figure: runs in the measured campaign (default 100000).")
+  Integer coordinatorRuns;
 
   @Option(names = "--only", paramLabel = "FIGURE", split = ",",
       description = "Measure only these figures: ${COMPLETION-CANDIDATES} (default: all but bugs).")
@@ -109,11 +115,12 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     // The bug-finding figure runs thousands of simulations: only on request (--only bugs).
-    Set<Figure> figures = only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.of(Figure.bugs))
-        : EnumSet.copyOf(only);
+    // ... and so does the coordinator's heap over a 100,000-run campaign (--only coordinator).
+    Set<Figure> figures = only == null || only.isEmpty()
+        ? EnumSet.complementOf(EnumSet.of(Figure.bugs, Figure.coordinator)) : EnumSet.copyOf(only);
     String scenarioSource = null;
     Scenario scenario = null;
-    if (figures.contains(Figure.campaign)) {
+    if (figures.contains(Figure.campaign) || figures.contains(Figure.coordinator)) {
       try {
         scenarioSource = Files.readString(scenarioFile, StandardCharsets.UTF_8);
         scenario = ScenarioLoader.parse(scenarioFile.toString(), scenarioSource);
@@ -139,6 +146,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     if (figures.contains(Figure.serialization)) serialization(out, root);
     if (figures.contains(Figure.usbip)) usbip(out, root);
     if (figures.contains(Figure.domains)) domains(out, root, rounds);
+    if (figures.contains(Figure.coordinator)) coordinator(out, root, scenario, scenarioSource);
     if (figures.contains(Figure.bugs)) {
       Integer rc = bugs(out, err, root);
       if (rc != null) return rc;
@@ -195,6 +203,48 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     n.put("devices", devices);
     n.put("samplesPerDevice", budget);
     n.put("rounds", rounds);
+  }
+
+  /** Figure 7: the coordinator's heap, per outstanding run and per unread result, and flat while a client reads. */
+  private void coordinator(PrintWriter out, ObjectNode root, Scenario scenario, String source) throws Exception {
+    int runs = coordinatorRuns != null ? coordinatorRuns : 100_000;
+    dev.devemu.campaign.RunRecord record;
+    try (SimHost host = SimHost.start("bench-coordinator", 1)) { // one real result: what every run reports
+      record = dev.devemu.campaign.CampaignRun.record(host, 0, scenario, new dev.devemu.campaign.RunKey(1, dev.devemu.kernel.Variant.RAW), 0,
+          "bench");
+    }
+    // The node's INFO lines (up, campaign accepted) would interleave with the figures.
+    if (org.slf4j.LoggerFactory.getLogger("dev.devemu.cluster") instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+    Path dir = Files.createTempDirectory("devemu-bench-coordinator");
+    try {
+      dev.devemu.cluster.CoordinatorHeapBench.Result r = dev.devemu.cluster.CoordinatorHeapBench.run(dir, runs, Math.min(runs, 10_000), source,
+          record, line -> {
+            out.println(line);
+            out.flush();
+          });
+      long first = r.readingClient().get(0)[1];
+      long last = r.readingClient().get(r.readingClient().size() - 1)[1];
+      out.printf("coordinator bytes/outstanding run=%.0f, bytes/unread result=%.0f (a result is %d bytes as "
+          + "Protobuf), heap with a reading client at %d results %d MiB, at %d results %d MiB (ratio %.2f)%n",
+          r.bytesPerOutstandingRun(), r.bytesPerUnreadResult(), r.resultBytes(), r.readingClient().get(0)[0],
+          first >> 20, r.readingClient().get(r.readingClient().size() - 1)[0], last >> 20, last / (double) first);
+      out.flush();
+      ObjectNode n = root.putObject("coordinator");
+      n.put("runs", runs);
+      n.put("bytesPerOutstandingRun", r.bytesPerOutstandingRun());
+      n.put("bytesPerUnreadResult", r.bytesPerUnreadResult());
+      n.put("resultProtobufBytes", r.resultBytes());
+      n.put("baselineBytes", r.baseline());
+      ArrayNode points = n.putArray("readingClient");
+      for (long[] p : r.readingClient()) points.addObject().put("results", p[0]).put("usedBytes", p[1]);
+      n.put("notReadAtEndBytes", r.notReadAtEnd());
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   private void heap(PrintWriter out, ObjectNode root) {

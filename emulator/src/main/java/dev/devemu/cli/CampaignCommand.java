@@ -84,6 +84,20 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
       + "door's token (default: the DEVEMU_TOKEN environment variable). Refused if any user may read it.")
   Path tokenFile;
 
+  /** Stop or forget a campaign on a cluster instead of running one (with --cluster; no scenario). */
+  @CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+  Stop stop;
+
+  static final class Stop {
+    @Option(names = "--cancel", paramLabel = "ID", description = "With --cluster: stop campaign ID (no further run "
+        + "of it starts; what is recorded stays readable). IDs are listed by devemu status.")
+    String cancel;
+
+    @Option(names = "--delete", paramLabel = "ID", description = "With --cluster: cancel campaign ID and forget it "
+        + "and its results on the cluster (its folder, if any, is left alone).")
+    String delete;
+  }
+
   /** The cluster door's token (--token-file or DEVEMU_TOKEN), read once the backend is known to be a cluster. */
   private String token;
 
@@ -118,6 +132,7 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     CampaignFolder folder;
     Scenario scenario;
     CampaignBackendChoice choice;
+    if (stop != null) return stop(out, err);
     try {
       String wrong = checkOptions();
       if (wrong != null) return bad(err, wrong);
@@ -245,6 +260,34 @@ public final class CampaignCommand implements Callable<Integer>, Subcommand {
     if (org.slf4j.LoggerFactory.getLogger("dev.devemu.cluster") instanceof ch.qos.logback.classic.Logger l) {
       l.setLevel(ch.qos.logback.classic.Level.WARN);
     }
+  }
+
+  /** {@code --cancel ID} / {@code --delete ID}: 0 done, 2 bad input (no such campaign, refused token), 1 no answer. */
+  private int stop(PrintWriter out, PrintWriter err) throws InterruptedException {
+    boolean delete = stop.delete != null;
+    String id = delete ? stop.delete : stop.cancel;
+    String option = delete ? "--delete" : "--cancel";
+    if (where == null || where.cluster == null) return bad(err, option + " needs --cluster HOST:PORT");
+    if (scenarioFile != null || resume != null || outDir != null || runs != null || deviceHours != null
+        || variant != null || workers != null) {
+      return bad(err, option + " ID --cluster HOST:PORT takes no scenario and no other campaign option");
+    }
+    com.fasterxml.jackson.databind.JsonNode p;
+    try {
+      p = ClusterCampaigns.cancel(where.cluster, DoorToken.forClient(tokenFile), id, delete);
+    } catch (IllegalArgumentException e) {
+      return bad(err, e.getMessage()); // HOST:PORT malformed, token file unreadable or refused
+    } catch (IOException e) {
+      err.println("devemu: cluster " + where.cluster + ": " + e.getMessage());
+      return ExitCodes.INTERNAL;
+    }
+    if (p == null) return bad(err, "cluster " + where.cluster + " has no campaign " + id + " (devemu status lists them)");
+    out.println(delete
+        ? "campaign " + id + " deleted: the cluster forgot it and its results"
+        : "campaign " + id + " cancelled: " + p.path("done").asLong() + " of " + p.path("planned").asLong()
+            + " runs recorded; no further run of it starts (delete it with --delete " + id + ")");
+    out.flush();
+    return ExitCodes.OK;
   }
 
   /** What is wrong with the options on their own, or null. */

@@ -71,7 +71,8 @@ public final class StatusCommand implements Callable<Integer>, Subcommand {
     if (s.path("campaigns").isEmpty()) out.println("  none");
     for (JsonNode c : s.path("campaigns")) {
       out.printf("  %s %s: %d/%d runs%s%s%n", c.path("campaignId").asText(), c.path("scenarioFile").asText(),
-          c.path("done").asLong(), c.path("planned").asLong(), c.path("finished").asBoolean() ? " finished" : "",
+          c.path("done").asLong(), c.path("planned").asLong(), c.path("cancelled").asBoolean() ? " cancelled"
+              : c.path("finished").asBoolean() ? " finished" : "",
           c.path("duplicatesIgnored").asLong() > 0 ? " (" + c.path("duplicatesIgnored").asLong()
               + " duplicate results ignored)" : "");
       out.println("    done per node:    " + counts(c.path("doneByNode")));

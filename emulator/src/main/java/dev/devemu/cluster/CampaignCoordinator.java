@@ -62,7 +62,28 @@ public final class CampaignCoordinator
   public static final String ROLE = "coordinator";
 
   public sealed interface Command permits WorkRequested, RunCompleted, SubmitCampaign, GetProgress, GetResults,
-      GetCampaigns, WorkerTerminated, JournalResults {}
+      GetCampaigns, CancelCampaign, WorkerTerminated, JournalResults {}
+
+  /**
+   * Bounds on the work a cluster accepts ({@code devemu.limits}). Per campaign: its planned runs and their simulated
+   * device-hours; in total: the runs not yet run over all campaigns that are not cancelled, and their device-hours.
+   * A submission beyond one is refused (HTTP 400, exit 2) with the limit's name.
+   */
+  public record Limits(long runsPerCampaign, double deviceHoursPerCampaign, long totalRuns, double totalDeviceHours) {
+    public static Limits from(com.typesafe.config.Config c) {
+      return new Limits(c.getLong("devemu.limits.max-runs-per-campaign"),
+          c.getDouble("devemu.limits.max-device-hours-per-campaign"), c.getLong("devemu.limits.max-total-runs"),
+          c.getDouble("devemu.limits.max-total-device-hours"));
+    }
+
+    public static Limits none() {
+      return new Limits(Long.MAX_VALUE, Double.MAX_VALUE, Long.MAX_VALUE, Double.MAX_VALUE);
+    }
+  }
+
+  /** Stop starting runs of a campaign ({@code delete} false), or forget it and its results ({@code delete} true). */
+  public record CancelCampaign(String campaignId, boolean delete, ActorRef<CampaignProgress> replyTo)
+      implements Command, CrossNode {}
 
   /**
    * A worker's heartbeat, also sent after each run: it can take {@code free} more runs, holds {@code holding}, and
@@ -94,10 +115,10 @@ public final class CampaignCoordinator
   /** Where a campaign stands. {@code error} is set when a submission was refused. */
   public record CampaignProgress(String campaignId, boolean known, String scenarioFile, long planned, long done,
       boolean finished, Map<String, Long> doneByNode, Map<String, Long> runningByNode, long duplicatesIgnored,
-      String error) implements CrossNode {
+      String error, boolean cancelled) implements CrossNode {
 
     static CampaignProgress unknown(String id, String error) {
-      return new CampaignProgress(id, false, "", 0, 0, false, Map.of(), Map.of(), 0, error);
+      return new CampaignProgress(id, false, "", 0, 0, false, Map.of(), Map.of(), 0, error, false);
     }
   }
 
@@ -107,21 +128,45 @@ public final class CampaignCoordinator
   public record ResultPage(String campaignId, boolean known, long from, List<RecordedRun> results, long done,
       long planned, boolean finished) implements CrossNode {}
 
-  public sealed interface Event extends CrossNode permits PlanAccepted, ResultRecorded {}
+  public sealed interface Event extends CrossNode permits PlanAccepted, ResultRecorded, ResultsWritten,
+      RunsReopened, CampaignCancelled, CampaignDeleted {}
 
   /** Runs added to a campaign (all of them when it is new). */
   public record PlanAccepted(CampaignPlan plan) implements Event {}
 
   public record ResultRecorded(String campaignId, RecordedRun run) implements Event {}
 
+  /** A client has written every result before index {@code upTo} (recording order): they leave memory. */
+  public record ResultsWritten(String campaignId, long upTo) implements Event {}
+
+  /**
+   * Keys whose results were forgotten ({@link ResultsWritten}) and that a client submitted again: it does not have
+   * them (another client of the same campaign wrote them, or a crash cut its results.jsonl), so they run again.
+   */
+  public record RunsReopened(String campaignId, List<RunKey> keys) implements Event {}
+
+  public record CampaignCancelled(String campaignId) implements Event {}
+
+  public record CampaignDeleted(String campaignId) implements Event {}
+
+  /** The state as a snapshot stores it: an immutable copy (the live state is mutable). */
+  public record CoordinatorSnapshot(List<CampaignSnapshot> campaigns) implements CrossNode {}
+
+  public record CampaignSnapshot(String campaignId, String scenarioFile, String scenarioSource,
+      long durationOverrideNanos, Map<String, java.util.BitSet> plannedSeeds, List<RunKey> plannedOthers,
+      Map<String, java.util.BitSet> recordedSeeds, List<RunKey> recordedOthers, List<RecordedRun> unwritten,
+      long written, Map<String, Long> doneByNode, boolean cancelled, boolean coverage) {}
+
   /** Starts the singleton manager on nodes with {@link #ROLE} and returns this node's proxy to it. */
-  public static ActorRef<Command> initSingleton(ActorSystem<?> system, Duration assignmentTimeout) {
-    return ClusterSingleton.get(system).init(SingletonActor.of(create(assignmentTimeout), "campaign-coordinator")
-        .withSettings(ClusterSingletonSettings.create(system).withRole(ROLE)));
+  public static ActorRef<Command> initSingleton(ActorSystem<?> system, Duration assignmentTimeout, Limits limits,
+      int snapshotEvery) {
+    return ClusterSingleton.get(system).init(SingletonActor.of(create(assignmentTimeout, limits, snapshotEvery),
+        "campaign-coordinator").withSettings(ClusterSingletonSettings.create(system).withRole(ROLE)));
   }
 
-  public static Behavior<Command> create(Duration assignmentTimeout) {
-    return Behaviors.setup(ctx -> new CampaignCoordinator(ctx, assignmentTimeout));
+  /** @param snapshotEvery events between two snapshots (0: none) */
+  public static Behavior<Command> create(Duration assignmentTimeout, Limits limits, int snapshotEvery) {
+    return Behaviors.setup(ctx -> new CampaignCoordinator(ctx, assignmentTimeout, limits, snapshotEvery));
   }
 
   /** A worker as this incarnation knows it. */
@@ -161,11 +206,42 @@ public final class CampaignCoordinator
   private final Map<HeldRun, ResultRecorded> unjournaled = new LinkedHashMap<>();
   private boolean journalingScheduled;
 
-  private CampaignCoordinator(ActorContext<Command> ctx, Duration assignmentTimeout) {
+  private final Limits limits;
+  private final int snapshotEvery;
+
+  private CampaignCoordinator(ActorContext<Command> ctx, Duration assignmentTimeout, Limits limits, int snapshotEvery) {
     super(PERSISTENCE_ID, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.ctx = ctx;
     this.assignmentTimeoutNanos = assignmentTimeout.toNanos();
     this.selfNode = Cluster.get(ctx.getSystem()).selfMember().address().toString();
+    this.limits = limits;
+    this.snapshotEvery = snapshotEvery;
+  }
+
+  /**
+   * Snapshots every {@code snapshotEvery} events, keeping two, and deletes the events before them: recovery reads a
+   * snapshot plus the events since, and the journal does not grow without end.
+   */
+  @Override
+  public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+    if (snapshotEvery <= 0) return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.disabled();
+    return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(snapshotEvery, 2)
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public org.apache.pekko.persistence.typed.SnapshotAdapter<CampaignState> snapshotAdapter() {
+    return new org.apache.pekko.persistence.typed.SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(CampaignState state) {
+        return state.snapshot();
+      }
+
+      @Override
+      public CampaignState fromJournal(Object from) {
+        return CampaignState.of((CoordinatorSnapshot) from);
+      }
+    };
   }
 
   @Override
@@ -208,6 +284,7 @@ public final class CampaignCoordinator
           m.replyTo().tell(new CampaignsReport(selfNode, all, lanes));
           return Effect().none();
         })
+        .onCommand(CancelCampaign.class, this::onCancel)
         .onCommand(WorkerTerminated.class, this::onWorkerTerminated)
         .onCommand(JournalResults.class, (s, m) -> onJournalResults())
         .build();
@@ -225,7 +302,7 @@ public final class CampaignCoordinator
     int open = 0;
     for (CampaignState.Campaign c : state.campaigns.values()) {
       TreeSet<RunKey> p = new TreeSet<>();
-      for (RunKey k : c.planned) if (!c.recorded.containsKey(k)) p.add(k);
+      if (!c.cancelled) for (RunKey k : c.planned.keys()) if (!c.recorded.contains(k)) p.add(k);
       pending.put(c.id, p);
       if (!p.isEmpty()) open++;
     }
@@ -242,29 +319,122 @@ public final class CampaignCoordinator
         error = "campaign " + plan.campaignId() + " already exists with another scenario or duration";
       }
     }
+    CampaignState.Campaign existing = state.campaigns.get(plan.campaignId());
+    if (error == null && existing != null && existing.cancelled) {
+      error = "campaign " + plan.campaignId() + " was cancelled; delete it (devemu campaign --delete "
+          + plan.campaignId() + " --cluster …) to run it again";
+    }
+    List<RunKey> fresh = new ArrayList<>();
+    if (error == null) {
+      Set<RunKey> seen = new HashSet<>();
+      for (RunKey k : plan.runs()) {
+        if (seen.add(k) && (existing == null || !existing.planned.contains(k))) fresh.add(k);
+      }
+      error = overLimit(state, plan, existing, fresh.size());
+    }
     if (error != null) {
+      ctx.getLog().warn("campaign {} refused: {}", plan.campaignId(), error);
       m.replyTo().tell(CampaignProgress.unknown(plan.campaignId(), error));
       return Effect().none();
     }
-    CampaignState.Campaign existing = state.campaigns.get(plan.campaignId());
-    List<RunKey> fresh = new ArrayList<>();
-    Set<RunKey> seen = new HashSet<>();
-    for (RunKey k : plan.runs()) {
-      if (seen.add(k) && (existing == null || !existing.planned.contains(k))) fresh.add(k);
-    }
-    if (existing != null && fresh.isEmpty()) {
+    List<RunKey> reopened = existing == null ? List.of() : forgotten(existing, plan.runs());
+    if (existing != null && fresh.isEmpty() && reopened.isEmpty()) {
       m.replyTo().tell(progress(existing));
       return Effect().none();
     }
-    CampaignPlan added = new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
-        List.copyOf(fresh), plan.durationOverrideNanos(), plan.coverage());
-    return Effect().persist(new PlanAccepted(added)).thenRun(s -> {
+    List<Event> events = new ArrayList<>();
+    if (!fresh.isEmpty()) {
+      events.add(new PlanAccepted(new CampaignPlan(plan.campaignId(), plan.scenarioFile(), plan.scenarioSource(),
+          List.copyOf(fresh), plan.durationOverrideNanos(), plan.coverage())));
+    }
+    if (!reopened.isEmpty()) events.add(new RunsReopened(plan.campaignId(), reopened));
+    return Effect().persist(events).thenRun(s -> {
       CampaignState.Campaign c = s.campaigns.get(plan.campaignId());
       TreeSet<RunKey> p = pending.computeIfAbsent(c.id, id -> new TreeSet<>());
       for (RunKey k : fresh) if (c.needs(k)) p.add(k);
+      for (RunKey k : reopened) if (c.needs(k) && !assigned.containsKey(new HeldRun(c.id, k))) p.add(k);
+      if (!reopened.isEmpty()) {
+        ctx.getLog().info("campaign {}: {} run(s) asked for again after their results were forgotten run again",
+            c.id, reopened.size());
+      }
       ctx.getLog().info("campaign {} accepted: {} run(s) added, {} planned", c.id, fresh.size(), c.planned.size());
       assignWork(s);
       m.replyTo().tell(progress(c));
+    });
+  }
+
+  /**
+   * The keys of {@code asked} that have a result this coordinator no longer holds (a client read past it): the
+   * client that asks for them does not have them, and only running them again gives them back.
+   */
+  private List<RunKey> forgotten(CampaignState.Campaign c, List<RunKey> asked) {
+    Set<RunKey> kept = new HashSet<>();
+    for (RecordedRun r : c.unwritten) kept.add(r.key());
+    List<RunKey> out = new ArrayList<>();
+    Set<RunKey> seen = new HashSet<>();
+    for (RunKey k : asked) {
+      if (seen.add(k) && c.recorded.contains(k) && !kept.contains(k) && !unjournaled.containsKey(new HeldRun(c.id, k))) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  /** Which limit adding {@code fresh} runs to the campaign would break (a sentence naming it), or null. */
+  private String overLimit(CampaignState state, CampaignPlan plan, CampaignState.Campaign existing, long fresh) {
+    long perRun = existing != null ? existing.deviceNanosPerRun()
+        : CampaignState.Campaign.deviceNanosPerRun(plan.scenarioFile(), plan.scenarioSource(), plan.durationOverrideNanos());
+    double hoursPerRun = perRun / (double) dev.devemu.campaign.CampaignSpec.NANOS_PER_HOUR;
+    long runs = (existing == null ? 0 : existing.planned.size()) + fresh;
+    if (runs > limits.runsPerCampaign()) {
+      return "campaign " + plan.campaignId() + " would plan " + runs + " runs, over devemu.limits.max-runs-per-campaign = "
+          + limits.runsPerCampaign();
+    }
+    if (runs * hoursPerRun > limits.deviceHoursPerCampaign()) {
+      return String.format(java.util.Locale.ROOT, "campaign %s would plan %.1f device-hours, over "
+          + "devemu.limits.max-device-hours-per-campaign = %s", plan.campaignId(), runs * hoursPerRun,
+          limits.deviceHoursPerCampaign());
+    }
+    long outstanding = fresh;
+    double outstandingHours = fresh * hoursPerRun;
+    for (CampaignState.Campaign c : state.campaigns.values()) {
+      if (c.cancelled) continue;
+      long left = c.planned.size() - c.recorded.size();
+      outstanding += left;
+      outstandingHours += left * (c.deviceNanosPerRun() / (double) dev.devemu.campaign.CampaignSpec.NANOS_PER_HOUR);
+    }
+    if (outstanding > limits.totalRuns()) {
+      return "the cluster would have " + outstanding + " runs to do, over devemu.limits.max-total-runs = "
+          + limits.totalRuns();
+    }
+    if (outstandingHours > limits.totalDeviceHours()) {
+      return String.format(java.util.Locale.ROOT, "the cluster would have %.1f device-hours to simulate, over "
+          + "devemu.limits.max-total-device-hours = %s", outstandingHours, limits.totalDeviceHours());
+    }
+    return null;
+  }
+
+  private Effect<Event, CampaignState> onCancel(CampaignState state, CancelCampaign m) {
+    CampaignState.Campaign c = state.campaigns.get(m.campaignId());
+    if (c == null) {
+      m.replyTo().tell(CampaignProgress.unknown(m.campaignId(), ""));
+      return Effect().none();
+    }
+    pending.remove(c.id); // runs already handed out finish; their results are not needed any more
+    if (m.delete()) {
+      return Effect().persist(new CampaignDeleted(c.id)).thenRun(s -> {
+        ctx.getLog().info("campaign {} deleted", c.id);
+        m.replyTo().tell(new CampaignProgress(c.id, false, c.scenarioFile, 0, 0, true, Map.of(), Map.of(), 0,
+            "deleted", true));
+      });
+    }
+    if (c.cancelled) {
+      m.replyTo().tell(progress(c));
+      return Effect().none();
+    }
+    return Effect().persist(new CampaignCancelled(c.id)).thenRun(s -> {
+      ctx.getLog().info("campaign {} cancelled with {} of {} run(s) done", c.id, c.done(), c.planned.size());
+      m.replyTo().tell(progress(s.campaigns.get(c.id)));
     });
   }
 
@@ -281,23 +451,31 @@ public final class CampaignCoordinator
 
   private Effect<Event, CampaignState> onRunCompleted(CampaignState state, RunCompleted m) {
     HeldRun run = new HeldRun(m.campaignId(), m.key());
-    if (assigned.get(run) != null) {
-      Worker owner = workers.get(assigned.remove(run));
-      if (owner != null) owner.assigned.remove(run);
-    }
     Worker sender = workers.get(m.worker());
-    if (sender != null) sender.assigned.remove(run);
-    CampaignState.Campaign c = state.campaigns.get(m.campaignId());
-    if (c == null || !c.planned.contains(m.key())) {
-      ctx.getLog().warn("result for unknown run {} of campaign {} from {} ignored", m.key(), m.campaignId(), m.node());
+    // Only a result for a run this incarnation handed to that very worker counts: anything else (a member that
+    // was never given the key, a process that is not a member, a result from before a move) is dropped; the key
+    // stays pending or assigned and runs where it was sent.
+    if (sender == null || !isMember(m.worker(), true) || !m.worker().equals(assigned.get(run))) {
+      ctx.getLog().warn("result for run {} of campaign {} from {} dropped: that run was not handed to it",
+          m.key(), m.campaignId(), m.worker().path().address());
       return Effect().none();
     }
-    if (c.recorded.containsKey(m.key()) || unjournaled.containsKey(run)) {
+    assigned.remove(run);
+    sender.assigned.remove(run);
+    CampaignState.Campaign c = state.campaigns.get(m.campaignId());
+    if (c == null || !c.planned.contains(m.key()) || c.cancelled) {
+      ctx.getLog().info("result for run {} of campaign {} ignored: the campaign {}", m.key(), m.campaignId(),
+          c == null ? "is unknown (deleted?)" : c.cancelled ? "was cancelled" : "does not plan it");
+      return Effect().none();
+    }
+    if (c.recorded.contains(m.key()) || unjournaled.containsKey(run)) {
       // A re-run (after a node died or the coordinator moved): the key already counts once.
       duplicates.merge(c.id, 1L, Long::sum);
       return Effect().none();
     }
-    unjournaled.put(run, new ResultRecorded(c.id, new RecordedRun(m.key(), m.record(), m.node())));
+    // The node is the sender's address, not what the message claims.
+    String node = m.worker().path().address().hasGlobalScope() ? m.worker().path().address().toString() : selfNode;
+    unjournaled.put(run, new ResultRecorded(c.id, new RecordedRun(m.key(), m.record(), node)));
     TreeSet<RunKey> p = pending.get(c.id);
     if (p != null) p.remove(m.key()); // released earlier (its worker looked gone), yet here it is: no need to run it
     if (!journalingScheduled) {
@@ -320,7 +498,7 @@ public final class CampaignCoordinator
       }
       for (String id : touched) {
         CampaignState.Campaign c = s.campaigns.get(id);
-        if (c != null && c.finished()) ctx.getLog().info("campaign {} finished: {} run(s)", c.id, c.recorded.size());
+        if (c != null && c.finished()) ctx.getLog().info("campaign {} finished: {} run(s)", c.id, c.done());
       }
     });
   }
@@ -328,7 +506,7 @@ public final class CampaignCoordinator
   private Effect<Event, CampaignState> onWorkRequested(CampaignState state, WorkRequested m) {
     Worker w = workers.get(m.worker());
     if (w == null) {
-      if (!isUpMember(m.worker())) {
+      if (!isMember(m.worker(), false)) {
         // A node that is not (or no longer) Up: watching it would end at once. It asks again when it is Up.
         return Effect().none();
       }
@@ -372,13 +550,19 @@ public final class CampaignCoordinator
     return Effect().none();
   }
 
-  private boolean isUpMember(ActorRef<?> ref) {
+  /**
+   * Whether {@code ref} lives on a node that is Up (or WeaklyUp) in this cluster; with {@code leaving}, a node that
+   * is leaving gracefully (Leaving, Exiting: SIGTERM) counts too, so the runs it finishes on its way out are kept.
+   */
+  private boolean isMember(ActorRef<?> ref, boolean leaving) {
     org.apache.pekko.actor.Address address = ref.path().address();
     if (!address.hasGlobalScope()) return true; // a worker of this node
     for (org.apache.pekko.cluster.Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
       if (member.address().equals(address)) {
-        return member.status() == org.apache.pekko.cluster.MemberStatus.up()
-            || member.status() == org.apache.pekko.cluster.MemberStatus.weaklyUp();
+        org.apache.pekko.cluster.MemberStatus s = member.status();
+        return s == org.apache.pekko.cluster.MemberStatus.up() || s == org.apache.pekko.cluster.MemberStatus.weaklyUp()
+            || leaving && (s == org.apache.pekko.cluster.MemberStatus.leaving()
+                || s == org.apache.pekko.cluster.MemberStatus.exiting());
       }
     }
     return false;
@@ -408,7 +592,7 @@ public final class CampaignCoordinator
   /** Gives each worker as many pending runs as it asked for: campaigns in the order they came, seeds in order. */
   private void assignWork(CampaignState state) {
     for (Worker w : workers.values()) {
-      if (w.demand <= 0) continue;
+      if (w.demand <= 0 || !isMember(w.ref, false)) continue; // nothing new for a node on its way out
       List<RunRequest> batch = new ArrayList<>();
       for (Map.Entry<String, TreeSet<RunKey>> e : pending.entrySet()) {
         CampaignState.Campaign c = state.campaigns.get(e.getKey());
@@ -432,38 +616,51 @@ public final class CampaignCoordinator
     }
   }
 
+  /**
+   * A page of results from index {@code from} in recording order. Asking from {@code from} also says that the client
+   * has written every result before it: those are forgotten ({@link ResultsWritten}), so memory holds only results no
+   * client has written yet. A page never starts before what is kept.
+   */
   private Effect<Event, CampaignState> onGetResults(CampaignState state, GetResults m) {
     CampaignState.Campaign c = state.campaigns.get(m.campaignId());
     if (c == null) {
       m.replyTo().tell(new ResultPage(m.campaignId(), false, m.from(), List.of(), 0, 0, false));
       return Effect().none();
     }
-    int from = (int) Math.min(Math.max(0, m.from()), c.inOrder.size());
-    int to = (int) Math.min(c.inOrder.size(), (long) from + Math.max(1, m.max()));
+    long upTo = Math.min(Math.max(0, m.from()), c.recordedUpTo());
+    if (upTo > c.written) {
+      return Effect().persist(new ResultsWritten(c.id, upTo)).thenRun(s -> m.replyTo().tell(page(c, m)));
+    }
+    m.replyTo().tell(page(c, m));
+    return Effect().none();
+  }
+
+  private static ResultPage page(CampaignState.Campaign c, GetResults m) {
+    long from = Math.min(Math.max(c.written, m.from()), c.recordedUpTo());
+    int start = (int) (from - c.written);
+    int to = (int) Math.min(c.unwritten.size(), (long) start + Math.max(1, m.max()));
     // A page must fit in one remoting frame: cut it by size too (at least one result).
     long bytes = 0;
-    for (int i = from; i < to; i++) {
-      bytes += ClusterCodecs.record(c.inOrder.get(i).record()).getSerializedSize();
-      if (bytes > PAGE_BYTES && i > from) {
+    for (int i = start; i < to; i++) {
+      bytes += ClusterCodecs.record(c.unwritten.get(i).record()).getSerializedSize();
+      if (bytes > PAGE_BYTES && i > start) {
         to = i;
         break;
       }
     }
-    m.replyTo().tell(new ResultPage(c.id, true, from, List.copyOf(c.inOrder.subList(from, to)), c.recorded.size(),
-        c.planned.size(), c.finished()));
-    return Effect().none();
+    return new ResultPage(c.id, true, from, List.copyOf(c.unwritten.subList(start, to)), c.done(), c.planned.size(),
+        c.finished());
   }
 
   private CampaignProgress progress(CampaignState.Campaign c) {
-    Map<String, Long> doneByNode = new TreeMap<>();
-    for (RecordedRun r : c.inOrder) doneByNode.merge(r.node(), 1L, Long::sum);
+    Map<String, Long> doneByNode = new TreeMap<>(c.doneByNode);
     Map<String, Long> runningByNode = new TreeMap<>();
     for (Map.Entry<HeldRun, ActorRef<RunWorker.Command>> e : assigned.entrySet()) {
       if (!e.getKey().campaignId().equals(c.id)) continue;
       Worker w = workers.get(e.getValue());
       runningByNode.merge(w == null ? "?" : w.node, 1L, Long::sum);
     }
-    return new CampaignProgress(c.id, true, c.scenarioFile, c.planned.size(), c.recorded.size(), c.finished(),
-        doneByNode, runningByNode, duplicates.getOrDefault(c.id, 0L), "");
+    return new CampaignProgress(c.id, true, c.scenarioFile, c.planned.size(), c.done(), c.finished(),
+        doneByNode, runningByNode, duplicates.getOrDefault(c.id, 0L), "", c.cancelled);
   }
 }

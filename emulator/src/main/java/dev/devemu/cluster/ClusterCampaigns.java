@@ -49,6 +49,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class ClusterCampaigns {
   /** Results per page asked for (the coordinator also cuts pages at 512 KiB). */
   private static final int PAGE = 200;
+  /** Run keys per POST of a plan (tests lower it). */
+  static int submitKeys = 20_000;
 
   private ClusterCampaigns() {}
 
@@ -148,6 +150,33 @@ public final class ClusterCampaigns {
     }
   }
 
+  /**
+   * Cancels ({@code delete} false: no further run starts, results stay) or deletes a campaign on the cluster.
+   *
+   * @return the coordinator's answer (JSON), or null if the cluster does not know the campaign
+   * @throws IOException if no door answered
+   */
+  public static JsonNode cancel(String hostPorts, String token, String campaignId, boolean delete)
+      throws IOException, InterruptedException {
+    Doors doors = Doors.parse(hostPorts, token);
+    String path = "/devemu/campaigns/" + URLEncoder.encode(campaignId, StandardCharsets.UTF_8);
+    IOException last = null;
+    for (int i = 0; i < doors.addresses.size(); i++) {
+      try {
+        HttpResponse<byte[]> r = delete ? doors.send("DELETE", path, Duration.ofSeconds(30))
+            : doors.post(path + "/cancel", new byte[0], Duration.ofSeconds(30));
+        doors.refusedToken(r);
+        if (r.statusCode() == 404) return null;
+        if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+        return new ObjectMapper().readTree(r.body());
+      } catch (IOException e) {
+        last = e;
+        doors.next();
+      }
+    }
+    throw last;
+  }
+
   /** How many simulation lanes the workers in a status document have, together (0 if it does not say). */
   public static int lanes(JsonNode status) {
     int sum = 0;
@@ -243,11 +272,33 @@ public final class ClusterCampaigns {
 
     @Override
     public void submit(CampaignPlan plan) throws IOException, InterruptedException {
-      HttpResponse<byte[]> r =
-          post("/devemu/campaigns", ClusterCodecs.plan(plan).toByteArray(), Duration.ofSeconds(30));
-      refusedToken(r);
-      if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
-      if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+      // In parts of at most submitKeys keys, so that a POST stays far under the door's body limit (1 MiB by default:
+      // a key is 5-10 bytes); submitting is additive, so the parts make the same campaign, and the coordinator's
+      // limits count the whole plan (what it has plus what comes).
+      List<RunKey> runs = plan.runs();
+      String path = "/devemu/campaigns/" + URLEncoder.encode(plan.campaignId(), StandardCharsets.UTF_8);
+      // A new campaign refused part-way (a limit) is deleted again: no half of a refused plan runs.
+      boolean isNew = runs.size() > submitKeys && get(path, Duration.ofSeconds(30)).statusCode() == 404;
+      for (int from = 0; from < runs.size(); from += submitKeys) {
+        CampaignPlan part = runs.size() <= submitKeys ? plan : new CampaignPlan(plan.campaignId(),
+            plan.scenarioFile(), plan.scenarioSource(), runs.subList(from, Math.min(runs.size(), from + submitKeys)),
+            plan.durationOverrideNanos(), plan.coverage());
+        HttpResponse<byte[]> r =
+            post("/devemu/campaigns", ClusterCodecs.plan(part).toByteArray(), Duration.ofSeconds(30));
+        refusedToken(r);
+        if (r.statusCode() == 400 && isNew && from > 0) {
+          HttpResponse<byte[]> undone = send("DELETE", path, Duration.ofSeconds(30));
+          throw new IllegalArgumentException("the cluster refused the campaign: " + body(r) + (undone.statusCode()
+              == 200 ? " (the part already sent was deleted again)" : " (the part already sent may remain; delete it "
+              + "with devemu campaign --delete " + plan.campaignId() + ")"));
+        }
+        if (r.statusCode() == 400) throw new IllegalArgumentException("the cluster refused the campaign: " + body(r));
+        if (r.statusCode() == 413) {
+          throw new IllegalArgumentException("the cluster refused the campaign: its door takes smaller requests "
+              + "(devemu.http.max-body-bytes; the scenario text and " + part.runs().size() + " run keys were sent)");
+        }
+        if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + body(r));
+      }
     }
 
     @Override
@@ -267,6 +318,11 @@ public final class ClusterCampaigns {
 
     HttpResponse<byte[]> get(String path, Duration timeout) throws IOException, InterruptedException {
       return http.send(request(path, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    HttpResponse<byte[]> send(String method, String path, Duration timeout) throws IOException, InterruptedException {
+      return http.send(request(path, timeout)
+          .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     HttpResponse<byte[]> post(String path, byte[] body, Duration timeout) throws IOException, InterruptedException {
@@ -354,7 +410,11 @@ public final class ClusterCampaigns {
         }
         try {
           if (!submitted) {
-            doors.submit(toRun);
+            // Again after a recovery: only what is still missing (keys whose results the coordinator forgot after
+            // this client read them would otherwise run again).
+            doors.submit(remaining.size() == wanted.size() ? toRun : new CampaignPlan(plan.campaignId(),
+                plan.scenarioFile(), plan.scenarioSource(), List.copyOf(remaining), plan.durationOverrideNanos(),
+                plan.coverage()));
             submitted = true;
             say("submitted campaign " + plan.campaignId() + " (" + wanted.size() + " runs) to " + doors.current(),
                 false);
@@ -368,6 +428,7 @@ public final class ClusterCampaigns {
             cursor[0] = 0;
             continue;
           }
+          cursor[0] = Math.max(cursor[0], page.from()); // results before page.from were written and forgotten
           for (RecordedRun run : page.results()) {
             cursor[0]++;
             remaining.remove(run.key());

@@ -102,6 +102,35 @@ public final class ClusterCodecs implements WireCodecs {
     r.accept(Codec.of(CampaignCoordinator.PlanAccepted.class, "PlanAccepted", PlanAccepted::parseFrom,
         (m, c) -> PlanAccepted.newBuilder().setPlan(plan(m.plan())).build(),
         (p, c) -> new CampaignCoordinator.PlanAccepted(plan(p.getPlan()))));
+    r.accept(Codec.of(CampaignCoordinator.CancelCampaign.class, "CancelCampaign",
+        dev.devemu.protocol.v1.CancelCampaign::parseFrom,
+        (m, c) -> dev.devemu.protocol.v1.CancelCampaign.newBuilder().setCampaignId(m.campaignId())
+            .setDelete(m.delete()).setReplyTo(c.ref(m.replyTo())).build(),
+        (p, c) -> new CampaignCoordinator.CancelCampaign(p.getCampaignId(), p.getDelete(), c.ref(p.getReplyTo()))));
+    r.accept(Codec.of(CampaignCoordinator.ResultsWritten.class, "ResultsWritten",
+        dev.devemu.protocol.v1.ResultsWritten::parseFrom,
+        (m, c) -> dev.devemu.protocol.v1.ResultsWritten.newBuilder().setCampaignId(m.campaignId()).setUpTo(m.upTo())
+            .build(),
+        (p, c) -> new CampaignCoordinator.ResultsWritten(p.getCampaignId(), p.getUpTo())));
+    r.accept(Codec.of(CampaignCoordinator.RunsReopened.class, "RunsReopened",
+        dev.devemu.protocol.v1.RunsReopened::parseFrom,
+        (m, c) -> {
+          var b = dev.devemu.protocol.v1.RunsReopened.newBuilder().setCampaignId(m.campaignId());
+          for (RunKey k : m.keys()) b.addKeys(key(k));
+          return b.build();
+        },
+        (p, c) -> new CampaignCoordinator.RunsReopened(p.getCampaignId(),
+            p.getKeysList().stream().map(ClusterCodecs::key).toList())));
+    r.accept(Codec.of(CampaignCoordinator.CampaignCancelled.class, "CampaignCancelled",
+        dev.devemu.protocol.v1.CampaignCancelled::parseFrom,
+        (m, c) -> dev.devemu.protocol.v1.CampaignCancelled.newBuilder().setCampaignId(m.campaignId()).build(),
+        (p, c) -> new CampaignCoordinator.CampaignCancelled(p.getCampaignId())));
+    r.accept(Codec.of(CampaignCoordinator.CampaignDeleted.class, "CampaignDeleted",
+        dev.devemu.protocol.v1.CampaignDeleted::parseFrom,
+        (m, c) -> dev.devemu.protocol.v1.CampaignDeleted.newBuilder().setCampaignId(m.campaignId()).build(),
+        (p, c) -> new CampaignCoordinator.CampaignDeleted(p.getCampaignId())));
+    r.accept(Codec.of(CampaignCoordinator.CoordinatorSnapshot.class, "CoordinatorSnapshot",
+        dev.devemu.protocol.v1.CoordinatorSnapshot::parseFrom, (m, c) -> snapshot(m), (p, c) -> snapshot(p)));
     r.accept(Codec.of(CampaignCoordinator.ResultRecorded.class, "ResultRecorded", ResultRecorded::parseFrom,
         (m, c) -> ResultRecorded.newBuilder().setCampaignId(m.campaignId()).setRun(recorded(m.run())).build(),
         (p, c) -> new CampaignCoordinator.ResultRecorded(p.getCampaignId(), recorded(p.getRun()))));
@@ -232,13 +261,64 @@ public final class ClusterCodecs implements WireCodecs {
     return CampaignProgressProto.newBuilder().setCampaignId(m.campaignId()).setKnown(m.known())
         .setScenarioFile(m.scenarioFile()).setPlanned(m.planned()).setDone(m.done()).setFinished(m.finished())
         .addAllDoneByNode(counts(m.doneByNode())).addAllRunningByNode(counts(m.runningByNode()))
-        .setDuplicatesIgnored(m.duplicatesIgnored()).setError(m.error()).build();
+        .setDuplicatesIgnored(m.duplicatesIgnored()).setError(m.error()).setCancelled(m.cancelled()).build();
   }
 
   static CampaignCoordinator.CampaignProgress progress(CampaignProgressProto p) {
     return new CampaignCoordinator.CampaignProgress(p.getCampaignId(), p.getKnown(), p.getScenarioFile(),
         p.getPlanned(), p.getDone(), p.getFinished(), counts(p.getDoneByNodeList()), counts(p.getRunningByNodeList()),
-        p.getDuplicatesIgnored(), p.getError());
+        p.getDuplicatesIgnored(), p.getError(), p.getCancelled());
+  }
+
+  static dev.devemu.protocol.v1.CoordinatorSnapshot snapshot(CampaignCoordinator.CoordinatorSnapshot m) {
+    dev.devemu.protocol.v1.CoordinatorSnapshot.Builder b = dev.devemu.protocol.v1.CoordinatorSnapshot.newBuilder();
+    for (CampaignCoordinator.CampaignSnapshot c : m.campaigns()) {
+      dev.devemu.protocol.v1.CampaignSnapshot.Builder cb = dev.devemu.protocol.v1.CampaignSnapshot.newBuilder()
+          .setCampaignId(c.campaignId()).setScenarioFile(c.scenarioFile()).setScenarioSource(c.scenarioSource())
+          .setDurationNs(c.durationOverrideNanos()).setPlanned(keySet(c.plannedSeeds(), c.plannedOthers()))
+          .setRecorded(keySet(c.recordedSeeds(), c.recordedOthers())).setWritten(c.written())
+          .addAllDoneByNode(counts(c.doneByNode())).setCancelled(c.cancelled()).setCoverage(c.coverage());
+      for (RecordedRun r : c.unwritten()) cb.addUnwritten(recorded(r));
+      b.addCampaigns(cb);
+    }
+    return b.build();
+  }
+
+  static CampaignCoordinator.CoordinatorSnapshot snapshot(dev.devemu.protocol.v1.CoordinatorSnapshot p) {
+    List<CampaignCoordinator.CampaignSnapshot> out = new ArrayList<>();
+    for (dev.devemu.protocol.v1.CampaignSnapshot c : p.getCampaignsList()) {
+      List<RecordedRun> unwritten = new ArrayList<>();
+      for (dev.devemu.protocol.v1.RecordedRun r : c.getUnwrittenList()) unwritten.add(recorded(r));
+      out.add(new CampaignCoordinator.CampaignSnapshot(c.getCampaignId(), c.getScenarioFile(), c.getScenarioSource(),
+          c.getDurationNs(), seeds(c.getPlanned()), others(c.getPlanned()), seeds(c.getRecorded()),
+          others(c.getRecorded()), List.copyOf(unwritten), c.getWritten(), counts(c.getDoneByNodeList()),
+          c.getCancelled(), c.getCoverage()));
+    }
+    return new CampaignCoordinator.CoordinatorSnapshot(List.copyOf(out));
+  }
+
+  private static dev.devemu.protocol.v1.KeySetProto keySet(Map<String, java.util.BitSet> seeds, List<RunKey> others) {
+    dev.devemu.protocol.v1.KeySetProto.Builder b = dev.devemu.protocol.v1.KeySetProto.newBuilder();
+    for (Map.Entry<String, java.util.BitSet> e : new TreeMap<>(seeds).entrySet()) {
+      b.addVariants(dev.devemu.protocol.v1.VariantSeeds.newBuilder().setVariant(e.getKey())
+          .setSeeds(com.google.protobuf.ByteString.copyFrom(e.getValue().toByteArray())));
+    }
+    for (RunKey k : others) b.addOthers(key(k));
+    return b.build();
+  }
+
+  private static Map<String, java.util.BitSet> seeds(dev.devemu.protocol.v1.KeySetProto p) {
+    Map<String, java.util.BitSet> out = new TreeMap<>();
+    for (dev.devemu.protocol.v1.VariantSeeds v : p.getVariantsList()) {
+      out.put(v.getVariant(), java.util.BitSet.valueOf(v.getSeeds().toByteArray()));
+    }
+    return out;
+  }
+
+  private static List<RunKey> others(dev.devemu.protocol.v1.KeySetProto p) {
+    List<RunKey> out = new ArrayList<>();
+    for (RunKeyProto k : p.getOthersList()) out.add(key(k));
+    return List.copyOf(out);
   }
 
   private static List<NodeCount> counts(Map<String, Long> m) {

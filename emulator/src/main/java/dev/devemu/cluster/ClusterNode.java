@@ -47,6 +47,12 @@ public final class ClusterNode implements AutoCloseable {
 
     Journal.checkDeployment(config);
 
+    // The node joins only once its journal takes writes and its coordinator manager and worker run (below): a
+    // member that cannot journal would otherwise count as Up, and if it were the oldest, the coordinator singleton
+    // would wait for it (it starts on the oldest node with the role, once that node's manager runs).
+    java.util.List<String> seeds = config.getStringList("pekko.cluster.seed-nodes");
+    config = config.withValue("pekko.cluster.seed-nodes",
+        com.typesafe.config.ConfigValueFactory.fromIterable(java.util.List.of()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     LanePool lanes = null;
     try {
@@ -61,7 +67,8 @@ public final class ClusterNode implements AutoCloseable {
       watchJournal(system, config);
       Duration heartbeat = config.getDuration("devemu.node.heartbeat");
       ActorRef<CampaignCoordinator.Command> coordinator =
-          CampaignCoordinator.initSingleton(system, config.getDuration("devemu.node.assignment-timeout"));
+          CampaignCoordinator.initSingleton(system, config.getDuration("devemu.node.assignment-timeout"),
+              CampaignCoordinator.Limits.from(config), config.getInt("devemu.node.snapshot-every"));
       NodeServices.get(system).coordinator(coordinator);
       if (node.worker()) {
         lanes = new LanePool("devemu-lanes-" + node.port(), node.lanes());
@@ -69,6 +76,11 @@ public final class ClusterNode implements AutoCloseable {
       }
       if (config.getString("devemu.deployment.discovery").equals("kubernetes")) {
         ClusterBootstrap.get(system).start();
+      } else if (!seeds.isEmpty()) {
+        java.util.List<org.apache.pekko.actor.Address> addresses = new java.util.ArrayList<>();
+        for (String s : seeds) addresses.add(org.apache.pekko.actor.AddressFromURIString.parse(s));
+        org.apache.pekko.cluster.typed.Cluster.get(system).manager()
+            .tell(new org.apache.pekko.cluster.typed.JoinSeedNodes(addresses));
       }
       LOG.info("node {} up: {} http={}{}", node.number(), system.address(), http,
           token == null ? "" : " (bearer token: " + token.source() + ")");

@@ -3,6 +3,7 @@ package dev.devemu.cluster;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
@@ -63,7 +64,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /devemu/campaigns[/ID]}: progress (JSON).</li>
  *   <li>{@code GET /devemu/campaigns/ID/results?from=N&max=M}: recorded results from index N in recording order
  *       ({@code devemu.v1.ResultPage}, Protobuf), so a client that reconnects asks from what it already has.</li>
- *   <li>{@code GET /devemu/status}: members, the coordinator, campaigns and runs per node (JSON).</li>
+ *   <li>{@code POST /devemu/campaigns/ID/cancel}: no further run of the campaign starts (its results stay);
+ *       {@code DELETE /devemu/campaigns/ID}: the coordinator forgets it. Both answer its progress, or 404.</li>
+ *   <li>{@code GET /devemu/status}: members, the coordinator, the journal, readiness, campaigns and runs per node
+ *       (JSON).</li>
+ *   <li>{@code GET /ready}: 200, or 503 with the reason (see {@link #ready()}).</li>
  * </ul>
  * Any node answers; it asks the coordinator singleton through its proxy.
  */
@@ -159,7 +164,10 @@ public final class ClusterRoutes implements ManagementRouteProvider {
             pathEnd(() -> concat(
                 post(() -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteArray(), this::submit))),
                 get(() -> respond(campaigns())))),
-            path(PathMatchers.segment(), id -> get(() -> respond(progress(id)))),
+            path(PathMatchers.segment(), id -> concat(
+                get(() -> respond(progress(id))),
+                delete(() -> respond(cancel(id, true))))),
+            path(PathMatchers.segment().slash("cancel"), id -> post(() -> respond(cancel(id, false)))),
             path(PathMatchers.segment().slash("results"), this::resultsRoute))));
   }
 
@@ -175,6 +183,12 @@ public final class ClusterRoutes implements ManagementRouteProvider {
   private CompletionStage<HttpResponse> progress(String id) {
     return this.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.GetProgress(id, r))
         .thenApply(p -> p.known() ? json(p) : notFound(id));
+  }
+
+  /** Cancel (no further runs start; results kept) or delete (forgotten) a campaign: its progress, or 404. */
+  private CompletionStage<HttpResponse> cancel(String id, boolean delete) {
+    return this.<CampaignCoordinator.CampaignProgress>ask(r -> new CampaignCoordinator.CancelCampaign(id, delete, r))
+        .thenApply(p -> p.cancelled() ? json(p) : notFound(id));
   }
 
   private Route submit(byte[] body) {

@@ -35,8 +35,15 @@ public final class EmbeddedCluster implements CampaignBackend {
       pekko.cluster.singleton.hand-over-retry-interval = 100ms
       # The client in this JVM writes every result to results.jsonl; a journal on disk would be a second copy.
       pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
-      pekko.persistence.snapshot-store.plugin = "pekko.persistence.no-snapshot-store"
+      pekko.persistence.snapshot-store.plugin = "devemu.in-memory-snapshot-store"
+      devemu.in-memory-snapshot-store.class = "dev.devemu.cluster.InMemorySnapshotStore"
       devemu.node.create-schema = off
+      # The embedded node serves only its own command line (no door for campaigns): a campaign as large as the user
+      # asks for, with no other campaign to share the node with.
+      devemu.limits.max-runs-per-campaign = 9223372036854775807
+      devemu.limits.max-total-runs = 9223372036854775807
+      devemu.limits.max-device-hours-per-campaign = 1e300
+      devemu.limits.max-total-device-hours = 1e300
       """);
   /** How often the client asks for results when it has caught up (an ask inside this JVM is cheap). */
   static final Duration EMBEDDED_POLL = Duration.ofMillis(100);

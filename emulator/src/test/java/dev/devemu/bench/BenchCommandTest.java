@@ -146,4 +146,24 @@ class BenchCommandTest {
     assertEquals(ExitCodes.BAD_INPUT, bad.code());
     assertTrue(bad.err().contains("random+swarn"), bad.err());
   }
+
+  @Test
+  void theCoordinatorFigureMeasuresTheHeapAtEveryFifthOfTheResults() throws Exception {
+    Path scenario = tmp.resolve("tiny.conf");
+    Files.writeString(scenario, TINY);
+    Path json = tmp.resolve("coordinator.json");
+    Result r = devemu("bench", "--only", "coordinator", "--coordinator-runs", "1000", "--scenario",
+        scenario.toString(), "--json", json.toString());
+    assertEquals(ExitCodes.OK, r.code(), r.err());
+    // 1000 runs make the lines, not figures: their heap differences are within GC noise, so no sign is checked
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("coordinator bytes/outstanding run=-?\\d+, bytes/unread "
+        + "result=-?\\d+ \\(a result is \\d+ bytes as Protobuf\\), heap with a reading client at \\d+ results \\d+ MiB, "
+        + "at 1000 results \\d+ MiB \\(ratio [\\d.]+\\)")), r.out());
+    JsonNode j = new ObjectMapper().readTree(json.toFile());
+    assertEquals(1000, j.at("/coordinator/runs").asInt());
+    JsonNode points = j.at("/coordinator/readingClient");
+    assertTrue(points.size() >= 1 && points.size() <= 6, j.toString());
+    assertEquals(1000, points.get(points.size() - 1).path("results").asInt(), "the last point is at the end: " + j);
+    assertTrue(j.at("/coordinator/resultProtobufBytes").asInt() > 0, j.toString());
+  }
 }

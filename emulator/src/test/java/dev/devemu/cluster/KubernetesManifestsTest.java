@@ -172,4 +172,21 @@ class KubernetesManifestsTest {
     List<String> letIn = ignore.stream().filter(l -> l.startsWith("!")).map(l -> l.substring(1)).toList();
     assertEquals(copied, letIn);
   }
+
+  @Test
+  void theImageStatesAHeapThatFitsThePodsMemoryLimit() throws Exception {
+    String dockerfile = Files.readString(K8S.resolve("Dockerfile"));
+    Matcher xmx = Pattern.compile("\"-Xmx(\\d+)m\"").matcher(dockerfile);
+    assertTrue(xmx.find(), "the Dockerfile states no -Xmx<N>m");
+    long heapMiB = Long.parseLong(xmx.group(1));
+    Map<String, Object> container = map(((List<?>) path(documents().get("Deployment"), "spec.template.spec")
+        .get("containers")).get(0), "container");
+    String limit = String.valueOf(path(container, "resources.limits").get("memory"));
+    Matcher gi = Pattern.compile("(\\d+)Gi").matcher(limit);
+    assertTrue(gi.matches(), "memory limit " + limit);
+    long limitMiB = Long.parseLong(gi.group(1)) * 1024;
+    // Room beside the heap for metaspace, thread stacks and direct buffers: at least a quarter of the limit.
+    assertTrue(heapMiB <= limitMiB * 3 / 4, "-Xmx" + heapMiB + "m under a " + limit + " limit");
+    assertTrue(heapMiB >= limitMiB / 2, "-Xmx" + heapMiB + "m leaves most of " + limit + " unused");
+  }
 }

@@ -157,6 +157,15 @@ final class LocalCluster implements AutoCloseable {
     signal(node, "STOP");
   }
 
+  /** SIGTERM: the node leaves the cluster gracefully; waits up to {@code seconds} for it to exit, its exit code. */
+  int terminate(int node, int seconds) throws Exception {
+    signal(node, "TERM");
+    Process p = processes[node - 1];
+    if (!p.waitFor(seconds, TimeUnit.SECONDS)) throw new AssertionError("node " + node + " still runs " + seconds
+        + " s after SIGTERM");
+    return p.exitValue();
+  }
+
   /** SIGCONT after {@link #pause}. */
   void resume(int node) throws Exception {
     signal(node, "CONT");

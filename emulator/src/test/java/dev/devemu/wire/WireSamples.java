@@ -112,7 +112,7 @@ public final class WireSamples {
     RecordedRun recorded = new RecordedRun(raw, dev.devemu.campaign.RunRecord.of(raw, sampleResult()), node);
     Map<String, Long> perNode = new TreeMap<>(Map.of(node, 3L, "pekko://devemu@127.0.0.1:25522", 5L));
     CampaignCoordinator.CampaignProgress progress = new CampaignCoordinator.CampaignProgress("c-1f2e", true,
-        "race.conf", 10, 8, false, perNode, Map.of(node, 1L), 2, "no error");
+        "race.conf", 10, 8, false, perNode, Map.of(node, 1L), 2, "no error", false);
     out.add(new CampaignCoordinator.WorkRequested(worker, node, 2,
         List.of(new HeldRun("c-1f2e", raw), new HeldRun("c-1f2e", own)), "epoch-1", 17, 4));
     out.add(new RunWorker.WorkAssigned("epoch-1", 18, List.of(request,
@@ -141,5 +141,22 @@ public final class WireSamples {
     out.add(new CampaignCoordinator.RunCompleted(worker, node, "c-2a3b", raw,
         dev.devemu.campaign.RunRecord.of(raw, sampleResult()).withErrorPaths(Map.of())));
     out.add(new CampaignCoordinator.ResultRecorded("c-1f2e", recorded));
+    out.add(new CampaignCoordinator.CancelCampaign("c-1f2e", true, progressTo));
+    out.add(new CampaignCoordinator.CampaignProgress("c-1f2e", true, "race.conf", 10, 4, true, perNode, Map.of(), 0, "",
+        true));
+    out.add(new CampaignCoordinator.ResultsWritten("c-1f2e", 100));
+    out.add(new CampaignCoordinator.CampaignCancelled("c-1f2e"));
+    out.add(new CampaignCoordinator.RunsReopened("c-1f2e", List.of(raw, own)));
+    out.add(new CampaignCoordinator.CampaignDeleted("c-1f2e"));
+    java.util.BitSet seeds = new java.util.BitSet();
+    seeds.set(1, 70); // across a 64-bit word
+    seeds.set(1000);
+    java.util.BitSet some = new java.util.BitSet();
+    some.set(3);
+    out.add(new CampaignCoordinator.CoordinatorSnapshot(List.of(new CampaignCoordinator.CampaignSnapshot("c-1f2e",
+        "race.conf", "scenario { name = race }", 8_000_000, new TreeMap<>(Map.of("raw", seeds, "safe", some)),
+        List.of(own), new TreeMap<>(Map.of("raw", some)), List.of(), List.of(recorded), 100, perNode, false, true),
+        new CampaignCoordinator.CampaignSnapshot("c-2", "b.conf", "x", 0, new TreeMap<>(), List.of(), new TreeMap<>(),
+            List.of(), List.of(), 0, new TreeMap<>(), true, false))));
   }
 }
