@@ -98,6 +98,33 @@ final class PostgresServer {
         "-c", sql);
   }
 
+  /**
+   * SIGSTOP to the postmaster and then to every process it forked (backends, checkpointer, WAL writer...): the
+   * server's sockets stay open and the kernel still accepts connections on its port, but nothing answers — a frozen
+   * database VM. Stopping the postmaster first means it forks no new backend meanwhile.
+   */
+  void pause() throws Exception {
+    long postmaster = postmasterPid();
+    run(List.of("kill", "-STOP", String.valueOf(postmaster)), false);
+    for (long child : children(postmaster)) run(List.of("kill", "-STOP", String.valueOf(child)), false);
+  }
+
+  /** SIGCONT after {@link #pause}: the backends first, then the postmaster. */
+  void resume() throws Exception {
+    long postmaster = postmasterPid();
+    for (long child : children(postmaster)) run(List.of("kill", "-CONT", String.valueOf(child)), false);
+    run(List.of("kill", "-CONT", String.valueOf(postmaster)), false);
+  }
+
+  /** The first line of {@code DATA/postmaster.pid}. */
+  private long postmasterPid() throws IOException {
+    return Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim());
+  }
+
+  private static List<Long> children(long pid) {
+    return ProcessHandle.of(pid).map(p -> p.children().map(ProcessHandle::pid).toList()).orElse(List.of());
+  }
+
   void stop() {
     try {
       pg("pg_ctl", "-D", dir.resolve("data").toString(), "-m", "immediate", "stop");
