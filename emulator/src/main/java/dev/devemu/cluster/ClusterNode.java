@@ -128,19 +128,49 @@ public final class ClusterNode implements AutoCloseable {
     }
   }
 
-  /** Probes the journal again now and then, so that /ready and status notice a journal that went away. */
+  /**
+   * Probes the journal again now and then, so that /ready and status notice a journal that went away. A database
+   * that is frozen (SIGSTOP, a paused VM) still accepts TCP connections and answers nothing: the probe then hangs
+   * until the driver's timeouts (about 10 s with PostgreSQL's SSL attempt and its fallback), and /ready would say
+   * 200 all that time. So a watchdog reports the journal as not writable once a probe has run longer than
+   * {@code devemu.node.journal-probe-timeout}; the probe's own answer replaces that when it comes.
+   */
   private static void watchJournal(ActorSystem<Void> system, com.typesafe.config.Config config) {
     if (Journal.kind(config) == Journal.Kind.IN_MEMORY) return;
     Duration every = config.getDuration("devemu.node.journal-check-interval");
+    Duration limit = config.getDuration("devemu.node.journal-probe-timeout");
     NodeServices services = NodeServices.get(system);
     String self = system.address().toString();
+    Object lock = new Object();
+    long[] probeStarted = {0}; // System.nanoTime() of the running probe, 0 when none runs
     system.scheduler().scheduleWithFixedDelay(every, every, () -> {
-      String before = services.journalProblem();
+      synchronized (lock) {
+        probeStarted[0] = System.nanoTime();
+      }
       String now = Journal.probe(config, self);
-      services.journalProblem(now);
+      String before;
+      synchronized (lock) {
+        probeStarted[0] = 0;
+        before = services.journalProblem();
+        services.journalProblem(now);
+      }
       if (now != null && !now.equals(before)) LOG.error("{}", now);
       if (now == null && before != null) LOG.info("the journal takes writes again");
     }, system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
+    Duration watch = limit.dividedBy(4).compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100)
+        : limit.dividedBy(4);
+    system.scheduler().scheduleWithFixedDelay(watch, watch, () -> {
+      String problem = null;
+      synchronized (lock) {
+        long started = probeStarted[0];
+        if (started != 0 && System.nanoTime() - started > limit.toNanos() && services.journalProblem() == null) {
+          problem = "the journal (" + Journal.describe(config) + ") has not answered a probe write for "
+              + limit.toSeconds() + " s";
+          services.journalProblem(problem);
+        }
+      }
+      if (problem != null) LOG.error("{}", problem);
+    }, system.executionContext());
   }
 
   public ActorSystem<Void> system() {

@@ -47,15 +47,16 @@ class JournalPauseTest {
       long atPause = done(cluster.awaitStatus(observer, s -> done(s, id) >= 8, 90, "the campaign under way"), id);
       assertTrue(atPause < 2 * SEEDS - 20, "too little left to watch: " + atPause);
 
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      double[] first503 = {-1, -1, -1};
-      String[] reason = new String[3];
+      // /ready of every node, watched on a thread of its own: the status requests below wait for a coordinator
+      // that cannot journal (10 s each), /ready must not.
+      ReadyWatch watch = new ReadyWatch(cluster);
       long doneAtPause = atPause;
       long lastDone = atPause;
       double lastProgress = 0;
       int unanswered = 0;
       pg.pause();
       long pausedAt = System.nanoTime();
+      watch.from(pausedAt);
       try {
         while (seconds(pausedAt) < PAUSE_SECONDS) {
           Long now = doneOrNull(cluster, observer, id);
@@ -67,20 +68,16 @@ class JournalPauseTest {
               lastProgress = seconds(pausedAt);
             }
           }
-          for (int k = 1; k <= 3; k++) {
-            HttpResponse<String> r = ready(http, cluster, k);
-            if (r != null && r.statusCode() == 503 && first503[k - 1] < 0) {
-              first503[k - 1] = seconds(pausedAt);
-              reason[k - 1] = r.body();
-            }
-          }
           Thread.sleep(250);
         }
       } finally {
         pg.resume();
       }
       long resumedAt = System.nanoTime();
+      watch.from(resumedAt);
       long doneAtResume = lastDone;
+      double[] first503 = watch.first503.clone();
+      String[] reason = watch.reason.clone();
 
       // Back: progress, and every node ready again.
       double progressBack = -1;
@@ -88,14 +85,10 @@ class JournalPauseTest {
       while (seconds(resumedAt) < 60 && (progressBack < 0 || readyBack < 0)) {
         Long now = doneOrNull(cluster, observer, id);
         if (progressBack < 0 && now != null && (now > doneAtResume || now == 2L * SEEDS)) progressBack = seconds(resumedAt);
-        boolean allReady = true;
-        for (int k = 1; k <= 3; k++) {
-          HttpResponse<String> r = ready(http, cluster, k);
-          allReady &= r != null && r.statusCode() == 200;
-        }
-        if (readyBack < 0 && allReady) readyBack = seconds(resumedAt);
+        if (readyBack < 0) readyBack = watch.allReadyAt;
         Thread.sleep(250);
       }
+      watch.stop();
       System.err.printf("journal-pause: PostgreSQL paused %d s at %d of %d results; results counted during the pause: "
           + "%d (last %.1f s into it), status without the campaign %d times; /ready 503 after %.1f / %.1f / %.1f s; after the resume progress in %.1f s, "
           + "all ready in %.1f s%n", PAUSE_SECONDS, doneAtPause, 2 * SEEDS, doneAtResume - doneAtPause, lastProgress, unanswered,
@@ -116,12 +109,68 @@ class JournalPauseTest {
       assertEquals(0, r.code(), r.out() + r.err());
       SingleNodeCampaign.assertSameAs(single, folder, SEEDS);
     } finally {
+      ReadyWatch.stopAll();
       pg.resume(); // never leave the JVM's shared server frozen for the next test
     }
   }
 
   private static double seconds(long since) {
     return (System.nanoTime() - since) / 1e9;
+  }
+
+  /** Asks every node's /ready every 200 ms; times are seconds since {@link #from}. */
+  private static final class ReadyWatch {
+    private static final java.util.List<ReadyWatch> RUNNING = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final double[] first503 = {-1, -1, -1};
+    final String[] reason = new String[3];
+    volatile double allReadyAt = -1;
+    private volatile long since;
+    private volatile boolean stopped;
+    private final Thread thread;
+
+    ReadyWatch(LocalCluster cluster) {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      thread = new Thread(() -> {
+        while (!stopped) {
+          boolean all = true;
+          for (int k = 1; k <= 3; k++) {
+            HttpResponse<String> r = ready(http, cluster, k);
+            all &= r != null && r.statusCode() == 200;
+            synchronized (this) {
+              if (since != 0 && r != null && r.statusCode() == 503 && first503[k - 1] < 0) {
+                first503[k - 1] = seconds(since);
+                reason[k - 1] = r.body();
+              }
+            }
+          }
+          if (all && since != 0 && allReadyAt < 0) allReadyAt = seconds(since);
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "ready-watch");
+      thread.setDaemon(true);
+      thread.start();
+      RUNNING.add(this);
+    }
+
+    /** Measures from {@code nanoTime} on (the pause, then the resume). */
+    synchronized void from(long nanoTime) {
+      since = nanoTime;
+      allReadyAt = -1;
+    }
+
+    void stop() throws InterruptedException {
+      stopped = true;
+      thread.join(10_000);
+      RUNNING.remove(this);
+    }
+
+    static void stopAll() throws InterruptedException {
+      for (ReadyWatch w : RUNNING) w.stop();
+    }
   }
 
   private static HttpResponse<String> ready(HttpClient http, LocalCluster cluster, int node) {
