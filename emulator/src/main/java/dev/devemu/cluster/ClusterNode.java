@@ -131,9 +131,10 @@ public final class ClusterNode implements AutoCloseable {
   /**
    * Probes the journal again now and then, so that /ready and status notice a journal that went away. A database
    * that is frozen (SIGSTOP, a paused VM) still accepts TCP connections and answers nothing: the probe then hangs
-   * until the driver's timeouts (about 10 s with PostgreSQL's SSL attempt and its fallback), and /ready would say
-   * 200 all that time. So a watchdog reports the journal as not writable once a probe has run longer than
-   * {@code devemu.node.journal-probe-timeout}; the probe's own answer replaces that when it comes.
+   * until the driver gives up (5.4–6 s measured with a local PostgreSQL; more where the driver retries, e.g. an SSL
+   * attempt and its fallback), and /ready says 200 all that time. So a watchdog reports the journal as not writable
+   * once a probe has run longer than {@code devemu.node.journal-probe-timeout}, whatever the driver does; the
+   * probe's own answer replaces that when it comes ({@code JournalPauseTest}).
    */
   private static void watchJournal(ActorSystem<Void> system, com.typesafe.config.Config config) {
     if (Journal.kind(config) == Journal.Kind.IN_MEMORY) return;
