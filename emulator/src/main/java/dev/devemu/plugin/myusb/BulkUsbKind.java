@@ -4,6 +4,7 @@ import dev.devemu.hw.device.usb.BulkUsbDevice;
 import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.kernel.usb.UsbDevice;
 import dev.devemu.plugin.usb.UsbBus;
+import dev.devemu.plugin.usb.UsbDeviceKeys;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.ScenarioNode;
@@ -34,19 +35,8 @@ public final class BulkUsbKind implements DeviceKind {
 
   @Override
   public DeviceSpec parse(ScenarioNode node, int line) {
-    String slotText = node.string("slot");
-    UsbPort port;
-    try {
-      port = UsbPort.parse(slotText);
-    } catch (IllegalArgumentException e) {
-      throw node.error("slot", e.getMessage());
-    }
-    String word = node.oneOf("speed", "super-plus", "full", "high", "super", "super-plus", "low");
-    UsbSpeed speed = UsbSpeed.parse(word);
-    if (speed == UsbSpeed.LOW) {
-      throw node.error("speed", "a low-speed device cannot have bulk endpoints (USB 2.0 §5.8); use full, high, "
-          + "super or super-plus");
-    }
+    UsbPort port = UsbDeviceKeys.port(node);
+    UsbSpeed speed = UsbDeviceKeys.speedAboveLow(node, "super-plus", "bulk endpoints (USB 2.0 §5.8)");
     double dataRate = node.number("data-rate", 4_096_000.0, 1.0, 1e10);
     double outRate = node.number("out-rate", 0.0, 0.0, 1e10);
     boolean loopback = node.bool("loopback", false);

@@ -4,6 +4,7 @@ import dev.devemu.hw.device.usb.IsoUsbDevice;
 import dev.devemu.kernel.driver.BindableDevice;
 import dev.devemu.kernel.usb.UsbDevice;
 import dev.devemu.plugin.usb.UsbBus;
+import dev.devemu.plugin.usb.UsbDeviceKeys;
 import dev.devemu.scenario.DeviceKind;
 import dev.devemu.scenario.DeviceSpec;
 import dev.devemu.scenario.ScenarioNode;
@@ -31,19 +32,8 @@ public final class IsoUsbKind implements DeviceKind {
 
   @Override
   public DeviceSpec parse(ScenarioNode node, int line) {
-    String slotText = node.string("slot");
-    UsbPort port;
-    try {
-      port = UsbPort.parse(slotText);
-    } catch (IllegalArgumentException e) {
-      throw node.error("slot", e.getMessage());
-    }
-    String word = node.oneOf("speed", "high", "full", "high", "super", "super-plus", "low");
-    UsbSpeed speed = UsbSpeed.parse(word);
-    if (speed == UsbSpeed.LOW) {
-      throw node.error("speed", "a low-speed device cannot have isochronous endpoints (USB 2.0 §5.6); use full, "
-          + "high, super or super-plus");
-    }
+    UsbPort port = UsbDeviceKeys.port(node);
+    UsbSpeed speed = UsbDeviceKeys.speedAboveLow(node, "high", "isochronous endpoints (USB 2.0 §5.6)");
     int max = speed == UsbSpeed.FULL ? 1023 : 1024;
     int packetSize = (int) node.integer("packet-size", 192, 1, max);
     boolean present = node.bool("present", true);
