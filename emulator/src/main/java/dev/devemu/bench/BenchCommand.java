@@ -78,7 +78,8 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
 
   @Option(names = "--bug-strategies", paramLabel = "LIST", split = ",",
       description = "With the bugs figure: the strategies compared (default random,pct:1,pct:2,pct:3; --quick random,pct:3); "
-          + "a +swarm suffix (random+swarm) draws each seed's own fault plan.")
+          + "a +swarm suffix (random+swarm) draws each seed's own fault plan, a +steer suffix (pct:3+steer) lets the "
+          + "strategy decide the fault points.")
   List<String> bugStrategies;
 
   @Option(names = "--bugs-dir", paramLabel = "DIR", defaultValue = "scenarios/bugs",

@@ -49,7 +49,8 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--strategy", defaultValue = "random", split = ",",
       description = "random, or pct[:DEPTH[:K]]; with --stats, a comma-separated list (random,pct:2,pct:3). PCT's K "
           + "is measured from a first run of the first seed when not given. A +swarm suffix (random+swarm) makes each seed "
-          + "run its own variant of the fault plan.")
+          + "run its own variant of the fault plan; a +steer suffix (random+steer, pct:3+steer) lets the strategy decide "
+          + "the fault points (recorded in the trace).")
   List<String> strategies;
 
   @Option(names = "--stats", description = "Run all N seeds under each strategy and print how many found a bug.")
@@ -102,7 +103,8 @@ public final class ExploreCommand implements Callable<Integer>, Subcommand {
       for (StrategySpec s : specs) {
         StrategySpec resolved = Sessions.resolve(host, s, scenario, firstSeed);
         if (resolved != s) {
-          out.println("explore: " + s + ": k=" + resolved.k() + " decisions, measured by a pct:1 run of seed "
+          out.println("explore: " + s + ": k=" + resolved.k() + " decisions"
+              + (resolved.steer() ? ", F=" + resolved.f() + " fault decisions" : "") + ", measured by a pct:1 run of seed "
               + firstSeed + " (panic-on-oops off) -> strategy " + resolved);
         }
         templates.add(RunRecipe.of(scenarioFile.toString(), scenario.source(), firstSeed, variant, resolved));

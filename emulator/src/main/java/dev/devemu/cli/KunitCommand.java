@@ -66,6 +66,7 @@ public final class KunitCommand implements Callable<Integer>, Subcommand {
         StrategySpec parsed = StrategySpec.parse(s);
         // KUnit tests script their own faults; there is no scenario fault plan for swarm to vary.
         if (parsed.swarm()) throw new IllegalArgumentException("--strategy " + s + ": kunit has no fault plan; +swarm is for run, explore and bench");
+        if (parsed.steer()) throw new IllegalArgumentException("--strategy " + s + ": kunit has no fault plan; +steer is for run, explore and bench");
         specs.add(parsed);
       }
       if (seeds < 0) throw new IllegalArgumentException("--seeds must be >= 0");

@@ -37,7 +37,8 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
   @Option(names = "--strategy", defaultValue = "random",
       description = "Scheduling strategy: random, or pct[:DEPTH[:K]] (depth 3 by default; K, the decisions of a "
           + "run, is measured from a first run when not given); a +swarm suffix (random+swarm, pct:3+swarm) runs the "
-          + "seed's own variant of the fault plan (docs/exploration.md).")
+          + "seed's own variant of the fault plan, a +steer suffix (random+steer, pct:3+steer) lets the strategy decide "
+          + "the probabilistic fault points, recorded in the trace (docs/exploration.md).")
   String strategy;
 
   @Option(names = "--replay", paramLabel = "TRACE",

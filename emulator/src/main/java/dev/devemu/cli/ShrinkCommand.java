@@ -86,6 +86,7 @@ public final class ShrinkCommand implements Callable<Integer>, Subcommand {
         + (r.recipe().droppedFaults().isEmpty() && !r.recipe().faultsDisabled() ? ""
             : " (dropped: " + (r.recipe().faultsDisabled() ? "all fault probabilities " : "")
                 + String.join(" ", r.recipe().droppedFaults()) + ")")
+        + (r.steeredFaultsBefore() == 0 ? "" : ", steered faults " + r.steeredFaultsBefore() + " -> " + r.steeredFaultsAfter())
         + ", " + r.runs() + " candidate runs");
     out.println("shrink: wrote " + target + " (replay: ./devemu replay " + RunRecipe.shellQuote(target.toString()) + ")");
     return ExitCodes.BUG_FOUND;

@@ -4,6 +4,7 @@ import dev.devemu.kernel.Oops;
 import dev.devemu.replay.RunRecipe;
 import dev.devemu.replay.Sessions;
 import dev.devemu.sim.DeliveryTrace;
+import dev.devemu.sim.FaultChoices;
 import dev.devemu.sim.SimHost;
 import dev.devemu.testbed.Runner;
 import java.util.ArrayList;
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * Makes a failing trace small while the same bug (same signature) still happens: first it drops injected
- * faults — every probabilistic fault point at once, then each hot-plug event of the fault plan — then it
+ * faults — every probabilistic fault point at once, then each hot-plug event of the fault plan, then (in a trace of
+ * a run that steered its faults, {@code +steer}) each recorded fault decision that failed, turned into a pass — then it
  * removes recorded choices by delta debugging (Zeller's ddmin: remove one of n chunks, halve the chunks when
  * none can go). A candidate runs under the lenient {@link dev.devemu.sim.ReplayStrategy}: choices that became
  * impossible are skipped, and once the list runs out the first runnable actor runs. The result is the shortest
@@ -31,7 +33,8 @@ public final class Shrinker {
    * @param deliveriesBefore length of the original run
    */
   public record Result(RunRecipe recipe, List<DeliveryTrace.Delivery> kept, Runner.Outcome outcome,
-      String signature, int runs, int choicesBefore, long deliveriesBefore, int faultsBefore) {
+      String signature, int runs, int choicesBefore, long deliveriesBefore, int faultsBefore,
+      int steeredFaultsBefore) {
     public int choicesAfter() {
       return kept.size();
     }
@@ -42,6 +45,11 @@ public final class Shrinker {
 
     public int faultsAfter() {
       return RunRecipe.faultIds(recipe.scenario().faults()).size();
+    }
+
+    /** Steered fault decisions ({@code +steer}) that fail, among the kept choices. */
+    public int steeredFaultsAfter() {
+      return failedFaults(kept);
     }
   }
 
@@ -69,10 +77,14 @@ public final class Shrinker {
     String signature = baseline.result().oopses().get(0).signature();
     Search s = new Search(host, signature, maxRuns);
 
-    // Candidates replay leniently from here on; indices into the original deliveries stand for the choices.
+    // Candidates replay leniently from here on; indices into the original deliveries stand for the choices, whose
+    // text is kept apart so that a steered fault's "fail" can become a "pass".
+    String[] text = new String[deliveries.size()];
+    for (int i = 0; i < text.length; i++) text[i] = deliveries.get(i).actor();
     List<Integer> kept = new ArrayList<>();
     for (int i = 0; i < deliveries.size(); i++) kept.add(i);
-    RunRecipe best = original.withChoices(choicesOf(deliveries, kept), true);
+    RunRecipe best = original.withChoices(choicesOf(text, kept), true);
+    int steeredBefore = failedFaults(deliveries);
     int faultsBefore = RunRecipe.faultIds(best.scenario().faults()).size();
 
     // 1. Faults: all probabilistic points at once, then each fault-plan entry.
@@ -89,6 +101,17 @@ public final class Shrinker {
       if (s.reproduces(c)) best = c;
     }
 
+    // 1b. Steered faults (+steer): each recorded decision that failed, turned into a pass (the same place in the list,
+    // so the choices after it keep their positions).
+    for (int i = 0; i < text.length && !s.exhausted(); i++) {
+      if (!FaultChoices.isFault(text[i]) || !FaultChoices.failed(text[i])) continue;
+      String before = text[i];
+      text[i] = FaultChoices.passed(before);
+      RunRecipe c = best.withChoices(choicesOf(text, kept), true);
+      if (s.reproduces(c)) best = c;
+      else text[i] = before;
+    }
+
     // 2. Choices: the default schedule alone first, then ddmin.
     if (!s.exhausted() && s.reproduces(best.withChoices(List.of(), true))) {
       kept = List.of();
@@ -100,7 +123,7 @@ public final class Shrinker {
         for (int start = 0; start < kept.size() && !s.exhausted(); start += chunk) {
           List<Integer> candidate = new ArrayList<>(kept.subList(0, start));
           candidate.addAll(kept.subList(Math.min(kept.size(), start + chunk), kept.size()));
-          if (s.reproduces(best.withChoices(choicesOf(deliveries, candidate), true))) {
+          if (s.reproduces(best.withChoices(choicesOf(text, candidate), true))) {
             kept = candidate;
             n = Math.max(n - 1, 2);
             reduced = true;
@@ -113,22 +136,33 @@ public final class Shrinker {
         }
       }
     }
-    best = best.withChoices(choicesOf(deliveries, kept), true);
+    best = best.withChoices(choicesOf(text, kept), true);
     Runner.Outcome last = Sessions.run(host, best, Runner.TraceMode.HASH);
     if (last.result().oopses().stream().noneMatch(o -> o.signature().equals(signature))) {
       throw new IllegalStateException("the shrunk recipe no longer reproduces " + signature
           + ": a run is not deterministic");
     }
     List<DeliveryTrace.Delivery> keptDeliveries = new ArrayList<>();
-    for (int i : kept) keptDeliveries.add(deliveries.get(i));
+    for (int i : kept) {
+      DeliveryTrace.Delivery d = deliveries.get(i);
+      keptDeliveries.add(new DeliveryTrace.Delivery(d.step(), d.timeNanos(), text[i], d.message()));
+    }
     return new Result(best, keptDeliveries, last, signature, s.runs, deliveries.size(), baseline.result().choices(),
-        faultsBefore);
+        faultsBefore, steeredBefore);
   }
 
-  private static List<String> choicesOf(List<DeliveryTrace.Delivery> deliveries, List<Integer> indices) {
+  private static List<String> choicesOf(String[] text, List<Integer> indices) {
     List<String> out = new ArrayList<>(indices.size());
-    for (int i : indices) out.add(deliveries.get(i).actor());
+    for (int i : indices) out.add(text[i]);
     return out;
+  }
+
+  private static int failedFaults(List<DeliveryTrace.Delivery> deliveries) {
+    int n = 0;
+    for (DeliveryTrace.Delivery d : deliveries) {
+      if (FaultChoices.isFault(d.actor()) && FaultChoices.failed(d.actor())) n++;
+    }
+    return n;
   }
 
   /** Runs candidates within a budget and says whether each still shows the bug. */

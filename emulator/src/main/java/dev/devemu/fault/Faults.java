@@ -23,6 +23,7 @@ public final class Faults {
   private final Map<String, Integer> forced = new HashMap<>();
   private final List<Injected> injected = new ArrayList<>();
   private boolean enabled = true;
+  private dev.devemu.sim.SimRun steering;
 
   /**
    * @param random the run's stream for fault decisions
@@ -33,6 +34,15 @@ public final class Faults {
     this.random = random;
     this.now = now;
     this.log = log;
+  }
+
+  /**
+   * Lets the strategy of {@code run} decide the probabilistic points from now on, if it steers faults
+   * ({@code +steer}); otherwise nothing changes and decisions keep coming from this object's stream. A point with
+   * probability 1 always fails either way: there is nothing to decide.
+   */
+  public void steerWith(dev.devemu.sim.SimRun run) {
+    steering = run.steersFaults() ? run : null;
   }
 
   /** Sets the probability that {@code point} fails; 0 disables it. */
@@ -65,7 +75,9 @@ public final class Faults {
       else forced.put(point, left - 1);
     } else {
       Double p = probability.get(point);
-      if (p == null || !random.nextBoolean(p)) return false;
+      if (p == null) return false;
+      boolean fail = steering != null && p < 1 ? steering.chooseFault(point, where, p) : random.nextBoolean(p);
+      if (!fail) return false;
     }
     injected.add(new Injected(point, now.getAsLong(), where));
     log.accept("FAULT_INJECTION: forcing a failure at " + point + " (" + where + ")");

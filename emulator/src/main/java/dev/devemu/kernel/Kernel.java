@@ -50,6 +50,7 @@ public final class Kernel {
     this.random = run.random().fork("kernel");
     this.irqs = new Irqs(this);
     this.faults = new Faults(run.random().fork("faults"), this::now, this::printk);
+    faults.steerWith(run); // +steer: the strategy decides the fault points (a no-op otherwise)
   }
 
   // ---- time and randomness ----

@@ -140,7 +140,7 @@ public record RunRecipe(String scenarioFile, String scenarioSource, long seed, V
 
   /** A fresh strategy for one run of this recipe. */
   public SchedulingStrategy schedulingStrategy() {
-    if (choices != null) return new ReplayStrategy(choices, !lenient);
+    if (choices != null) return new ReplayStrategy(choices, !lenient, strategy.steer());
     return strategy.create();
   }
 

@@ -52,16 +52,26 @@ public final class Sessions {
    */
   public static StrategySpec resolve(SimHost host, StrategySpec spec, Scenario scenario, long seed) {
     if (spec.resolved()) return spec;
+    if (spec.steer()) {
+      // +steer: k and F from one run in which the strategy lets every fault call pass (a fault cutting the first
+      // run short would undercount both); a k given on the command line is kept
+      PctStrategy probe = measure(host, scenario, seed, PctStrategy.steeringFaults(1, 1, 0));
+      StrategySpec withF = spec.withF(probe.faultDecisions());
+      return spec.k() > 0 ? withF : withF.withK(probe.decisions());
+    }
     return spec.withK(measureDecisions(host, scenario, seed));
   }
 
   /** The number of decisions of a full {@code pct:1} run of the scenario under {@code seed}. */
   public static long measureDecisions(SimHost host, Scenario scenario, long seed) {
+    return Math.max(1, measure(host, scenario, seed, new PctStrategy(1, 1)).decisions());
+  }
+
+  private static PctStrategy measure(SimHost host, Scenario scenario, long seed, PctStrategy probe) {
     KernelConfig k = scenario.kernel();
     Scenario full = RunRecipe.withKernel(scenario,
         new KernelConfig(false, k.hungTaskTimeoutNanos(), k.softLockupNanos(), k.kcsanWindowChoices()));
-    PctStrategy probe = new PctStrategy(1, 1);
     Runner.run(host, 0, full, seed, Runner.Options.defaults().withStrategy(probe).withTrace(Runner.TraceMode.NONE));
-    return Math.max(1, probe.decisions());
+    return probe;
   }
 }

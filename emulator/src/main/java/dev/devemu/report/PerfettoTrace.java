@@ -53,6 +53,8 @@ public final class PerfettoTrace {
 
   private record Track(int pid, int tid, String name) {}
 
+  private static final String FAULTS = "@fault";
+
   /**
    * Writes the timeline of a run whose trace was recorded in detail.
    *
@@ -83,6 +85,8 @@ public final class PerfettoTrace {
     Track[] trackOf = new Track[n];
     for (int i = 0; i < n; i++) {
       String actor = ds.get(i).actor();
+      // steered fault decisions (+steer) share one track, whatever the point and the answer
+      if (dev.devemu.sim.FaultChoices.isFault(actor)) actor = FAULTS;
       trackOf[i] = tracks.computeIfAbsent(actor, a -> newTrack(a, nextActorTid));
     }
 
@@ -147,6 +151,7 @@ public final class PerfettoTrace {
     Matcher m = CPU.matcher(actor);
     if (m.matches()) return new Track(PID_CPUS, Integer.parseInt(m.group(1)) + 1, actor);
     if (actor.equals("@clock")) return new Track(PID_CLOCK, 1, "timers (@clock)");
+    if (actor.equals(FAULTS)) return new Track(PID_CLOCK, 2, "fault decisions (+steer)");
     return new Track(PID_ACTORS, nextActorTid[0]++, actor);
   }
 

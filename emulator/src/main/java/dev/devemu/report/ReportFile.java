@@ -100,6 +100,10 @@ public final class ReportFile {
       params.put("k", r.strategy().k());
     }
     if (r.strategy().swarm()) params.put("swarm", true); // absent otherwise: reports without it read as before
+    if (r.strategy().steer()) {
+      params.put("steer", true); // likewise
+      if (r.strategy().isPct()) params.put("f", r.strategy().f());
+    }
     replay.put("duration_override_ns", r.durationOverrideNanos());
     replay.put("faults_disabled", r.faultsDisabled());
     ArrayNode dropped = replay.putArray("dropped_faults");
@@ -200,7 +204,7 @@ public final class ReportFile {
       throw new IOException(path + ": replay.strategy: " + e.getMessage());
     }
     if (!strategy.resolved() && replay.path("choices").isNull()) {
-      throw new IOException(path + ": replay.strategy: " + strategy + " lacks its measured k");
+      throw new IOException(path + ": replay.strategy: " + strategy + " lacks its measured k" + (strategy.steer() ? " or F" : ""));
     }
     List<String> choices = null;
     if (replay.hasNonNull("choices")) choices = in.strings(replay, "choices");

@@ -16,6 +16,14 @@ import java.util.Map;
  *
  * <p>The next timer competes as a pseudo-actor {@code @clock}, so that device events can land in the middle of
  * driver code.
+ *
+ * <p>Steering faults ({@code pct:D:K+steer:F}) carries the change-point idea over to the fault plan's probabilistic
+ * fault points: instead of each call failing with its probability, a run makes exactly {@code max(1, d - 1)} calls
+ * fail, at distinct fault decisions drawn uniformly from [0, F), F being the number of fault decisions a run makes
+ * (measured, like k, from a first run in which no fault fires). A bug that needs the i-th fault decision to fail
+ * (and the others to pass) is then found with probability about 1/F per run, whatever the plan's probability
+ * says; the plan's probabilities only say which points may fail. The fault steps come from a stream of their own
+ * ({@code fork("faults")}), so the priorities and change points are those of plain PCT under the same seed.
  */
 public final class PctStrategy implements SchedulingStrategy {
   static final String CLOCK = "@clock";
@@ -28,12 +36,32 @@ public final class PctStrategy implements SchedulingStrategy {
   private long nextLow;
   private long decisions;
   private String lastChosen;
+  /** F: fault decisions a run makes, or -1 when this strategy does not steer faults. */
+  private final long expectedFaultDecisions;
+  private long[] faultSteps = new long[0];
+  private long faultDecisions;
 
   /**
    * @param depth bug depth d (d - 1 priority change points), at least 1
    * @param expectedDecisions k, the number of decisions a run makes (measured); change points fall in [1, k)
    */
   public PctStrategy(int depth, long expectedDecisions) {
+    this(depth, expectedDecisions, -1);
+  }
+
+  /**
+   * A PCT that also steers the run's fault points.
+   *
+   * @param expectedFaultDecisions F, the number of fault decisions a run makes (measured); 0 makes every call pass
+   *     (the run that measures F), -1 does not steer faults
+   */
+  public static PctStrategy steeringFaults(int depth, long expectedDecisions, long expectedFaultDecisions) {
+    if (expectedFaultDecisions < 0) throw new IllegalArgumentException("PCT's F must not be negative, got " + expectedFaultDecisions);
+    return new PctStrategy(depth, expectedDecisions, expectedFaultDecisions);
+  }
+
+  private PctStrategy(int depth, long expectedDecisions, long expectedFaultDecisions) {
+    this.expectedFaultDecisions = expectedFaultDecisions;
     if (depth < 1) throw new IllegalArgumentException("PCT depth must be at least 1, got " + depth);
     if (expectedDecisions < 1) throw new IllegalArgumentException("PCT k must be positive, got " + expectedDecisions);
     this.depth = depth;
@@ -58,6 +86,38 @@ public final class PctStrategy implements SchedulingStrategy {
       changePoints[i] = p;
     }
     java.util.Arrays.sort(changePoints);
+    faultDecisions = 0;
+    if (expectedFaultDecisions > 0) {
+      SimRandom faults = random.fork("faults");
+      int steps = (int) Math.min(Math.max(1, depth - 1), expectedFaultDecisions);
+      faultSteps = new long[steps];
+      for (int i = 0; i < steps; i++) {
+        long p;
+        do {
+          p = faults.nextLong(expectedFaultDecisions);
+        } while (contains(faultSteps, i, p));
+        faultSteps[i] = p;
+      }
+      java.util.Arrays.sort(faultSteps);
+    } else {
+      faultSteps = new long[0];
+    }
+  }
+
+  @Override
+  public boolean steersFaults() {
+    return expectedFaultDecisions >= 0;
+  }
+
+  @Override
+  public boolean chooseFault(FaultQuery query) {
+    if (!steersFaults()) return SchedulingStrategy.super.chooseFault(query);
+    return java.util.Arrays.binarySearch(faultSteps, faultDecisions++) >= 0;
+  }
+
+  /** Fault decisions made so far in this run (steering only): what F is measured from. */
+  public long faultDecisions() {
+    return faultDecisions;
   }
 
   private static boolean contains(long[] a, int n, long v) {
@@ -127,6 +187,6 @@ public final class PctStrategy implements SchedulingStrategy {
 
   @Override
   public String name() {
-    return "pct:" + depth + ":" + expectedDecisions;
+    return "pct:" + depth + ":" + expectedDecisions + (steersFaults() ? "+steer:" + expectedFaultDecisions : "");
   }
 }

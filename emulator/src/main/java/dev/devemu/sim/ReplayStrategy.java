@@ -6,16 +6,28 @@ import java.util.List;
  * Makes the choices recorded in a trace again. Strict replay fails loudly at the first choice that is not
  * possible; lenient replay (used by the shrinker) skips impossible choices and, once the recording runs out,
  * falls back to the first runnable actor.
+ *
+ * <p>A trace of a run that steered its faults ({@code +steer}) also holds fault decisions ({@link FaultChoices}),
+ * each right after the delivery that made the call; a replay that steers makes them again at the same calls.
+ * Leniently, a call whose entry is missing passes (so dropping a {@code fail} entry drops that fault), and entries
+ * of calls that no longer happen are skipped.
  */
 public final class ReplayStrategy implements SchedulingStrategy {
   private final List<String> choices;
   private final boolean strict;
+  private final boolean steer;
   private int position;
   private long divergences;
 
   public ReplayStrategy(List<String> choices, boolean strict) {
+    this(choices, strict, false);
+  }
+
+  /** @param steer the trace was recorded by a run that steered its faults: replay its fault decisions too */
+  public ReplayStrategy(List<String> choices, boolean strict, boolean steer) {
     this.choices = List.copyOf(choices);
     this.strict = strict;
+    this.steer = steer;
   }
 
   @Override
@@ -41,7 +53,34 @@ public final class ReplayStrategy implements SchedulingStrategy {
     return point.runnableCount() == 0 ? FIRE_TIMER : 0;
   }
 
+  @Override
+  public boolean steersFaults() {
+    return steer;
+  }
+
+  @Override
+  public boolean chooseFault(FaultQuery query) {
+    if (!steer) return SchedulingStrategy.super.chooseFault(query);
+    while (position < choices.size()) {
+      String next = choices.get(position);
+      if (!FaultChoices.isFault(next)) break; // the entry of this call is missing: see below
+      if (FaultChoices.point(next).equals(query.point())) {
+        position++;
+        return FaultChoices.failed(next);
+      }
+      if (strict) throw new TraceDivergedException(query.index(), next, "fault decision at " + query.point());
+      position++; // the entry of a call that no longer happens
+      divergences++;
+    }
+    if (strict) {
+      throw new TraceDivergedException(query.index(), position < choices.size() ? choices.get(position) : "<end of trace>",
+          "fault decision at " + query.point() + " in " + query.where());
+    }
+    return false; // lenient: a call with no recorded decision passes
+  }
+
   private static int find(ChoicePoint point, String wanted) {
+    if (FaultChoices.isFault(wanted)) return Integer.MIN_VALUE; // a fault decision of a call that did not happen
     if (PctStrategy.CLOCK.equals(wanted)) {
       return point.timerEligible() || point.onlyTimer() ? FIRE_TIMER : Integer.MIN_VALUE;
     }
@@ -72,7 +111,7 @@ public final class ReplayStrategy implements SchedulingStrategy {
       int bar = c.indexOf(DOMAIN_SEPARATOR);
       if (guest ? bar < 0 : c.startsWith(prefix)) mine.add(guest ? c : c.substring(prefix.length()));
     }
-    return new ReplayStrategy(mine, strict);
+    return new ReplayStrategy(mine, strict, guest && steer);
   }
 
   /** Between a domain's name and an actor id in a domain trace; Pekko actor names never contain it. */

@@ -29,6 +29,7 @@ public final class SimRun {
   private java.util.function.Consumer<String> onStall = spinner -> {};
   private boolean finished;
   private long choices;
+  private long faultDecisions;
 
   private SimRun(Builder b) {
     this.seed = b.seed;
@@ -148,6 +149,31 @@ public final class SimRun {
 
   void countChoice() {
     choices++;
+  }
+
+  /** True if the strategy decides fault points ({@code +steer}); the fault stream does otherwise. */
+  public boolean steersFaults() {
+    return strategy.steersFaults();
+  }
+
+  /**
+   * Asks the strategy whether a call at a fault point with plan probability {@code probability} fails, and records
+   * the answer in the trace as a choice ({@link FaultChoices}), after the delivery in progress. Only for runs that
+   * {@link #steersFaults()}.
+   */
+  public boolean chooseFault(String point, String where, double probability) {
+    boolean fail = strategy.chooseFault(new SchedulingStrategy.FaultQuery(faultDecisions, point, where, probability));
+    faultDecisions++;
+    if (tracing) {
+      trace.record(Math.max(0, choices - 1), clock.now(), FaultChoices.id(point, fail),
+          "fault point " + point + " in " + where + " (p=" + probability + ")");
+    }
+    return fail;
+  }
+
+  /** Fault decisions asked of the strategy so far (0 unless it {@link #steersFaults()}). */
+  public long faultDecisions() {
+    return faultDecisions;
   }
 
   public static final class Builder {
