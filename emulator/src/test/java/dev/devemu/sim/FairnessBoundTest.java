@@ -52,6 +52,7 @@ class FairnessBoundTest {
     long dmaDeliveredAt = -1;
     long idleSeenAt = -1;
     long polls;
+    long faultsInjected;
   }
 
   /**
@@ -62,8 +63,16 @@ class FairnessBoundTest {
       boolean[] dmaDone = new boolean[1];
       @SuppressWarnings("unchecked")
       ActorRef<Object>[] cpu = new ActorRef[1];
+      // under +steer every read is also a fault decision (as a driver's calls at fault points are): a failed one
+      // sends a message to a bystander, one more runnable message the bound must cover
+      ActorRef<Object> bystander = ctx.spawn(Behaviors.receive(Object.class)
+          .onMessage(Msg.class, m -> Behaviors.same()).build(), "bystander", DispatcherSelector.sameAsParent());
       ActorRef<Object> device = ctx.spawn(Behaviors.receive(Object.class)
           .onMessage(Msg.class, m -> {
+            if (run.steersFaults() && run.chooseFault("readl_noise", "device", 0.3)) {
+              seen.faultsInjected++;
+              bystander.tell(new Msg("noise"));
+            }
             cpu[0].tell(new Msg(dmaDone[0] ? "idle" : "busy"));
             return Behaviors.same();
           }).build(), "device", DispatcherSelector.sameAsParent());
@@ -127,7 +136,9 @@ class FairnessBoundTest {
     for (int depth = 1; depth <= 5; depth++) {
       int d = depth;
       all.add(() -> new PctStrategy(d, 500));
+      all.add(() -> PctStrategy.steeringFaults(d, 500, 50));
     }
+    all.add(() -> new RandomWalkStrategy(true));
     all.add(Starver::new);
     return all;
   }
@@ -181,6 +192,37 @@ class FairnessBoundTest {
     Seen replayed = runOnce(1, new ReplayStrategy(recorded.choices(), true), 0, again);
     assertEquals(recorded.sha256(), again.sha256());
     assertEquals(first.dmaDeliveredAt, replayed.dmaDeliveredAt);
+  }
+
+  @Test
+  void replayOfASteeredRunMakesTheSameFaultDecisions() {
+    // PCT's F measured as the CLI does: a first run in which every call passes
+    PctStrategy probe = PctStrategy.steeringFaults(1, 1, 0);
+    runOnce(4, probe, VirtualClock.MICROSECOND, null);
+    assertTrue(probe.faultDecisions() > 2, "the probe run made " + probe.faultDecisions() + " fault decisions");
+    List<Supplier<SchedulingStrategy>> steering = List.of(() -> new RandomWalkStrategy(true),
+        () -> PctStrategy.steeringFaults(3, 500, probe.faultDecisions()));
+    for (Supplier<SchedulingStrategy> s : steering) {
+      boolean injected = false;
+      // the first seed whose run injects a fault (a PCT run may reach idle before its fault steps)
+      for (long seed = 1; seed <= 20 && !injected; seed++) {
+        SchedulingStrategy steered = s.get();
+        DeliveryTrace recorded = new DeliveryTrace(true);
+        Seen first = runOnce(seed, steered, VirtualClock.MICROSECOND, recorded);
+        long decisions = recorded.choices().stream().filter(FaultChoices::isFault).count();
+        long fails = recorded.choices().stream().filter(c -> FaultChoices.isFault(c) && FaultChoices.failed(c)).count();
+        assertTrue(decisions > 0, steered.name() + ": no fault decision in the trace");
+        assertEquals(first.faultsInjected, fails, steered.name());
+        if (steered instanceof PctStrategy) assertTrue(fails <= 2, steered.name() + ": " + fails + " faults, budget 2");
+        injected = fails > 0;
+        DeliveryTrace again = new DeliveryTrace(true);
+        Seen replayed = runOnce(1, new ReplayStrategy(recorded.choices(), true, true), VirtualClock.MICROSECOND, again);
+        assertEquals(recorded.sha256(), again.sha256(), steered.name() + " seed " + seed);
+        assertEquals(first.faultsInjected, replayed.faultsInjected, steered.name());
+        assertEquals(first.dmaDeliveredAt, replayed.dmaDeliveredAt, steered.name());
+      }
+      assertTrue(injected, "no run of seeds 1..20 injected a fault");
+    }
   }
 
   @Test
