@@ -129,11 +129,24 @@ public final class PerfettoTrace {
       g.writeEndObject();
     }
 
-    // Flows: sender slice -> receiver slice, across tracks. Steps are indices into the delivery list.
+    // Flows: sender slice -> receiver slice, across tracks. Steps are indices into the delivery list, unless steered
+    // fault decisions (+steer, which share their delivery's step) are in it: then by a step's delivery.
+    int[] indexOfStep = null;
+    for (int i = 0; i < n && indexOfStep == null; i++) {
+      if (dev.devemu.sim.FaultChoices.isFault(ds.get(i).actor())) {
+        indexOfStep = new int[n];
+        java.util.Arrays.fill(indexOfStep, -1);
+        for (int j = 0; j < n; j++) {
+          long step = ds.get(j).step();
+          if (!dev.devemu.sim.FaultChoices.isFault(ds.get(j).actor()) && step >= 0 && step < n) indexOfStep[(int) step] = j;
+        }
+      }
+    }
     for (int i = 0; i < n; i++) {
       long sender = trace.senderOf(i);
       if (sender < 0 || sender >= n) continue;
-      int s = (int) sender;
+      int s = indexOfStep == null ? (int) sender : indexOfStep[(int) sender];
+      if (s < 0) continue;
       if (trackOf[s] == trackOf[i]) continue;
       String name = ds.get(i).message();
       flow(g, "s", i, name, trackOf[s], ts[s]);

@@ -73,6 +73,7 @@ public final class DeliveryTrace implements TraceSink {
   public void note(long step, String text) {
     if (!detailed || kept.isEmpty()) return;
     int i = kept.size() - 1;
+    while (i > 0 && FaultChoices.isFault(kept.get(i).actor())) i--; // about the delivery, not its fault decisions
     if (kept.get(i).step() != step) return;
     String before = notes.get(i);
     notes.set(i, before == null ? text : before + "; " + text);

@@ -1,5 +1,6 @@
 package dev.devemu.sim.domain;
 
+import dev.devemu.sim.FaultChoices;
 import dev.devemu.sim.TraceSink;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,6 +50,7 @@ final class WindowBuffer implements TraceSink {
   @Override
   public void note(long step, String text) {
     int i = actors.size() - 1;
+    while (i >= 0 && FaultChoices.isFault(actors.get(i))) i--; // a note is about the delivery, not its fault decisions
     if (!detailed || i < 0 || localSteps[i] != step) return;
     notes.set(i, notes.get(i) == null ? text : notes.get(i) + "; " + text);
   }
@@ -97,7 +99,7 @@ final class WindowBuffer implements TraceSink {
 
   /** The merge gave the i-th delivery of this window the run's step {@code step}. */
   void placed(int i, long step) {
-    if (!detailed) return;
+    if (!detailed || FaultChoices.isFault(actors.get(i))) return; // shares its delivery's step: keep the delivery's
     long local = localSteps[i];
     if (local >= globalOf.length) globalOf = Arrays.copyOf(globalOf, (int) Math.max(1024, Math.max(local + 1, globalOf.length * 2L)));
     globalOf[(int) local] = step;
