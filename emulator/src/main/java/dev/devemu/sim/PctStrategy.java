@@ -18,12 +18,15 @@ import java.util.Map;
  * driver code.
  *
  * <p>Steering faults ({@code pct:D:K+steer:F}) carries the change-point idea over to the fault plan's probabilistic
- * fault points: instead of each call failing with its probability, a run makes exactly {@code max(1, d - 1)} calls
- * fail, at distinct fault decisions drawn uniformly from [0, F), F being the number of fault decisions a run makes
- * (measured, like k, from a first run in which no fault fires). A bug that needs the i-th fault decision to fail
- * (and the others to pass) is then found with probability about 1/F per run, whatever the plan's probability
- * says; the plan's probabilities only say which points may fail. The fault steps come from a stream of their own
- * ({@code fork("faults")}), so the priorities and change points are those of plain PCT under the same seed.
+ * fault points. As the priorities are random and the change points added perturbations, each fault decision is
+ * first drawn with the plan's probability (as under {@code random}), and {@code max(1, d - 1)} <em>fault steps</em>
+ * are added: distinct fault decisions drawn uniformly from [0, F), F being the number of fault decisions a run makes
+ * (measured, like k, from a first run in which no fault fires), which fail whatever their draw. A bug that needs
+ * the i-th fault decision to fail is then found with probability about 1/F per run even when the plan's probability
+ * makes that failure rare, while the plan's own faults still happen. (The first version had the steps only, every
+ * other call passing: it lost where the plan's probability already found the bug; BENCHMARKS.md.) The steps and
+ * the draws come from streams of their own ({@code fork("faults")}, {@code fork("fault-draws")}), so the
+ * priorities and change points are those of plain PCT under the same seed and k.
  */
 public final class PctStrategy implements SchedulingStrategy {
   static final String CLOCK = "@clock";
@@ -39,6 +42,7 @@ public final class PctStrategy implements SchedulingStrategy {
   /** F: fault decisions a run makes, or -1 when this strategy does not steer faults. */
   private final long expectedFaultDecisions;
   private long[] faultSteps = new long[0];
+  private SimRandom faultDraws;
   private long faultDecisions;
 
   /**
@@ -89,6 +93,7 @@ public final class PctStrategy implements SchedulingStrategy {
     faultDecisions = 0;
     if (expectedFaultDecisions > 0) {
       SimRandom faults = random.fork("faults");
+      faultDraws = random.fork("fault-draws");
       int steps = (int) Math.min(Math.max(1, depth - 1), expectedFaultDecisions);
       faultSteps = new long[steps];
       for (int i = 0; i < steps; i++) {
@@ -101,6 +106,7 @@ public final class PctStrategy implements SchedulingStrategy {
       java.util.Arrays.sort(faultSteps);
     } else {
       faultSteps = new long[0];
+      faultDraws = null;
     }
   }
 
@@ -112,7 +118,14 @@ public final class PctStrategy implements SchedulingStrategy {
   @Override
   public boolean chooseFault(FaultQuery query) {
     if (!steersFaults()) return SchedulingStrategy.super.chooseFault(query);
-    return java.util.Arrays.binarySearch(faultSteps, faultDecisions++) >= 0;
+    if (faultDraws == null) {
+      faultDecisions++;
+      return false; // F = 0: the run that measures F, in which every call passes
+    }
+    // a draw for every decision, fault step or not, so that each decision's draw is the same whatever the steps
+    boolean drawn = faultDraws.nextBoolean(query.probability());
+    boolean step = java.util.Arrays.binarySearch(faultSteps, faultDecisions++) >= 0;
+    return step || drawn;
   }
 
   /** Fault decisions made so far in this run (steering only): what F is measured from. */

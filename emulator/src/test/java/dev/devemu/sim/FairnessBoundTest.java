@@ -213,7 +213,6 @@ class FairnessBoundTest {
         long fails = recorded.choices().stream().filter(c -> FaultChoices.isFault(c) && FaultChoices.failed(c)).count();
         assertTrue(decisions > 0, steered.name() + ": no fault decision in the trace");
         assertEquals(first.faultsInjected, fails, steered.name());
-        if (steered instanceof PctStrategy) assertTrue(fails <= 2, steered.name() + ": " + fails + " faults, budget 2");
         injected = fails > 0;
         DeliveryTrace again = new DeliveryTrace(true);
         Seen replayed = runOnce(1, new ReplayStrategy(recorded.choices(), true, true), VirtualClock.MICROSECOND, again);

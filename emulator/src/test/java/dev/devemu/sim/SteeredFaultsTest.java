@@ -50,7 +50,7 @@ class SteeredFaultsTest {
   }
 
   @Test
-  void pctFailsExactlyItsBudgetOfFaultDecisionsAndKeepsPlainPctsSchedule() {
+  void pctFailsItsBudgetOfFaultStepsOnTopOfThePlanAndKeepsPlainPctsSchedule() {
     for (int depth = 1; depth <= 4; depth++) {
       int budget = Math.max(1, depth - 1);
       boolean[] hit = new boolean[10];
@@ -64,7 +64,8 @@ class SteeredFaultsTest {
           assertEquals(plain.choose(point(step)), steered.choose(point(step)), "depth " + depth + " seed " + seed);
           if (step % 30 == 0) {
             int i = step / 30;
-            if (steered.chooseFault(query(i, i % 2 == 0 ? "kmalloc" : "usb_stall", 0.001))) {
+            // a probability so small that the plan's own draws never fail: only the fault steps do
+            if (steered.chooseFault(query(i, i % 2 == 0 ? "kmalloc" : "usb_stall", 1e-12))) {
               fails++;
               hit[i] = true;
             }
@@ -76,6 +77,13 @@ class SteeredFaultsTest {
       for (int i = 0; i < hit.length; i++) assertTrue(hit[i], "depth " + depth + ": decision " + i + " never failed");
     }
     assertEquals("pct:3:300+steer:10", PctStrategy.steeringFaults(3, 300, 10).name());
+
+    // with a real probability the plan's draws fail too, on top of the steps
+    PctStrategy steered = PctStrategy.steeringFaults(3, 300, 2000);
+    steered.start(new SimRandom(9));
+    int fails = 0;
+    for (int i = 0; i < 2000; i++) if (steered.chooseFault(query(i, "kmalloc", 0.25))) fails++;
+    assertTrue(fails > 400 && fails < 600, fails + " of 2000 at 0.25, plus 2 steps");
   }
 
   @Test
