@@ -17,8 +17,8 @@ import dev.devemu.sim.SchedulingStrategy;
  * <p>A {@code +steer} suffix ({@code random+steer}, {@code pct:3+steer}) makes the strategy decide the run's
  * probabilistic fault points, as Coyote's scheduler controls its random booleans: every decision is a choice of
  * the strategy, recorded in the trace ({@link dev.devemu.sim.FaultChoices}), so replay makes it again and the
- * shrinker can drop it. Random draws each with the plan's probability; PCT fails {@code max(1, D-1)} fault
- * decisions chosen uniformly among the F a run makes ({@link PctStrategy}). F is measured like K; a resolved spec
+ * shrinker can drop it. Random draws each with the plan's probability; PCT does too and adds {@code max(1, D-1)}
+ * fault steps, decisions chosen uniformly among the F a run makes that fail whatever their draw ({@link PctStrategy}). F is measured like K; a resolved spec
  * carries it: {@code pct:3:2417+steer:40}. Both suffixes may be given, in either order.
  *
  * @param kind {@code random} or {@code pct}
