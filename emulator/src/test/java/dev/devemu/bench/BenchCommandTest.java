@@ -129,6 +129,22 @@ class BenchCommandTest {
   }
 
   @Test
+  void theBugFigureTakesSteeredVariantsOfTheStrategies() throws Exception {
+    Path json = tmp.resolve("steer.json");
+    Result r = devemu("bench", "--only", "bugs", "--bugs-dir", "../scenarios/bugs", "--bug", "usb/sleep-in-completion",
+        "--bug-seeds", "2", "--bug-clean-seeds", "1", "--bug-strategies", "random+steer,pct:2+steer", "--json",
+        json.toString());
+    assertEquals(ExitCodes.OK, r.code(), r.err());
+    List<String> lines = r.out().lines().toList();
+    for (String s : List.of("random\\+steer", "pct:2\\+steer")) {
+      assertTrue(lines.stream().anyMatch(l -> l.matches("bugs " + s + " found=[01]/1 within 2 seeds, .*")), s + "\n" + r.out());
+    }
+    JsonNode j = new ObjectMapper().readTree(json.toFile());
+    // the resolved spec carries PCT's measured k and F, so its runs replay
+    assertTrue(j.at("/bugs/strategies/1/bugs/0/strategy").asText().matches("pct:2:\\d+\\+steer:\\d+"), j.toString());
+  }
+
+  @Test
   void theBugFigureTakesSwarmVariantsOfTheStrategies() throws Exception {
     Path json = tmp.resolve("swarm.json");
     Result r = devemu("bench", "--only", "bugs", "--bugs-dir", "../scenarios/bugs", "--bug", "usb/unchecked-alloc",
