@@ -62,7 +62,10 @@ final class OutputOptions {
         // a run that itself replayed a lenient (shrunk) choice list is recorded in full: strict replay works on it
         TraceFile.write(trace, recipe.withChoices(null, false).toTrace(outcome.traceSha256(),
             outcome.trace().deliveries(), false));
-        out.println("trace: " + trace + " (" + outcome.trace().deliveries().size() + " deliveries; replay: ./devemu replay "
+        long faultDecisions = outcome.trace().deliveries().stream()
+            .filter(d -> dev.devemu.sim.FaultChoices.isFault(d.actor())).count();
+        out.println("trace: " + trace + " (" + (outcome.trace().deliveries().size() - faultDecisions) + " deliveries"
+            + (faultDecisions > 0 ? " and " + faultDecisions + " fault decisions" : "") + "; replay: ./devemu replay "
             + RunRecipe.shellQuote(trace.toString()) + ")");
       }
       if (traceJson != null) {

@@ -43,6 +43,7 @@ class SteerCliTest {
     assertEquals(2, count(choices, true), "failed decisions");
     assertTrue(count(choices, false) > 100, "passed decisions: " + count(choices, false));
     assertTrue(first.out().contains("faults=2"), first.out());
+    assertTrue(first.out().contains(" fault decisions; replay: "), first.out());
 
     CliTest.Result fromTrace = CliTest.devemu("replay", trace.toString());
     assertTrue(fromTrace.out().contains("replay: reproduced"), fromTrace.out() + fromTrace.err());
