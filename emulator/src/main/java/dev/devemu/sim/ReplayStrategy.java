@@ -68,13 +68,12 @@ public final class ReplayStrategy implements SchedulingStrategy {
         position++;
         return FaultChoices.failed(next);
       }
-      if (strict) throw new TraceDivergedException(query.index(), next, "fault decision at " + query.point());
+      if (strict) throw TraceDivergedException.atFault(query, next);
       position++; // the entry of a call that no longer happens
       divergences++;
     }
     if (strict) {
-      throw new TraceDivergedException(query.index(), position < choices.size() ? choices.get(position) : "<end of trace>",
-          "fault decision at " + query.point() + " in " + query.where());
+      throw TraceDivergedException.atFault(query, position < choices.size() ? choices.get(position) : "<end of trace>");
     }
     return false; // lenient: a call with no recorded decision passes
   }
@@ -136,6 +135,16 @@ public final class ReplayStrategy implements SchedulingStrategy {
   public static final class TraceDivergedException extends RuntimeException {
     public TraceDivergedException(long step, String wanted, String possible) {
       super("trace diverged at choice " + step + ": recorded " + wanted + ", possible " + possible);
+    }
+
+    private TraceDivergedException(String message) {
+      super(message);
+    }
+
+    /** A call at a fault point (+steer) where the trace has another entry. */
+    static TraceDivergedException atFault(FaultQuery query, String wanted) {
+      return new TraceDivergedException("trace diverged at fault decision " + query.index() + " (" + query.point()
+          + " in " + query.where() + "): recorded " + wanted);
     }
   }
 }

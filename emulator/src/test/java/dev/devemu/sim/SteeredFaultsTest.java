@@ -109,7 +109,8 @@ class SteeredFaultsTest {
     other.start(new SimRandom(1));
     other.choose(point(0));
     var e = assertThrows(ReplayStrategy.TraceDivergedException.class, () -> other.chooseFault(query(0, "usb_stall", 0.1)));
-    assertTrue(e.getMessage().contains("@fault:kmalloc:fail"), e.getMessage());
+    assertTrue(e.getMessage().contains("fault decision 0 (usb_stall in test): recorded @fault:kmalloc:fail"),
+        e.getMessage());
 
     // a decision the trace does not have, and a delivery where the trace has a decision
     ReplayStrategy missing = new ReplayStrategy(List.of("a", "b"), true, true);
