@@ -340,6 +340,8 @@ public final class ZooIpu6 implements RawPciDriver {
         .then(Mem.read(d.doneHead))
         .then(head -> Mem.read(d.doneCount).then(count -> Mem.write(d.done, (head + count) % RING_SLOTS, idx)
             .then(Mem.write(d.doneCount, count + 1))))
+        // vb2_buffer_done: each buffer wakes the waiters as it joins the done list (the lock is still held)
+        .then(d.wq.wakeUp())
         .then(Mem.write(d.slotBuf, slot, -1))
         .then(Mem.write(d.completeSlot, (slot + 1) % RING_SLOTS))
         .then(PciCore.iowrite32(base, desc(slot, DESC_FLAGS), 0));
@@ -349,18 +351,12 @@ public final class ZooIpu6 implements RawPciDriver {
 
   /**
    * Stops the device and waits until it is idle, then returns every buffer and frees the frame-info ring. When not
-   * streaming, a soft reset takes back the descriptors QBUF programmed.
+   * streaming, the descriptors QBUF programmed are taken back (the device holds them until the next STREAMON).
    */
   private Op<Void> stopStreaming(Data d) {
     return Op.fn("ipu6_isys_stop_streaming", () -> Mem.read(d.base).then(base -> d.lock.withIrqSave(() ->
             Mem.read(d.streaming))
-        .then(on -> on == 0 ? PciCore.iowrite32(base, REG_CTRL, CTRL_SOFT_RESET) : haltStream(d, base))
-        .then(IoPoll.readlPollTimeout(base, REG_STATUS,
-            status -> status == -1 || (status & (STATUS_STREAMING | STATUS_CAPTURING | STATUS_DMA_BUSY)) == 0,
-            IDLE_POLL_US, IDLE_TIMEOUT_US))
-        .then(polled -> polled.rc() == 0 ? Op.<Void>done()
-            : Printk.err(NAME + " " + d.pdev + ": device still busy after stop (status 0x"
-                + Integer.toHexString(polled.value()) + ")"))
+        .then(on -> on == 0 ? takeBackDescriptors(d, base) : haltStream(d, base))
         .then(has(Defect.UAF_STOP_VS_IRQ)
             // UAF_STOP_VS_IRQ: the ring is freed before it is unpublished, and no synchronize_irq.
             ? Mem.read(d.info).then(info -> info == null ? Op.<Void>done() : DmaApi.freeCoherent(info))
@@ -373,7 +369,10 @@ public final class ZooIpu6 implements RawPciDriver {
         .then(d.wq.wakeUp()));
   }
 
-  /** Asks for a stop and waits for the acknowledgment; soft-resets the device when none comes in time. */
+  /**
+   * Asks for a stop and waits for the acknowledgment (the device sends it once the frame in flight has landed and
+   * its ring is flushed); when none comes in time, soft-resets the device and waits until it is idle.
+   */
   private Op<Void> haltStream(Data d, IoMem base) {
     return Mem.read(d.frameInterval).then(interval -> d.stopDone.init()
         .then(PciCore.iowrite32(base, REG_CTRL, 0))
@@ -381,7 +380,28 @@ public final class ZooIpu6 implements RawPciDriver {
         // STOP_TIMEOUT_IGNORED: the result of the wait is not looked at.
         .then(left -> left > 0 || has(Defect.STOP_TIMEOUT_IGNORED) ? Op.<Void>done()
             : Printk.err(NAME + " " + d.pdev + ": no stop acknowledgment, resetting")
-                .then(PciCore.iowrite32(base, REG_CTRL, CTRL_SOFT_RESET))));
+                .then(resetAndWaitIdle(d, base))));
+  }
+
+  /** Clears READY of every descriptor QBUF programmed while the stream was off (the device is not reading them). */
+  private static Op<Void> takeBackDescriptors(Data d, IoMem base) {
+    return d.lock.withIrqSave(() -> Op.forEach(range(RING_SLOTS), slot -> Mem.read(d.slotBuf, slot)
+        .then(idx -> idx < 0 ? Op.<Void>done() : PciCore.iowrite32(base, desc(slot, DESC_FLAGS), 0))));
+  }
+
+  /**
+   * Soft reset (flushes the ring), then STATUS polled until no frame
+   * is latched and no DMA is out: a transfer already issued still lands after the reset. All ones: the device is
+   * gone and writes nothing more.
+   */
+  private static Op<Void> resetAndWaitIdle(Data d, IoMem base) {
+    return PciCore.iowrite32(base, REG_CTRL, CTRL_SOFT_RESET)
+        .then(IoPoll.readlPollTimeout(base, REG_STATUS,
+            status -> status == -1 || (status & (STATUS_STREAMING | STATUS_CAPTURING | STATUS_DMA_BUSY)) == 0,
+            IDLE_POLL_US, IDLE_TIMEOUT_US))
+        .then(polled -> polled.rc() == 0 ? Op.<Void>done()
+            : Printk.err(NAME + " " + d.pdev + ": device still busy after reset (status 0x"
+                + Integer.toHexString(polled.value()) + ")"));
   }
 
   /** Every buffer back to user space's side, the ring unpublished (the lock is held). */
@@ -554,8 +574,9 @@ public final class ZooIpu6 implements RawPciDriver {
       return takeDone(v).then(rc -> {
         if (rc != -Errno.EAGAIN || file.nonBlocking()) return Op.rc(rc);
         return d.mutex.unlock()
-            .then(d.wq.waitEvent(() -> d.lock.withIrqSave(() -> Mem.read(d.doneCount).then(c -> c > 0 ? Op.pure(true)
-                : Mem.read(d.streaming).then(s -> s == 0 ? Op.pure(true) : Mem.read(d.dead).map(dead -> dead != 0))))))
+            // the condition reads without the lock, as vb2's does (READ_ONCE); the dequeue itself takes the lock
+            .then(d.wq.waitEvent(() -> Mem.readOnce(d.doneCount).then(c -> c > 0 ? Op.pure(true)
+                : Mem.readOnce(d.streaming).then(s -> s == 0 ? Op.pure(true) : Mem.readOnce(d.dead).map(dead -> dead != 0)))))
             .then(d.mutex.lock())
             .then(Mem.read(d.dead))
             .then(dead -> dead != 0 ? Op.rc(-Errno.ENODEV) : waitDone(file, v));
