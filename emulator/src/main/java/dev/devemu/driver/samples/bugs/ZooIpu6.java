@@ -35,14 +35,17 @@ import java.util.stream.IntStream;
  * ipu6_isys with C habits but corrected: the raw sample ({@code samples.camera.RawIpu6Isys}) with its bugs fixed
  * the way a C driver fixes them, not with the safe API's types:
  * <ul>
- *   <li>stop_streaming waits for the stop acknowledgment with a timeout derived from the frame interval, soft-resets
- *   the device when none comes, polls STATUS until no frame is latched and no DMA is out ({@code readl_poll_timeout}),
- *   then {@code synchronize_irq}, unpublishes the frame-info ring and resets the queue under the queue lock, and only
- *   then frees the ring: neither the device nor a handler on another CPU can still touch it;</li>
+ *   <li>stop_streaming waits for the stop acknowledgment (sent once the frame in flight has landed) with a timeout
+ *   derived from the frame interval; when none comes it soft-resets the device and polls STATUS until no frame is
+ *   latched and no DMA is out ({@code readl_poll_timeout}); then {@code synchronize_irq}, the frame-info ring
+ *   unpublished and the queue reset under the queue lock, and only then the ring freed: neither the device nor a
+ *   handler on another CPU can still touch it. With the stream off, the descriptors QBUF programmed are taken
+ *   back before their buffers are freed;</li>
  *   <li>buffers are sized by the device's own FRAME_SIZE, and a descriptor's length is its buffer's; STREAMON refuses
  *   a sensor mode whose frames no longer fit;</li>
  *   <li>the handler reaps every completed descriptor from its own ring index under the lock (a lost MSI loses no
- *   buffer) and takes an all-ones IRQ_STATUS or descriptor for "device gone";</li>
+ *   buffer), waking DQBUF per buffer as vb2_buffer_done does, and takes an all-ones IRQ_STATUS or descriptor for
+ *   "device gone"; DQBUF's wait condition reads with READ_ONCE, the dequeue itself under the lock;</li>
  *   <li>{@code struct ipu6_isys} is reference-counted (probe holds one reference, each open file one), ioctls, release
  *   and remove are serialised by {@code isys->mutex} (as {@code vdev->lock} does), and remove marks it dead: a file
  *   left open gets -ENODEV, and the last close frees the struct;</li>
