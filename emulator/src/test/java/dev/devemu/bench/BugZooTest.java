@@ -53,6 +53,10 @@ class BugZooTest {
     assertEquals(BugZoo.BUGS.size(), BugZoo.BUGS.stream().map(KnownBug::id).distinct().count(), "ids repeat");
     assertEquals(List.of("camera", "char", "pcie", "usb"),
         BugZoo.BUGS.stream().map(KnownBug::bus).distinct().sorted().collect(Collectors.toList()));
+    for (String bus : List.of("camera", "char", "pcie", "usb")) {
+      long n = BugZoo.BUGS.stream().filter(b -> b.bus().equals(bus)).count();
+      assertTrue(n >= 4, bus + " has only " + n + " known bugs");
+    }
     for (KnownBug b : BugZoo.BUGS) {
       assertNotNull(Catalog.driver(b.buggyDriver()), b.buggyDriver());
       assertNotNull(Catalog.driver(b.correctDriver()), b.correctDriver());
