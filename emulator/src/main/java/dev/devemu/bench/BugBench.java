@@ -113,6 +113,7 @@ public final class BugBench {
       case "pcie" -> "name = my_pcie, variant = safe";
       case "usb" -> "name = my_usb, variant = safe";
       case "char" -> "name = my_char, variant = safe";
+      case "camera" -> "name = ipu6_isys, variant = safe";
       default -> throw new IllegalArgumentException("no safe sample for bus " + bug.bus());
     };
   }

@@ -51,8 +51,12 @@ class BugZooTest {
   void theZooHasTwentyBugsOfDistinctClassesOnEveryBusWithTheirDriversAndScenarios() {
     assertTrue(BugZoo.BUGS.size() >= 20, "only " + BugZoo.BUGS.size() + " known bugs");
     assertEquals(BugZoo.BUGS.size(), BugZoo.BUGS.stream().map(KnownBug::id).distinct().count(), "ids repeat");
-    assertEquals(List.of("char", "pcie", "usb"),
+    assertEquals(List.of("camera", "char", "pcie", "usb"),
         BugZoo.BUGS.stream().map(KnownBug::bus).distinct().sorted().collect(Collectors.toList()));
+    for (String bus : List.of("camera", "char", "pcie", "usb")) {
+      long n = BugZoo.BUGS.stream().filter(b -> b.bus().equals(bus)).count();
+      assertTrue(n >= 4, bus + " has only " + n + " known bugs");
+    }
     for (KnownBug b : BugZoo.BUGS) {
       assertNotNull(Catalog.driver(b.buggyDriver()), b.buggyDriver());
       assertNotNull(Catalog.driver(b.correctDriver()), b.correctDriver());

@@ -4,6 +4,7 @@ import dev.devemu.driver.api.pci.PciBindings;
 import dev.devemu.driver.api.platform.PlatformBindings;
 import dev.devemu.driver.api.usb.UsbBindings;
 import dev.devemu.driver.samples.bugs.ZooChar;
+import dev.devemu.driver.samples.bugs.ZooIpu6;
 import dev.devemu.driver.samples.bugs.ZooPcie;
 import dev.devemu.driver.samples.bugs.ZooUsb;
 import dev.devemu.driver.samples.chardev.MyCharAbi;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The bug zoo: corrected sample drivers ({@code zoo_pcie}, {@code zoo_usb}, {@code zoo_char}) and one driver per
+ * The bug zoo: corrected sample drivers ({@code zoo_pcie}, {@code zoo_usb}, {@code zoo_char}, {@code zoo_ipu6}) and one driver per
  * known defect ({@code zoo_pcie_teardown_order}, …), each the corrected driver with that one mistake. The drivers
  * take no variant (raw and safe give the same driver: all are written with C habits). {@link #BUGS} says what each
  * defect is, which scenario of {@code scenarios/bugs} exercises it and how its report is recognised; the bug-finding
@@ -29,6 +30,7 @@ public final class BugZoo implements DriverFamily {
   public static final String PCIE = "zoo_pcie";
   public static final String USB = "zoo_usb";
   public static final String CHAR = "zoo_char";
+  public static final String IPU6 = "zoo_ipu6";
 
   /** Every known bug, in the order the bench prints them. */
   public static final List<KnownBug> BUGS = List.of(
@@ -84,7 +86,24 @@ public final class BugZoo implements DriverFamily {
           "SET_CONFIG takes stats_lock then lock, read takes lock then stats_lock", "lockdep", null),
       chr(ZooChar.Defect.BUSY_FLAG_LEFT_SET, "error path leaves a lock taken (hung task)",
           "SET_CONFIG's -EFAULT path returns without clearing the updating flag; the next SET_CONFIG sleeps forever",
-          "hung-task", null));
+          "hung-task", null),
+      cam(ZooIpu6.Defect.UAF_STOP_VS_IRQ, "use-after-free, stream stop vs IRQ",
+          "stop_streaming frees the frame-info ring before unpublishing it under the lock, without synchronize_irq; "
+              + "the handler that acknowledged the stop still reads it", "kasan", "ipu6_isys_isr"),
+      cam(ZooIpu6.Defect.STOP_TIMEOUT_IGNORED, "DMA into freed buffers",
+          "stop_streaming ignores the stop wait's timeout (no soft reset); with the stop command lost, REQBUFS(0) "
+              + "frees buffers the device still writes", "kasan", "dma_write"),
+      cam(ZooIpu6.Defect.UNLOCKED_DONE_LIST, "buffer list without its lock (data race)",
+          "DQBUF takes a buffer off the done list without the queue lock the frame-done handler holds", "kcsan",
+          "ipu6_isys_dqbuf"),
+      cam(ZooIpu6.Defect.UNCHECKED_INDEX, "device's buffer index trusted",
+          "the handler takes the slot from LAST_DONE unchecked and no all-ones check; after a surprise removal it "
+              + "indexes the frame-info ring with 0xffffffff", "kasan,bad-mmio", "ipu6_isys_isr"),
+      cam(ZooIpu6.Defect.MUTEX_IN_IRQ, "mutex in an IRQ handler",
+          "the handler counts an input FIFO overflow under the ioctls' mutex (mutex_lock in hardirq context)",
+          "atomic-sleep", "ipu6_isys_isr"),
+      cam(ZooIpu6.Defect.LEAK_ON_MAP_ERROR, "leak on an error path (DMA map)",
+          "REQBUFS: when dma_map_single fails, the frame memory just allocated is not freed", "leak", null));
 
   /**
    * The bug each safe sample shares with its raw variant (documented in the samples' class comments and in
@@ -97,7 +116,9 @@ public final class BugZoo implements DriverFamily {
       new KnownBug("shared/my_usb", "usb", "sleep in atomic context", "usb_clear_halt() in the IN completion",
           "my_usb", "my_usb", null, List.of("atomic-sleep"), "my_usb_in_complete"),
       new KnownBug("shared/my_char", "char", "hung task", "SET_CONFIG's -EFAULT path leaves updating set", "my_char",
-          "my_char", null, List.of("hung-task"), null));
+          "my_char", null, List.of("hung-task"), null),
+      new KnownBug("shared/ipu6_isys", "camera", "IRQ-unsafe lock", "DQBUF counts an errored frame under spin_lock()",
+          "ipu6_isys", "ipu6_isys", null, List.of("lockdep"), "ipu6_isys.queue.lock"));
 
   /** Whether a report is the documented shared bug of a safe sample driver. */
   public static boolean isSharedBug(Oops oops) {
@@ -116,22 +137,27 @@ public final class BugZoo implements DriverFamily {
     out.add(kind(CHAR, "bug zoo: my_char corrected (no known defect)",
         () -> PlatformBindings.raw(new ZooChar(null)), true));
     for (ZooPcie.Defect d : ZooPcie.Defect.values()) {
-      out.add(kind(name(PCIE, d), describe(d.name()), () -> PciBindings.raw(new ZooPcie(d)), false));
+      out.add(kind(name(PCIE, d), describe(name(PCIE, d)), () -> PciBindings.raw(new ZooPcie(d)), false));
     }
     for (ZooUsb.Defect d : ZooUsb.Defect.values()) {
-      out.add(kind(name(USB, d), describe(d.name()), () -> UsbBindings.raw(new ZooUsb(d)), false));
+      out.add(kind(name(USB, d), describe(name(USB, d)), () -> UsbBindings.raw(new ZooUsb(d)), false));
+    }
+    out.add(kind(IPU6, "bug zoo: ipu6_isys corrected (no known defect)", () -> PciBindings.raw(new ZooIpu6(null)),
+        false));
+    for (ZooIpu6.Defect d : ZooIpu6.Defect.values()) {
+      out.add(kind(name(IPU6, d), describe(name(IPU6, d)), () -> PciBindings.raw(new ZooIpu6(d)), false));
     }
     for (ZooChar.Defect d : ZooChar.Defect.values()) {
-      out.add(kind(name(CHAR, d), describe(d.name()), () -> PlatformBindings.raw(new ZooChar(d)), true));
+      out.add(kind(name(CHAR, d), describe(name(CHAR, d)), () -> PlatformBindings.raw(new ZooChar(d)), true));
     }
     return out;
   }
 
-  private static String describe(String defect) {
+  private static String describe(String driver) {
     for (KnownBug b : BUGS) {
-      if (b.buggyDriver().endsWith(defect.toLowerCase(Locale.ROOT))) return "bug zoo: " + b.description();
+      if (b.buggyDriver().equals(driver)) return "bug zoo: " + b.description();
     }
-    return "bug zoo: " + defect;
+    return "bug zoo: " + driver;
   }
 
   static String name(String base, Enum<?> defect) {
@@ -152,6 +178,10 @@ public final class BugZoo implements DriverFamily {
 
   private static KnownBug chr(ZooChar.Defect d, String cls, String what, String detectors, String function) {
     return bug("char", CHAR, d, cls, what, detectors, function);
+  }
+
+  private static KnownBug cam(ZooIpu6.Defect d, String cls, String what, String detectors, String function) {
+    return bug("camera", IPU6, d, cls, what, detectors, function);
   }
 
   private static KnownBug bug(String bus, String base, Enum<?> d, String cls, String what, String detectors,
