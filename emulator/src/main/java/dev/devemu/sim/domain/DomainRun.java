@@ -63,6 +63,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     final List<Crossing> outbox = new ArrayList<>();
     long sequence;
     long crossings;
+    /** Lost (docs/domains.md, "A lost domain"): set between rounds, read by every lane's thread in the next. */
+    volatile boolean lost;
+    long choicesAtLoss = -1;
+    DomainLosses.Mutable strategy;
+    /** Requests this domain sent that may still be in flight ({@link DomainLosses.InFlight}). */
+    final List<DomainLosses.InFlight> requests = new ArrayList<>();
 
     Part(String name, int index, long latency, String dispatcher) {
       this.name = name;
@@ -82,8 +88,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   private final TraceSink trace;
   private long windows;
   private long globalStep;
+  private final DomainLosses losses;
+  private volatile java.util.function.Consumer<String> lossHandler;
 
-  private DomainRun(DomainPlan plan, int hostLane, Settings s) {
+  private DomainRun(DomainPlan plan, int hostLane, Settings s, DomainLosses losses) {
+    this.losses = losses;
+    if (s.strategy() instanceof ReplayStrategy r) losses.plan(DomainLosses.fromChoices(r.choices()));
     if (plan.isEmpty()) throw new IllegalArgumentException("a domain run needs at least one domain besides the guest");
     if (plan.domains().size() > SimLanes.MAX_DOMAINS) {
       throw new IllegalArgumentException("at most " + SimLanes.MAX_DOMAINS + " domains besides the guest");
@@ -100,6 +110,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       boolean guest = p.index == 0;
       SchedulingStrategy strategy = s.strategy() instanceof ReplayStrategy r ? r.forDomain(p.name, guest)
           : guest ? s.strategy() : new RandomWalkStrategy();
+      if (!guest) strategy = p.strategy = new DomainLosses.Mutable(strategy);
       // The guest keeps the run's seed (its components fork their streams from it, as without domains); every
       // other domain schedules from a stream forked from the seed by its name.
       long seed = guest ? s.seed() : new SimRandom(s.seed()).fork("domain:" + p.name).seed();
@@ -123,7 +134,17 @@ public final class DomainRun implements LinkHook, DomainPlacement {
    */
   public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
       Function<SimRun, Behavior<T>> root) {
-    DomainRun dr = new DomainRun(plan, hostLane, s);
+    return run(host, hostLane, plan, s, root, DomainLosses.none());
+  }
+
+  /**
+   * Like {@link #run(SimHost, int, DomainPlan, Settings, Function)}, with domains that may be lost: planned in
+   * {@code losses}, asked for through it while the run goes on ({@link DomainLosses#lose}), or recorded in the
+   * trace a replay strategy replays. {@code losses} lists afterwards every loss that took effect.
+   */
+  public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
+      Function<SimRun, Behavior<T>> root, DomainLosses losses) {
+    DomainRun dr = new DomainRun(plan, hostLane, s, losses);
     return dr.execute(host, hostLane, root, Math.max(1, Math.min(s.threads(), dr.parts.size())));
   }
 
@@ -138,8 +159,10 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     int n = parts.size();
     long[] next = new long[n];
     long[] horizon = new long[n];
+    long boundary = 0; // the smallest horizon of the last round: everything before it is in the trace
     try {
       while (true) {
+        loseDue(boundary);
         long earliest = Long.MAX_VALUE;
         for (Part p : parts) {
           next[p.index] = p.lane.nextEventNanos();
@@ -171,6 +194,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
           workers.runWindow(horizon);
         }
         exchange(horizon);
+        boundary = minHorizon;
         // every domain has done everything before its horizon, and will only ever record at or after it
         if (trace != TraceSink.NONE) merge(minHorizon);
         if (guest.isFinished() && parts.get(0).lane.nextEventNanos() == Long.MAX_VALUE) break;
@@ -191,7 +215,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) {
       crossings += p.crossings;
       SimLane.RunStats st = p.lane.endDomain();
-      choices += st.choices();
+      choices += p.choicesAtLoss >= 0 ? p.choicesAtLoss : st.choices(); // a lost domain's teardown is no choice
       foreign += st.foreignEnqueues();
       now = Math.max(now, st.virtualNanos());
     }
@@ -261,8 +285,102 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     String text = what instanceof String str ? str
         : what.getClass().getName().startsWith("org.apache.pekko.dispatch.sysmsg.")
             ? "<system " + what.getClass().getSimpleName() + ">" : Traceable.describe(what);
+    if ((t.lost || f.lost) && !DomainLosses.pekkoInternal(what)) {
+      // a lost domain hears nothing and says nothing; a request to it is answered by the requester's side of the
+      // link, one round trip later (PCIe: the port of a link that is down completes it as an unsupported request)
+      if (!f.lost && what instanceof LinkRequest r) {
+        f.outbox.add(new Crossing(at + f.latency + t.latency, f.index, f.sequence++, f, r::answerUnreachable,
+            "link " + t.name + ">" + f.name + " unreachable " + text));
+      }
+      return;
+    }
+    if (what instanceof LinkRequest r) {
+      DomainLosses.InFlight q = new DomainLosses.InFlight(f.run.clock().now(), at, f.index, f.sequence, t.index, r,
+          text);
+      f.requests.add(q);
+      deliver = q.wrap(deliver);
+    }
     f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, "link " + f.name + ">" + t.name + " " + text));
     f.crossings++;
+  }
+
+  @Override
+  public void onLoss(java.util.function.Consumer<String> handler) {
+    lossHandler = handler;
+  }
+
+  /**
+   * Declares {@code domain} lost, for the node layer: it takes effect at the start of the next round
+   * ({@link DomainLosses#lose}). Any thread.
+   */
+  public void loseDomain(String domain, String why) {
+    losses.lose(domain, why);
+  }
+
+  /** At the start of a round: the losses due now take effect (docs/domains.md, "A lost domain"). */
+  private void loseDue(long boundary) {
+    for (Part p : parts) {
+      if (p.requests.size() > 64) p.requests.removeIf(q -> q.delivered); // between rounds: nobody adds now
+    }
+    for (String[] l : losses.due(windows, boundary)) {
+      Part p = part(l[0]);
+      if (p.index == 0) throw new IllegalArgumentException("the guest's domain cannot be lost");
+      if (!p.lost) lose(p, boundary, l[1]);
+    }
+  }
+
+  private void lose(Part p, long boundary, String why) {
+    long round = windows;
+    p.lost = true;
+    p.choicesAtLoss = p.run.choices();
+    p.strategy.mute();
+    p.lane.discardTimers(DomainLosses::keptWhenLost);
+    if (p.buffer != null) p.buffer.close();
+    // requests in flight to it never get their completion: the requester's side times out, in canonical order
+    List<DomainLosses.InFlight> waiting = new ArrayList<>();
+    for (Part q : parts) {
+      for (DomainLosses.InFlight r : q.requests) {
+        if (r.to == p.index && !r.delivered) waiting.add(r);
+      }
+      q.requests.removeIf(r -> r.to == p.index);
+    }
+    waiting.sort(DomainLosses.IN_FLIGHT_ORDER);
+    for (DomainLosses.InFlight r : waiting) {
+      Part q = parts.get(r.from);
+      if (q.lost) continue;
+      long at = Math.max(saturatedAdd(r.sentAt, r.request.completionTimeoutNanos()), safeTime(q, boundary));
+      VirtualClock clock = q.run.clock();
+      clock.schedule(at - clock.now(), "link " + p.name + ">" + q.name + " completion timeout " + r.text,
+          r.request::answerUnreachable);
+    }
+    // the guest hears of it at once: the record, then the surprise removal of the domain's devices
+    Part guest = parts.get(0);
+    long at = safeTime(guest, boundary);
+    if (guest.buffer != null) {
+      guest.buffer.recordMark(at, DomainLosses.recordActor(p.name, round), "lose-domain " + p.name + " at round "
+          + round + ", boundary " + boundary + " ns (" + why + ")");
+    }
+    VirtualClock clock = guest.run.clock();
+    String name = p.name;
+    clock.schedule(at - clock.now(), "lose-domain " + name, () -> {
+      java.util.function.Consumer<String> h = lossHandler;
+      if (h != null) h.accept(name);
+    });
+    losses.took(new DomainLosses.Loss(name, round, boundary, at, why));
+  }
+
+  /**
+   * The earliest virtual time at which domain {@code x} may act between rounds without reaching any domain that
+   * has already run past the arrival: not before the boundary, nor its own clock, nor any live domain's clock
+   * less the latency between them.
+   */
+  private long safeTime(Part x, long boundary) {
+    long t = Math.max(boundary, x.run.clock().now());
+    for (Part d : parts) {
+      if (d == x || d.lost) continue;
+      t = Math.max(t, d.run.clock().now() - (x.latency + d.latency));
+    }
+    return t;
   }
 
   private Part partOf(SimLane lane) {

@@ -1,0 +1,224 @@
+package dev.devemu.sim.domain;
+
+import dev.devemu.sim.ReplayStrategy;
+import dev.devemu.sim.SchedulingStrategy;
+import dev.devemu.sim.SimRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The time domains of a run that are lost: by a scenario's fault ({@code action = lose-domain}), by a node layer
+ * that stopped hearing from the node running them ({@link #lose}), or by a trace that recorded either (replay).
+ *
+ * <p><b>When a loss takes effect.</b> Always at the start of a round of {@link DomainRun}, never within one: a
+ * scenario's loss at virtual time T at the start of the first round whose boundary is at or after T (the
+ * boundary of round r is the smallest horizon of round r-1: everything before it is merged into the trace; 0
+ * for round 0; boundaries strictly increase); a loss asked for with {@link #lose} at the start of the next round
+ * the run begins; a recorded loss at the round its record names. From then on the lost domain runs no more
+ * windows of its own: its timers (device timers, link messages to it not yet delivered) are dropped, every
+ * message sent to it is dropped, every message it would send is dropped. What it sent in earlier rounds — already
+ * handed to its receivers at a barrier — is delivered: a node that dies has sent what its survivors received.
+ * Pekko's own stop protocol (system messages) still reaches its actors, unrecorded, so the testbed can stop.
+ * All of this is a function of the round structure only, the same on 1 lane, N lanes, or nodes.
+ *
+ * <p><b>The record.</b> The loss is written into the trace as a delivery of actor {@code @lost|<domain>@<round>}
+ * at the virtual time the guest hears of it, followed by the guest timer {@code lose-domain <domain>} that
+ * surprise-removes the domain's devices. The record's actor id is a recorded choice like any other (traces and
+ * reports keep choices), so a replay finds it ({@link #fromChoices}) and loses the domain at the same round.
+ */
+public final class DomainLosses {
+  /** The actor id of a loss record starts with this; no domain is named {@code @lost}. */
+  public static final String RECORD_PREFIX = "@lost" + ReplayStrategy.DOMAIN_SEPARATOR;
+
+  /**
+   * A loss decided before the run starts.
+   *
+   * @param atNanos lose at the first round whose boundary is at or after this virtual time (a scenario's fault),
+   *     or -1
+   * @param round lose at the start of this round (a recorded loss), or -1
+   */
+  public record Planned(String domain, long atNanos, long round, String why) {
+    public static Planned at(String domain, long atNanos, String why) {
+      return new Planned(domain, Math.max(0, atNanos), -1, why);
+    }
+
+    public static Planned atRound(String domain, long round, String why) {
+      return new Planned(domain, -1, round, why);
+    }
+
+    boolean due(long r, long boundary) {
+      return round >= 0 ? r >= round : boundary >= atNanos;
+    }
+  }
+
+  /**
+   * A loss that took effect.
+   *
+   * @param round the round at whose start it took effect
+   * @param boundaryNanos that round's boundary (everything before it was merged into the trace)
+   * @param guestNanos when the guest heard of it: the surprise removal starts then
+   */
+  public record Loss(String domain, long round, long boundaryNanos, long guestNanos, String why) {}
+
+  private final List<Planned> planned = new ArrayList<>();
+  private final ConcurrentLinkedQueue<String[]> asked = new ConcurrentLinkedQueue<>();
+  private final List<Loss> losses = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  public DomainLosses(List<Planned> planned) {
+    this.planned.addAll(planned);
+  }
+
+  /** No loss planned (one may still be asked for with {@link #lose}). */
+  public static DomainLosses none() {
+    return new DomainLosses(List.of());
+  }
+
+  /**
+   * Declares {@code domain} lost, for a node layer that has stopped hearing from the node that runs it: the loss
+   * takes effect at the start of the next round the run begins. Any thread. Losing the guest is not a surprise
+   * removal (the run cannot go on): the caller ends the run instead.
+   */
+  public void lose(String domain, String why) {
+    if (DomainPlan.GUEST.equals(domain)) {
+      throw new IllegalArgumentException("the guest's domain cannot be lost: the run ends instead");
+    }
+    asked.add(new String[] {domain, why});
+  }
+
+  /** Every loss that took effect so far, in order. */
+  public List<Loss> losses() {
+    synchronized (losses) {
+      return List.copyOf(losses);
+    }
+  }
+
+  /** The actor id of the trace record of {@code domain} lost at the start of round {@code round}. */
+  public static String recordActor(String domain, long round) {
+    return RECORD_PREFIX + domain + "@" + round;
+  }
+
+  /** The losses recorded among a trace's choices (actor ids), in order. */
+  public static List<Planned> fromChoices(List<String> choices) {
+    List<Planned> out = new ArrayList<>();
+    for (String c : choices) {
+      if (!c.startsWith(RECORD_PREFIX)) continue;
+      int at = c.lastIndexOf('@');
+      if (at <= RECORD_PREFIX.length()) continue;
+      try {
+        out.add(Planned.atRound(c.substring(RECORD_PREFIX.length(), at), Long.parseLong(c.substring(at + 1)),
+            "recorded in the trace"));
+      } catch (NumberFormatException notARecord) {
+        // not one of ours: the replay will diverge on it and say so
+      }
+    }
+    return out;
+  }
+
+  /** More losses planned (a scenario's, added by the testbed runner). */
+  public void plan(List<Planned> more) {
+    planned.addAll(more);
+  }
+
+  /** The domains to lose at the start of round {@code round} (name, why), planned ones first. */
+  List<String[]> due(long round, long boundary) {
+    List<String[]> out = null;
+    for (java.util.Iterator<Planned> it = planned.iterator(); it.hasNext(); ) {
+      Planned p = it.next();
+      if (!p.due(round, boundary)) continue;
+      it.remove();
+      if (out == null) out = new ArrayList<>();
+      out.add(new String[] {p.domain(), p.why()});
+    }
+    String[] a;
+    while ((a = asked.poll()) != null) {
+      if (out == null) out = new ArrayList<>();
+      out.add(a);
+    }
+    return out == null ? List.of() : out;
+  }
+
+  void took(Loss loss) {
+    losses.add(loss);
+  }
+
+  /** Timers a lost domain keeps: Pekko's system messages and actor starts, so that stopping the testbed works. */
+  static boolean keptWhenLost(String label) {
+    return label.contains(" <system ") || label.endsWith(" <start>");
+  }
+
+  /** Whether a message crossing a link is Pekko's own (stop, watch) or an actor's start, not the hardware's. */
+  static boolean pekkoInternal(Object what) {
+    return what instanceof String || what.getClass().getName().startsWith("org.apache.pekko.dispatch.sysmsg.");
+  }
+
+  /**
+   * A request ({@link LinkRequest}) on its way to another domain, kept by its sender's part until delivered, so
+   * that a loss of the receiver can answer it.
+   */
+  static final class InFlight {
+    final long sentAt;
+    final long deliverAt;
+    final int from;
+    final long sequence;
+    final int to;
+    final LinkRequest request;
+    final String text;
+    volatile boolean delivered;
+
+    InFlight(long sentAt, long deliverAt, int from, long sequence, int to, LinkRequest request, String text) {
+      this.sentAt = sentAt;
+      this.deliverAt = deliverAt;
+      this.from = from;
+      this.sequence = sequence;
+      this.to = to;
+      this.request = request;
+      this.text = text;
+    }
+
+    Runnable wrap(Runnable deliver) {
+      return () -> {
+        delivered = true;
+        deliver.run();
+      };
+    }
+  }
+
+  /** Canonical order of requests answered at a loss: as the links would have delivered them. */
+  static final Comparator<InFlight> IN_FLIGHT_ORDER = Comparator.<InFlight>comparingLong(f -> f.deliverAt)
+      .thenComparingInt(f -> f.from).thenComparingLong(f -> f.sequence);
+
+  /**
+   * A non-guest domain's strategy: its own until the domain is lost; then the first runnable, or the timer (only
+   * Pekko's stop protocol runs there, unrecorded, so a replay has no choices for it).
+   */
+  static final class Mutable implements SchedulingStrategy {
+    private final SchedulingStrategy own;
+    private volatile boolean muted;
+
+    Mutable(SchedulingStrategy own) {
+      this.own = own;
+    }
+
+    void mute() {
+      muted = true;
+    }
+
+    @Override
+    public int choose(ChoicePoint point) {
+      if (!muted) return own.choose(point);
+      return point.runnableCount() > 0 ? 0 : FIRE_TIMER;
+    }
+
+    @Override
+    public void start(SimRandom random) {
+      own.start(random);
+    }
+
+    @Override
+    public String name() {
+      return own.name();
+    }
+  }
+}
