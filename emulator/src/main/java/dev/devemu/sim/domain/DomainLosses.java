@@ -87,6 +87,22 @@ public final class DomainLosses {
     asked.add(new String[] {domain, why});
   }
 
+  /**
+   * Who decides between rounds whether a domain is lost (a node layer's failure detector): called by the run at the
+   * start of every round, on the run's thread, before the losses due then are taken; what it declares lost with
+   * {@link #lose} takes effect at that very round.
+   */
+  public interface BetweenRounds {
+    void beforeRound(long round, long boundaryNanos, DomainLosses losses);
+  }
+
+  private volatile BetweenRounds detector;
+
+  /** Sets the {@link BetweenRounds} detector (null: none). */
+  public void detector(BetweenRounds d) {
+    detector = d;
+  }
+
   /** Every loss that took effect so far, in order. */
   public List<Loss> losses() {
     synchronized (losses) {
@@ -123,6 +139,8 @@ public final class DomainLosses {
 
   /** The domains to lose at the start of round {@code round} (name, why), planned ones first. */
   List<String[]> due(long round, long boundary) {
+    BetweenRounds d = detector;
+    if (d != null) d.beforeRound(round, boundary, this);
     List<String[]> out = null;
     for (java.util.Iterator<Planned> it = planned.iterator(); it.hasNext(); ) {
       Planned p = it.next();

@@ -357,8 +357,10 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     Part guest = parts.get(0);
     long at = safeTime(guest, boundary);
     if (guest.buffer != null) {
+      // what it says is a function of the round structure only (not of who declared the loss, nor why): a replay
+      // that loses the domain at the same round writes the same record
       guest.buffer.recordMark(at, DomainLosses.recordActor(p.name, round), "lose-domain " + p.name + " at round "
-          + round + ", boundary " + boundary + " ns (" + why + ")");
+          + round + ", boundary " + boundary + " ns");
     }
     VirtualClock clock = guest.run.clock();
     String name = p.name;

@@ -1,0 +1,209 @@
+package dev.devemu.testbed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.devemu.scenario.Scenario;
+import dev.devemu.scenario.ScenarioException;
+import dev.devemu.scenario.ScenarioLoader;
+import dev.devemu.sim.DeliveryTrace;
+import dev.devemu.sim.RandomWalkStrategy;
+import dev.devemu.sim.ReplayStrategy;
+import dev.devemu.sim.SimHost;
+import dev.devemu.sim.VirtualClock;
+import dev.devemu.sim.domain.DomainLosses;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A lost time domain (docs/domains.md, "A lost domain"): the guest sees a surprise removal — URBs in flight fail
+ * with -EPROTO, MMIO reads in flight end in a completion timeout — the run finishes, the trace is the same on 1
+ * and 2 lanes, and a replay of the trace alone loses the domain at the same round (also a loss the scenario does
+ * not script, as a node layer declares it).
+ */
+class DomainLossTest {
+  private static SimHost host;
+
+  @BeforeAll
+  static void start() {
+    host = SimHost.start("domain-loss-test", 1);
+  }
+
+  @AfterAll
+  static void stop() {
+    host.close();
+  }
+
+  private static Runner.Options options(int lanes, Runner.TraceMode mode) {
+    return Runner.Options.defaults().withStrategy(new RandomWalkStrategy()).withTrace(mode).withDomainThreads(lanes);
+  }
+
+  private static Runner.Outcome replay(Scenario s, long seed, DeliveryTrace trace, int lanes) {
+    return Runner.run(host, 0, s, seed, Runner.Options.defaults()
+        .withStrategy(new ReplayStrategy(trace.choices(), true)).withTrace(Runner.TraceMode.KEEP)
+        .withDomainThreads(lanes));
+  }
+
+  private static long count(DeliveryTrace t, String text) {
+    return t.deliveries().stream().filter(d -> d.message().contains(text) || d.actor().contains(text)).count();
+  }
+
+  /** Kernel log lines at or after the line containing {@code from}. */
+  private static List<String> logFrom(Runner.Outcome o, String from) {
+    List<String> log = o.result().kernelLog();
+    for (int i = 0; i < log.size(); i++) {
+      if (log.get(i).contains(from)) return log.subList(i, log.size());
+    }
+    return List.of();
+  }
+
+  /** usb-remote-lost.conf: URBs in flight fail with -EPROTO, the hub notices, the run finishes; one trace. */
+  @Test
+  void aLostUsbDomainFailsTheUrbsInFlightAndReplays() throws Exception {
+    Scenario s = ScenarioLoader.load(Path.of("..", "scenarios", "usb-remote-lost.conf"))
+        .withDuration(170 * VirtualClock.MILLISECOND);
+    for (long seed = 1; seed <= 2; seed++) {
+      Runner.Outcome one = Runner.run(host, 0, s, seed, options(1, Runner.TraceMode.KEEP));
+      Runner.Outcome two = Runner.run(host, 0, s, seed, options(2, Runner.TraceMode.HASH));
+      assertEquals(one.traceSha256(), two.traceSha256(), "seed " + seed + ": 1 vs 2 lanes");
+      assertEquals(one.result(), two.result());
+      assertEquals("completed", one.result().outcome(), "the run goes on and finishes");
+      assertEquals(1, one.result().hotplugEvents(), "one surprise removal: the domain's one device");
+      List<String> after = logFrom(one, "time domain usb1 lost");
+      assertFalse(after.isEmpty(), "the loss is in the kernel log: " + one.result().kernelLog());
+      assertTrue(after.stream().anyMatch(l -> l.contains("URB completed with status -71")),
+          "URBs in flight at the loss fail with -EPROTO: " + after);
+      assertTrue(after.stream().anyMatch(l -> l.contains("USB disconnect")), "the hub notices: " + after);
+      assertEquals(1, count(one.trace(), DomainLosses.RECORD_PREFIX + "usb1@"), "the loss is recorded");
+      Runner.Outcome again = replay(s, seed, one.trace(), 2);
+      assertEquals(one.traceSha256(), again.traceSha256(), "seed " + seed + ": the trace replays");
+      assertEquals(one.result(), again.result());
+    }
+  }
+
+  /**
+   * A loss no scenario scripts, as a node layer's failure detector declares it between two rounds: recorded in the
+   * trace, and a replay of the trace on one JVM (with a scenario that knows nothing of it) loses the domain at the
+   * same round and gives the same report and trace.
+   */
+  @Test
+  void aLossDeclaredBetweenRoundsIsReplayedFromTheTraceAlone() {
+    Scenario s = ScenarioLoader.load(Path.of("..", "scenarios", "usb-remote.conf"));
+    Scenario noFaults = dev.devemu.replay.RunRecipe.withFaults(s, dev.devemu.scenario.FaultPlan.NONE)
+        .withDuration(120 * VirtualClock.MILLISECOND);
+    assertEquals(s.domains(), noFaults.domains(), "a scenario with other faults keeps its domains");
+    long seed = 3;
+    DomainLosses losses = DomainLosses.none();
+    losses.detector((round, boundary, l) -> {
+      if (round == 300) l.lose("usb1", "node n2 stopped answering");
+    });
+    Runner.Outcome lost = Runner.run(host, 0, noFaults, seed, options(2, Runner.TraceMode.KEEP), k -> {}, losses);
+    assertEquals(1, losses.losses().size(), "the loss took effect: " + losses.losses());
+    DomainLosses.Loss l = losses.losses().get(0);
+    assertEquals(300, l.round());
+    assertTrue(l.guestNanos() >= l.boundaryNanos(), l.toString());
+    assertEquals("completed", lost.result().outcome());
+    assertEquals(1, lost.result().hotplugEvents());
+    assertEquals(1, count(lost.trace(), DomainLosses.recordActor("usb1", 300)));
+
+    Runner.Outcome plain = Runner.run(host, 0, noFaults, seed, options(1, Runner.TraceMode.HASH));
+    assertFalse(plain.traceSha256().equals(lost.traceSha256()), "the loss changed the run");
+    assertEquals(0, plain.result().hotplugEvents());
+
+    for (int lanes = 1; lanes <= 2; lanes++) {
+      Runner.Outcome again = replay(noFaults, seed, lost.trace(), lanes);
+      for (int i = 0; i < Math.min(lost.trace().deliveries().size(), again.trace().deliveries().size()); i++) {
+        if (!lost.trace().deliveries().get(i).equals(again.trace().deliveries().get(i))) {
+          System.err.println("DIVERGE at " + i + ": " + lost.trace().deliveries().subList(Math.max(0, i - 3), i + 3)
+              + "\n vs " + again.trace().deliveries().subList(Math.max(0, i - 3), i + 3));
+          break;
+        }
+      }
+      assertEquals(lost.traceSha256(), again.traceSha256(), lanes + " lanes: the replay loses usb1 at round 300");
+      assertEquals(lost.result(), again.result());
+    }
+  }
+
+  /**
+   * MMIO reads in flight at the loss: a PCIe link of 2 ms makes every read of the card take 4 ms, so the card's
+   * domain, lost during probe, has a read in flight; the root port's completion timeout answers it (all ones),
+   * later reads are completed at once as unsupported requests, and the run finishes on 1 and 2 lanes alike.
+   */
+  @Test
+  void anMmioReadInFlightAtTheLossEndsInACompletionTimeout() {
+    String text = """
+        scenario { name = "lost-read", duration = 80ms }
+        machine { cpus = 2, hotplug-detection = 1ms }
+        devices = [ { type = sample-pcie, slot = "0000:00:02.0", revision = 2, interrupt-rate = 2000 } ]
+        drivers = [ { name = my_pcie, variant = safe } ]
+        faults { events = [ { at = 9ms, action = lose-domain, domain = card0 } ] }
+        domains { card0 = { slots = ["0000:00:02.0"], link-latency = 2ms } }
+        """;
+    Scenario s = ScenarioLoader.parse("lost-read.conf", text);
+    for (long seed = 1; seed <= 2; seed++) {
+      Runner.Outcome one = Runner.run(host, 0, s, seed, options(1, Runner.TraceMode.KEEP));
+      Runner.Outcome two = Runner.run(host, 0, s, seed, options(2, Runner.TraceMode.HASH));
+      assertEquals(one.traceSha256(), two.traceSha256(), "seed " + seed);
+      assertEquals(one.result(), two.result());
+      assertTrue(count(one.trace(), "completion timeout MmioRead") >= 1,
+          "a read was in flight at the loss and timed out: " + one.result().kernelLog());
+      assertTrue(one.result().virtualNanos() >= 80 * VirtualClock.MILLISECOND, "the run finished, no hang");
+      assertEquals(1, one.result().hotplugEvents());
+      Runner.Outcome again = replay(s, seed, one.trace(), 1);
+      assertEquals(one.traceSha256(), again.traceSha256());
+    }
+  }
+
+  /** pcie-domains-lost.conf: raw drivers trip over the lost card and camera, safe ones run clean; one trace. */
+  @Test
+  void lostPcieDomainsBreakRawDriversAndNotSafeOnes() {
+    Scenario s = ScenarioLoader.load(Path.of("..", "scenarios", "pcie-domains-lost.conf"));
+    Runner.Outcome raw = Runner.run(host, 0, s, 1, options(2, Runner.TraceMode.HASH));
+    assertEquals(1, raw.result().oopses().size(), "raw my_pcie meets the lost card: " + raw.result().outcome());
+    Runner.Outcome raw1 = Runner.run(host, 0, s, 1, options(1, Runner.TraceMode.HASH));
+    assertEquals(raw.traceSha256(), raw1.traceSha256());
+    Scenario safe = s.withVariant(dev.devemu.kernel.Variant.SAFE);
+    Runner.Outcome clean = Runner.run(host, 0, safe, 1, options(2, Runner.TraceMode.HASH));
+    assertEquals("completed", clean.result().outcome());
+    assertEquals(0, clean.result().oopses().size(), clean.result().oopses().toString());
+    assertEquals(2, clean.result().hotplugEvents(), "card0 and cam0 were surprise-removed");
+  }
+
+  @Test
+  void aLostDomainMustBeDeclared() throws Exception {
+    String base = """
+        scenario { name = "bad-loss", duration = 10ms }
+        devices = [ { type = sample-pcie, slot = "0000:00:02.0" } ]
+        drivers = [ { name = my_pcie } ]
+        """;
+    ScenarioException unknown = assertThrows(ScenarioException.class, () -> ScenarioLoader.parse("bad.conf", base
+        + "faults { events = [ { at = 1ms, action = lose-domain, domain = card9 } ] }\n"
+        + "domains { card0 = { slots = [\"0000:00:02.0\"] } }\n"));
+    assertTrue(unknown.getMessage().startsWith(
+        "bad.conf:4: faults.events[0].domain: no time domain \"card9\" (domains: card0)"),
+        unknown.getMessage());
+    ScenarioException none = assertThrows(ScenarioException.class, () -> ScenarioLoader.parse("bad.conf", base
+        + "faults { events = [ { at = 1ms, action = lose-domain, domain = card0 } ] }\n"));
+    assertTrue(none.getMessage().contains("declares no domains block"), none.getMessage());
+    ScenarioException guest = assertThrows(ScenarioException.class, () -> ScenarioLoader.parse("bad.conf", base
+        + "faults { events = [ { at = 1ms, action = lose-domain, domain = guest } ] }\n"
+        + "domains { card0 = { slots = [\"0000:00:02.0\"] } }\n"));
+    assertTrue(guest.getMessage().contains("guest's domain cannot be lost"), guest.getMessage());
+    ScenarioException slot = assertThrows(ScenarioException.class, () -> ScenarioLoader.parse("bad.conf", base
+        + "faults { events = [ { at = 1ms, action = lose-domain, slot = \"0000:00:02.0\" } ] }\n"
+        + "domains { card0 = { slots = [\"0000:00:02.0\"] } }\n"));
+    assertTrue(slot.getMessage().startsWith("bad.conf:4: faults.events[0].slot: lose-domain acts on a time domain"),
+        slot.getMessage());
+    ScenarioException recurring = assertThrows(ScenarioException.class, () -> ScenarioLoader.parse("bad.conf", base
+        + "faults { recurring = [ { mean-interval = 1ms, action = lose-domain, domain = card0 } ] }\n"
+        + "domains { card0 = { slots = [\"0000:00:02.0\"] } }\n"));
+    assertTrue(recurring.getMessage().contains("does not come back"), recurring.getMessage());
+    assertTrue(Files.exists(Path.of("..", "scenarios", "usb-remote-lost.conf")));
+  }
+}
