@@ -101,6 +101,7 @@ class DomainLossTest {
     long seed = 3;
     DomainLosses losses = DomainLosses.none();
     losses.detector((round, boundary, l) -> {
+      // as a node layer whose barrier after round 300 lacks the results of usb1's node
       if (round == 300) l.lose("usb1", "node n2 stopped answering");
     });
     Runner.Outcome lost = Runner.run(host, 0, noFaults, seed, options(2, Runner.TraceMode.KEEP), k -> {}, losses);

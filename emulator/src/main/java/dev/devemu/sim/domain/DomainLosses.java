@@ -10,23 +10,30 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The time domains of a run that are lost: by a scenario's fault ({@code action = lose-domain}), by a node layer
- * that stopped hearing from the node running them ({@link #lose}), or by a trace that recorded either (replay).
+ * that stopped hearing from the node running them ({@link #lose}, {@link BetweenRounds}), or by a trace that
+ * recorded either (replay). docs/domains.md, "A lost domain", is the full story; in short:
  *
- * <p><b>When a loss takes effect.</b> Always at the start of a round of {@link DomainRun}, never within one: a
- * scenario's loss at virtual time T at the start of the first round whose boundary is at or after T (the
- * boundary of round r is the smallest horizon of round r-1: everything before it is merged into the trace; 0
- * for round 0; boundaries strictly increase); a loss asked for with {@link #lose} at the start of the next round
- * the run begins; a recorded loss at the round its record names. From then on the lost domain runs no more
- * windows of its own: its timers (device timers, link messages to it not yet delivered) are dropped, every
- * message sent to it is dropped, every message it would send is dropped. What it sent in earlier rounds — already
- * handed to its receivers at a barrier — is delivered: a node that dies has sent what its survivors received.
- * Pekko's own stop protocol (system messages) still reaches its actors, unrecorded, so the testbed can stop.
- * All of this is a function of the round structure only, the same on 1 lane, N lanes, or nodes.
+ * <p><b>The cut.</b> A domain is lost at the barrier after a round k of {@link DomainRun}, never within one, and
+ * its part of round k is discarded, as if it had not run it: what it sent in k and what it recorded in k are
+ * dropped (a node that dies during round k never delivers its round-k results). Round k is: for a scenario's loss
+ * at virtual time T, the first round whose boundary is at or after T (the boundary of a round is the smallest
+ * horizon of the round before — everything before it is in the trace — and 0 for round 0; boundaries strictly
+ * increase); for a loss asked for with {@link #lose}, the round that ends at the next barrier; for a
+ * {@link BetweenRounds} detector, the round whose barrier it is called at; for a recorded loss, the round its
+ * record names. A loss known when round k begins (planned, recorded) does not run the domain's window of round k
+ * at all: the result is the same.
  *
- * <p><b>The record.</b> The loss is written into the trace as a delivery of actor {@code @lost|<domain>@<round>}
- * at the virtual time the guest hears of it, followed by the guest timer {@code lose-domain <domain>} that
- * surprise-removes the domain's devices. The record's actor id is a recorded choice like any other (traces and
- * reports keep choices), so a replay finds it ({@link #fromChoices}) and loses the domain at the same round.
+ * <p><b>After the cut</b> the domain runs nothing of the machine: its timers (device timers, link messages to it)
+ * are dropped, everything sent to it is dropped — a request ({@link LinkRequest}) sent to it in round k or later is
+ * answered by the requester's side of the link one round trip after it was sent, one sent earlier and not yet
+ * delivered when round k began ends in its completion timeout — and nothing more comes from it. What it sent
+ * before round k has reached its receivers at earlier barriers and is delivered. Pekko's own stop protocol still
+ * reaches its actors, unrecorded, so that the testbed can stop. The guest hears of the loss at once (after the
+ * barrier): a record in the trace, then the surprise removal of the domain's devices. All of this is a function of
+ * the round structure only, the same on 1 lane, N lanes, or nodes.
+ *
+ * <p><b>The record</b> is a delivery of actor {@code @lost|<domain>@<k>}, a recorded choice like any other (traces
+ * and reports keep choices), so a replay finds it ({@link #fromChoices}) and cuts the domain at the same round.
  */
 public final class DomainLosses {
   /** The actor id of a loss record starts with this; no domain is named {@code @lost}. */
@@ -76,9 +83,10 @@ public final class DomainLosses {
   }
 
   /**
-   * Declares {@code domain} lost, for a node layer that has stopped hearing from the node that runs it: the loss
-   * takes effect at the start of the next round the run begins. Any thread. Losing the guest is not a surprise
-   * removal (the run cannot go on): the caller ends the run instead.
+   * Declares {@code domain} lost, for a node layer that has stopped hearing from the node that runs it: the domain
+   * is cut at the next barrier, its part of the round that barrier ends discarded (called from a
+   * {@link BetweenRounds} detector: at this barrier). Any thread. Losing the guest is not a surprise removal (the
+   * run cannot go on): the caller ends the run instead.
    */
   public void lose(String domain, String why) {
     if (DomainPlan.GUEST.equals(domain)) {
@@ -88,12 +96,16 @@ public final class DomainLosses {
   }
 
   /**
-   * Who decides between rounds whether a domain is lost (a node layer's failure detector): called by the run at the
-   * start of every round, on the run's thread, before the losses due then are taken; what it declares lost with
-   * {@link #lose} takes effect at that very round.
+   * Who decides at a barrier whether a domain is lost (a node layer's failure detector: did its results of this
+   * round arrive?). Called by the run on its thread at the barrier after every round, before the links deliver;
+   * what it declares lost with {@link #lose} is cut at that very round: its part of the round is discarded.
    */
   public interface BetweenRounds {
-    void beforeRound(long round, long boundaryNanos, DomainLosses losses);
+    /**
+     * @param round the round that has just run
+     * @param boundaryNanos the boundary it began at
+     */
+    void atBarrier(long round, long boundaryNanos, DomainLosses losses);
   }
 
   private volatile BetweenRounds detector;
@@ -137,10 +149,24 @@ public final class DomainLosses {
     planned.addAll(more);
   }
 
-  /** The domains to lose at the start of round {@code round} (name, why), planned ones first. */
+  /** The domains whose planned loss cuts them at the end of round {@code round}, begun at {@code boundary}. */
+  java.util.Set<String> plannedFor(long round, long boundary) {
+    java.util.Set<String> out = null;
+    for (Planned p : planned) {
+      if (!p.due(round, boundary)) continue;
+      if (out == null) out = new java.util.HashSet<>();
+      out.add(p.domain());
+    }
+    return out == null ? java.util.Set.of() : out;
+  }
+
+  /**
+   * The domains cut at the barrier after round {@code round}, begun at {@code boundary} (name, why): the detector
+   * is asked first, then planned losses, then those asked for with {@link #lose}.
+   */
   List<String[]> due(long round, long boundary) {
     BetweenRounds d = detector;
-    if (d != null) d.beforeRound(round, boundary, this);
+    if (d != null) d.atBarrier(round, boundary, this);
     List<String[]> out = null;
     for (java.util.Iterator<Planned> it = planned.iterator(); it.hasNext(); ) {
       Planned p = it.next();
@@ -183,9 +209,11 @@ public final class DomainLosses {
     final int to;
     final LinkRequest request;
     final String text;
-    volatile boolean delivered;
+    /** The round it was sent in. */
+    final long round;
 
-    InFlight(long sentAt, long deliverAt, int from, long sequence, int to, LinkRequest request, String text) {
+    InFlight(long sentAt, long deliverAt, int from, long sequence, int to, LinkRequest request, String text,
+        long round) {
       this.sentAt = sentAt;
       this.deliverAt = deliverAt;
       this.from = from;
@@ -193,13 +221,7 @@ public final class DomainLosses {
       this.to = to;
       this.request = request;
       this.text = text;
-    }
-
-    Runnable wrap(Runnable deliver) {
-      return () -> {
-        delivered = true;
-        deliver.run();
-      };
+      this.round = round;
     }
   }
 

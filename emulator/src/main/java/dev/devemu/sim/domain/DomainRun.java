@@ -63,12 +63,18 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     final List<Crossing> outbox = new ArrayList<>();
     long sequence;
     long crossings;
-    /** Lost (docs/domains.md, "A lost domain"): set between rounds, read by every lane's thread in the next. */
+    /** Lost (docs/domains.md, "A lost domain"): set at a barrier, read by every lane's thread in later rounds. */
     volatile boolean lost;
     long choicesAtLoss = -1;
+    String lossWhy;
     DomainLosses.Mutable strategy;
     /** Requests this domain sent that may still be in flight ({@link DomainLosses.InFlight}). */
     final List<DomainLosses.InFlight> requests = new ArrayList<>();
+    /** At the start of the current round: its trace buffer's size and its choices (a cut drops the round's). */
+    int bufferMark;
+    long choicesAtRoundStart;
+    /** Known at the start of the round to be cut at its end (a planned loss): its window is not run at all. */
+    volatile boolean skip;
 
     Part(String name, int index, long latency, String dispatcher) {
       this.name = name;
@@ -78,8 +84,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     }
   }
 
-  /** A message on a link: delivered on the receiver's lane at {@code deliverAt}. */
-  private record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label) {}
+  /**
+   * A message on a link: delivered on the receiver's lane at {@code deliverAt}. {@code request}: the message, if
+   * its sender waits for an answer ({@link LinkRequest}), else null.
+   */
+  private record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label,
+      LinkRequest request) {}
 
   private static final Comparator<Crossing> CANONICAL = Comparator.comparingLong(Crossing::deliverAt)
       .thenComparingInt(Crossing::from).thenComparingLong(Crossing::sequence);
@@ -87,6 +97,8 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   private final List<Part> parts = new ArrayList<>();
   private final TraceSink trace;
   private long windows;
+  /** The round running now (written between rounds, read by the lanes' threads in it). */
+  private volatile long round;
   private long globalStep;
   private final DomainLosses losses;
   private volatile java.util.function.Consumer<String> lossHandler;
@@ -160,9 +172,9 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     long[] next = new long[n];
     long[] horizon = new long[n];
     long boundary = 0; // the smallest horizon of the last round: everything before it is in the trace
+    long[] lastHorizon = new long[n]; // the horizons of the last round (each domain has run everything before its)
     try {
       while (true) {
-        loseDue(boundary);
         long earliest = Long.MAX_VALUE;
         for (Part p : parts) {
           next[p.index] = p.lane.nextEventNanos();
@@ -187,14 +199,26 @@ public final class DomainRun implements LinkHook, DomainPlacement {
           horizon[d.index] = h;
           minHorizon = Math.min(minHorizon, h);
         }
+        round = windows;
         windows++;
+        java.util.Set<String> planned = losses.plannedFor(round, boundary);
+        for (Part p : parts) {
+          p.bufferMark = p.buffer == null ? 0 : p.buffer.size();
+          p.choicesAtRoundStart = p.run.choices();
+          // a loss planned for this round: the domain's part of it is discarded anyway, so it is not run (a replay
+          // has no recorded choices for it, and a node that died made none we heard of)
+          p.skip = !p.lost && planned.contains(p.name);
+        }
         if (workers == null) {
-          for (Part p : parts) p.lane.runWindow(horizon[p.index]);
+          for (Part p : parts) if (!p.skip) p.lane.runWindow(horizon[p.index]);
         } else {
           workers.runWindow(horizon);
         }
+        List<Part> cut = cutDue(boundary, lastHorizon);
         exchange(horizon);
         boundary = minHorizon;
+        for (Part p : cut) notice(p, boundary, lastHorizon);
+        System.arraycopy(horizon, 0, lastHorizon, 0, n);
         // every domain has done everything before its horizon, and will only ever record at or after it
         if (trace != TraceSink.NONE) merge(minHorizon);
         if (guest.isFinished() && parts.get(0).lane.nextEventNanos() == Long.MAX_VALUE) break;
@@ -232,7 +256,17 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) {
       if (p.outbox.isEmpty()) continue;
       if (all == null) all = new ArrayList<>();
-      all.addAll(p.outbox);
+      for (Crossing c : p.outbox) {
+        if (!c.to().lost || DomainLosses.keptWhenLost(c.label())) {
+          all.add(c);
+        } else if (c.request() != null && !p.lost) {
+          // a request to a lost domain: the port of the dead link answers it, one round trip after it was sent
+          // (PCIe: an unsupported request, all ones); anything else to a lost domain is gone
+          all.add(new Crossing(c.deliverAt() + c.to().latency + p.latency, c.from(), c.sequence(), p,
+              c.request()::answerUnreachable, "link " + c.to().name + ">" + p.name + " unreachable "
+              + c.label().substring(c.label().indexOf(' ', 5) + 1), null));
+        }
+      }
       p.outbox.clear();
     }
     if (all == null) return;
@@ -285,22 +319,14 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     String text = what instanceof String str ? str
         : what.getClass().getName().startsWith("org.apache.pekko.dispatch.sysmsg.")
             ? "<system " + what.getClass().getSimpleName() + ">" : Traceable.describe(what);
-    if ((t.lost || f.lost) && !DomainLosses.pekkoInternal(what)) {
-      // a lost domain hears nothing and says nothing; a request to it is answered by the requester's side of the
-      // link, one round trip later (PCIe: the port of a link that is down completes it as an unsupported request)
-      if (!f.lost && what instanceof LinkRequest r) {
-        f.outbox.add(new Crossing(at + f.latency + t.latency, f.index, f.sequence++, f, r::answerUnreachable,
-            "link " + t.name + ">" + f.name + " unreachable " + text));
-      }
-      return;
+    if (f.lost && !DomainLosses.pekkoInternal(what)) return; // a lost domain says nothing (what goes to one: exchange)
+    LinkRequest request = what instanceof LinkRequest r ? r : null;
+    if (request != null) {
+      f.requests.add(new DomainLosses.InFlight(f.run.clock().now(), at, f.index, f.sequence, t.index, request, text,
+          round));
     }
-    if (what instanceof LinkRequest r) {
-      DomainLosses.InFlight q = new DomainLosses.InFlight(f.run.clock().now(), at, f.index, f.sequence, t.index, r,
-          text);
-      f.requests.add(q);
-      deliver = q.wrap(deliver);
-    }
-    f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, "link " + f.name + ">" + t.name + " " + text));
+    f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, "link " + f.name + ">" + t.name + " " + text,
+        request));
     f.crossings++;
   }
 
@@ -310,37 +336,61 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /**
-   * Declares {@code domain} lost, for the node layer: it takes effect at the start of the next round
-   * ({@link DomainLosses#lose}). Any thread.
+   * Declares {@code domain} lost, for the node layer: its part of the round now running (or, between rounds, of the
+   * next) is discarded at the barrier that ends it ({@link DomainLosses#lose}). Any thread.
    */
   public void loseDomain(String domain, String why) {
     losses.lose(domain, why);
   }
 
-  /** At the start of a round: the losses due now take effect (docs/domains.md, "A lost domain"). */
-  private void loseDue(long boundary) {
+  /**
+   * At the barrier after round {@link #round}, before the links deliver: the domains lost in it are cut — their
+   * part of this round is discarded as if they had not run it (what they sent, what they recorded) — and nothing
+   * reaches them any more (docs/domains.md, "A lost domain").
+   *
+   * @param boundary the boundary this round started at
+   */
+  private List<Part> cutDue(long boundary, long[] lastHorizon) {
     for (Part p : parts) {
-      if (p.requests.size() > 64) p.requests.removeIf(q -> q.delivered); // between rounds: nobody adds now
+      // requests its receiver has had (due before the horizon it last ran to) need no answer from a loss
+      if (p.requests.size() > 64) p.requests.removeIf(q -> q.deliverAt < lastHorizon[q.to]);
     }
-    for (String[] l : losses.due(windows, boundary)) {
+    List<Part> cut = List.of();
+    for (String[] l : losses.due(round, boundary)) {
       Part p = part(l[0]);
       if (p.index == 0) throw new IllegalArgumentException("the guest's domain cannot be lost");
-      if (!p.lost) lose(p, boundary, l[1]);
+      if (p.lost) continue;
+      p.lost = true;
+      p.skip = false;
+      p.lossWhy = l[1];
+      p.choicesAtLoss = p.choicesAtRoundStart;
+      p.strategy.mute();
+      p.outbox.removeIf(c -> !DomainLosses.keptWhenLost(c.label()));
+      if (p.buffer != null) {
+        p.buffer.truncate(p.bufferMark);
+        p.buffer.close();
+      }
+      if (cut.isEmpty()) cut = new ArrayList<>();
+      cut.add(p);
     }
+    return cut;
   }
 
-  private void lose(Part p, long boundary, String why) {
-    long round = windows;
-    p.lost = true;
-    p.choicesAtLoss = p.run.choices();
-    p.strategy.mute();
+  /**
+   * After the barrier that cut {@code p}: its timers go, the requests that were in flight to it when the round began
+   * end in their completion timeout, and the guest hears of the loss — the record, then the surprise removal.
+   *
+   * @param boundary the boundary the next round starts at
+   * @param lastHorizon the horizons of the round before the cut one: what {@code p} had run to when it was lost
+   */
+  private void notice(Part p, long boundary, long[] lastHorizon) {
+    long cutRound = round;
     p.lane.discardTimers(DomainLosses::keptWhenLost);
-    if (p.buffer != null) p.buffer.close();
-    // requests in flight to it never get their completion: the requester's side times out, in canonical order
     List<DomainLosses.InFlight> waiting = new ArrayList<>();
     for (Part q : parts) {
       for (DomainLosses.InFlight r : q.requests) {
-        if (r.to == p.index && !r.delivered) waiting.add(r);
+        // sent before the cut round (those sent in it were answered as unreachable) and not yet delivered by then
+        if (r.to == p.index && r.round < cutRound && r.deliverAt >= lastHorizon[p.index]) waiting.add(r);
       }
       q.requests.removeIf(r -> r.to == p.index);
     }
@@ -353,14 +403,13 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       clock.schedule(at - clock.now(), "link " + p.name + ">" + q.name + " completion timeout " + r.text,
           r.request::answerUnreachable);
     }
-    // the guest hears of it at once: the record, then the surprise removal of the domain's devices
     Part guest = parts.get(0);
     long at = safeTime(guest, boundary);
     if (guest.buffer != null) {
       // what it says is a function of the round structure only (not of who declared the loss, nor why): a replay
       // that loses the domain at the same round writes the same record
-      guest.buffer.recordMark(at, DomainLosses.recordActor(p.name, round), "lose-domain " + p.name + " at round "
-          + round + ", boundary " + boundary + " ns");
+      guest.buffer.recordMark(at, DomainLosses.recordActor(p.name, cutRound), "lose-domain " + p.name
+          + " at round " + cutRound + ", boundary " + boundary + " ns");
     }
     VirtualClock clock = guest.run.clock();
     String name = p.name;
@@ -368,7 +417,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       java.util.function.Consumer<String> h = lossHandler;
       if (h != null) h.accept(name);
     });
-    losses.took(new DomainLosses.Loss(name, round, boundary, at, why));
+    losses.took(new DomainLosses.Loss(name, cutRound, boundary, at, p.lossWhy));
   }
 
   /**
@@ -460,7 +509,9 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         if (stopped) return;
         seen = generation;
         try {
-          for (int i = me; i < parts.size(); i += count) parts.get(i).lane.runWindow(ends[i]);
+          for (int i = me; i < parts.size(); i += count) {
+            if (!parts.get(i).skip) parts.get(i).lane.runWindow(ends[i]);
+          }
         } catch (Throwable e) {
           failure = e;
         }
@@ -475,7 +526,9 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       for (Thread t : threads) LockSupport.unpark(t);
       Throwable mine = null;
       try {
-        for (int i = 0; i < parts.size(); i += count) parts.get(i).lane.runWindow(horizons[i]);
+        for (int i = 0; i < parts.size(); i += count) {
+          if (!parts.get(i).skip) parts.get(i).lane.runWindow(horizons[i]);
+        }
       } catch (Throwable e) {
         mine = e;
       }

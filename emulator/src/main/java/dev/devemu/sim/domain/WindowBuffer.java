@@ -37,6 +37,20 @@ final class WindowBuffer implements TraceSink {
     closed = true;
   }
 
+  /** Entries held (merged ones are dropped at each {@link #compact}). */
+  int size() {
+    return actors.size();
+  }
+
+  /** Drops every entry from the {@code mark}-th on (a lost domain's last round, which never happened). */
+  void truncate(int mark) {
+    if (mark >= actors.size()) return;
+    actors.subList(mark, actors.size()).clear();
+    messages.subList(mark, messages.size()).clear();
+    notes.subList(mark, notes.size()).clear();
+    if (head > mark) head = mark;
+  }
+
   /** A record that is no delivery of this domain (a loss, {@link DomainLosses}): no step of its own. */
   void recordMark(long timeNanos, String actorId, String message) {
     append(-1, timeNanos, actorId, message, -1);
