@@ -154,6 +154,8 @@ class DomainLossTest {
       assertEquals(one.result(), two.result());
       assertTrue(count(one.trace(), "completion timeout MmioRead") >= 1,
           "a read was in flight at the loss and timed out: " + one.result().kernelLog());
+      assertTrue(count(one.trace(), "unreachable MmioRead") >= 1,
+          "reads after the loss (the driver's remove) are completed by the dead link's port");
       assertTrue(one.result().virtualNanos() >= 80 * VirtualClock.MILLISECOND, "the run finished, no hang");
       assertEquals(1, one.result().hotplugEvents());
       Runner.Outcome again = replay(s, seed, one.trace(), 1);
