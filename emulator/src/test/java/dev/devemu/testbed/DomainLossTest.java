@@ -143,7 +143,7 @@ class DomainLossTest {
         machine { cpus = 2, hotplug-detection = 1ms }
         devices = [ { type = sample-pcie, slot = "0000:00:02.0", revision = 2, interrupt-rate = 2000 } ]
         drivers = [ { name = my_pcie, variant = safe } ]
-        faults { events = [ { at = 9ms, action = lose-domain, domain = card0 } ] }
+        faults { events = [ { at = 11ms, action = lose-domain, domain = card0 } ] }
         domains { card0 = { slots = ["0000:00:02.0"], link-latency = 2ms } }
         """;
     Scenario s = ScenarioLoader.parse("lost-read.conf", text);
@@ -161,6 +161,40 @@ class DomainLossTest {
       Runner.Outcome again = replay(s, seed, one.trace(), 1);
       assertEquals(one.traceSha256(), again.traceSha256());
     }
+  }
+
+  /**
+   * A read the lost card had received but not answered (it was stalled: its own completion timer was to answer it)
+   * is answered by the link's completion timeout all the same: no read waits forever.
+   */
+  @Test
+  void aReadTheLostCardHeldIsAnsweredToo() {
+    String text = """
+        scenario { name = "lost-stalled", duration = 150ms }
+        machine { cpus = 2, hotplug-detection = 1ms }
+        kernel { hung-task-timeout = 60ms }
+        devices = [ { type = sample-pcie, slot = "0000:00:02.0", revision = 2, interrupt-rate = 2000 } ]
+        drivers = [ { name = my_pcie, variant = safe } ]
+        faults { events = [ { at = 10ms, action = stall, slot = "0000:00:02.0" }
+                            { at = 20ms, action = lose-domain, domain = card0 } ] }
+        domains { card0 = { slots = ["0000:00:02.0"], link-latency = 2ms } }
+        """;
+    Scenario s = ScenarioLoader.parse("lost-stalled.conf", text);
+    Runner.Outcome one = Runner.run(host, 0, s, 1, options(1, Runner.TraceMode.KEEP));
+    Runner.Outcome two = Runner.run(host, 0, s, 1, options(2, Runner.TraceMode.HASH));
+    assertEquals(one.traceSha256(), two.traceSha256());
+    // the stalled card received a read before it was lost (the link delivered it: in card0's trace) ...
+    List<DeliveryTrace.Delivery> held = one.trace().deliveries().stream()
+        .filter(d -> d.actor().equals("card0|@clock") && d.message().startsWith("link guest>card0 MmioRead")
+            && d.timeNanos() > 12 * VirtualClock.MILLISECOND && d.timeNanos() < 20 * VirtualClock.MILLISECOND)
+        .toList();
+    assertEquals(1, held.size(), "a read reached the stalled card: " + one.result().kernelLog());
+    String read = held.get(0).message().substring("link guest>card0 ".length());
+    // ... and never answered it: the link's completion timeout does
+    assertEquals(1, one.trace().deliveries().stream()
+        .filter(d -> d.message().equals("link card0>guest completion timeout " + read)).count(), read);
+    assertEquals(List.of(), one.result().oopses(), "no read waits forever (no hung task)");
+    assertTrue(one.result().virtualNanos() >= 150 * VirtualClock.MILLISECOND, "the run finished");
   }
 
   /** pcie-domains-lost.conf: raw drivers trip over the lost card and camera, safe ones run clean; one trace. */

@@ -47,6 +47,11 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
     public void answerUnreachable() {
       replyTo.tell(new Cpu.MmioReadCompleted(pid, episode, size >= 8 ? -1L : (1L << (8 * size)) - 1, true));
     }
+
+    @Override
+    public boolean answeredBy(Object message) {
+      return message instanceof Cpu.MmioReadCompleted c && c.pid() == pid && c.episode() == episode;
+    }
   }
 
   /** A posted write to configuration space or a BAR. */

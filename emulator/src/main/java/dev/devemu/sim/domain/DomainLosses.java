@@ -16,9 +16,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p><b>The cut.</b> A domain is lost at the barrier after a round k of {@link DomainRun}, never within one, and
  * its part of round k is discarded, as if it had not run it: what it sent in k and what it recorded in k are
  * dropped (a node that dies during round k never delivers its round-k results). Round k is: for a scenario's loss
- * at virtual time T, the first round whose boundary is at or after T (the boundary of a round is the smallest
- * horizon of the round before — everything before it is in the trace — and 0 for round 0; boundaries strictly
- * increase); for a loss asked for with {@link #lose}, the round that ends at the next barrier; for a
+ * at virtual time T, the round that ends at T (a round ends at its smallest horizon — everything before it is
+ * final — and while the loss is pending no round ends past T: horizons are capped at T, so one ends exactly
+ * there, or the first that ends after T if T was already passed); for a loss asked for with {@link #lose}, the
+ * round that ends at the next barrier; for a
  * {@link BetweenRounds} detector, the round whose barrier it is called at; for a recorded loss, the round its
  * record names. A loss known when round k begins (planned, recorded) does not run the domain's window of round k
  * at all: the result is the same.
@@ -55,8 +56,9 @@ public final class DomainLosses {
       return new Planned(domain, -1, round, why);
     }
 
-    boolean due(long r, long boundary) {
-      return round >= 0 ? r >= round : boundary >= atNanos;
+    /** Due in round {@code r}, which ends at boundary {@code end}. */
+    boolean due(long r, long end) {
+      return round >= 0 ? r >= round : end >= atNanos;
     }
   }
 
@@ -103,7 +105,7 @@ public final class DomainLosses {
   public interface BetweenRounds {
     /**
      * @param round the round that has just run
-     * @param boundaryNanos the boundary it began at
+     * @param boundaryNanos the boundary it ended at (its smallest horizon: everything before it is final)
      */
     void atBarrier(long round, long boundaryNanos, DomainLosses losses);
   }
@@ -149,11 +151,23 @@ public final class DomainLosses {
     planned.addAll(more);
   }
 
-  /** The domains whose planned loss cuts them at the end of round {@code round}, begun at {@code boundary}. */
-  java.util.Set<String> plannedFor(long round, long boundary) {
+  /**
+   * The earliest virtual time of a pending loss planned at a time after {@code boundary}, or {@code Long.MAX_VALUE}:
+   * the run lets no round end past it, so that a round ends exactly there.
+   */
+  long nextPlannedAt(long boundary) {
+    long t = Long.MAX_VALUE;
+    for (Planned p : planned) {
+      if (p.round() < 0 && p.atNanos() > boundary) t = Math.min(t, p.atNanos());
+    }
+    return t;
+  }
+
+  /** The domains whose planned loss cuts them at the end of round {@code round}, which ends at {@code end}. */
+  java.util.Set<String> plannedFor(long round, long end) {
     java.util.Set<String> out = null;
     for (Planned p : planned) {
-      if (!p.due(round, boundary)) continue;
+      if (!p.due(round, end)) continue;
       if (out == null) out = new java.util.HashSet<>();
       out.add(p.domain());
     }
@@ -161,8 +175,8 @@ public final class DomainLosses {
   }
 
   /**
-   * The domains cut at the barrier after round {@code round}, begun at {@code boundary} (name, why): the detector
-   * is asked first, then planned losses, then those asked for with {@link #lose}.
+   * The domains cut at the barrier after round {@code round}, which ended at {@code boundary} (name, why): the
+   * detector is asked first, then planned losses, then those asked for with {@link #lose}.
    */
   List<String[]> due(long round, long boundary) {
     BetweenRounds d = detector;

@@ -85,11 +85,14 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /**
-   * A message on a link: delivered on the receiver's lane at {@code deliverAt}. {@code request}: the message, if
-   * its sender waits for an answer ({@link LinkRequest}), else null.
+   * A message on a link: delivered on the receiver's lane at {@code deliverAt}; {@code what} is the message.
    */
   private record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label,
-      LinkRequest request) {}
+      Object what) {
+    LinkRequest request() {
+      return what instanceof LinkRequest r ? r : null;
+    }
+  }
 
   private static final Comparator<Crossing> CANONICAL = Comparator.comparingLong(Crossing::deliverAt)
       .thenComparingInt(Crossing::from).thenComparingLong(Crossing::sequence);
@@ -172,7 +175,6 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     long[] next = new long[n];
     long[] horizon = new long[n];
     long boundary = 0; // the smallest horizon of the last round: everything before it is in the trace
-    long[] lastHorizon = new long[n]; // the horizons of the last round (each domain has run everything before its)
     try {
       while (true) {
         long earliest = Long.MAX_VALUE;
@@ -201,7 +203,14 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         }
         round = windows;
         windows++;
-        java.util.Set<String> planned = losses.plannedFor(round, boundary);
+        // a loss planned at a virtual time T: no round runs past T while it is pending, so that one round ends
+        // exactly at T and the loss cuts at its barrier (smaller horizons are always safe)
+        long cap = losses.nextPlannedAt(boundary);
+        if (cap != Long.MAX_VALUE) {
+          for (int i = 0; i < n; i++) horizon[i] = Math.min(horizon[i], cap);
+          minHorizon = Math.min(minHorizon, cap);
+        }
+        java.util.Set<String> planned = losses.plannedFor(round, minHorizon);
         for (Part p : parts) {
           p.bufferMark = p.buffer == null ? 0 : p.buffer.size();
           p.choicesAtRoundStart = p.run.choices();
@@ -214,11 +223,10 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         } else {
           workers.runWindow(horizon);
         }
-        List<Part> cut = cutDue(boundary, lastHorizon);
+        List<Part> cut = cutDue(minHorizon);
         exchange(horizon);
         boundary = minHorizon;
-        for (Part p : cut) notice(p, boundary, lastHorizon);
-        System.arraycopy(horizon, 0, lastHorizon, 0, n);
+        for (Part p : cut) notice(p, boundary);
         // every domain has done everything before its horizon, and will only ever record at or after it
         if (trace != TraceSink.NONE) merge(minHorizon);
         if (guest.isFinished() && parts.get(0).lane.nextEventNanos() == Long.MAX_VALUE) break;
@@ -257,6 +265,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       if (p.outbox.isEmpty()) continue;
       if (all == null) all = new ArrayList<>();
       for (Crossing c : p.outbox) {
+        if (!c.to().requests.isEmpty()) answered(p, c);
         if (!c.to().lost || DomainLosses.keptWhenLost(c.label())) {
           all.add(c);
         } else if (c.request() != null && !p.lost) {
@@ -265,6 +274,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
           all.add(new Crossing(c.deliverAt() + c.to().latency + p.latency, c.from(), c.sequence(), p,
               c.request()::answerUnreachable, "link " + c.to().name + ">" + p.name + " unreachable "
               + c.label().substring(c.label().indexOf(' ', 5) + 1), null));
+          p.requests.removeIf(r -> r.to == c.to().index && r.sequence == c.sequence());
         }
       }
       p.outbox.clear();
@@ -280,6 +290,18 @@ public final class DomainRun implements LinkHook, DomainPlacement {
             + "horizon its receiver already ran to, " + end + " ns");
       }
       clock.schedule(c.deliverAt() - clock.now(), c.label(), c.deliver());
+    }
+  }
+
+  /** {@code c}, from {@code p}, may answer a request its receiver sent {@code p}: that one is no longer waiting. */
+  private static void answered(Part p, Crossing c) {
+    List<DomainLosses.InFlight> waiting = c.to().requests;
+    for (int i = 0; i < waiting.size(); i++) {
+      DomainLosses.InFlight r = waiting.get(i);
+      if (r.to == p.index && r.request.answeredBy(c.what())) {
+        waiting.remove(i);
+        return;
+      }
     }
   }
 
@@ -320,13 +342,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         : what.getClass().getName().startsWith("org.apache.pekko.dispatch.sysmsg.")
             ? "<system " + what.getClass().getSimpleName() + ">" : Traceable.describe(what);
     if (f.lost && !DomainLosses.pekkoInternal(what)) return; // a lost domain says nothing (what goes to one: exchange)
-    LinkRequest request = what instanceof LinkRequest r ? r : null;
-    if (request != null) {
+    if (what instanceof LinkRequest request) {
       f.requests.add(new DomainLosses.InFlight(f.run.clock().now(), at, f.index, f.sequence, t.index, request, text,
           round));
     }
     f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, "link " + f.name + ">" + t.name + " " + text,
-        request));
+        what));
     f.crossings++;
   }
 
@@ -348,13 +369,9 @@ public final class DomainRun implements LinkHook, DomainPlacement {
    * part of this round is discarded as if they had not run it (what they sent, what they recorded) — and nothing
    * reaches them any more (docs/domains.md, "A lost domain").
    *
-   * @param boundary the boundary this round started at
+   * @param boundary the boundary this round ends at (its smallest horizon)
    */
-  private List<Part> cutDue(long boundary, long[] lastHorizon) {
-    for (Part p : parts) {
-      // requests its receiver has had (due before the horizon it last ran to) need no answer from a loss
-      if (p.requests.size() > 64) p.requests.removeIf(q -> q.deliverAt < lastHorizon[q.to]);
-    }
+  private List<Part> cutDue(long boundary) {
     List<Part> cut = List.of();
     for (String[] l : losses.due(round, boundary)) {
       Part p = part(l[0]);
@@ -377,20 +394,20 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /**
-   * After the barrier that cut {@code p}: its timers go, the requests that were in flight to it when the round began
-   * end in their completion timeout, and the guest hears of the loss — the record, then the surprise removal.
+   * After the barrier that cut {@code p}: its timers go, the requests sent to it before the cut round that it had
+   * not answered by then end in their completion timeout, and the guest hears of the loss — the record, then the
+   * surprise removal.
    *
    * @param boundary the boundary the next round starts at
-   * @param lastHorizon the horizons of the round before the cut one: what {@code p} had run to when it was lost
    */
-  private void notice(Part p, long boundary, long[] lastHorizon) {
+  private void notice(Part p, long boundary) {
     long cutRound = round;
     p.lane.discardTimers(DomainLosses::keptWhenLost);
     List<DomainLosses.InFlight> waiting = new ArrayList<>();
     for (Part q : parts) {
       for (DomainLosses.InFlight r : q.requests) {
-        // sent before the cut round (those sent in it were answered as unreachable) and not yet delivered by then
-        if (r.to == p.index && r.round < cutRound && r.deliverAt >= lastHorizon[p.index]) waiting.add(r);
+        // sent before the cut round (those sent in it were answered as unreachable), unanswered before it
+        if (r.to == p.index && r.round < cutRound) waiting.add(r);
       }
       q.requests.removeIf(r -> r.to == p.index);
     }

@@ -18,4 +18,10 @@ public interface LinkRequest {
    * request). Runs on the requester's lane, at the time the answer arrives.
    */
   void answerUnreachable();
+
+  /**
+   * Whether {@code message}, sent back over the same link, is this request's answer (then the request no longer
+   * waits, and a later loss of its receiver leaves it alone).
+   */
+  boolean answeredBy(Object message);
 }
