@@ -212,6 +212,18 @@ class DomainLossTest {
     assertEquals(2, clean.result().hotplugEvents(), "card0 and cam0 were surprise-removed");
   }
 
+  /** A trace that records the loss of a domain its scenario does not have does not fit: it diverges, loudly. */
+  @Test
+  void aRecordedLossOfAnUnknownDomainDoesNotReplay() {
+    Scenario s = ScenarioLoader.load(Path.of("..", "scenarios", "usb-remote.conf"))
+        .withDuration(5 * VirtualClock.MILLISECOND);
+    ReplayStrategy.TraceDivergedException e = assertThrows(ReplayStrategy.TraceDivergedException.class,
+        () -> Runner.run(host, 0, s, 1, Runner.Options.defaults()
+            .withStrategy(new ReplayStrategy(List.of("@boot", DomainLosses.recordActor("usb7", 3)), false))
+            .withTrace(Runner.TraceMode.HASH)));
+    assertTrue(e.getMessage().contains("@lost|usb7@3") && e.getMessage().contains("usb1"), e.getMessage());
+  }
+
   @Test
   void aLostDomainMustBeDeclared() throws Exception {
     String base = """

@@ -108,7 +108,16 @@ public final class DomainRun implements LinkHook, DomainPlacement {
 
   private DomainRun(DomainPlan plan, int hostLane, Settings s, DomainLosses losses) {
     this.losses = losses;
-    if (s.strategy() instanceof ReplayStrategy r) losses.plan(DomainLosses.fromChoices(r.choices()));
+    if (s.strategy() instanceof ReplayStrategy r) {
+      List<DomainLosses.Planned> recorded = DomainLosses.fromChoices(r.choices());
+      for (DomainLosses.Planned l : recorded) {
+        if (!plan.names().contains(l.domain()) || DomainPlan.GUEST.equals(l.domain())) {
+          throw new ReplayStrategy.TraceDivergedException(0, DomainLosses.recordActor(l.domain(), l.round()),
+              "the time domains " + plan.names().subList(1, plan.names().size()));
+        }
+      }
+      losses.plan(recorded);
+    }
     if (plan.isEmpty()) throw new IllegalArgumentException("a domain run needs at least one domain besides the guest");
     if (plan.domains().size() > SimLanes.MAX_DOMAINS) {
       throw new IllegalArgumentException("at most " + SimLanes.MAX_DOMAINS + " domains besides the guest");
