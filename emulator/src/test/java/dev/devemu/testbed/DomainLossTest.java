@@ -132,6 +132,38 @@ class DomainLossTest {
   }
 
   /**
+   * The same through the command line: the trace file of a run whose loss a node layer declared (the scenario
+   * scripts none) replays with {@code ./devemu replay TRACE --lanes 1}: same trace, exit 0.
+   */
+  @Test
+  void replayOfADeclaredLossReproducesOnTheCommandLine(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path file = Path.of("..", "scenarios", "usb-remote.conf");
+    int line = ScenarioLoader.load(file).faults().events().get(0).line();
+    dev.devemu.replay.RunRecipe recipe = new dev.devemu.replay.RunRecipe(file.toString(), Files.readString(file), 2,
+        null, dev.devemu.replay.StrategySpec.RANDOM, 100 * VirtualClock.MILLISECOND, false, List.of("event:" + line),
+        null, false);
+    Scenario s = recipe.scenario();
+    assertTrue(s.faults().events().isEmpty() && !s.domains().isEmpty(), "no scripted fault, still domains");
+    DomainLosses losses = DomainLosses.none();
+    losses.detector((round, boundary, l) -> {
+      if (round == 200) l.lose("usb1", "node n2 lost");
+    });
+    Runner.Outcome lost = Runner.run(host, 0, s, recipe.seed(), options(2, Runner.TraceMode.KEEP), k -> {}, losses);
+    assertEquals(1, lost.result().hotplugEvents());
+    Path trace = tmp.resolve("lost.pb");
+    TraceFile.write(trace, recipe.toTrace(lost.traceSha256(), lost.trace().deliveries(), false));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = dev.devemu.cli.Main.execute(new picocli.CommandLine(new dev.devemu.cli.Main()),
+        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), "replay", trace.toString(),
+        "--lanes", "1");
+    String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, code, text + err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(text.contains("replay: reproduced: same trace sha256 " + lost.traceSha256()), text);
+  }
+
+  /**
    * MMIO reads in flight at the loss: a PCIe link of 2 ms makes every read of the card take 4 ms, so the card's
    * domain, lost during probe, has a read in flight; the root port's completion timeout answers it (all ones),
    * later reads are completed at once as unsupported requests, and the run finishes on 1 and 2 lanes alike.
