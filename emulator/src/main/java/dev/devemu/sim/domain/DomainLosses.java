@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p><b>After the cut</b> the domain runs nothing of the machine: its timers (device timers, link messages to it)
  * are dropped, everything sent to it is dropped — a request ({@link LinkRequest}) sent to it in round k or later is
- * answered by the requester's side of the link one round trip after it was sent, one sent earlier and not yet
- * delivered when round k began ends in its completion timeout — and nothing more comes from it. What it sent
+ * answered by the requester's side of the link one round trip after it was sent, one sent earlier and not answered
+ * before round k ends in its completion timeout — and nothing more comes from it. What it sent
  * before round k has reached its receivers at earlier barriers and is delivered. Pekko's own stop protocol still
  * reaches its actors, unrecorded, so that the testbed can stop. The guest hears of the loss at once (after the
  * barrier): a record in the trace, then the surprise removal of the domain's devices. All of this is a function of
@@ -43,9 +43,8 @@ public final class DomainLosses {
   /**
    * A loss decided before the run starts.
    *
-   * @param atNanos lose at the first round whose boundary is at or after this virtual time (a scenario's fault),
-   *     or -1
-   * @param round lose at the start of this round (a recorded loss), or -1
+   * @param atNanos cut at the round that ends at this virtual time (a scenario's fault), or -1
+   * @param round cut at this round (a recorded loss), or -1
    */
   public record Planned(String domain, long atNanos, long round, String why) {
     public static Planned at(String domain, long atNanos, String why) {
@@ -65,8 +64,8 @@ public final class DomainLosses {
   /**
    * A loss that took effect.
    *
-   * @param round the round at whose start it took effect
-   * @param boundaryNanos that round's boundary (everything before it was merged into the trace)
+   * @param round the round it was cut at (its part of that round discarded)
+   * @param boundaryNanos the boundary that round ended at (everything before it is final)
    * @param guestNanos when the guest heard of it: the surprise removal starts then
    */
   public record Loss(String domain, long round, long boundaryNanos, long guestNanos, String why) {}
