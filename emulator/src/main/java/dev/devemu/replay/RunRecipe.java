@@ -111,13 +111,13 @@ public record RunRecipe(String scenarioFile, String scenarioSource, long seed, V
   /** The same scenario with another fault plan. */
   public static Scenario withFaults(Scenario s, FaultPlan plan) {
     return new Scenario(s.file(), s.name(), s.description(), s.durationNanos(), s.machine(), s.kernel(), s.devices(),
-        s.drivers(), plan, s.workload(), s.source());
+        s.drivers(), plan, s.workload(), s.source(), s.domains());
   }
 
   /** The same scenario with other kernel tunables. */
   public static Scenario withKernel(Scenario s, KernelConfig kernel) {
     return new Scenario(s.file(), s.name(), s.description(), s.durationNanos(), s.machine(), kernel, s.devices(),
-        s.drivers(), s.faults(), s.workload(), s.source());
+        s.drivers(), s.faults(), s.workload(), s.source(), s.domains());
   }
 
   /** The recipe a trace file carries: its scenario, seed, overrides and recorded choices. */

@@ -28,7 +28,12 @@ public record FaultPlan(Map<String, Double> probabilities, List<Event> events, L
     /** {@code count} interrupts at {@code rate} per second with nothing to report. */
     IRQ_STORM("irq-storm", false, null),
     /** The next {@code count} calls at fault point {@code point} fail. */
-    FAIL("fail", false, null);
+    FAIL("fail", false, null),
+    /**
+     * The time domain {@code domain} is lost, as when the node running it dies: its devices are surprise-removed
+     * at the first round boundary at or after {@code at} (docs/domains.md, "A lost domain").
+     */
+    LOSE_DOMAIN("lose-domain", false, null);
 
     private final String word;
     private final boolean needsSlot;
@@ -74,9 +79,14 @@ public record FaultPlan(Map<String, Double> probabilities, List<Event> events, L
    * @param count interrupts of a storm, or calls that fail for {@code fail}
    * @param ratePerSecond interrupts per second of a storm
    * @param point the fault point of {@code fail}
+   * @param domain the time domain of {@code lose-domain}
    */
-  public record Params(int count, double ratePerSecond, String point) {
-    public static final Params NONE = new Params(1, 0, null);
+  public record Params(int count, double ratePerSecond, String point, String domain) {
+    public static final Params NONE = new Params(1, 0, null, null);
+
+    public Params(int count, double ratePerSecond, String point) {
+      this(count, ratePerSecond, point, null);
+    }
 
     /** Virtual time between two interrupts of a storm (at least 1 ns). */
     public long intervalNanos() {

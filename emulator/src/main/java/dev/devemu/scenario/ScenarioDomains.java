@@ -35,6 +35,22 @@ final class ScenarioDomains {
   private ScenarioDomains() {}
 
   static DomainPlan read(ScenarioNode block, Map<String, DeviceSpec> slots, FaultPlan faults) {
+    DomainPlan plan = readDomains(block, slots, faults);
+    for (int i = 0; i < faults.events().size(); i++) {
+      FaultPlan.Event e = faults.events().get(i);
+      if (e.action() != FaultPlan.Action.LOSE_DOMAIN) continue;
+      String name = e.params().domain();
+      if (!plan.names().contains(name) || name.equals(DomainPlan.GUEST)) {
+        throw new ScenarioException(block.file(), e.line(), "faults.events[" + i + "].domain", name.equals(DomainPlan.GUEST)
+            ? "the guest's domain cannot be lost (it holds the CPUs and the kernel: the run would end)"
+            : "no time domain \"" + name + "\"" + (plan.isEmpty() ? " (this scenario declares no domains block)"
+                : " (domains: " + String.join(", ", plan.names().subList(1, plan.names().size())) + ")"));
+      }
+    }
+    return plan;
+  }
+
+  private static DomainPlan readDomains(ScenarioNode block, Map<String, DeviceSpec> slots, FaultPlan faults) {
     if (block.keys().isEmpty()) return DomainPlan.NONE;
     block.allowAll();
     List<DomainPlan.Domain> out = new ArrayList<>();

@@ -420,6 +420,9 @@ public final class ScenarioLoader {
     List<FaultPlan.Recurring> recurring = new ArrayList<>();
     for (ScenarioNode r : f.objects("recurring")) {
       FaultPlan.Action action = action(r);
+      if (action == FaultPlan.Action.LOSE_DOMAIN) {
+        throw r.error("action", "a lost time domain does not come back: lose-domain is an event, not recurring");
+      }
       Moments.Moment when = when(r);
       String slot = slot(r, action, when, slots);
       long mean = r.duration("mean-interval", VirtualClock.MILLISECOND);
@@ -452,6 +455,11 @@ public final class ScenarioLoader {
 
   /** The slot an action acts on: required for device actions and for {@code when}; it must hold a device. */
   private static String slot(ScenarioNode n, FaultPlan.Action action, Moments.Moment when, Map<String, DeviceSpec> slots) {
+    if (action == FaultPlan.Action.LOSE_DOMAIN) {
+      if (n.has("slot")) throw n.error("slot", "lose-domain acts on a time domain: give domain = <name>, not a slot");
+      if (when != null) throw n.error("when", "lose-domain happens at a time (at = ...), not at a moment");
+      return null;
+    }
     if (!n.has("slot")) {
       if (action.needsSlot()) n.string("slot"); // throws "missing (required)"
       if (when != null) throw n.error("slot", "missing (required with when = " + when.word() + ")");
@@ -485,6 +493,7 @@ public final class ScenarioLoader {
         }
         yield new FaultPlan.Params((int) n.integer("count", 1, 1, 1_000_000), 0, point);
       }
+      case LOSE_DOMAIN -> new FaultPlan.Params(1, 0, null, n.string("domain")); // checked with the domains
       default -> FaultPlan.Params.NONE;
     };
   }

@@ -35,7 +35,7 @@ public final class SwarmFaultPlan {
   public static Scenario apply(Scenario s, long seed) {
     FaultPlan drawn = draw(s.faults(), s.durationNanos(), new SimRandom(seed).fork("swarm"));
     return new Scenario(s.file(), s.name(), s.description(), s.durationNanos(), s.machine(), s.kernel(), s.devices(),
-        s.drivers(), drawn, s.workload(), s.source());
+        s.drivers(), drawn, s.workload(), s.source(), s.domains());
   }
 
   /** The plan's swarm variant under {@code swarm} (the run's generator forked as {@code "swarm"}). */

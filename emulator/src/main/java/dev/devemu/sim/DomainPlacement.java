@@ -11,4 +11,10 @@ public interface DomainPlacement {
 
   /** The virtual clock of {@code domain}: device timers in that domain go there. */
   VirtualClock clock(String domain);
+
+  /**
+   * {@code handler} hears, on the guest's lane and at the loss's virtual time, of every time domain that is lost
+   * (docs/domains.md, "A lost domain"): the testbed turns it into a surprise removal of the domain's devices.
+   */
+  default void onLoss(java.util.function.Consumer<String> handler) {}
 }

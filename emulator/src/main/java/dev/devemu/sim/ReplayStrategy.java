@@ -113,6 +113,11 @@ public final class ReplayStrategy implements SchedulingStrategy {
     return new ReplayStrategy(mine, strict, guest && steer);
   }
 
+  /** Every recorded choice, in order (a lost time domain's record is one: {@code sim.domain.DomainLosses}). */
+  public List<String> choices() {
+    return choices;
+  }
+
   /** Between a domain's name and an actor id in a domain trace; Pekko actor names never contain it. */
   public static final String DOMAIN_SEPARATOR = "|";
 

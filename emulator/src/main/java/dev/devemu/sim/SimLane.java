@@ -283,6 +283,14 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     return t == null ? Long.MAX_VALUE : t.due;
   }
 
+  /**
+   * A time domain that is lost ({@code sim.domain.DomainLosses}): drops its timers — device timers, link messages
+   * not yet delivered — except those whose label {@code keep} accepts. Between windows only.
+   */
+  public void discardTimers(java.util.function.Predicate<String> keep) {
+    current.clock().removeIf(t -> !keep.test(t.label));
+  }
+
   /** Ends this lane's part in a domain run; returns what it cost. */
   public RunStats endDomain() {
     SimRun run = current;

@@ -61,6 +61,11 @@ public final class VirtualClock {
     return timers.size();
   }
 
+  /** Drops the timers {@code drop} accepts (a lost time domain's, see {@link SimLane#discardTimers}). */
+  void removeIf(java.util.function.Predicate<Timer> drop) {
+    timers.removeIf(drop);
+  }
+
   /** Drops every timer: the run is over and nothing may fire into the next one. */
   void clear() {
     timers.clear();

@@ -50,8 +50,30 @@ final class FaultScheduler {
     if (planSlots.contains(slot)) routes.put(slot, bus);
   }
 
+  /**
+   * Routes are also kept for {@code slots} (the devices of the time domains, which a loss removes whether the plan
+   * names them or not).
+   */
+  void routeAlso(java.util.Collection<String> slots) {
+    planSlots.addAll(slots);
+  }
+
+  /**
+   * The time domain {@code domain} is lost (docs/domains.md, "A lost domain"): each of its devices is
+   * surprise-removed, as when the node that ran it dies. On the guest's lane, at the loss's virtual time.
+   */
+  void loseDomain(String domain, java.util.List<String> slots) {
+    if (finished.getAsBoolean()) return;
+    kernel.printk("devemu: time domain " + domain + " lost: surprise removal of " + String.join(", ", slots));
+    for (String slot : slots) {
+      apply(FaultPlan.Action.SURPRISE_UNPLUG, slot, FaultPlan.Params.NONE, 0, "time domain " + domain + " lost");
+    }
+  }
+
   void start() {
     for (FaultPlan.Event e : plan.events()) {
+      // a lost domain is lost between two rounds of the domain run, not on the guest's clock (Runner plans it)
+      if (e.action() == FaultPlan.Action.LOSE_DOMAIN) continue;
       String why = "fault plan (line " + e.line() + ")";
       kernel.clock().schedule(e.atNanos(), "fault " + e.action().word() + " " + e.slot(),
           () -> whenReady(e.when(), e.slot(), () -> apply(e.action(), e.slot(), e.params(), e.restoreAfterNanos(), why)));
@@ -96,6 +118,7 @@ final class FaultScheduler {
         else unassignedVector(count, params.intervalNanos(), cause);
       }
       case FAIL -> kernel.faults().failNext(params.point(), params.count());
+      case LOSE_DOMAIN -> { } // see loseDomain
     }
     switch (action) {
       case PLUG, UNPLUG, SURPRISE_UNPLUG, LINK_DOWN, LINK_UP -> hotplugEvents++;

@@ -9,6 +9,8 @@ import dev.devemu.sim.SimHost;
 import dev.devemu.sim.SimLane;
 import dev.devemu.sim.SimRun;
 import dev.devemu.sim.TraceSink;
+import dev.devemu.scenario.FaultPlan;
+import dev.devemu.sim.domain.DomainLosses;
 import dev.devemu.sim.domain.DomainRun;
 
 /** Runs one scenario under one seed on a lane of a {@link SimHost}, on the calling thread. */
@@ -69,6 +71,23 @@ public final class Runner {
     }
   }
 
+  /** The scenario's {@code lose-domain} events, as losses of its domain run (docs/domains.md, "A lost domain"). */
+  public static java.util.List<DomainLosses.Planned> plannedLosses(Scenario scenario) {
+    java.util.List<DomainLosses.Planned> out = new java.util.ArrayList<>();
+    for (FaultPlan.Event e : scenario.faults().events()) {
+      if (e.action() == FaultPlan.Action.LOSE_DOMAIN) {
+        out.add(DomainLosses.Planned.at(e.params().domain(), e.atNanos(), "fault plan (line " + e.line() + ")"));
+      }
+    }
+    return out;
+  }
+
+  private static DomainLosses planned(DomainLosses given, Scenario scenario) {
+    DomainLosses l = given != null ? given : DomainLosses.none();
+    l.plan(plannedLosses(scenario));
+    return l;
+  }
+
   public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options) {
     return run(host, lane, scenario, seed, options, k -> {});
   }
@@ -76,6 +95,16 @@ public final class Runner {
   /** Like {@link #run(SimHost, int, Scenario, long, Options)}, letting {@code atEnd} look at the machine at the end. */
   public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options,
       java.util.function.Consumer<dev.devemu.kernel.Kernel> atEnd) {
+    return run(host, lane, scenario, seed, options, atEnd, null);
+  }
+
+  /**
+   * Like {@link #run(SimHost, int, Scenario, long, Options, java.util.function.Consumer)}; for a scenario with time
+   * domains, {@code losses} (null: the scenario's {@code lose-domain} events) decides which are lost, and a node
+   * layer may declare more lost through it while the run goes on ({@link DomainLosses#lose}).
+   */
+  public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options,
+      java.util.function.Consumer<dev.devemu.kernel.Kernel> atEnd, DomainLosses losses) {
     DeliveryTrace trace = options.trace() == TraceMode.NONE ? null
         : new DeliveryTrace(options.trace() != TraceMode.HASH, options.trace() == TraceMode.DETAILED);
     SimRun run = SimRun.builder(seed)
@@ -97,7 +126,7 @@ public final class Runner {
       domains = DomainRun.run(host, lane, scenario.domains(), new DomainRun.Settings(seed, options.strategy(),
           trace == null ? TraceSink.NONE : trace, scenario.machine().lookaheadNanos(),
           scenario.machine().fairnessNanos(), options.maxChoices(), options.domainThreads()),
-          r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd, setup));
+          r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd, setup), planned(losses, scenario));
       stats = new SimLane.RunStats(domains.choices(), domains.virtualNanos(), domains.foreignEnqueues());
     }
     if (result[0] == null) throw new IllegalStateException("testbed ended without a result");

@@ -133,6 +133,15 @@ public final class Testbed extends AbstractBehavior<Testbed.Command> {
     scenario.faults().probabilities().forEach(kernel.faults()::set);
     ActorRef<Command> self = ctx.getSelf();
     this.faults = new FaultScheduler(kernel, run, scenario.faults(), () -> finished);
+    if (run.placement() != null) {
+      // a lost time domain: its devices are surprise-removed (docs/domains.md, "A lost domain")
+      for (var d : scenario.domains().domains()) faults.routeAlso(d.slots());
+      run.placement().onLoss(domain -> {
+        for (var d : scenario.domains().domains()) {
+          if (d.name().equals(domain)) faults.loseDomain(domain, d.slots());
+        }
+      });
+    }
     kernel.onOops(o -> self.tell(new OopsRaised(o)));
     run.onStall(spinner -> onLivelock(spinner, self));
 

@@ -29,10 +29,28 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
 
   /** A non-posted read of configuration space or a BAR. */
   public record MmioRead(Space space, long offset, int size, int pid, long episode,
-      ActorRef<Cpu.Message> replyTo, Cause cause) implements Command, CrossNode, Traceable {
+      ActorRef<Cpu.Message> replyTo, Cause cause)
+      implements Command, CrossNode, Traceable, dev.devemu.sim.domain.LinkRequest {
     @Override
     public String traceText() {
       return "MmioRead(" + space + "+0x" + Long.toHexString(offset) + "/" + size + ")";
+    }
+
+    /** The device's time domain is lost with the read in flight: the root port's completion timer expires. */
+    @Override
+    public long completionTimeoutNanos() {
+      return COMPLETION_TIMEOUT_NANOS;
+    }
+
+    /** All ones, completed as an unsupported request: what a read of a card that is gone returns. */
+    @Override
+    public void answerUnreachable() {
+      replyTo.tell(new Cpu.MmioReadCompleted(pid, episode, size >= 8 ? -1L : (1L << (8 * size)) - 1, true));
+    }
+
+    @Override
+    public boolean answeredBy(Object message) {
+      return message instanceof Cpu.MmioReadCompleted c && c.pid() == pid && c.episode() == episode;
     }
   }
 

@@ -63,6 +63,18 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     final List<Crossing> outbox = new ArrayList<>();
     long sequence;
     long crossings;
+    /** Lost (docs/domains.md, "A lost domain"): set at a barrier, read by every lane's thread in later rounds. */
+    volatile boolean lost;
+    long choicesAtLoss = -1;
+    String lossWhy;
+    DomainLosses.Mutable strategy;
+    /** Requests this domain sent that may still be in flight ({@link DomainLosses.InFlight}). */
+    final List<DomainLosses.InFlight> requests = new ArrayList<>();
+    /** At the start of the current round: its trace buffer's size and its choices (a cut drops the round's). */
+    int bufferMark;
+    long choicesAtRoundStart;
+    /** Known at the start of the round to be cut at its end (a planned loss): its window is not run at all. */
+    volatile boolean skip;
 
     Part(String name, int index, long latency, String dispatcher) {
       this.name = name;
@@ -72,8 +84,15 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     }
   }
 
-  /** A message on a link: delivered on the receiver's lane at {@code deliverAt}. */
-  private record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label) {}
+  /**
+   * A message on a link: delivered on the receiver's lane at {@code deliverAt}; {@code what} is the message.
+   */
+  private record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label,
+      Object what) {
+    LinkRequest request() {
+      return what instanceof LinkRequest r ? r : null;
+    }
+  }
 
   private static final Comparator<Crossing> CANONICAL = Comparator.comparingLong(Crossing::deliverAt)
       .thenComparingInt(Crossing::from).thenComparingLong(Crossing::sequence);
@@ -81,9 +100,24 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   private final List<Part> parts = new ArrayList<>();
   private final TraceSink trace;
   private long windows;
+  /** The round running now (written between rounds, read by the lanes' threads in it). */
+  private volatile long round;
   private long globalStep;
+  private final DomainLosses losses;
+  private volatile java.util.function.Consumer<String> lossHandler;
 
-  private DomainRun(DomainPlan plan, int hostLane, Settings s) {
+  private DomainRun(DomainPlan plan, int hostLane, Settings s, DomainLosses losses) {
+    this.losses = losses;
+    if (s.strategy() instanceof ReplayStrategy r) {
+      List<DomainLosses.Planned> recorded = DomainLosses.fromChoices(r.choices());
+      for (DomainLosses.Planned l : recorded) {
+        if (!plan.names().contains(l.domain()) || DomainPlan.GUEST.equals(l.domain())) {
+          throw new ReplayStrategy.TraceDivergedException(0, DomainLosses.recordActor(l.domain(), l.round()),
+              "the time domains " + plan.names().subList(1, plan.names().size()));
+        }
+      }
+      losses.plan(recorded);
+    }
     if (plan.isEmpty()) throw new IllegalArgumentException("a domain run needs at least one domain besides the guest");
     if (plan.domains().size() > SimLanes.MAX_DOMAINS) {
       throw new IllegalArgumentException("at most " + SimLanes.MAX_DOMAINS + " domains besides the guest");
@@ -100,6 +134,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       boolean guest = p.index == 0;
       SchedulingStrategy strategy = s.strategy() instanceof ReplayStrategy r ? r.forDomain(p.name, guest)
           : guest ? s.strategy() : new RandomWalkStrategy();
+      if (!guest) strategy = p.strategy = new DomainLosses.Mutable(strategy);
       // The guest keeps the run's seed (its components fork their streams from it, as without domains); every
       // other domain schedules from a stream forked from the seed by its name.
       long seed = guest ? s.seed() : new SimRandom(s.seed()).fork("domain:" + p.name).seed();
@@ -123,7 +158,17 @@ public final class DomainRun implements LinkHook, DomainPlacement {
    */
   public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
       Function<SimRun, Behavior<T>> root) {
-    DomainRun dr = new DomainRun(plan, hostLane, s);
+    return run(host, hostLane, plan, s, root, DomainLosses.none());
+  }
+
+  /**
+   * Like {@link #run(SimHost, int, DomainPlan, Settings, Function)}, with domains that may be lost: planned in
+   * {@code losses}, asked for through it while the run goes on ({@link DomainLosses#lose}), or recorded in the
+   * trace a replay strategy replays. {@code losses} lists afterwards every loss that took effect.
+   */
+  public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
+      Function<SimRun, Behavior<T>> root, DomainLosses losses) {
+    DomainRun dr = new DomainRun(plan, hostLane, s, losses);
     return dr.execute(host, hostLane, root, Math.max(1, Math.min(s.threads(), dr.parts.size())));
   }
 
@@ -138,6 +183,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     int n = parts.size();
     long[] next = new long[n];
     long[] horizon = new long[n];
+    long boundary = 0; // the smallest horizon of the last round: everything before it is in the trace
     try {
       while (true) {
         long earliest = Long.MAX_VALUE;
@@ -164,13 +210,32 @@ public final class DomainRun implements LinkHook, DomainPlacement {
           horizon[d.index] = h;
           minHorizon = Math.min(minHorizon, h);
         }
+        round = windows;
         windows++;
+        // a loss planned at a virtual time T: no round runs past T while it is pending, so that one round ends
+        // exactly at T and the loss cuts at its barrier (smaller horizons are always safe)
+        long cap = losses.nextPlannedAt(boundary);
+        if (cap != Long.MAX_VALUE) {
+          for (int i = 0; i < n; i++) horizon[i] = Math.min(horizon[i], cap);
+          minHorizon = Math.min(minHorizon, cap);
+        }
+        java.util.Set<String> planned = losses.plannedFor(round, minHorizon);
+        for (Part p : parts) {
+          p.bufferMark = p.buffer == null ? 0 : p.buffer.size();
+          p.choicesAtRoundStart = p.run.choices();
+          // a loss planned for this round: the domain's part of it is discarded anyway, so it is not run (a replay
+          // has no recorded choices for it, and a node that died made none we heard of)
+          p.skip = !p.lost && planned.contains(p.name);
+        }
         if (workers == null) {
-          for (Part p : parts) p.lane.runWindow(horizon[p.index]);
+          for (Part p : parts) if (!p.skip) p.lane.runWindow(horizon[p.index]);
         } else {
           workers.runWindow(horizon);
         }
+        List<Part> cut = cutDue(minHorizon);
         exchange(horizon);
+        boundary = minHorizon;
+        for (Part p : cut) notice(p, boundary);
         // every domain has done everything before its horizon, and will only ever record at or after it
         if (trace != TraceSink.NONE) merge(minHorizon);
         if (guest.isFinished() && parts.get(0).lane.nextEventNanos() == Long.MAX_VALUE) break;
@@ -191,7 +256,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) {
       crossings += p.crossings;
       SimLane.RunStats st = p.lane.endDomain();
-      choices += st.choices();
+      choices += p.choicesAtLoss >= 0 ? p.choicesAtLoss : st.choices(); // a lost domain's teardown is no choice
       foreign += st.foreignEnqueues();
       now = Math.max(now, st.virtualNanos());
     }
@@ -208,7 +273,19 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) {
       if (p.outbox.isEmpty()) continue;
       if (all == null) all = new ArrayList<>();
-      all.addAll(p.outbox);
+      for (Crossing c : p.outbox) {
+        if (!c.to().requests.isEmpty()) answered(p, c);
+        if (!c.to().lost || DomainLosses.keptWhenLost(c.label())) {
+          all.add(c);
+        } else if (c.request() != null && !p.lost) {
+          // a request to a lost domain: the port of the dead link answers it, one round trip after it was sent
+          // (PCIe: an unsupported request, all ones); anything else to a lost domain is gone
+          all.add(new Crossing(c.deliverAt() + c.to().latency + p.latency, c.from(), c.sequence(), p,
+              c.request()::answerUnreachable, "link " + c.to().name + ">" + p.name + " unreachable "
+              + c.label().substring(c.label().indexOf(' ', 5) + 1), null));
+          p.requests.removeIf(r -> r.to == c.to().index && r.sequence == c.sequence());
+        }
+      }
       p.outbox.clear();
     }
     if (all == null) return;
@@ -222,6 +299,18 @@ public final class DomainRun implements LinkHook, DomainPlacement {
             + "horizon its receiver already ran to, " + end + " ns");
       }
       clock.schedule(c.deliverAt() - clock.now(), c.label(), c.deliver());
+    }
+  }
+
+  /** {@code c}, from {@code p}, may answer a request its receiver sent {@code p}: that one is no longer waiting. */
+  private static void answered(Part p, Crossing c) {
+    List<DomainLosses.InFlight> waiting = c.to().requests;
+    for (int i = 0; i < waiting.size(); i++) {
+      DomainLosses.InFlight r = waiting.get(i);
+      if (r.to == p.index && r.request.answeredBy(c.what())) {
+        waiting.remove(i);
+        return;
+      }
     }
   }
 
@@ -261,8 +350,114 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     String text = what instanceof String str ? str
         : what.getClass().getName().startsWith("org.apache.pekko.dispatch.sysmsg.")
             ? "<system " + what.getClass().getSimpleName() + ">" : Traceable.describe(what);
-    f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, "link " + f.name + ">" + t.name + " " + text));
+    if (f.lost && !DomainLosses.pekkoInternal(what)) return; // a lost domain says nothing (what goes to one: exchange)
+    if (what instanceof LinkRequest request) {
+      f.requests.add(new DomainLosses.InFlight(f.run.clock().now(), at, f.index, f.sequence, t.index, request, text,
+          round));
+    }
+    f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, "link " + f.name + ">" + t.name + " " + text,
+        what));
     f.crossings++;
+  }
+
+  @Override
+  public void onLoss(java.util.function.Consumer<String> handler) {
+    lossHandler = handler;
+  }
+
+  /**
+   * Declares {@code domain} lost, for the node layer: its part of the round now running (or, between rounds, of the
+   * next) is discarded at the barrier that ends it ({@link DomainLosses#lose}). Any thread.
+   */
+  public void loseDomain(String domain, String why) {
+    losses.lose(domain, why);
+  }
+
+  /**
+   * At the barrier after round {@link #round}, before the links deliver: the domains lost in it are cut — their
+   * part of this round is discarded as if they had not run it (what they sent, what they recorded) — and nothing
+   * reaches them any more (docs/domains.md, "A lost domain").
+   *
+   * @param boundary the boundary this round ends at (its smallest horizon)
+   */
+  private List<Part> cutDue(long boundary) {
+    List<Part> cut = List.of();
+    for (String[] l : losses.due(round, boundary)) {
+      Part p = part(l[0]);
+      if (p.index == 0) throw new IllegalArgumentException("the guest's domain cannot be lost");
+      if (p.lost) continue;
+      p.lost = true;
+      p.skip = false;
+      p.lossWhy = l[1];
+      p.choicesAtLoss = p.choicesAtRoundStart;
+      p.strategy.mute();
+      p.outbox.removeIf(c -> !DomainLosses.keptWhenLost(c.label()));
+      if (p.buffer != null) {
+        p.buffer.truncate(p.bufferMark);
+        p.buffer.close();
+      }
+      if (cut.isEmpty()) cut = new ArrayList<>();
+      cut.add(p);
+    }
+    return cut;
+  }
+
+  /**
+   * After the barrier that cut {@code p}: its timers go, the requests sent to it before the cut round that it had
+   * not answered by then end in their completion timeout, and the guest hears of the loss — the record, then the
+   * surprise removal.
+   *
+   * @param boundary the boundary the next round starts at
+   */
+  private void notice(Part p, long boundary) {
+    long cutRound = round;
+    p.lane.discardTimers(DomainLosses::keptWhenLost);
+    List<DomainLosses.InFlight> waiting = new ArrayList<>();
+    for (Part q : parts) {
+      for (DomainLosses.InFlight r : q.requests) {
+        // sent before the cut round (those sent in it were answered as unreachable), unanswered before it
+        if (r.to == p.index && r.round < cutRound) waiting.add(r);
+      }
+      q.requests.removeIf(r -> r.to == p.index);
+    }
+    waiting.sort(DomainLosses.IN_FLIGHT_ORDER);
+    for (DomainLosses.InFlight r : waiting) {
+      Part q = parts.get(r.from);
+      if (q.lost) continue;
+      long at = Math.max(saturatedAdd(r.sentAt, r.request.completionTimeoutNanos()), safeTime(q, boundary));
+      VirtualClock clock = q.run.clock();
+      clock.schedule(at - clock.now(), "link " + p.name + ">" + q.name + " completion timeout " + r.text,
+          r.request::answerUnreachable);
+    }
+    Part guest = parts.get(0);
+    long at = safeTime(guest, boundary);
+    if (guest.buffer != null) {
+      // what it says is a function of the round structure only (not of who declared the loss, nor why): a replay
+      // that loses the domain at the same round writes the same record
+      guest.buffer.recordMark(at, DomainLosses.recordActor(p.name, cutRound), "lose-domain " + p.name
+          + " at round " + cutRound + ", boundary " + boundary + " ns");
+    }
+    VirtualClock clock = guest.run.clock();
+    String name = p.name;
+    clock.schedule(at - clock.now(), "lose-domain " + name, () -> {
+      java.util.function.Consumer<String> h = lossHandler;
+      if (h != null) h.accept(name);
+    });
+    losses.took(new DomainLosses.Loss(name, cutRound, boundary, at, p.lossWhy));
+  }
+
+  /**
+   * The earliest virtual time at which domain {@code x} may act between rounds without reaching any domain that
+   * has already run past the arrival: not before the boundary, nor its own clock, nor any live domain's clock
+   * less the latency between them.
+   */
+  private long safeTime(Part x, long boundary) {
+    long t = Math.max(boundary, x.run.clock().now());
+    for (Part d : parts) {
+      if (d == x || d.lost) continue;
+      t = Math.max(t, d.run.clock().now() - (x.latency + d.latency));
+    }
+    return t;
   }
 
   private Part partOf(SimLane lane) {
@@ -340,7 +535,9 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         if (stopped) return;
         seen = generation;
         try {
-          for (int i = me; i < parts.size(); i += count) parts.get(i).lane.runWindow(ends[i]);
+          for (int i = me; i < parts.size(); i += count) {
+            if (!parts.get(i).skip) parts.get(i).lane.runWindow(ends[i]);
+          }
         } catch (Throwable e) {
           failure = e;
         }
@@ -355,7 +552,9 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       for (Thread t : threads) LockSupport.unpark(t);
       Throwable mine = null;
       try {
-        for (int i = 0; i < parts.size(); i += count) parts.get(i).lane.runWindow(horizons[i]);
+        for (int i = 0; i < parts.size(); i += count) {
+          if (!parts.get(i).skip) parts.get(i).lane.runWindow(horizons[i]);
+        }
       } catch (Throwable e) {
         mine = e;
       }

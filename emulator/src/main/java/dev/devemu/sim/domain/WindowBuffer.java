@@ -31,8 +31,39 @@ final class WindowBuffer implements TraceSink {
     record(step, timeNanos, actorId, message, -1);
   }
 
+  /** A lost domain records nothing more: its stop protocol is not part of the emulated machine. */
+  private boolean closed;
+
+  void close() {
+    closed = true;
+  }
+
+  /** Entries held (merged ones are dropped at each {@link #compact}). */
+  int size() {
+    return actors.size();
+  }
+
+  /** Drops every entry from the {@code mark}-th on (a lost domain's last round, which never happened). */
+  void truncate(int mark) {
+    if (mark >= actors.size()) return;
+    actors.subList(mark, actors.size()).clear();
+    messages.subList(mark, messages.size()).clear();
+    notes.subList(mark, notes.size()).clear();
+    if (head > mark) head = mark;
+  }
+
+  /** A record that is no delivery of this domain (a loss, {@link DomainLosses}): no step of its own. */
+  void recordMark(long timeNanos, String actorId, String message) {
+    append(-1, timeNanos, actorId, message, -1);
+  }
+
   @Override
   public void record(long step, long timeNanos, String actorId, String message, long senderStep) {
+    if (closed) return;
+    append(step, timeNanos, actorId, message, senderStep);
+  }
+
+  private void append(long step, long timeNanos, String actorId, String message, long senderStep) {
     int i = actors.size();
     if (i == times.length) {
       times = Arrays.copyOf(times, i * 2);
@@ -50,6 +81,7 @@ final class WindowBuffer implements TraceSink {
   @Override
   public void note(long step, String text) {
     int i = actors.size() - 1;
+    if (closed) return;
     while (i >= 0 && FaultChoices.isFault(actors.get(i))) i--; // a note is about the delivery, not its fault decisions
     if (!detailed || i < 0 || localSteps[i] != step) return;
     notes.set(i, notes.get(i) == null ? text : notes.get(i) + "; " + text);
@@ -101,6 +133,7 @@ final class WindowBuffer implements TraceSink {
   void placed(int i, long step) {
     if (!detailed || FaultChoices.isFault(actors.get(i))) return; // shares its delivery's step: keep the delivery's
     long local = localSteps[i];
+    if (local < 0) return;
     if (local >= globalOf.length) globalOf = Arrays.copyOf(globalOf, (int) Math.max(1024, Math.max(local + 1, globalOf.length * 2L)));
     globalOf[(int) local] = step;
   }
