@@ -49,8 +49,13 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   public record Settings(long seed, SchedulingStrategy strategy, TraceSink trace, long lookaheadNanos,
       long fairnessNanos, long maxChoices, int threads) {}
 
-  /** What a domain run cost: choices over all domains, windows, link crossings, and foreign enqueues. */
-  public record Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues) {}
+  /**
+   * What a domain run cost: choices over all domains, windows (rounds), link crossings, foreign enqueues, and
+   * barriers: the rounds handed to other threads (0 on one thread; a round with at most one active domain runs on
+   * the calling thread alone).
+   */
+  public record Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues,
+      long barriers) {}
 
   private static final class Part {
     final String name;
@@ -168,7 +173,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         if (workers == null) {
           for (Part p : parts) p.lane.runWindow(horizon[p.index]);
         } else {
-          workers.runWindow(horizon);
+          workers.runWindow(horizon, next);
         }
         exchange(horizon);
         // every domain has done everything before its horizon, and will only ever record at or after it
@@ -184,6 +189,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     } finally {
       if (workers != null) workers.stop();
     }
+    long barriers = workers != null ? workers.handedOut : 0;
     long choices = 0;
     long crossings = 0;
     long foreign = 0;
@@ -195,7 +201,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       foreign += st.foreignEnqueues();
       now = Math.max(now, st.virtualNanos());
     }
-    return new Stats(choices, now, windows, crossings, foreign);
+    return new Stats(choices, now, windows, crossings, foreign, barriers);
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -302,24 +308,40 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /**
-   * The threads of a parallel run: domain i runs on thread i mod N (the calling thread is thread 0 and runs the
-   * guest). Which thread runs a domain changes nothing in the trace, only the speed. A window is handed out by bumping {@code generation}; workers report back through
-   * {@code pending}. Spin briefly, then park: windows are short and frequent.
+   * The threads of a parallel run. Which thread runs a domain's window changes nothing in the trace, only the
+   * speed, so each round is placed anew: a domain is <em>active</em> in a round when its next event is before its
+   * horizon (the others' windows return at once). A round with at most one active domain runs on the calling thread
+   * with no hand-over at all (about half the rounds of the domains bench: the guest handling an interrupt, or one
+   * card answering an MMIO read); otherwise the k-th active domain runs on thread k mod N (the calling thread is
+   * thread 0 and also runs every inactive domain's empty window). A window is handed out by bumping
+   * {@code generation}; workers report back through {@code pending}. A waiting thread spins briefly, then yields
+   * the core until {@link #WAIT_NANOS} have passed, then parks; a thread is unparked only if it says it parked.
    */
   private final class Workers {
-    /** How long a waiting thread spins before it parks: a round is often shorter than a park and unpark. */
-    private static final int SPINS = 200;
+    /** Busy-wait spins before a waiting thread starts yielding (a hand-over often takes less). */
+    private static final int SPINS = 100;
+    /**
+     * How long a waiting thread yields (lets another thread run, then looks again) before it parks: a wake-up from
+     * park costs tens of microseconds on a virtual machine, longer than many rounds.
+     */
+    private static final long WAIT_NANOS = Long.getLong("devemu.domains.wait-nanos", 50_000L);
     private final int count;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger pending = new AtomicInteger();
+    private final int[] assigned;
     private volatile long generation;
     private volatile long[] ends;
     private volatile boolean stopped;
     private volatile Throwable failure;
     private final Thread main = Thread.currentThread();
+    private final AtomicInteger parkedWorkers = new AtomicInteger();
+    private volatile boolean mainParked;
+    /** Rounds handed to the worker threads (each a barrier); the others ran on the calling thread alone. */
+    long handedOut;
 
     Workers(int count) {
       this.count = count;
+      this.assigned = new int[parts.size()];
       for (int k = 1; k < count; k++) {
         int me = k;
         Thread t = new Thread(() -> work(me), main.getName() + "-domains-" + k);
@@ -333,36 +355,72 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       long seen = 0;
       while (true) {
         int spins = 0;
+        long waitStart = 0;
         while (generation == seen && !stopped) {
-          if (++spins < SPINS) Thread.onSpinWait();
-          else LockSupport.park(this);
+          if (++spins < SPINS) {
+            Thread.onSpinWait();
+          } else if (waitStart == 0 || System.nanoTime() - waitStart < WAIT_NANOS) {
+            if (waitStart == 0) waitStart = System.nanoTime();
+            Thread.yield();
+          } else {
+            parkedWorkers.incrementAndGet();
+            if (generation == seen && !stopped) LockSupport.park(this);
+            parkedWorkers.decrementAndGet();
+          }
         }
         if (stopped) return;
         seen = generation;
         try {
-          for (int i = me; i < parts.size(); i += count) parts.get(i).lane.runWindow(ends[i]);
+          long[] e = ends;
+          for (int i = 0; i < assigned.length; i++) {
+            if (assigned[i] == me) parts.get(i).lane.runWindow(e[i]);
+          }
         } catch (Throwable e) {
           failure = e;
         }
-        if (pending.decrementAndGet() == 0) LockSupport.unpark(main);
+        if (pending.decrementAndGet() == 0 && mainParked) LockSupport.unpark(main);
       }
     }
 
-    void runWindow(long[] horizons) {
+    void runWindow(long[] horizons, long[] next) {
+      int n = parts.size();
+      int active = 0;
+      for (int i = 0; i < n; i++) {
+        if (next[i] < horizons[i]) assigned[i] = active++ % count;
+        else assigned[i] = 0;
+      }
+      if (active < 2) {
+        for (Part p : parts) p.lane.runWindow(horizons[p.index]);
+        return;
+      }
+      handedOut++;
       ends = horizons;
       pending.set(count - 1);
       generation = generation + 1;
-      for (Thread t : threads) LockSupport.unpark(t);
+      if (parkedWorkers.get() > 0) {
+        for (Thread t : threads) LockSupport.unpark(t);
+      }
       Throwable mine = null;
       try {
-        for (int i = 0; i < parts.size(); i += count) parts.get(i).lane.runWindow(horizons[i]);
+        for (int i = 0; i < n; i++) {
+          if (assigned[i] == 0) parts.get(i).lane.runWindow(horizons[i]);
+        }
       } catch (Throwable e) {
         mine = e;
       }
       int spins = 0;
+      long waitStart = 0;
       while (pending.get() != 0) {
-        if (++spins < SPINS) Thread.onSpinWait();
-        else LockSupport.parkNanos(this, 100_000);
+        if (++spins < SPINS) {
+          Thread.onSpinWait();
+        } else if (waitStart == 0 || System.nanoTime() - waitStart < WAIT_NANOS) {
+          if (waitStart == 0) waitStart = System.nanoTime();
+          Thread.yield();
+        } else {
+          mainParked = true;
+          if (pending.get() != 0) LockSupport.parkNanos(this, 100_000);
+          mainParked = false;
+        }
       }
       Throwable f = mine != null ? mine : failure;
       if (f instanceof RuntimeException re) throw re;
