@@ -57,7 +57,7 @@ public final class DomainBench {
   }
 
   /** The bench's testbed: {@code cards} sample cards filtering their samples, each in a domain of its own. */
-  static String scenario(int cards, int taps, long durationMicros, boolean domains) {
+  public static String scenario(int cards, int taps, long durationMicros, boolean domains) {
     StringBuilder sb = new StringBuilder();
     sb.append("scenario { name = \"domains-bench\", duration = ").append(durationMicros).append("us }\n");
     sb.append("machine { cpus = 4, irq-affinity = round-robin, lookahead = 20us }\n");

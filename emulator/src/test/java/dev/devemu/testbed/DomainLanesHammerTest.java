@@ -75,6 +75,32 @@ class DomainLanesHammerTest {
     assertEquals(USB_DIGEST, hammer(s, 6, false), "the 1-lane traces of seeds 1..6 changed");
   }
 
+  /**
+   * The domains bench's testbed, its ADCs converting every 2 us (DSP cards, each in a domain of its own): the
+   * conversions are local timers, so a round spans many of them (with each conversion a possible send, every one
+   * would be a round of its own: at least 2,000 here), and the trace is the same on any number of lanes for
+   * several seeds.
+   */
+  @Test
+  void dspCardsConvertManyTimesPerRoundAndGiveOneTraceOnAnyLanes() {
+    Scenario s = ScenarioLoader.parse("domains-bench.conf", dev.devemu.bench.DomainBench.scenario(4, 64, 4_000, true)
+        .replace("adc-period = 16us", "adc-period = 2us"));
+    long conversionsPerCard = 4_000 / 2;
+    for (long seed = 1; seed <= 4; seed++) {
+      String first = null;
+      for (int lanes = 1; lanes <= 3; lanes++) {
+        Runner.Outcome out = Runner.run(host, 0, s, seed, Runner.Options.defaults()
+            .withStrategy(new RandomWalkStrategy()).withDomainThreads(lanes).withTrace(Runner.TraceMode.HASH));
+        assertEquals("completed", out.result().outcome());
+        assertTrue(out.domains().windows() < conversionsPerCard / 4,
+            "seed " + seed + ": far fewer rounds than one card's ADC conversions: " + out.domains());
+        if (lanes > 1) assertTrue(out.domains().barriers() <= out.domains().windows(), out.domains().toString());
+        if (first == null) first = out.traceSha256();
+        else assertEquals(first, out.traceSha256(), "seed " + seed + ": 1 vs " + lanes + " lanes");
+      }
+    }
+  }
+
   private static final String PCIE_DIGEST = "2fdcf6ee234dda15d1201581faccb03a750af76ed6cce4481fec683917d53e9a";
   private static final String USB_DIGEST = "5a3f489501791f759975341fce2d0574ba0de3bac9806864ca303f9d8feb99aa";
 }

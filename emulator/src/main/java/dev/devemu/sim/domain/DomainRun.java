@@ -143,32 +143,17 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     int n = parts.size();
     long[] next = new long[n];
     long[] horizon = new long[n];
+    long[] send = new long[n];
     try {
       while (true) {
         long earliest = Long.MAX_VALUE;
         for (Part p : parts) {
           next[p.index] = p.lane.nextEventNanos();
+          send[p.index] = p.lane.nextSendNanos();
           earliest = Math.min(earliest, next[p.index]);
         }
         if (earliest == Long.MAX_VALUE) break;
-        // Each domain d may run up to its horizon: the earliest moment a message sent from now on could reach it.
-        // Nothing is in flight (the last barrier made every link message a timer of its receiver, which next[]
-        // includes), so that is another domain e acting at its next event, next[e] + lat(e,d), or e answering
-        // something d itself sends at its next event, next[d] + 2 lat(d,e). (Longer chains take longer: the
-        // latencies of a star through the guest obey the triangle inequality.) Every message sent in this round
-        // then arrives at or after its receiver's horizon, and every later one too.
-        long minHorizon = Long.MAX_VALUE;
-        for (Part d : parts) {
-          long h = Long.MAX_VALUE;
-          for (Part e : parts) {
-            if (e == d) continue;
-            long lat = e.latency + d.latency;
-            if (next[e.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(next[e.index], lat));
-            if (next[d.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(next[d.index], 2 * lat));
-          }
-          horizon[d.index] = h;
-          minHorizon = Math.min(minHorizon, h);
-        }
+        long minHorizon = horizons(send, horizon);
         windows++;
         if (workers == null) {
           for (Part p : parts) p.lane.runWindow(horizon[p.index]);
@@ -202,6 +187,35 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       now = Math.max(now, st.virtualNanos());
     }
     return new Stats(choices, now, windows, crossings, foreign, barriers);
+  }
+
+  /**
+   * Each domain d may run up to its horizon: the earliest moment a message sent from now on could reach it.
+   * Nothing is in flight (the last barrier made every link message a timer of its receiver), so that is another
+   * domain e sending at the earliest moment it can send, {@code send[e] + lat(e,d)}, or e answering something d
+   * itself sends, {@code send[d] + 2 lat(d,e)}. (Longer chains take longer: the latencies of a star through the
+   * guest obey the triangle inequality.) A domain can send at its next event unless that event is a local timer
+   * (a device model's {@code scheduleLocal}: an ADC conversion, handled without a word to anyone), so
+   * {@code send[e]} is its next event that is not a local timer ({@link SimLane#nextSendNanos}); a domain with
+   * nothing but local timers, or nothing at all, bounds nobody. Every message sent in the round then arrives at or
+   * after its receiver's horizon, and every later one too; {@link #exchange} checks it on every message.
+   *
+   * @return the smallest horizon
+   */
+  private long horizons(long[] send, long[] horizon) {
+    long minHorizon = Long.MAX_VALUE;
+    for (Part d : parts) {
+      long h = Long.MAX_VALUE;
+      for (Part e : parts) {
+        if (e == d) continue;
+        long lat = e.latency + d.latency;
+        if (send[e.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(send[e.index], lat));
+        if (send[d.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(send[d.index], 2 * lat));
+      }
+      horizon[d.index] = h;
+      minHorizon = Math.min(minHorizon, h);
+    }
+    return minHorizon;
   }
 
   private static long saturatedAdd(long a, long b) {
