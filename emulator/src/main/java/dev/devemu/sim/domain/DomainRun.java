@@ -339,6 +339,30 @@ public final class DomainRun implements LinkHook, DomainPlacement {
      * park costs tens of microseconds on a virtual machine, longer than many rounds.
      */
     private static final long WAIT_NANOS = Long.getLong("devemu.domains.wait-nanos", 50_000L);
+    /**
+     * A yield that took longer than this means other processes want the core: then parking is better (a woken
+     * thread is scheduled ahead of those that kept running; one that keeps yielding waits behind them).
+     */
+    private static final long CONTENDED_NANOS = 20_000L;
+
+    /** One wait: spin, then yield until {@link #WAIT_NANOS} passed or the core turned out contended; then park. */
+    private static final class Wait {
+      private int spins;
+      private long start;
+
+      /** @return true to look again at once; false: park now */
+      boolean keepSpinning() {
+        if (++spins < SPINS) {
+          Thread.onSpinWait();
+          return true;
+        }
+        long t = System.nanoTime();
+        if (start == 0) start = t;
+        else if (t - start >= WAIT_NANOS) return false;
+        Thread.yield();
+        return System.nanoTime() - t < CONTENDED_NANOS;
+      }
+    }
     private final int count;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -368,19 +392,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     private void work(int me) {
       long seen = 0;
       while (true) {
-        int spins = 0;
-        long waitStart = 0;
+        Wait wait = new Wait();
         while (generation == seen && !stopped) {
-          if (++spins < SPINS) {
-            Thread.onSpinWait();
-          } else if (waitStart == 0 || System.nanoTime() - waitStart < WAIT_NANOS) {
-            if (waitStart == 0) waitStart = System.nanoTime();
-            Thread.yield();
-          } else {
-            parkedWorkers.incrementAndGet();
-            if (generation == seen && !stopped) LockSupport.park(this);
-            parkedWorkers.decrementAndGet();
-          }
+          if (wait.keepSpinning()) continue;
+          parkedWorkers.incrementAndGet();
+          if (generation == seen && !stopped) LockSupport.park(this);
+          parkedWorkers.decrementAndGet();
         }
         if (stopped) return;
         seen = generation;
@@ -422,19 +439,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       } catch (Throwable e) {
         mine = e;
       }
-      int spins = 0;
-      long waitStart = 0;
+      Wait wait = new Wait();
       while (pending.get() != 0) {
-        if (++spins < SPINS) {
-          Thread.onSpinWait();
-        } else if (waitStart == 0 || System.nanoTime() - waitStart < WAIT_NANOS) {
-          if (waitStart == 0) waitStart = System.nanoTime();
-          Thread.yield();
-        } else {
-          mainParked = true;
-          if (pending.get() != 0) LockSupport.parkNanos(this, 100_000);
-          mainParked = false;
-        }
+        if (wait.keepSpinning()) continue;
+        mainParked = true;
+        if (pending.get() != 0) LockSupport.parkNanos(this, 100_000);
+        mainParked = false;
       }
       Throwable f = mine != null ? mine : failure;
       if (f instanceof RuntimeException re) throw re;
