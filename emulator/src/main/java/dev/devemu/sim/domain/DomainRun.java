@@ -323,13 +323,14 @@ public final class DomainRun implements LinkHook, DomainPlacement {
 
   /**
    * The threads of a parallel run. Which thread runs a domain's window changes nothing in the trace, only the
-   * speed, so each round is placed anew: a domain is <em>active</em> in a round when its next event is before its
+   * speed, so each round is placed anew. A domain is <em>active</em> in a round when its next event is before its
    * horizon (the others' windows return at once). A round with at most one active domain runs on the calling thread
-   * with no hand-over at all (about half the rounds of the domains bench: the guest handling an interrupt, or one
-   * card answering an MMIO read); otherwise the k-th active domain runs on thread k mod N (the calling thread is
-   * thread 0 and also runs every inactive domain's empty window). A window is handed out by bumping
-   * {@code generation}; workers report back through {@code pending}. A waiting thread spins briefly, then yields
-   * the core until {@link #WAIT_NANOS} have passed, then parks; a thread is unparked only if it says it parked.
+   * with no hand-over at all (the guest handling an interrupt, one card answering an MMIO read). Otherwise the
+   * calling thread publishes the round, runs the inactive domains' empty windows, and then every thread claims the
+   * active domains one at a time until none is left: a worker that wakes late finds its share already done by the
+   * calling thread instead of holding the round up. A waiting thread spins briefly, then yields the core for up to
+   * {@link #WAIT_NANOS} (or until a yield shows the core is contended), then parks; it is unparked only if it
+   * parked.
    */
   private final class Workers {
     /** Busy-wait spins before a waiting thread starts yielding (a hand-over often takes less). */
@@ -338,7 +339,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
      * How long a waiting thread yields (lets another thread run, then looks again) before it parks: a wake-up from
      * park costs tens of microseconds on a virtual machine, longer than many rounds.
      */
-    private static final long WAIT_NANOS = Long.getLong("devemu.domains.wait-nanos", 50_000L);
+    private static final long WAIT_NANOS = Long.getLong("devemu.domains.wait-nanos", 200_000L);
     /**
      * A yield that took longer than this means other processes want the core: then parking is better (a woken
      * thread is scheduled ahead of those that kept running; one that keeps yielding waits behind them).
@@ -363,14 +364,24 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         return System.nanoTime() - t < CONTENDED_NANOS;
       }
     }
-    private final int count;
+
+    /** One parallel round: its active domains, claimed one at a time by whichever thread comes first. */
+    private static final class Round {
+      final int[] active;
+      final long[] ends;
+      final AtomicInteger claimed = new AtomicInteger();
+      final AtomicInteger done = new AtomicInteger();
+      volatile Throwable failure;
+
+      Round(int[] active, long[] ends) {
+        this.active = active;
+        this.ends = ends;
+      }
+    }
+
     private final List<Thread> threads = new ArrayList<>();
-    private final AtomicInteger pending = new AtomicInteger();
-    private final int[] assigned;
-    private volatile long generation;
-    private volatile long[] ends;
+    private volatile Round round;
     private volatile boolean stopped;
-    private volatile Throwable failure;
     private final Thread main = Thread.currentThread();
     private final AtomicInteger parkedWorkers = new AtomicInteger();
     private volatile boolean mainParked;
@@ -378,38 +389,43 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     long handedOut;
 
     Workers(int count) {
-      this.count = count;
-      this.assigned = new int[parts.size()];
       for (int k = 1; k < count; k++) {
-        int me = k;
-        Thread t = new Thread(() -> work(me), main.getName() + "-domains-" + k);
+        Thread t = new Thread(this::work, main.getName() + "-domains-" + k);
         t.setDaemon(true);
         threads.add(t);
         t.start();
       }
     }
 
-    private void work(int me) {
-      long seen = 0;
+    private void work() {
+      Round seen = null;
       while (true) {
         Wait wait = new Wait();
-        while (generation == seen && !stopped) {
+        while (round == seen && !stopped) {
           if (wait.keepSpinning()) continue;
           parkedWorkers.incrementAndGet();
-          if (generation == seen && !stopped) LockSupport.park(this);
+          if (round == seen && !stopped) LockSupport.park(this);
           parkedWorkers.decrementAndGet();
         }
         if (stopped) return;
-        seen = generation;
+        seen = round;
+        claim(seen);
+      }
+    }
+
+    /** Runs the round's active domains not yet claimed by another thread, one at a time. */
+    private void claim(Round r) {
+      int k;
+      while ((k = r.claimed.getAndIncrement()) < r.active.length) {
+        int i = r.active[k];
         try {
-          long[] e = ends;
-          for (int i = 0; i < assigned.length; i++) {
-            if (assigned[i] == me) parts.get(i).lane.runWindow(e[i]);
-          }
+          parts.get(i).lane.runWindow(r.ends[i]);
         } catch (Throwable e) {
-          failure = e;
+          r.failure = e;
         }
-        if (pending.decrementAndGet() == 0 && mainParked) LockSupport.unpark(main);
+        if (r.done.incrementAndGet() == r.active.length && Thread.currentThread() != main && mainParked) {
+          LockSupport.unpark(main);
+        }
       }
     }
 
@@ -417,36 +433,40 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       int n = parts.size();
       int active = 0;
       for (int i = 0; i < n; i++) {
-        if (next[i] < horizons[i]) assigned[i] = active++ % count;
-        else assigned[i] = 0;
+        if (next[i] < horizons[i]) active++;
       }
       if (active < 2) {
         for (Part p : parts) p.lane.runWindow(horizons[p.index]);
         return;
       }
       handedOut++;
-      ends = horizons;
-      pending.set(count - 1);
-      generation = generation + 1;
+      int[] list = new int[active];
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        if (next[i] < horizons[i]) list[k++] = i;
+      }
+      Round r = new Round(list, horizons.clone());
+      round = r;
       if (parkedWorkers.get() > 0) {
         for (Thread t : threads) LockSupport.unpark(t);
       }
       Throwable mine = null;
       try {
         for (int i = 0; i < n; i++) {
-          if (assigned[i] == 0) parts.get(i).lane.runWindow(horizons[i]);
+          if (next[i] >= horizons[i]) parts.get(i).lane.runWindow(horizons[i]);
         }
       } catch (Throwable e) {
         mine = e;
       }
+      claim(r);
       Wait wait = new Wait();
-      while (pending.get() != 0) {
+      while (r.done.get() != list.length) {
         if (wait.keepSpinning()) continue;
         mainParked = true;
-        if (pending.get() != 0) LockSupport.parkNanos(this, 100_000);
+        if (r.done.get() != list.length) LockSupport.parkNanos(this, 100_000);
         mainParked = false;
       }
-      Throwable f = mine != null ? mine : failure;
+      Throwable f = mine != null ? mine : r.failure;
       if (f instanceof RuntimeException re) throw re;
       if (f instanceof Error er) throw er;
       if (f != null) throw new IllegalStateException(f);
