@@ -93,9 +93,12 @@ public final class DomainBench {
     double[] ratios = new double[rounds];
     double loadBefore = os.getSystemLoadAverage();
     try (SimHost host = SimHost.start("bench-domains", 1)) {
-      // warm-up: one of each, not counted
-      once(host, split, 1);
-      once(host, split, 2);
+      // warm-up, not counted: three of each lane count (the first alternations ran visibly slower on 2 lanes while
+      // the JIT was still compiling the hand-over path) and one without domains
+      for (int w = 0; w < 3; w++) {
+        once(host, split, 1);
+        once(host, split, 2);
+      }
       once(host, plain, 1);
       for (int r = 0; r < rounds; r++) {
         double wallOne = 0;
