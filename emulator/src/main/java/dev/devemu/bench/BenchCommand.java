@@ -146,7 +146,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     if (figures.contains(Figure.campaign)) campaign(out, root, scenario, scenarioSource, rounds, warmup);
     if (figures.contains(Figure.serialization)) serialization(out, root);
     if (figures.contains(Figure.usbip)) usbip(out, root);
-    if (figures.contains(Figure.domains)) domains(out, root, rounds);
+    if (figures.contains(Figure.domains)) domains(out, root, this.rounds != null ? this.rounds : quick ? 5 : 11);
     if (figures.contains(Figure.coordinator)) coordinator(out, root, scenario, scenarioSource);
     if (figures.contains(Figure.bugs)) {
       Integer rc = bugs(out, err, root);
@@ -331,12 +331,16 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
   private void domains(PrintWriter out, ObjectNode root, int rounds) {
     DomainBench.Result r = DomainBench.run(domainCards != null ? domainCards : 4,
         domainTaps != null ? domainTaps : 32768, domainMicros != null ? domainMicros : quick ? 5_000 : 20_000, rounds);
-    out.printf("domains: %d cards x %d filter taps, %.0f ms simulated, best of %d: 1 lane %.3f s (CPU %.3f s), "
-            + "2 lanes %.3f s (CPU %.3f s), speed-up=%.2f, same trace %s%n", r.cards(), r.taps(),
-        r.durationNanos() / 1e6, r.rounds(), r.wall1(), r.cpu1(), r.wall2(), r.cpu2(), r.speedup(),
-        r.traceSha256().substring(0, 16));
-    out.printf("domains: windows per simulated second=%.0f, link messages per simulated second=%.0f, deliveries=%d, "
-            + "domains on 1 lane vs no domains (window cost)=%.2f%n", r.windowsPerSimulatedSecond(),
+    out.printf("domains: %d cards x %d filter taps, %.0f ms simulated, same trace %s on every run%n", r.cards(),
+        r.taps(), r.durationNanos() / 1e6, r.traceSha256().substring(0, 16));
+    out.printf("domains: speed-up 2 lanes over 1 (wall) = %.2f median of %d alternations %s, best-of %.2f "
+            + "(1 lane %.3f s CPU %.3f s, 2 lanes %.3f s CPU %.3f s); load average %.2f -> %.2f%n",
+        r.medianRatio(), r.rounds(), java.util.Arrays.toString(java.util.Arrays.stream(r.ratios())
+            .mapToObj(x -> String.format(java.util.Locale.ROOT, "%.2f", x)).toArray()),
+        r.speedup(), r.wall1(), r.cpu1(), r.wall2(), r.cpu2(), r.loadBefore(), r.loadAfter());
+    out.printf("domains: rounds per simulated second=%.0f, of which barriers (handed to the 2nd lane)=%.0f, "
+            + "link messages per simulated second=%.0f, deliveries=%d, domains on 1 lane vs no domains (window "
+            + "cost)=%.2f%n", r.windowsPerSimulatedSecond(), r.barriersPerSimulatedSecond(),
         r.crossingsPerSimulatedSecond(), r.deliveries(), r.windowCost());
     ObjectNode n = root.putObject("domains");
     n.put("cards", r.cards());
@@ -348,6 +352,12 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     n.put("cpuSeconds1Lane", r.cpu1());
     n.put("cpuSeconds2Lanes", r.cpu2());
     n.put("speedup2Over1", r.speedup());
+    n.put("speedup2Over1Median", r.medianRatio());
+    ArrayNode ratios = n.putArray("speedup2Over1PerAlternation");
+    for (double x : r.ratios()) ratios.add(x);
+    n.put("loadAverageBefore", r.loadBefore());
+    n.put("loadAverageAfter", r.loadAfter());
+    n.put("barriersPerSimulatedSecond", r.barriersPerSimulatedSecond());
     n.put("wallSecondsWithoutDomains", r.plainWall());
     n.put("windowCost", r.windowCost());
     n.put("windowsPerSimulatedSecond", r.windowsPerSimulatedSecond());

@@ -23,13 +23,27 @@ public final class DomainBench {
    * @param plainWall best wall seconds of the same testbed without domains (one lane, no windows)
    */
   public record Result(int cards, int taps, long durationNanos, int rounds, double wall1, double wall2, double cpu1,
-      double cpu2, double plainWall, long windows, long crossings, long deliveries, String traceSha256) {
+      double cpu2, double plainWall, long windows, long barriers, long crossings, long deliveries,
+      String traceSha256, double[] ratios, double loadBefore, double loadAfter) {
     public double speedup() {
       return wall1 / wall2;
     }
 
     public double windowsPerSimulatedSecond() {
       return windows / (durationNanos / 1e9);
+    }
+
+    /** Rounds of the 2-lane run handed to the second thread (a barrier each), per simulated second. */
+    public double barriersPerSimulatedSecond() {
+      return barriers / (durationNanos / 1e9);
+    }
+
+    /** The 2-lane over 1-lane wall ratio of each alternation (1 lane, then 2 lanes, same trace), in order. */
+    public double medianRatio() {
+      double[] r = ratios.clone();
+      java.util.Arrays.sort(r);
+      int m = r.length / 2;
+      return r.length % 2 == 1 ? r[m] : (r[m - 1] + r[m]) / 2;
     }
 
     public double crossingsPerSimulatedSecond() {
@@ -43,7 +57,7 @@ public final class DomainBench {
   }
 
   /** The bench's testbed: {@code cards} sample cards filtering their samples, each in a domain of its own. */
-  static String scenario(int cards, int taps, long durationMicros, boolean domains) {
+  public static String scenario(int cards, int taps, long durationMicros, boolean domains) {
     StringBuilder sb = new StringBuilder();
     sb.append("scenario { name = \"domains-bench\", duration = ").append(durationMicros).append("us }\n");
     sb.append("machine { cpus = 4, irq-affinity = round-robin, lookahead = 20us }\n");
@@ -75,12 +89,19 @@ public final class DomainBench {
     double cpu2 = 0;
     String sha = null;
     Runner.Outcome last = null;
+    long barriers = 0;
+    double[] ratios = new double[rounds];
+    double loadBefore = os.getSystemLoadAverage();
     try (SimHost host = SimHost.start("bench-domains", 1)) {
-      // warm-up: one of each, not counted
-      once(host, split, 1);
-      once(host, split, 2);
+      // warm-up, not counted: three of each lane count (the first alternations ran visibly slower on 2 lanes while
+      // the JIT was still compiling the hand-over path) and one without domains
+      for (int w = 0; w < 3; w++) {
+        once(host, split, 1);
+        once(host, split, 2);
+      }
       once(host, plain, 1);
       for (int r = 0; r < rounds; r++) {
+        double wallOne = 0;
         for (int lanes : new int[] {1, 2}) {
           long cpu0 = os.getProcessCpuTime();
           long t0 = System.nanoTime();
@@ -92,6 +113,9 @@ public final class DomainBench {
             throw new IllegalStateException("domains bench: " + lanes + " lanes gave trace " + o.traceSha256()
                 + ", another run " + sha);
           }
+          if (lanes == 1) wallOne = wall;
+          else ratios[r] = wallOne / wall;
+          if (lanes == 2) barriers = o.domains().barriers();
           if (lanes == 1 && wall < best1) {
             best1 = wall;
             cpu1 = cpu;
@@ -107,7 +131,8 @@ public final class DomainBench {
       }
     }
     return new Result(cards, taps, durationMicros * VirtualClock.MICROSECOND, rounds, best1, best2, cpu1, cpu2,
-        bestPlain, last.domains().windows(), last.domains().crossings(), last.domains().choices(), sha);
+        bestPlain, last.domains().windows(), barriers, last.domains().crossings(), last.domains().choices(), sha,
+        ratios, loadBefore, os.getSystemLoadAverage());
   }
 
   private static Runner.Outcome once(SimHost host, Scenario s, int lanes) {

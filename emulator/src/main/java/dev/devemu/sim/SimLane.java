@@ -291,6 +291,17 @@ public final class SimLane implements SchedulingStrategy.ChoicePoint {
     current.clock().removeIf(t -> !keep.test(t.label));
   }
 
+  /**
+   * The earliest moment this domain could send anything to another: now if something is runnable, else its next
+   * timer that is not local ({@link VirtualClock#scheduleLocal}); {@code Long.MAX_VALUE} if none (or its run is
+   * finished and it is idle). At or after {@link #nextEventNanos}.
+   */
+  public long nextSendNanos() {
+    if (pendingBoot != null || !runnable.isEmpty() || !foreign.isEmpty()) return current.clock().now();
+    if (current.isFinished()) return Long.MAX_VALUE;
+    return current.clock().nextNonLocalDue();
+  }
+
   /** Ends this lane's part in a domain run; returns what it cost. */
   public RunStats endDomain() {
     SimRun run = current;

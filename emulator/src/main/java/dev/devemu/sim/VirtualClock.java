@@ -22,9 +22,36 @@ public final class VirtualClock {
   /** Schedules an action on the lane thread at {@code now + delay}. Ties fire in scheduling order. */
   public Timer schedule(long delayNanos, String label, Runnable action) {
     if (delayNanos < 0) throw new IllegalArgumentException("negative delay " + delayNanos + " for " + label);
-    Timer timer = new Timer(now + delayNanos, sequence++, label, action);
+    Timer timer = new Timer(now + delayNanos, sequence++, label, action, false);
     timers.add(timer);
     return timer;
+  }
+
+  /**
+   * Schedules like {@link #schedule}, a timer whose action sends nothing out of its lane's time domain (a device
+   * model's local timer, {@code DeviceContext.scheduleLocal}): {@link #nextNonLocalDue} passes over it. It fires
+   * exactly as any other timer, in the same order.
+   */
+  public Timer scheduleLocal(long delayNanos, String label, Runnable action) {
+    if (delayNanos < 0) throw new IllegalArgumentException("negative delay " + delayNanos + " for " + label);
+    Timer timer = new Timer(now + delayNanos, sequence++, label, action, true);
+    timers.add(timer);
+    return timer;
+  }
+
+  /**
+   * When the next live timer that is not local is due ({@link #scheduleLocal}), or {@code Long.MAX_VALUE}: the
+   * earliest moment a firing timer could make its domain send something.
+   */
+  long nextNonLocalDue() {
+    Timer first = peek();
+    if (first == null) return Long.MAX_VALUE;
+    if (!first.local) return first.due;
+    long due = Long.MAX_VALUE;
+    for (Timer t : timers) {
+      if (!t.local && !t.cancelled && t.due < due) due = t.due;
+    }
+    return due;
   }
 
   /** The next live timer, or null; cancelled timers are dropped on the way. */
@@ -77,14 +104,16 @@ public final class VirtualClock {
     final long seq;
     final String label;
     final Runnable action;
+    final boolean local;
     boolean cancelled;
     boolean fired;
 
-    Timer(long due, long seq, String label, Runnable action) {
+    Timer(long due, long seq, String label, Runnable action, boolean local) {
       this.due = due;
       this.seq = seq;
       this.label = label;
       this.action = action;
+      this.local = local;
     }
 
     public long due() {

@@ -19,6 +19,18 @@ public interface DeviceContext {
   void schedule(long delayNanos, Object token);
 
   /**
+   * Like {@link #schedule}, for a timer whose handling stays inside the device: the model's
+   * {@link PciDeviceModel#onTimer} for it changes only the model's own state (and may schedule further local
+   * timers) — it raises no interrupt, starts no DMA and schedules no ordinary timer (a DSP's ADC conversion, a
+   * sensor's internal tick). Time domains then know the device cannot send anything at that moment, so the others
+   * need not stop for it (docs/domains.md, "Synchronisation"). A model that breaks the promise stops the run with an
+   * emulator error. Without time domains it is exactly {@link #schedule}.
+   */
+  default void scheduleLocal(long delayNanos, Object token) {
+    schedule(delayNanos, token);
+  }
+
+  /**
    * Signals interrupt vector {@code vector} the way the OS programmed it (MSI-X table, MSI capability).
    *
    * @return false if it could not be sent: interrupts not enabled, vector masked (it is then pending), bus

@@ -125,7 +125,8 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
     }
   }
 
-  private record ModelTimer(Object token) implements Command, LocalOnly, Traceable {
+  /** {@code local}: scheduled with {@link DeviceContext#scheduleLocal}; its handling may not send anything. */
+  private record ModelTimer(Object token, boolean local) implements Command, LocalOnly, Traceable {
     @Override
     public String traceText() {
       return "ModelTimer(" + token + ")";
@@ -275,8 +276,28 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
   }
 
   private Behavior<Command> onTimer(ModelTimer m) {
-    if (present) model.onTimer(m.token(), this);
+    if (!present) return this;
+    if (!m.local()) {
+      model.onTimer(m.token(), this);
+      return this;
+    }
+    inLocalTimer = m.token();
+    try {
+      model.onTimer(m.token(), this);
+    } finally {
+      inLocalTimer = null;
+    }
     return this;
+  }
+
+  /** The token of the local timer being handled, or null (see {@link DeviceContext#scheduleLocal}). */
+  private Object inLocalTimer;
+
+  private void notInLocalTimer(String what) {
+    if (inLocalTimer != null) {
+      throw new IllegalStateException(name + ": the model " + what + " while handling its local timer "
+          + inLocalTimer + " (scheduleLocal promises that handling it sends nothing)");
+    }
   }
 
   private Behavior<Command> onEnumerate(Enumerate m) {
@@ -380,11 +401,19 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
   @Override
   public void schedule(long delayNanos, Object token) {
     ActorRef<Command> self = self();
-    clock.schedule(delayNanos, name, () -> self.tell(new ModelTimer(token)));
+    notInLocalTimer("scheduled an ordinary timer");
+    clock.schedule(delayNanos, name, () -> self.tell(new ModelTimer(token, false)));
+  }
+
+  @Override
+  public void scheduleLocal(long delayNanos, Object token) {
+    ActorRef<Command> self = self();
+    clock.scheduleLocal(delayNanos, name, () -> self.tell(new ModelTimer(token, true)));
   }
 
   @Override
   public boolean raiseInterrupt(int vector, Cause cause) {
+    notInLocalTimer("raised an interrupt");
     if (!present || stalled || !config.busMaster()) return false;
     long addr;
     int data;
@@ -412,6 +441,7 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
 
   @Override
   public boolean dma(long busAddress, int length, DmaDirection direction, long tag, Cause cause) {
+    notInLocalTimer("started a DMA transfer");
     if (!present || stalled || !config.busMaster()) return false;
     moments.enter(Moments.Moment.WITH_DMA_IN_FLIGHT);
     hostBridge.tell(new HostBridgeActor.DmaTransfer(name, busAddress, length, direction, tag,

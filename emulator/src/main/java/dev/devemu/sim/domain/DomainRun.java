@@ -49,8 +49,13 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   public record Settings(long seed, SchedulingStrategy strategy, TraceSink trace, long lookaheadNanos,
       long fairnessNanos, long maxChoices, int threads) {}
 
-  /** What a domain run cost: choices over all domains, windows, link crossings, and foreign enqueues. */
-  public record Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues) {}
+  /**
+   * What a domain run cost: choices over all domains, windows (rounds), link crossings, foreign enqueues, and
+   * barriers: the rounds handed to other threads (0 on one thread; a round with at most one active domain runs on
+   * the calling thread alone).
+   */
+  public record Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues,
+      long barriers) {}
 
   private static final class Part {
     final String name;
@@ -184,32 +189,17 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     long[] next = new long[n];
     long[] horizon = new long[n];
     long boundary = 0; // the smallest horizon of the last round: everything before it is in the trace
+    long[] send = new long[n];
     try {
       while (true) {
         long earliest = Long.MAX_VALUE;
         for (Part p : parts) {
           next[p.index] = p.lane.nextEventNanos();
+          send[p.index] = p.lane.nextSendNanos();
           earliest = Math.min(earliest, next[p.index]);
         }
         if (earliest == Long.MAX_VALUE) break;
-        // Each domain d may run up to its horizon: the earliest moment a message sent from now on could reach it.
-        // Nothing is in flight (the last barrier made every link message a timer of its receiver, which next[]
-        // includes), so that is another domain e acting at its next event, next[e] + lat(e,d), or e answering
-        // something d itself sends at its next event, next[d] + 2 lat(d,e). (Longer chains take longer: the
-        // latencies of a star through the guest obey the triangle inequality.) Every message sent in this round
-        // then arrives at or after its receiver's horizon, and every later one too.
-        long minHorizon = Long.MAX_VALUE;
-        for (Part d : parts) {
-          long h = Long.MAX_VALUE;
-          for (Part e : parts) {
-            if (e == d) continue;
-            long lat = e.latency + d.latency;
-            if (next[e.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(next[e.index], lat));
-            if (next[d.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(next[d.index], 2 * lat));
-          }
-          horizon[d.index] = h;
-          minHorizon = Math.min(minHorizon, h);
-        }
+        long minHorizon = horizons(send, horizon);
         round = windows;
         windows++;
         // a loss planned at a virtual time T: no round runs past T while it is pending, so that one round ends
@@ -230,7 +220,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
         if (workers == null) {
           for (Part p : parts) if (!p.skip) p.lane.runWindow(horizon[p.index]);
         } else {
-          workers.runWindow(horizon);
+          workers.runWindow(horizon, next);
         }
         List<Part> cut = cutDue(minHorizon);
         exchange(horizon);
@@ -249,6 +239,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     } finally {
       if (workers != null) workers.stop();
     }
+    long barriers = workers != null ? workers.handedOut : 0;
     long choices = 0;
     long crossings = 0;
     long foreign = 0;
@@ -260,7 +251,36 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       foreign += st.foreignEnqueues();
       now = Math.max(now, st.virtualNanos());
     }
-    return new Stats(choices, now, windows, crossings, foreign);
+    return new Stats(choices, now, windows, crossings, foreign, barriers);
+  }
+
+  /**
+   * Each domain d may run up to its horizon: the earliest moment a message sent from now on could reach it.
+   * Nothing is in flight (the last barrier made every link message a timer of its receiver), so that is another
+   * domain e sending at the earliest moment it can send, {@code send[e] + lat(e,d)}, or e answering something d
+   * itself sends, {@code send[d] + 2 lat(d,e)}. (Longer chains take longer: the latencies of a star through the
+   * guest obey the triangle inequality.) A domain can send at its next event unless that event is a local timer
+   * (a device model's {@code scheduleLocal}: an ADC conversion, handled without a word to anyone), so
+   * {@code send[e]} is its next event that is not a local timer ({@link SimLane#nextSendNanos}); a domain with
+   * nothing but local timers, or nothing at all, bounds nobody. Every message sent in the round then arrives at or
+   * after its receiver's horizon, and every later one too; {@link #exchange} checks it on every message.
+   *
+   * @return the smallest horizon
+   */
+  private long horizons(long[] send, long[] horizon) {
+    long minHorizon = Long.MAX_VALUE;
+    for (Part d : parts) {
+      long h = Long.MAX_VALUE;
+      for (Part e : parts) {
+        if (e == d) continue;
+        long lat = e.latency + d.latency;
+        if (send[e.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(send[e.index], lat));
+        if (send[d.index] != Long.MAX_VALUE) h = Math.min(h, saturatedAdd(send[d.index], 2 * lat));
+      }
+      horizon[d.index] = h;
+      minHorizon = Math.min(minHorizon, h);
+    }
+    return minHorizon;
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -497,73 +517,151 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /**
-   * The threads of a parallel run: domain i runs on thread i mod N (the calling thread is thread 0 and runs the
-   * guest). Which thread runs a domain changes nothing in the trace, only the speed. A window is handed out by bumping {@code generation}; workers report back through
-   * {@code pending}. Spin briefly, then park: windows are short and frequent.
+   * The threads of a parallel run. Which thread runs a domain's window changes nothing in the trace, only the
+   * speed, so each round is placed anew. A domain is <em>active</em> in a round when its next event is before its
+   * horizon (the others' windows return at once). A round with at most one active domain runs on the calling thread
+   * with no hand-over at all (the guest handling an interrupt, one card answering an MMIO read). Otherwise the
+   * calling thread publishes the round, runs the inactive domains' empty windows, and then every thread claims the
+   * active domains one at a time until none is left: a worker that wakes late finds its share already done by the
+   * calling thread instead of holding the round up. A waiting thread spins briefly, then yields the core for up to
+   * {@link #WAIT_NANOS} (or until a yield shows the core is contended), then parks; it is unparked only if it
+   * parked.
    */
   private final class Workers {
-    /** How long a waiting thread spins before it parks: a round is often shorter than a park and unpark. */
-    private static final int SPINS = 200;
-    private final int count;
+    /** Busy-wait spins before a waiting thread starts yielding (a hand-over often takes less). */
+    private static final int SPINS = 100;
+    /**
+     * How long a waiting thread yields (lets another thread run, then looks again) before it parks: a wake-up from
+     * park costs tens of microseconds on a virtual machine, longer than many rounds.
+     */
+    private static final long WAIT_NANOS = Long.getLong("devemu.domains.wait-nanos", 200_000L);
+    /**
+     * A yield that took longer than this means other processes want the core: then parking is better (a woken
+     * thread is scheduled ahead of those that kept running; one that keeps yielding waits behind them).
+     */
+    private static final long CONTENDED_NANOS = 20_000L;
+
+    /** One wait: spin, then yield until {@link #WAIT_NANOS} passed or the core turned out contended; then park. */
+    private static final class Wait {
+      private int spins;
+      private long start;
+
+      /** @return true to look again at once; false: park now */
+      boolean keepSpinning() {
+        if (++spins < SPINS) {
+          Thread.onSpinWait();
+          return true;
+        }
+        long t = System.nanoTime();
+        if (start == 0) start = t;
+        else if (t - start >= WAIT_NANOS) return false;
+        Thread.yield();
+        return System.nanoTime() - t < CONTENDED_NANOS;
+      }
+    }
+
+    /** One parallel round: its active domains, claimed one at a time by whichever thread comes first. */
+    private static final class Round {
+      final int[] active;
+      final long[] ends;
+      final AtomicInteger claimed = new AtomicInteger();
+      final AtomicInteger done = new AtomicInteger();
+      volatile Throwable failure;
+
+      Round(int[] active, long[] ends) {
+        this.active = active;
+        this.ends = ends;
+      }
+    }
+
     private final List<Thread> threads = new ArrayList<>();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile long generation;
-    private volatile long[] ends;
+    private volatile Round round;
     private volatile boolean stopped;
-    private volatile Throwable failure;
     private final Thread main = Thread.currentThread();
+    private final AtomicInteger parkedWorkers = new AtomicInteger();
+    private volatile boolean mainParked;
+    /** Rounds handed to the worker threads (each a barrier); the others ran on the calling thread alone. */
+    long handedOut;
 
     Workers(int count) {
-      this.count = count;
       for (int k = 1; k < count; k++) {
-        int me = k;
-        Thread t = new Thread(() -> work(me), main.getName() + "-domains-" + k);
+        Thread t = new Thread(this::work, main.getName() + "-domains-" + k);
         t.setDaemon(true);
         threads.add(t);
         t.start();
       }
     }
 
-    private void work(int me) {
-      long seen = 0;
+    private void work() {
+      Round seen = null;
       while (true) {
-        int spins = 0;
-        while (generation == seen && !stopped) {
-          if (++spins < SPINS) Thread.onSpinWait();
-          else LockSupport.park(this);
+        Wait wait = new Wait();
+        while (round == seen && !stopped) {
+          if (wait.keepSpinning()) continue;
+          parkedWorkers.incrementAndGet();
+          if (round == seen && !stopped) LockSupport.park(this);
+          parkedWorkers.decrementAndGet();
         }
         if (stopped) return;
-        seen = generation;
-        try {
-          for (int i = me; i < parts.size(); i += count) {
-            if (!parts.get(i).skip) parts.get(i).lane.runWindow(ends[i]);
-          }
-        } catch (Throwable e) {
-          failure = e;
-        }
-        if (pending.decrementAndGet() == 0) LockSupport.unpark(main);
+        seen = round;
+        claim(seen);
       }
     }
 
-    void runWindow(long[] horizons) {
-      ends = horizons;
-      pending.set(count - 1);
-      generation = generation + 1;
-      for (Thread t : threads) LockSupport.unpark(t);
+    /** Runs the round's active domains not yet claimed by another thread, one at a time. */
+    private void claim(Round r) {
+      int k;
+      while ((k = r.claimed.getAndIncrement()) < r.active.length) {
+        int i = r.active[k];
+        try {
+          parts.get(i).lane.runWindow(r.ends[i]);
+        } catch (Throwable e) {
+          r.failure = e;
+        }
+        if (r.done.incrementAndGet() == r.active.length && Thread.currentThread() != main && mainParked) {
+          LockSupport.unpark(main);
+        }
+      }
+    }
+
+    void runWindow(long[] horizons, long[] next) {
+      int n = parts.size();
+      int active = 0;
+      for (int i = 0; i < n; i++) {
+        if (!parts.get(i).skip && next[i] < horizons[i]) active++;
+      }
+      if (active < 2) {
+        for (Part p : parts) if (!p.skip) p.lane.runWindow(horizons[p.index]);
+        return;
+      }
+      handedOut++;
+      int[] list = new int[active];
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        if (!parts.get(i).skip && next[i] < horizons[i]) list[k++] = i;
+      }
+      Round r = new Round(list, horizons.clone());
+      round = r;
+      if (parkedWorkers.get() > 0) {
+        for (Thread t : threads) LockSupport.unpark(t);
+      }
       Throwable mine = null;
       try {
-        for (int i = 0; i < parts.size(); i += count) {
-          if (!parts.get(i).skip) parts.get(i).lane.runWindow(horizons[i]);
+        for (int i = 0; i < n; i++) {
+          if (!parts.get(i).skip && next[i] >= horizons[i]) parts.get(i).lane.runWindow(horizons[i]);
         }
       } catch (Throwable e) {
         mine = e;
       }
-      int spins = 0;
-      while (pending.get() != 0) {
-        if (++spins < SPINS) Thread.onSpinWait();
-        else LockSupport.parkNanos(this, 100_000);
+      claim(r);
+      Wait wait = new Wait();
+      while (r.done.get() != list.length) {
+        if (wait.keepSpinning()) continue;
+        mainParked = true;
+        if (r.done.get() != list.length) LockSupport.parkNanos(this, 100_000);
+        mainParked = false;
       }
-      Throwable f = mine != null ? mine : failure;
+      Throwable f = mine != null ? mine : r.failure;
       if (f instanceof RuntimeException re) throw re;
       if (f instanceof Error er) throw er;
       if (f != null) throw new IllegalStateException(f);

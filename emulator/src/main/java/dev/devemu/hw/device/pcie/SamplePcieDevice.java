@@ -106,7 +106,7 @@ public final class SamplePcieDevice implements PciDeviceModel {
     if (taps == 0 || adcArmed) return;
     adcArmed = true;
     long next = (dev.now() / adcPeriod + 1) * adcPeriod;
-    dev.schedule(next - dev.now(), ADC_TICK);
+    dev.scheduleLocal(next - dev.now(), ADC_TICK); // the conversion stays inside the card: no link traffic
   }
 
   private void convert() {
