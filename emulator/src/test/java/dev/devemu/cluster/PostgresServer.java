@@ -106,14 +106,26 @@ final class PostgresServer {
   void pause() throws Exception {
     long postmaster = postmasterPid();
     run(List.of("kill", "-STOP", String.valueOf(postmaster)), false);
-    for (long child : children(postmaster)) run(List.of("kill", "-STOP", String.valueOf(child)), false);
+    for (long child : children(postmaster)) signalChild("-STOP", child);
   }
 
   /** SIGCONT after {@link #pause}: the backends first, then the postmaster. */
   void resume() throws Exception {
     long postmaster = postmasterPid();
-    for (long child : children(postmaster)) run(List.of("kill", "-CONT", String.valueOf(child)), false);
+    for (long child : children(postmaster)) signalChild("-CONT", child);
     run(List.of("kill", "-CONT", String.valueOf(postmaster)), false);
+  }
+
+  /**
+   * A backend may exit between the listing of the postmaster's children and its signal (a client that disconnected
+   * once resumed): a child that is gone needs no signal; any other failure is one.
+   */
+  private static void signalChild(String signal, long child) throws Exception {
+    try {
+      run(List.of("kill", signal, String.valueOf(child)), false);
+    } catch (IllegalStateException e) {
+      if (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)) throw e;
+    }
   }
 
   /** The first line of {@code DATA/postmaster.pid}. */
