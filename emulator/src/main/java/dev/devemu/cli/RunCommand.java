@@ -49,6 +49,11 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
           + "is the same for every N; a scenario without domains always runs on one lane.")
   int lanes;
 
+  @Option(names = "--wire-links",
+      description = "Carry every crossing between time domains as the Protobuf frame it would be between two nodes "
+          + "(link.proto; refs by path below the testbed root), decoded on the receiving side. Same trace.")
+  boolean wireLinks;
+
   @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run.")
   boolean verbose;
 
@@ -94,6 +99,7 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: --lanes must be between 1 and 64, got " + lanes);
       return ExitCodes.BAD_INPUT;
     }
+    if (wireLinks) System.setProperty(dev.devemu.sim.domain.DomainRun.LINKS_PROPERTY, "wire");
     long runSeed = seed == null ? 1 : seed;
     out.println("seed=" + runSeed);
     out.flush();

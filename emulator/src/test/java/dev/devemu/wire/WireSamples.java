@@ -51,6 +51,11 @@ public final class WireSamples {
     out.add(new PciDeviceActor.MmioRead(PciDeviceActor.Space.BAR2, 0x10, 4, 12, 3, any.apply(ref), cause));
     out.add(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, 0x04, 2, 0x406, cause));
     out.add(new PciDeviceActor.DmaCompleted(77, -5, 4096));
+    out.add(new PciDeviceActor.Enumerate(any.apply(ref)));
+    out.add(new PciDeviceActor.Enumerated(dev.devemu.spec.pci.PciAddress.parse("0000:00:02.0"),
+        new byte[] {(byte) 0x86, (byte) 0x80, 0x34, 0x12}, new long[] {4096, 0, 1L << 20}));
+    out.add(new PciDeviceActor.SetPresent(false, true));
+    out.add(new dev.devemu.hw.usb.UsbDeviceActor.SetPresent(true));
     out.add(new HostBridgeActor.DmaTransfer("0000:00:03.0", 0x1_0000_2000L, 4096, DmaDirection.FROM_DEVICE, 77,
         any.apply(ref), cause));
     out.add(new BusEvents.HotPlug("0000:00:02.0", cause));

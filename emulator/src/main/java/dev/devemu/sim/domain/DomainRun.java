@@ -49,8 +49,30 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   public record Settings(long seed, SchedulingStrategy strategy, TraceSink trace, long lookaheadNanos,
       long fairnessNanos, long maxChoices, int threads) {}
 
-  /** What a domain run cost: choices over all domains, windows, link crossings, and foreign enqueues. */
-  public record Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues) {}
+  /**
+   * What a domain run cost: choices over all domains, windows, link crossings, foreign enqueues, and link frames
+   * dropped on arrival (only when links carry bytes: an undecodable frame is logged and dropped, the run goes on).
+   */
+  public record Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues,
+      long droppedFrames) {
+    public Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues) {
+      this(choices, virtualNanos, windows, crossings, foreignEnqueues, 0);
+    }
+  }
+
+  /**
+   * System property that makes every link carry its crossings as bytes ({@link LinkWire}): {@code wire}. Off,
+   * a crossing hands the receiver's mailbox the message object itself.
+   */
+  public static final String LINKS_PROPERTY = "devemu.links";
+
+  /** True if links carry their crossings as Protobuf frames ({@link #LINKS_PROPERTY} = wire). */
+  public static boolean wireLinks() {
+    return "wire".equals(System.getProperty(LINKS_PROPERTY));
+  }
+
+  /** Links as bytes: set for the run when {@link #wireLinks()}; null otherwise. */
+  private LinkWire wire;
 
   private static final class Part {
     final String name;
@@ -131,6 +153,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) p.lane = SimLanes.domainLane(host.system(), hostLane, p.index);
     SimRun guest = parts.get(0).run;
     SimHost.Launch launch = host.launch(hostLane, guest, root);
+    if (wireLinks()) wire = new LinkWire(host.system(), launch.rootPath());
     for (Part p : parts) {
       p.lane.beginDomain(p.run, launch.bootPath(), launch.rootPath(), p.index == 0 ? launch.boot() : null, this);
     }
@@ -195,7 +218,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       foreign += st.foreignEnqueues();
       now = Math.max(now, st.virtualNanos());
     }
-    return new Stats(choices, now, windows, crossings, foreign);
+    return new Stats(choices, now, windows, crossings, foreign, wire == null ? 0 : wire.dropped());
   }
 
   private static long saturatedAdd(long a, long b) {
@@ -254,10 +277,17 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   @Override
-  public void cross(SimLane from, SimLane to, Runnable deliver, Object what) {
+  public void cross(SimLane from, SimLane to, Runnable deliver, Object what,
+      org.apache.pekko.actor.ActorRef receiver) {
     Part f = partOf(from);
     Part t = partOf(to);
     long at = f.run.clock().now() + f.latency + t.latency;
+    if (wire != null) {
+      // as between two nodes: the receiving side gets bytes, and builds the message and finds the actor from them
+      byte[] frame = wire.encode(at, f.index, f.sequence, t.index, receiver, what);
+      LinkWire w = wire;
+      deliver = () -> w.deliver(frame);
+    }
     String text = what instanceof String str ? str
         : what.getClass().getName().startsWith("org.apache.pekko.dispatch.sysmsg.")
             ? "<system " + what.getClass().getSimpleName() + ">" : Traceable.describe(what);
