@@ -71,10 +71,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     return "wire".equals(System.getProperty(LINKS_PROPERTY));
   }
 
-  /** Links as bytes: set for the run when {@link #wireLinks()}; null otherwise. */
-  private LinkWire wire;
+  /** Links as bytes: set for the run when {@link #wireLinks()} or with nodes; null otherwise. */
+  LinkWire wire;
+  /** Nodes: the run's domains on other nodes (guest's node), or this node's part of one; null in one JVM. */
+  DomainNodes nodes;
 
-  private static final class Part {
+  static final class Part {
     final String name;
     final int index;
     final long latency;
@@ -85,6 +87,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     final List<Crossing> outbox = new ArrayList<>();
     long sequence;
     long crossings;
+    /** Nodes: the node that hosts this domain when it is not this JVM (on the guest's node), else null. */
+    RemoteDomains remote;
+    /** Nodes: its next event, as its node last said, lowered by the crossings sent to it since. */
+    long remoteNext = Long.MAX_VALUE;
+    /** Nodes, on a node that hosts device domains: true for the domains this node runs. */
+    boolean hostedHere = true;
 
     Part(String name, int index, long latency, String dispatcher) {
       this.name = name;
@@ -94,18 +102,25 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     }
   }
 
-  /** A message on a link: delivered on the receiver's lane at {@code deliverAt}. */
-  private record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label) {}
+  /**
+   * A message on a link: delivered on the receiver's lane at {@code deliverAt}. With nodes, {@code frame} is its
+   * LinkFrame (null for a crossing the receiving node repeats itself: {@link #mirrored}).
+   */
+  record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label, byte[] frame) {
+    Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label) {
+      this(deliverAt, from, sequence, to, deliver, label, null);
+    }
+  }
 
-  private static final Comparator<Crossing> CANONICAL = Comparator.comparingLong(Crossing::deliverAt)
+  static final Comparator<Crossing> CANONICAL = Comparator.comparingLong(Crossing::deliverAt)
       .thenComparingInt(Crossing::from).thenComparingLong(Crossing::sequence);
 
-  private final List<Part> parts = new ArrayList<>();
+  final List<Part> parts = new ArrayList<>();
   private final TraceSink trace;
   private long windows;
   private long globalStep;
 
-  private DomainRun(DomainPlan plan, int hostLane, Settings s) {
+  DomainRun(DomainPlan plan, int hostLane, Settings s) {
     if (plan.isEmpty()) throw new IllegalArgumentException("a domain run needs at least one domain besides the guest");
     if (plan.domains().size() > SimLanes.MAX_DOMAINS) {
       throw new IllegalArgumentException("at most " + SimLanes.MAX_DOMAINS + " domains besides the guest");
@@ -145,7 +160,20 @@ public final class DomainRun implements LinkHook, DomainPlacement {
    */
   public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
       Function<SimRun, Behavior<T>> root) {
+    return run(host, hostLane, plan, s, root, List.of());
+  }
+
+  /**
+   * Like {@link #run(SimHost, int, DomainPlan, Settings, Function)}, with some domains on other nodes: this node
+   * runs the guest (and every domain no remote hosts) and drives the rounds (docs/domains.md, "Nodes").
+   */
+  public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
+      Function<SimRun, Behavior<T>> root, List<RemoteDomains> remotes) {
     DomainRun dr = new DomainRun(plan, hostLane, s);
+    if (!remotes.isEmpty()) {
+      dr.nodes = new DomainNodes(dr, remotes);
+      return dr.execute(host, hostLane, root, 1);
+    }
     return dr.execute(host, hostLane, root, Math.max(1, Math.min(s.threads(), dr.parts.size())));
   }
 
@@ -153,10 +181,11 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) p.lane = SimLanes.domainLane(host.system(), hostLane, p.index);
     SimRun guest = parts.get(0).run;
     SimHost.Launch launch = host.launch(hostLane, guest, root);
-    if (wireLinks()) wire = new LinkWire(host.system(), launch.rootPath());
+    if (wireLinks() || nodes != null) wire = new LinkWire(host.system(), launch.rootPath());
     for (Part p : parts) {
       p.lane.beginDomain(p.run, launch.bootPath(), launch.rootPath(), p.index == 0 ? launch.boot() : null, this);
     }
+    if (nodes != null) nodes.start(parts);
     Workers workers = threads > 1 ? new Workers(threads) : null;
     int n = parts.size();
     long[] next = new long[n];
@@ -165,7 +194,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       while (true) {
         long earliest = Long.MAX_VALUE;
         for (Part p : parts) {
-          next[p.index] = p.lane.nextEventNanos();
+          next[p.index] = p.remote != null ? p.remoteNext : p.lane.nextEventNanos();
           earliest = Math.min(earliest, next[p.index]);
         }
         if (earliest == Long.MAX_VALUE) break;
@@ -188,11 +217,15 @@ public final class DomainRun implements LinkHook, DomainPlacement {
           minHorizon = Math.min(minHorizon, h);
         }
         windows++;
+        if (nodes != null) nodes.send(windows, horizon);
         if (workers == null) {
-          for (Part p : parts) p.lane.runWindow(horizon[p.index]);
+          for (Part p : parts) {
+            if (p.remote == null) p.lane.runWindow(horizon[p.index]);
+          }
         } else {
           workers.runWindow(horizon);
         }
+        if (nodes != null) nodes.receive(windows, parts, wire);
         exchange(horizon);
         // every domain has done everything before its horizon, and will only ever record at or after it
         if (trace != TraceSink.NONE) merge(minHorizon);
@@ -214,9 +247,17 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) {
       crossings += p.crossings;
       SimLane.RunStats st = p.lane.endDomain();
+      if (p.remote != null) continue; // counted by its node
       choices += st.choices();
       foreign += st.foreignEnqueues();
       now = Math.max(now, st.virtualNanos());
+    }
+    if (nodes != null) {
+      for (long[] st : nodes.end()) {
+        choices += st[0];
+        now = Math.max(now, st[1]);
+        crossings += st[2];
+      }
     }
     return new Stats(choices, now, windows, crossings, foreign, wire == null ? 0 : wire.dropped());
   }
@@ -237,6 +278,16 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     if (all == null) return;
     all.sort(CANONICAL);
     for (Crossing c : all) {
+      if (c.to().remote != null) {
+        // to a domain another node runs: its next round's request carries it (a mirrored one it repeats itself)
+        if (c.deliverAt() < horizon[c.to().index]) {
+          throw new IllegalStateException("link " + c.label() + " due at " + c.deliverAt() + " ns, before the "
+              + "horizon its receiver already ran to, " + horizon[c.to().index] + " ns");
+        }
+        c.to().remoteNext = Math.min(c.to().remoteNext, c.deliverAt());
+        if (c.frame() != null) nodes.pending(c.to().remote).add(c.frame());
+        continue;
+      }
       VirtualClock clock = c.to().run.clock();
       long end = horizon[c.to().index];
       if (c.deliverAt() < end || c.deliverAt() < clock.now()) {
@@ -282,17 +333,35 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     Part f = partOf(from);
     Part t = partOf(to);
     long at = f.run.clock().now() + f.latency + t.latency;
+    if (nodes != null && DomainNodes.mirrored(what) && (t.remote != null || !f.hostedHere)) {
+      // the start and death watch of a device actor the root spawns: the device's node repeats them when it builds
+      // the testbed (DomainNodes.Hosting), so they do not travel; their place in the sender's sequence stays
+      nodes.mirror(f, t, at, f.sequence++, deliver, what);
+      return;
+    }
+    if (!f.hostedHere) {
+      f.sequence++; // a node hosting devices builds the guest's actors but runs them only for the boot
+      return;
+    }
+    String label = label(f, t, what);
+    byte[] frame = null;
     if (wire != null) {
       // as between two nodes: the receiving side gets bytes, and builds the message and finds the actor from them
-      byte[] frame = wire.encode(at, f.index, f.sequence, t.index, receiver, what);
+      frame = wire.encode(at, f.index, f.sequence, t.index, receiver, what, label);
+      byte[] bytes = frame;
       LinkWire w = wire;
-      deliver = () -> w.deliver(frame);
+      deliver = () -> w.deliver(bytes);
     }
+    f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, label, frame));
+    f.crossings++;
+  }
+
+  /** The label of a crossing's timer on the receiving side, as the trace shows it. */
+  static String label(Part f, Part t, Object what) {
     String text = what instanceof String str ? str
         : what.getClass().getName().startsWith("org.apache.pekko.dispatch.sysmsg.")
             ? "<system " + what.getClass().getSimpleName() + ">" : Traceable.describe(what);
-    f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, "link " + f.name + ">" + t.name + " " + text));
-    f.crossings++;
+    return "link " + f.name + ">" + t.name + " " + text;
   }
 
   private Part partOf(SimLane lane) {
@@ -320,7 +389,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /** After a failure: every lane leaves its domain, and this thread stops the testbed across all of them. */
-  private void teardown(SimHost.Launch launch) {
+  void teardown(SimHost.Launch launch) {
     for (Part p : parts) p.lane.detachForTeardown();
     launch.abort().run();
     int ran;

@@ -79,9 +79,10 @@ public final class LinkWire {
    *     carry): the run stops and says which
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public byte[] encode(long deliverAt, int from, long sequence, int to, ActorRef receiver, Object what) {
+  public byte[] encode(long deliverAt, int from, long sequence, int to, ActorRef receiver, Object what,
+      String label) {
     LinkFrame.Builder f = LinkFrame.newBuilder().setDeliverAtNs(deliverAt).setFromDomain(from).setSequence(sequence)
-        .setToDomain(to).setReceiver(path(receiver));
+        .setToDomain(to).setReceiver(path(receiver)).setLabel(label);
     if (what instanceof org.apache.pekko.dispatch.sysmsg.SystemMessage || LinkHook.START.equals(what)) {
       f.setSystem(system(what));
     } else {
@@ -197,7 +198,20 @@ public final class LinkWire {
     }
   }
 
-  private boolean drop(String why) {
+  /** Where a frame goes and when, for the canonical order; null (logged, dropped) if it does not decode. */
+  Header header(byte[] frame) {
+    try {
+      LinkFrame f = LinkFrame.parseFrom(frame);
+      return new Header(f.getDeliverAtNs(), f.getFromDomain(), f.getSequence(), f.getToDomain(), f.getLabel());
+    } catch (InvalidProtocolBufferException e) {
+      drop("an undecodable link frame (" + frame.length + " bytes): " + e.getMessage());
+      return null;
+    }
+  }
+
+  record Header(long deliverAt, int from, long sequence, int to, String label) {}
+
+  boolean drop(String why) {
     long n = dropped.incrementAndGet();
     log.warn("devemu: dropped {} (dropped so far: {})", why, n);
     return false;
