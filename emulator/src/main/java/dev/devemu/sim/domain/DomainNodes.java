@@ -119,6 +119,11 @@ public final class DomainNodes {
     from.crossings++;
   }
 
+  /** Every crossing this node sends, before it leaves: see {@link Hosting#sent}. */
+  void sent(DomainRun.Part to, Runnable deliver, Object what) {
+    if (hosting != null) hosting.sent(to, deliver, what);
+  }
+
   List<long[]> end() {
     List<long[]> out = new ArrayList<>();
     for (RemoteDomains r : remotes) out.add(r.end());
@@ -215,6 +220,19 @@ public final class DomainNodes {
       }
     }
 
+    /** Deaths of hosted actors, told to this node's copy of their watcher only when it is torn down. */
+    private final List<Runnable> atTeardown = new ArrayList<>();
+
+    /**
+     * A hosted actor that stops tells its watcher (the root) on the guest's node; this node's copy of the root
+     * must hear it too, or it would wait for that child forever when this node's testbed is torn down.
+     */
+    void sent(DomainRun.Part to, Runnable deliver, Object what) {
+      if (!to.hostedHere && what instanceof org.apache.pekko.dispatch.sysmsg.DeathWatchNotification) {
+        atTeardown.add(deliver);
+      }
+    }
+
     void mirror(DomainRun.Part from, DomainRun.Part to, long at, long sequence, Runnable deliver, Object what) {
       if (!to.hostedHere) return;
       mirrored.add(new DomainRun.Crossing(at, from.index, sequence, to, deliver, DomainRun.label(from, to, what)));
@@ -297,7 +315,7 @@ public final class DomainNodes {
     public void abort() {
       if (ended) return;
       ended = true;
-      run.teardown(launch);
+      run.teardown(launch, atTeardown);
     }
   }
 }

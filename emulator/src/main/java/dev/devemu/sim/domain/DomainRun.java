@@ -343,6 +343,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       f.sequence++; // a node hosting devices builds the guest's actors but runs them only for the boot
       return;
     }
+    if (nodes != null) nodes.sent(t, deliver, what);
     String label = label(f, t, what);
     byte[] frame = null;
     if (wire != null) {
@@ -390,7 +391,13 @@ public final class DomainRun implements LinkHook, DomainPlacement {
 
   /** After a failure: every lane leaves its domain, and this thread stops the testbed across all of them. */
   void teardown(SimHost.Launch launch) {
+    teardown(launch, List.of());
+  }
+
+  /** @param first run after the lanes left their domains, before the root is stopped (nodes: DomainNodes) */
+  void teardown(SimHost.Launch launch, List<Runnable> first) {
     for (Part p : parts) p.lane.detachForTeardown();
+    for (Runnable r : first) r.run();
     launch.abort().run();
     int ran;
     do {
