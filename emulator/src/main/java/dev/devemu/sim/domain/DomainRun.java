@@ -185,12 +185,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) {
       p.lane.beginDomain(p.run, launch.bootPath(), launch.rootPath(), p.index == 0 ? launch.boot() : null, this);
     }
-    if (nodes != null) nodes.start(parts);
     Workers workers = threads > 1 ? new Workers(threads) : null;
     int n = parts.size();
     long[] next = new long[n];
     long[] horizon = new long[n];
     try {
+      if (nodes != null) nodes.start(parts);
       while (true) {
         long earliest = Long.MAX_VALUE;
         for (Part p : parts) {
