@@ -148,6 +148,14 @@ class DomainsOverArteryTest {
     assertEquals(one.traceSha256(), nodes.traceSha256());
     assertEquals(one.result(), nodes.result());
     assertEquals(1, nodes.result().hotplugEvents(), "the surprise unplug reached the device across");
+    // the forged frames were refused by the device node's serializer (and only they were): that is the point here
+    List<String> refused = new ArrayList<>(dev.devemu.testsupport.SerializationErrorTrap.drain());
+    for (int i = 0; i < 50 && refused.isEmpty(); i++) {
+      Thread.sleep(100);
+      refused.addAll(dev.devemu.testsupport.SerializationErrorTrap.drain());
+    }
+    assertTrue(!refused.isEmpty(), "the forged frames reached the device node");
+    for (String e : refused) assertTrue(e.contains("forger") && e.contains("corrupt RunCompleted"), e);
   }
 
   @Test
