@@ -394,17 +394,27 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     teardown(launch, List.of());
   }
 
-  /** @param first run after the lanes left their domains, before the root is stopped (nodes: DomainNodes) */
-  void teardown(SimHost.Launch launch, List<Runnable> first) {
+  /**
+   * @param late run once the root is stopping and everything queued has run (nodes: DomainNodes.Hosting tells
+   *     its copy of the root of deaths that went to the guest's node); then the lanes are drained again
+   */
+  void teardown(SimHost.Launch launch, List<Runnable> late) {
     for (Part p : parts) p.lane.detachForTeardown();
-    for (Runnable r : first) r.run();
     launch.abort().run();
+    drainAll();
+    if (!late.isEmpty()) {
+      for (Runnable r : late) r.run();
+      drainAll();
+    }
+    for (Part p : parts) p.lane.release();
+  }
+
+  private void drainAll() {
     int ran;
     do {
       ran = 0;
       for (Part p : parts) ran += p.lane.drainQueued();
     } while (ran > 0);
-    for (Part p : parts) p.lane.release();
   }
 
   /**
