@@ -122,7 +122,8 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
 
     RunRecipe recipe;
     Runner.Outcome outcome;
-    try (SimHost host = SimHost.start("devemu-run", 1)) {
+    try (SimHost host = SimHost.start("devemu-run", 1);
+        WireLinksOff links = new WireLinksOff(wireLinks)) {
       StrategySpec resolved = Sessions.resolve(host, strategySpec, scenario, runSeed);
       recipe = RunRecipe.of(scenarioFile.toString(), scenario.source(), runSeed, variant, resolved);
       out.println(RunPrinter.header(scenario, recipe));
@@ -171,5 +172,13 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       return ExitCodes.NOT_BOUND;
     }
     return ExitCodes.OK;
+  }
+
+  /** {@code --wire-links} holds for this run only (tests run many commands in one JVM). */
+  private record WireLinksOff(boolean set) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (set) System.clearProperty(dev.devemu.sim.domain.DomainRun.LINKS_PROPERTY);
+    }
   }
 }
