@@ -46,7 +46,7 @@ import picocli.CommandLine;
         + "line, the first being 'det/raw ratio=<x>'; --json writes them for machines. See BENCHMARKS.md."})
 public final class BenchCommand implements Callable<Integer>, Subcommand {
   /** The figures, in the order they are measured and printed (lower case: they are typed on the command line). */
-  enum Figure { dispatch, heap, campaign, serialization, usbip, bugs, domains, coordinator }
+  enum Figure { dispatch, heap, campaign, serialization, usbip, bugs, domains, coordinator, nodes }
 
   @Option(names = "--quick", description = "Smaller workloads, so the whole bench takes under a minute.")
   boolean quick;
@@ -118,7 +118,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     // The bug-finding figure runs thousands of simulations: only on request (--only bugs).
     // ... and so does the coordinator's heap over a 100,000-run campaign (--only coordinator).
     Set<Figure> figures = only == null || only.isEmpty()
-        ? EnumSet.complementOf(EnumSet.of(Figure.bugs, Figure.coordinator)) : EnumSet.copyOf(only);
+        ? EnumSet.complementOf(EnumSet.of(Figure.bugs, Figure.coordinator, Figure.nodes)) : EnumSet.copyOf(only);
     String scenarioSource = null;
     Scenario scenario = null;
     if (figures.contains(Figure.campaign) || figures.contains(Figure.coordinator)) {
@@ -147,6 +147,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     if (figures.contains(Figure.serialization)) serialization(out, root);
     if (figures.contains(Figure.usbip)) usbip(out, root);
     if (figures.contains(Figure.domains)) domains(out, root, this.rounds != null ? this.rounds : quick ? 5 : 11);
+    if (figures.contains(Figure.nodes)) nodes(out, root, rounds);
     if (figures.contains(Figure.coordinator)) coordinator(out, root, scenario, scenarioSource);
     if (figures.contains(Figure.bugs)) {
       Integer rc = bugs(out, err, root);
@@ -326,6 +327,39 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     n.put("warmupSeconds", c.warmupSeconds());
     n.put("jitSettled", c.jitSettled());
     n.put("jitShareOfLastWarmupPair", c.jitShare());
+  }
+
+  /** Figure 7b: time domains with the devices on another node (Artery on loopback) vs one JVM. */
+  private void nodes(PrintWriter out, ObjectNode root, int rounds) {
+    NodesBench.Result r;
+    try {
+      r = NodesBench.run(Path.of("scenarios", "pcie-domains.conf"), 7,
+          (quick ? 10 : 50) * dev.devemu.sim.VirtualClock.MILLISECOND, Math.max(1, Math.min(rounds, 3)));
+    } catch (Exception e) {
+      throw new IllegalStateException("nodes bench: " + e.getMessage(), e);
+    }
+    out.printf("nodes: %s seed %d, %.0f ms simulated, best of %d, same trace %s: one JVM %.3f s, devices on "
+            + "another actor system without network %.3f s, devices on another node over Artery %.3f s%n",
+        r.scenario(), r.seed(), r.simulatedSeconds() * 1e3, r.rounds(), r.traceSha256().substring(0, 16), r.wallOne(),
+        r.wallInProcess(), r.wallArtery());
+    out.printf("nodes: deliveries/s one JVM=%.0f, 2 nodes=%.0f (ratio %.3f); link messages/s one JVM=%.0f, 2 nodes=%.0f;"
+            + " rounds per simulated second=%.0f; per round over Artery=%.1f us; wire share of the 2-node time=%.2f,"
+            + " round-trip share=%.2f%n",
+        r.deliveriesPerSecond(r.wallOne()), r.deliveriesPerSecond(r.wallArtery()), r.wallOne() / r.wallArtery(),
+        r.crossingsPerSecond(r.wallOne()), r.crossingsPerSecond(r.wallArtery()), r.windowsPerSimulatedSecond(),
+        r.roundTripMicros(), (r.wallInProcess() - r.wallOne()) / r.wallArtery(),
+        (r.wallArtery() - r.wallInProcess()) / r.wallArtery());
+    ObjectNode n = root.putObject("nodes");
+    n.put("scenario", r.scenario());
+    n.put("seed", r.seed());
+    n.put("simulatedSeconds", r.simulatedSeconds());
+    n.put("wallSecondsOneJvm", r.wallOne());
+    n.put("wallSecondsInProcessHost", r.wallInProcess());
+    n.put("wallSecondsTwoNodes", r.wallArtery());
+    n.put("deliveries", r.deliveries());
+    n.put("linkMessages", r.crossings());
+    n.put("rounds", r.windows());
+    n.put("traceSha256", r.traceSha256());
   }
 
   private void domains(PrintWriter out, ObjectNode root, int rounds) {

@@ -50,6 +50,22 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
           + "is the same for every N; a scenario without domains always runs on one lane.")
   int lanes;
 
+  @Option(names = "--wire-links",
+      description = "Carry every crossing between time domains as the Protobuf frame it would be between two nodes "
+          + "(link.proto; refs by path below the testbed root), decoded on the receiving side. Same trace.")
+  boolean wireLinks;
+
+  @Option(names = "--domain-node", paramLabel = "DOMAINS=HOST:PORT",
+      description = "Host these time domains (comma-separated names) on the cluster node whose remoting address is "
+          + "HOST:PORT (its domain host, /system/domain-host); the guest runs here. Repeatable. Same trace as in one "
+          + "JVM (docs/domains.md, \"Nodes\").")
+  java.util.List<String> domainNodes = new java.util.ArrayList<>();
+
+  @Option(names = "--node-timeout", paramLabel = "SECONDS", defaultValue = "30",
+      description = "With --domain-node: how long to wait for a node's answer to a round before the run ends as "
+          + "lost (default: ${DEFAULT-VALUE}).")
+  int nodeTimeoutSeconds;
+
   @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run.")
   boolean verbose;
 
@@ -95,13 +111,20 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       err.println("devemu: --lanes must be between 1 and 64, got " + lanes);
       return ExitCodes.BAD_INPUT;
     }
+    if (!domainNodes.isEmpty() && (variant != null || strategySpec.swarm() || replay != null)) {
+      err.println("devemu: --domain-node does not take --variant, a +swarm strategy or --replay yet: the nodes build "
+          + "the scenario as its file states it");
+      return ExitCodes.BAD_INPUT;
+    }
+    if (wireLinks) System.setProperty(dev.devemu.sim.domain.DomainRun.LINKS_PROPERTY, "wire");
     long runSeed = seed == null ? 1 : seed;
     out.println("seed=" + runSeed);
     out.flush();
 
     RunRecipe recipe;
     Runner.Outcome outcome;
-    try (SimHost host = SimHost.start("devemu-run", 1)) {
+    try (SimHost host = SimHost.start("devemu-run", 1);
+        WireLinksOff links = new WireLinksOff(wireLinks)) {
       StrategySpec resolved = Sessions.resolve(host, strategySpec, scenario, runSeed);
       recipe = RunRecipe.of(scenarioFile.toString(), scenario.source(), runSeed, variant, resolved);
       out.println(RunPrinter.header(scenario, recipe));
@@ -110,7 +133,20 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
             dev.devemu.scenario.SwarmFaultPlan.apply(scenario, runSeed).faults()));
       }
       out.flush();
-      outcome = Sessions.run(host, recipe, scenario, files.mode(), lanes);
+      if (domainNodes.isEmpty()) {
+        outcome = Sessions.run(host, recipe, scenario, files.mode(), lanes);
+      } else {
+        try (DomainNodesClient nodes = DomainNodesClient.connect(domainNodes, scenario, scenarioFile.toString(),
+            runSeed, files.mode() == Runner.TraceMode.DETAILED, java.time.Duration.ofSeconds(nodeTimeoutSeconds))) {
+          outcome = Sessions.run(host, 0, recipe, scenario, files.mode(), 1, nodes.remotes());
+        } catch (dev.devemu.sim.domain.RemoteDomains.DomainNodeLost lost) {
+          err.println("devemu: " + lost.getMessage());
+          return ExitCodes.INTERNAL;
+        } catch (IllegalArgumentException bad) {
+          err.println("devemu: --domain-node: " + bad.getMessage());
+          return ExitCodes.BAD_INPUT;
+        }
+      }
     }
     return finish(out, err, recipe, scenario, outcome, recipe.seedCommand(), verbose, files);
   }
@@ -137,5 +173,13 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       return ExitCodes.NOT_BOUND;
     }
     return ExitCodes.OK;
+  }
+
+  /** {@code --wire-links} holds for this run only (tests run many commands in one JVM). */
+  private record WireLinksOff(boolean set) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (set) System.clearProperty(dev.devemu.sim.domain.DomainRun.LINKS_PROPERTY);
+    }
   }
 }

@@ -49,6 +49,7 @@ final class RunPrinter {
       var d = outcome.domains();
       sb.append(" windows=").append(d.windows()).append(" link-messages=").append(d.crossings())
           .append(" all-deliveries=").append(d.choices());
+      if (d.droppedFrames() > 0) sb.append(" link-frames-dropped=").append(d.droppedFrames());
     }
     if (outcome.traceSha256() != null) sb.append(" trace-sha256=").append(outcome.traceSha256());
     return sb.toString();

@@ -73,6 +73,10 @@ public final class ClusterNode implements AutoCloseable {
       if (node.worker()) {
         lanes = new LanePool("devemu-lanes-" + node.port(), node.lanes());
         system.systemActorOf(RunWorker.create(coordinator, lanes, heartbeat), "worker", Props.empty());
+        // time domains of runs whose guest runs on another node can be placed here (docs/domains.md, "Nodes")
+        ActorRef<Object> domains = system.systemActorOf(DomainHost.create(), "domain-host", Props.empty());
+        system.receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.register(DomainHost.KEY,
+            domains));
       }
       if (config.getString("devemu.deployment.discovery").equals("kubernetes")) {
         ClusterBootstrap.get(system).start();

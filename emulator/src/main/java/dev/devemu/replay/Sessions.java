@@ -38,11 +38,18 @@ public final class Sessions {
 
   private static Runner.Outcome run(SimHost host, int lane, RunRecipe recipe, Scenario scenario,
       Runner.TraceMode mode, int lanes) {
+    return run(host, lane, recipe, scenario, mode, lanes, java.util.List.of());
+  }
+
+  /** With time domains hosted by other nodes ({@code run --domain-node}; docs/domains.md, "Nodes"). */
+  public static Runner.Outcome run(SimHost host, int lane, RunRecipe recipe, Scenario scenario,
+      Runner.TraceMode mode, int lanes, java.util.List<dev.devemu.sim.domain.RemoteDomains> remotes) {
     // Swarm draws per seed, here rather than in RunRecipe.scenario(): explore and the bench parse a scenario once
     // and run it under many seeds.
     if (recipe.strategy().swarm()) scenario = SwarmFaultPlan.apply(scenario, recipe.seed());
     return Runner.run(host, lane, scenario, recipe.seed(),
-        Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode).withDomainThreads(lanes));
+        Runner.Options.defaults().withStrategy(recipe.schedulingStrategy()).withTrace(mode).withDomainThreads(lanes),
+        k -> {}, remotes);
   }
 
   /**

@@ -7,11 +7,15 @@ package dev.devemu.sim;
  * delivers it on the receiver's lane, at the sender's virtual time plus the link's latency.
  */
 public interface LinkHook {
+  /** What {@code what} is when the crossing starts an actor spawned from another domain. */
+  String START = "<start>";
+
   /**
    * @param from the domain lane sending (its window runs on the calling thread)
    * @param to the lane of the receiving actor
    * @param deliver puts the message into the receiver's mailbox; must run on {@code to}'s lane thread
-   * @param what the message, for the trace
+   * @param what the message (an ordinary message, a Pekko system message, or {@link #START})
+   * @param receiver the actor it is for (a link that carries crossings as bytes names it by path)
    */
-  void cross(SimLane from, SimLane to, Runnable deliver, Object what);
+  void cross(SimLane from, SimLane to, Runnable deliver, Object what, org.apache.pekko.actor.ActorRef receiver);
 }

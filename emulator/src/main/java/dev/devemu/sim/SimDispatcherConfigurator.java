@@ -58,14 +58,14 @@ public final class SimDispatcherConfigurator extends MessageDispatcherConfigurat
 
     @Override
     public void dispatch(ActorCell receiver, Envelope invocation) {
-      if (lane.links != null && crossed(() -> dispatch(receiver, invocation), invocation.message())) return;
+      if (lane.links != null && crossed(() -> dispatch(receiver, invocation), invocation.message(), receiver)) return;
       lane.sent(invocation);
       super.dispatch(receiver, invocation);
     }
 
     @Override
     public void systemDispatch(ActorCell receiver, SystemMessage invocation) {
-      if (lane.links != null && crossed(() -> systemDispatch(receiver, invocation), invocation)) return;
+      if (lane.links != null && crossed(() -> systemDispatch(receiver, invocation), invocation, receiver)) return;
       super.systemDispatch(receiver, invocation);
     }
 
@@ -73,11 +73,11 @@ public final class SimDispatcherConfigurator extends MessageDispatcherConfigurat
      * Time domains: something sent from another domain's window goes over the link between the two domains and
      * reaches this lane later, on its own thread. False if the sender is in this lane's window (or outside any).
      */
-    private boolean crossed(Runnable deliver, Object what) {
+    private boolean crossed(Runnable deliver, Object what, ActorCell receiver) {
       if (!lane.crossing()) return false;
       SimLane from = SimLane.activeOnThisThread();
       if (from == null || from.links != lane.links) return false;
-      lane.links.cross(from, lane, deliver, what);
+      lane.links.cross(from, lane, deliver, what, receiver.self());
       return true;
     }
 
@@ -93,7 +93,8 @@ public final class SimDispatcherConfigurator extends MessageDispatcherConfigurat
     public boolean registerForExecution(Mailbox mbox, boolean hasMessageHint, boolean hasSystemMessageHint) {
       // a spawn from another domain: the child's Create is in its mailbox; the link starts it on this lane
       if (lane.links != null
-          && crossed(() -> registerForExecution(mbox, hasMessageHint, hasSystemMessageHint), "<start>")) {
+          && crossed(() -> registerForExecution(mbox, hasMessageHint, hasSystemMessageHint), LinkHook.START,
+          mbox.actor())) {
         return false;
       }
       if (lane.runningOnThisThread()) return lane.schedule(mbox, hasMessageHint, hasSystemMessageHint);

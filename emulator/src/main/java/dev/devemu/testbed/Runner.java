@@ -95,7 +95,7 @@ public final class Runner {
   /** Like {@link #run(SimHost, int, Scenario, long, Options)}, letting {@code atEnd} look at the machine at the end. */
   public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options,
       java.util.function.Consumer<dev.devemu.kernel.Kernel> atEnd) {
-    return run(host, lane, scenario, seed, options, atEnd, null);
+    return run(host, lane, scenario, seed, options, atEnd, null, java.util.List.of());
   }
 
   /**
@@ -105,6 +105,47 @@ public final class Runner {
    */
   public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options,
       java.util.function.Consumer<dev.devemu.kernel.Kernel> atEnd, DomainLosses losses) {
+    return run(host, lane, scenario, seed, options, atEnd, losses, java.util.List.of());
+  }
+
+
+  /**
+   * Time domains on nodes, on a node that hosts device domains: builds this node's copy of the testbed of
+   * {@code scenario} under {@code seed} and hosts the domains {@code hosted} of it, round by round, for the node
+   * that runs the guest.
+   *
+   * @param detailed the guest's node records a detailed trace
+   * @param maxChoices the run's bound on choices per domain, as on the guest's node
+   */
+  public static dev.devemu.sim.domain.DomainNodes.Hosting hostDomains(SimHost host, int lane, Scenario scenario,
+      long seed, boolean detailed, long maxChoices, java.util.Set<String> hosted) {
+    if (scenario.domains().isEmpty()) throw new IllegalArgumentException("scenario " + scenario.name() + " has no domains");
+    // the trace sink only says that deliveries are recorded (and how): they go to the guest's node, never here
+    DeliveryTrace trace = new DeliveryTrace(false, detailed);
+    DomainRun.Settings s = new DomainRun.Settings(seed, new dev.devemu.sim.RandomWalkStrategy(), trace,
+        scenario.machine().lookaheadNanos(), scenario.machine().fairnessNanos(), maxChoices, 1);
+    return dev.devemu.sim.domain.DomainNodes.host(host, lane, scenario.domains(), s, hosted,
+        r -> Testbed.create(scenario, r, res -> {}, k -> {}, k -> {}));
+  }
+
+  /**
+   * Time domains on nodes: runs the guest here and drives the rounds; {@code remotes} host the other domains they
+   * name (docs/domains.md, "Nodes"). The trace is the one of the same run in one JVM.
+   */
+  public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options,
+      java.util.function.Consumer<dev.devemu.kernel.Kernel> atEnd,
+      java.util.List<dev.devemu.sim.domain.RemoteDomains> remotes) {
+    return run(host, lane, scenario, seed, options, atEnd, null, remotes);
+  }
+
+  /**
+   * The general form: {@code losses} as in {@link #run(SimHost, int, Scenario, long, Options,
+   * java.util.function.Consumer, DomainLosses)}, {@code remotes} as above; a remote node that goes silent loses its
+   * domains at the round it did not answer.
+   */
+  public static Outcome run(SimHost host, int lane, Scenario scenario, long seed, Options options,
+      java.util.function.Consumer<dev.devemu.kernel.Kernel> atEnd, DomainLosses losses,
+      java.util.List<dev.devemu.sim.domain.RemoteDomains> remotes) {
     DeliveryTrace trace = options.trace() == TraceMode.NONE ? null
         : new DeliveryTrace(options.trace() != TraceMode.HASH, options.trace() == TraceMode.DETAILED);
     SimRun run = SimRun.builder(seed)
@@ -126,7 +167,7 @@ public final class Runner {
       domains = DomainRun.run(host, lane, scenario.domains(), new DomainRun.Settings(seed, options.strategy(),
           trace == null ? TraceSink.NONE : trace, scenario.machine().lookaheadNanos(),
           scenario.machine().fairnessNanos(), options.maxChoices(), options.domainThreads()),
-          r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd, setup), planned(losses, scenario));
+          r -> Testbed.create(scenario, r, res -> result[0] = res, atEnd, setup), planned(losses, scenario), remotes);
       stats = new SimLane.RunStats(domains.choices(), domains.virtualNanos(), domains.foreignEnqueues());
     }
     if (result[0] == null) throw new IllegalStateException("testbed ended without a result");

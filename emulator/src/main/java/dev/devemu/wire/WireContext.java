@@ -6,8 +6,12 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 
-/** What codecs need besides the message: turning ActorRefs into strings and back, and the shared types. */
-public final class WireContext {
+/**
+ * What codecs need besides the message: turning ActorRefs into strings and back, and the shared types. The links
+ * between time domains ({@code sim.domain.LinkWire}) write refs differently (by path below the testbed root) and
+ * override the two {@code ref} methods.
+ */
+public class WireContext {
   /**
    * A few recently used refs and their strings, both ways. Pekko's resolver formats and parses a path on every
    * call (a third of an URB's round trip, BENCHMARKS.md figure 4), while the refs a testbed's messages carry are

@@ -51,6 +51,24 @@ public final class WireSamples {
     out.add(new PciDeviceActor.MmioRead(PciDeviceActor.Space.BAR2, 0x10, 4, 12, 3, any.apply(ref), cause));
     out.add(new PciDeviceActor.MmioWrite(PciDeviceActor.Space.CONFIG, 0x04, 2, 0x406, cause));
     out.add(new PciDeviceActor.DmaCompleted(77, -5, 4096));
+    out.add(new PciDeviceActor.Enumerate(any.apply(ref)));
+    out.add(new PciDeviceActor.Enumerated(dev.devemu.spec.pci.PciAddress.parse("0000:00:02.0"),
+        new byte[] {(byte) 0x86, (byte) 0x80, 0x34, 0x12}, new long[] {4096, 0, 1L << 20}));
+    out.add(new PciDeviceActor.SetPresent(false, true));
+    // time domains on nodes (link.proto)
+    com.google.protobuf.ByteString frame = com.google.protobuf.ByteString.copyFrom(new byte[] {8, 1, 16, 2});
+    out.add(new dev.devemu.cluster.DomainNodeMessages.Start(3, "scenario { name = x }", "x.conf", 7,
+        List.of("card0", "cam0"), true, 1_000_000, any.apply(ref)));
+    out.add(new dev.devemu.cluster.DomainNodeMessages.Started(3, List.of(Long.MAX_VALUE, 500L, -1L), "no such domain"));
+    out.add(new dev.devemu.cluster.DomainNodeMessages.Round(3, 12, List.of(1000L, 1500L), List.of(frame),
+        any.apply(ref)));
+    out.add(new dev.devemu.cluster.DomainNodeMessages.RoundDone(3, 12, List.of(2000L, Long.MAX_VALUE), List.of(frame),
+        List.of(new dev.devemu.sim.domain.RemoteDomains.TraceEntry(1, 5, 1200, "pci-0000_00_02.0", "MmioRead(...)", 4,
+            "note"), new dev.devemu.sim.domain.RemoteDomains.TraceEntry(2, 6, 1300, "@clock", "tick", -1, null)),
+        "round failed"));
+    out.add(new dev.devemu.cluster.DomainNodeMessages.End(3, any.apply(ref)));
+    out.add(new dev.devemu.cluster.DomainNodeMessages.Ended(3, 1234, 200_000_000, 99));
+    out.add(new dev.devemu.hw.usb.UsbDeviceActor.SetPresent(true));
     out.add(new HostBridgeActor.DmaTransfer("0000:00:03.0", 0x1_0000_2000L, 4096, DmaDirection.FROM_DEVICE, 77,
         any.apply(ref), cause));
     out.add(new BusEvents.HotPlug("0000:00:02.0", cause));

@@ -72,7 +72,7 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
   }
 
   /** The bus enumerates the slot: reply with the configuration space. */
-  public record Enumerate(ActorRef<HostBound> replyTo) implements Command, LocalOnly, Traceable {
+  public record Enumerate(ActorRef<HostBound> replyTo) implements Command, CrossNode, Traceable {
     @Override
     public String traceText() {
       return "Enumerate";
@@ -80,15 +80,28 @@ public final class PciDeviceActor extends dev.devemu.sim.LeanBehavior<PciDeviceA
   }
 
   /** The device's answer to {@link Enumerate}: its configuration space and the size of each BAR. */
-  public record Enumerated(PciAddress address, byte[] config, long[] barSizes) implements HostBound, LocalOnly, Traceable {
+  public record Enumerated(PciAddress address, byte[] config, long[] barSizes)
+      implements HostBound, CrossNode, Traceable {
     @Override
     public String traceText() {
       return "Enumerated(" + address + ")";
     }
+
+    // by content: a copy that crossed a node is the same answer
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Enumerated e && address.equals(e.address) && java.util.Arrays.equals(config, e.config)
+          && java.util.Arrays.equals(barSizes, e.barSizes);
+    }
+
+    @Override
+    public int hashCode() {
+      return address.hashCode() * 31 + java.util.Arrays.hashCode(config);
+    }
   }
 
   /** The device leaves the bus (or comes back when {@code present} is true). */
-  public record SetPresent(boolean present, boolean surprise) implements Command, LocalOnly, Traceable {
+  public record SetPresent(boolean present, boolean surprise) implements Command, CrossNode, Traceable {
     @Override
     public String traceText() {
       return "SetPresent(" + present + (surprise ? ", surprise" : "") + ")";

@@ -60,7 +60,7 @@ public final class UsbDeviceActor extends AbstractBehavior<UsbDeviceActor.Comman
   }
 
   /** The device is plugged in ({@code true}) or pulled out. */
-  public record SetPresent(boolean present) implements Command, LocalOnly, Traceable {
+  public record SetPresent(boolean present) implements Command, CrossNode, Traceable {
     @Override
     public String traceText() {
       return "SetPresent(" + present + ")";

@@ -44,6 +44,27 @@ public final class PciCodecs implements WireCodecs {
             p.getDirection() == DmaDirection.DMA_TO_DEVICE ? dev.devemu.spec.DmaDirection.TO_DEVICE
                 : dev.devemu.spec.DmaDirection.FROM_DEVICE,
             p.getTag(), c.ref(p.getReplyTo()), WireContext.cause(p.getCause()))));
+    lifecycle(r);
+  }
+
+  /** Enumeration and presence: rare (once per slot, once per plug), so the generated path is enough. */
+  private static void lifecycle(Consumer<Codec<?, ?>> r) {
+    r.accept(Codec.of(PciDeviceActor.Enumerate.class, "PciEnumerate", dev.devemu.protocol.v1.PciEnumerate::parseFrom,
+        (m, c) -> dev.devemu.protocol.v1.PciEnumerate.newBuilder().setReplyTo(c.ref(m.replyTo())).build(),
+        (p, c) -> new PciDeviceActor.Enumerate(c.ref(p.getReplyTo()))));
+    r.accept(Codec.of(PciDeviceActor.Enumerated.class, "PciEnumerated", dev.devemu.protocol.v1.PciEnumerated::parseFrom,
+        (m, c) -> {
+          var b = dev.devemu.protocol.v1.PciEnumerated.newBuilder().setAddress(m.address().toString())
+              .setConfig(com.google.protobuf.ByteString.copyFrom(m.config()));
+          for (long s : m.barSizes()) b.addBarSizes(s);
+          return b.build();
+        },
+        (p, c) -> new PciDeviceActor.Enumerated(dev.devemu.spec.pci.PciAddress.parse(p.getAddress()),
+            p.getConfig().toByteArray(), p.getBarSizesList().stream().mapToLong(Long::longValue).toArray())));
+    r.accept(Codec.of(PciDeviceActor.SetPresent.class, "PciSetPresent", dev.devemu.protocol.v1.PciSetPresent::parseFrom,
+        (m, c) -> dev.devemu.protocol.v1.PciSetPresent.newBuilder().setPresent(m.present()).setSurprise(m.surprise())
+            .build(),
+        (p, c) -> new PciDeviceActor.SetPresent(p.getPresent(), p.getSurprise())));
   }
 
   private static PciDeviceActor.Space space(Space s) {

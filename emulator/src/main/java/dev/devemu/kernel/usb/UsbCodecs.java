@@ -31,6 +31,9 @@ import java.util.function.Consumer;
 public final class UsbCodecs implements WireCodecs {
   @Override
   public void register(Consumer<Codec<?, ?>> r) {
+    r.accept(Codec.of(UsbDeviceActor.SetPresent.class, "UsbSetPresent", dev.devemu.protocol.v1.UsbSetPresent::parseFrom,
+        (m, c) -> dev.devemu.protocol.v1.UsbSetPresent.newBuilder().setPresent(m.present()).build(),
+        (p, c) -> new UsbDeviceActor.SetPresent(p.getPresent())));
     r.accept(Codec.of(XhciActor.Interrupter.class, "XhciInterrupter", XhciInterrupter::parseFrom,
         (m, c) -> XhciInterrupter.newBuilder().setMsiAddress(m.msiAddress()).setMsiData(m.msiData())
             .setCause(WireContext.cause(m.cause())).build(),

@@ -50,14 +50,35 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       long fairnessNanos, long maxChoices, int threads) {}
 
   /**
-   * What a domain run cost: choices over all domains, windows (rounds), link crossings, foreign enqueues, and
+   * What a domain run cost: choices over all domains, windows (rounds), link crossings, foreign enqueues,
    * barriers: the rounds handed to other threads (0 on one thread; a round with at most one active domain runs on
-   * the calling thread alone).
+   * the calling thread alone), and link frames dropped on arrival (only when links carry bytes: an undecodable
+   * frame is logged and dropped, the run goes on).
    */
   public record Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues,
-      long barriers) {}
+      long barriers, long droppedFrames) {
+    public Stats(long choices, long virtualNanos, long windows, long crossings, long foreignEnqueues) {
+      this(choices, virtualNanos, windows, crossings, foreignEnqueues, 0, 0);
+    }
+  }
 
-  private static final class Part {
+  /**
+   * System property that makes every link carry its crossings as bytes ({@link LinkWire}): {@code wire}. Off,
+   * a crossing hands the receiver's mailbox the message object itself.
+   */
+  public static final String LINKS_PROPERTY = "devemu.links";
+
+  /** True if links carry their crossings as Protobuf frames ({@link #LINKS_PROPERTY} = wire). */
+  public static boolean wireLinks() {
+    return "wire".equals(System.getProperty(LINKS_PROPERTY));
+  }
+
+  /** Links as bytes: set for the run when {@link #wireLinks()} or with nodes; null otherwise. */
+  LinkWire wire;
+  /** Nodes: the run's domains on other nodes (guest's node), or this node's part of one; null in one JVM. */
+  DomainNodes nodes;
+
+  static final class Part {
     final String name;
     final int index;
     final long latency;
@@ -80,6 +101,12 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     long choicesAtRoundStart;
     /** Known at the start of the round to be cut at its end (a planned loss): its window is not run at all. */
     volatile boolean skip;
+    /** Nodes: the node that hosts this domain when it is not this JVM (on the guest's node), else null. */
+    RemoteDomains remote;
+    /** Nodes: its next event, as its node last said, lowered by the crossings sent to it since. */
+    long remoteNext = Long.MAX_VALUE;
+    /** Nodes, on a node that hosts device domains: true for the domains this node runs. */
+    boolean hostedHere = true;
 
     Part(String name, int index, long latency, String dispatcher) {
       this.name = name;
@@ -90,19 +117,25 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /**
-   * A message on a link: delivered on the receiver's lane at {@code deliverAt}; {@code what} is the message.
+   * A message on a link: delivered on the receiver's lane at {@code deliverAt}; {@code what} is the message (on a
+   * guest's node, decoded from the frame of a crossing another node sent; null if it does not decode). With nodes,
+   * {@code frame} is its LinkFrame (null for a crossing the receiving node repeats itself: {@link #mirrored}).
    */
-  private record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label,
-      Object what) {
+  record Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label, Object what,
+      byte[] frame) {
+    Crossing(long deliverAt, int from, long sequence, Part to, Runnable deliver, String label) {
+      this(deliverAt, from, sequence, to, deliver, label, null, null);
+    }
+
     LinkRequest request() {
       return what instanceof LinkRequest r ? r : null;
     }
   }
 
-  private static final Comparator<Crossing> CANONICAL = Comparator.comparingLong(Crossing::deliverAt)
+  static final Comparator<Crossing> CANONICAL = Comparator.comparingLong(Crossing::deliverAt)
       .thenComparingInt(Crossing::from).thenComparingLong(Crossing::sequence);
 
-  private final List<Part> parts = new ArrayList<>();
+  final List<Part> parts = new ArrayList<>();
   private final TraceSink trace;
   private long windows;
   /** The round running now (written between rounds, read by the lanes' threads in it). */
@@ -111,7 +144,11 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   private final DomainLosses losses;
   private volatile java.util.function.Consumer<String> lossHandler;
 
-  private DomainRun(DomainPlan plan, int hostLane, Settings s, DomainLosses losses) {
+  DomainRun(DomainPlan plan, int hostLane, Settings s) {
+    this(plan, hostLane, s, DomainLosses.none());
+  }
+
+  DomainRun(DomainPlan plan, int hostLane, Settings s, DomainLosses losses) {
     this.losses = losses;
     if (s.strategy() instanceof ReplayStrategy r) {
       List<DomainLosses.Planned> recorded = DomainLosses.fromChoices(r.choices());
@@ -163,7 +200,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
    */
   public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
       Function<SimRun, Behavior<T>> root) {
-    return run(host, hostLane, plan, s, root, DomainLosses.none());
+    return run(host, hostLane, plan, s, root, DomainLosses.none(), List.of());
   }
 
   /**
@@ -173,7 +210,29 @@ public final class DomainRun implements LinkHook, DomainPlacement {
    */
   public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
       Function<SimRun, Behavior<T>> root, DomainLosses losses) {
+    return run(host, hostLane, plan, s, root, losses, List.of());
+  }
+
+  /**
+   * Like {@link #run(SimHost, int, DomainPlan, Settings, Function)}, with some domains on other nodes: this node
+   * runs the guest (and every domain no remote hosts) and drives the rounds (docs/domains.md, "Nodes").
+   */
+  public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
+      Function<SimRun, Behavior<T>> root, List<RemoteDomains> remotes) {
+    return run(host, hostLane, plan, s, root, DomainLosses.none(), remotes);
+  }
+
+  /**
+   * The general form: domains that may be lost ({@code losses}) and domains on other nodes ({@code remotes}); a
+   * node that stops answering loses its domains at the round it did not answer (docs/domains.md, "A lost node").
+   */
+  public static <T> Stats run(SimHost host, int hostLane, DomainPlan plan, Settings s,
+      Function<SimRun, Behavior<T>> root, DomainLosses losses, List<RemoteDomains> remotes) {
     DomainRun dr = new DomainRun(plan, hostLane, s, losses);
+    if (!remotes.isEmpty()) {
+      dr.nodes = new DomainNodes(dr, remotes);
+      return dr.execute(host, hostLane, root, 1);
+    }
     return dr.execute(host, hostLane, root, Math.max(1, Math.min(s.threads(), dr.parts.size())));
   }
 
@@ -181,6 +240,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) p.lane = SimLanes.domainLane(host.system(), hostLane, p.index);
     SimRun guest = parts.get(0).run;
     SimHost.Launch launch = host.launch(hostLane, guest, root);
+    if (wireLinks() || nodes != null) wire = new LinkWire(host.system(), launch.rootPath());
     for (Part p : parts) {
       p.lane.beginDomain(p.run, launch.bootPath(), launch.rootPath(), p.index == 0 ? launch.boot() : null, this);
     }
@@ -191,11 +251,14 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     long boundary = 0; // the smallest horizon of the last round: everything before it is in the trace
     long[] send = new long[n];
     try {
+      if (nodes != null) nodes.start(parts);
       while (true) {
         long earliest = Long.MAX_VALUE;
         for (Part p : parts) {
-          next[p.index] = p.lane.nextEventNanos();
-          send[p.index] = p.lane.nextSendNanos();
+          // a remote domain's next event as its node last said (lowered by what was sent to it since); it is also
+          // the earliest moment it may send (its node does not report local timers apart: a safe, smaller bound)
+          next[p.index] = p.remote != null ? p.remoteNext : p.lane.nextEventNanos();
+          send[p.index] = p.remote != null ? p.remoteNext : p.lane.nextSendNanos();
           earliest = Math.min(earliest, next[p.index]);
         }
         if (earliest == Long.MAX_VALUE) break;
@@ -217,11 +280,13 @@ public final class DomainRun implements LinkHook, DomainPlacement {
           // has no recorded choices for it, and a node that died made none we heard of)
           p.skip = !p.lost && planned.contains(p.name);
         }
+        if (nodes != null) nodes.send(windows, horizon);
         if (workers == null) {
-          for (Part p : parts) if (!p.skip) p.lane.runWindow(horizon[p.index]);
+          for (Part p : parts) if (!p.skip && p.remote == null) p.lane.runWindow(horizon[p.index]);
         } else {
           workers.runWindow(horizon, next);
         }
+        if (nodes != null) nodes.receive(windows, parts, wire);
         List<Part> cut = cutDue(minHorizon);
         exchange(horizon);
         boundary = minHorizon;
@@ -247,11 +312,19 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     for (Part p : parts) {
       crossings += p.crossings;
       SimLane.RunStats st = p.lane.endDomain();
+      if (p.remote != null) continue; // counted by its node (a lost node's are not known)
       choices += p.choicesAtLoss >= 0 ? p.choicesAtLoss : st.choices(); // a lost domain's teardown is no choice
       foreign += st.foreignEnqueues();
       now = Math.max(now, st.virtualNanos());
     }
-    return new Stats(choices, now, windows, crossings, foreign, barriers);
+    if (nodes != null) {
+      for (long[] st : nodes.end()) {
+        choices += st[0];
+        now = Math.max(now, st[1]);
+        crossings += st[2];
+      }
+    }
+    return new Stats(choices, now, windows, crossings, foreign, barriers, wire == null ? 0 : wire.dropped());
   }
 
   /**
@@ -302,7 +375,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
           // (PCIe: an unsupported request, all ones); anything else to a lost domain is gone
           all.add(new Crossing(c.deliverAt() + c.to().latency + p.latency, c.from(), c.sequence(), p,
               c.request()::answerUnreachable, "link " + c.to().name + ">" + p.name + " unreachable "
-              + c.label().substring(c.label().indexOf(' ', 5) + 1), null));
+              + c.label().substring(c.label().indexOf(' ', 5) + 1), null, null));
           p.requests.removeIf(r -> r.to == c.to().index && r.sequence == c.sequence());
         }
       }
@@ -311,6 +384,17 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     if (all == null) return;
     all.sort(CANONICAL);
     for (Crossing c : all) {
+      if (c.to().remote != null) {
+        if (c.to().lost) continue; // its node went silent: nothing more travels to it
+        // to a domain another node runs: its next round's request carries it (a mirrored one it repeats itself)
+        if (c.deliverAt() < horizon[c.to().index]) {
+          throw new IllegalStateException("link " + c.label() + " due at " + c.deliverAt() + " ns, before the "
+              + "horizon its receiver already ran to, " + horizon[c.to().index] + " ns");
+        }
+        c.to().remoteNext = Math.min(c.to().remoteNext, c.deliverAt());
+        if (c.frame() != null) nodes.pending(c.to().remote).add(c.frame());
+        continue;
+      }
       VirtualClock clock = c.to().run.clock();
       long end = horizon[c.to().index];
       if (c.deliverAt() < end || c.deliverAt() < clock.now()) {
@@ -363,21 +447,46 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   @Override
-  public void cross(SimLane from, SimLane to, Runnable deliver, Object what) {
+  public void cross(SimLane from, SimLane to, Runnable deliver, Object what,
+      org.apache.pekko.actor.ActorRef receiver) {
     Part f = partOf(from);
     Part t = partOf(to);
     long at = f.run.clock().now() + f.latency + t.latency;
+    if (nodes != null && DomainNodes.mirrored(what) && (t.remote != null || !f.hostedHere)) {
+      // the start and death watch of a device actor the root spawns: the device's node repeats them when it builds
+      // the testbed (DomainNodes.Hosting), so they do not travel; their place in the sender's sequence stays
+      nodes.mirror(f, t, at, f.sequence++, deliver, what);
+      return;
+    }
+    if (!f.hostedHere) {
+      f.sequence++; // a node hosting devices builds the guest's actors but runs them only for the boot
+      return;
+    }
+    if (f.lost && !DomainLosses.pekkoInternal(what)) return; // a lost domain says nothing (what goes to one: exchange)
+    if (nodes != null) nodes.sent(t, deliver, what);
+    String label = label(f, t, what);
+    if (what instanceof LinkRequest request) {
+      f.requests.add(new DomainLosses.InFlight(f.run.clock().now(), at, f.index, f.sequence, t.index, request,
+          label.substring(("link " + f.name + ">" + t.name + " ").length()), round));
+    }
+    byte[] frame = null;
+    if (wire != null) {
+      // as between two nodes: the receiving side gets bytes, and builds the message and finds the actor from them
+      frame = wire.encode(at, f.index, f.sequence, t.index, receiver, what, label);
+      byte[] bytes = frame;
+      LinkWire w = wire;
+      deliver = () -> w.deliver(bytes);
+    }
+    f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, label, what, frame));
+    f.crossings++;
+  }
+
+  /** The label of a crossing's timer on the receiving side, as the trace shows it. */
+  static String label(Part f, Part t, Object what) {
     String text = what instanceof String str ? str
         : what.getClass().getName().startsWith("org.apache.pekko.dispatch.sysmsg.")
             ? "<system " + what.getClass().getSimpleName() + ">" : Traceable.describe(what);
-    if (f.lost && !DomainLosses.pekkoInternal(what)) return; // a lost domain says nothing (what goes to one: exchange)
-    if (what instanceof LinkRequest request) {
-      f.requests.add(new DomainLosses.InFlight(f.run.clock().now(), at, f.index, f.sequence, t.index, request, text,
-          round));
-    }
-    f.outbox.add(new Crossing(at, f.index, f.sequence++, t, deliver, "link " + f.name + ">" + t.name + " " + text,
-        what));
-    f.crossings++;
+    return "link " + f.name + ">" + t.name + " " + text;
   }
 
   @Override
@@ -505,15 +614,31 @@ public final class DomainRun implements LinkHook, DomainPlacement {
   }
 
   /** After a failure: every lane leaves its domain, and this thread stops the testbed across all of them. */
-  private void teardown(SimHost.Launch launch) {
+  void teardown(SimHost.Launch launch) {
+    teardown(launch, List.of());
+  }
+
+  /**
+   * @param late run once the root is stopping and everything queued has run (nodes: DomainNodes.Hosting tells
+   *     its copy of the root of deaths that went to the guest's node); then the lanes are drained again
+   */
+  void teardown(SimHost.Launch launch, List<Runnable> late) {
     for (Part p : parts) p.lane.detachForTeardown();
     launch.abort().run();
+    drainAll();
+    if (!late.isEmpty()) {
+      for (Runnable r : late) r.run();
+      drainAll();
+    }
+    for (Part p : parts) p.lane.release();
+  }
+
+  private void drainAll() {
     int ran;
     do {
       ran = 0;
       for (Part p : parts) ran += p.lane.drainQueued();
     } while (ran > 0);
-    for (Part p : parts) p.lane.release();
   }
 
   /**

@@ -138,6 +138,19 @@ final class WindowBuffer implements TraceSink {
     globalOf[(int) local] = step;
   }
 
+  /**
+   * Nodes: hands every delivery held to {@code out} with this domain's own steps and senders (the guest's node
+   * merges them), and forgets them.
+   */
+  void drainTo(int domain, List<RemoteDomains.TraceEntry> out) {
+    for (int i = head; i < actors.size(); i++) {
+      out.add(new RemoteDomains.TraceEntry(domain, localSteps[i], times[i], actors.get(i), messages.get(i), senders[i],
+          notes.get(i)));
+    }
+    head = actors.size();
+    compact();
+  }
+
   /** Drops what was merged, keeping what waits for a later round at the front. */
   void compact() {
     if (head == 0) return;
