@@ -102,4 +102,88 @@ class DomainNodesTest {
     assertEquals(plain.traceSha256(), wire.traceSha256());
     assertEquals(plain.result(), wire.result());
   }
+
+  /**
+   * A remote that goes silent, as a SIGKILLed or partitioned node does: from round {@code silentFrom} on it takes
+   * nothing and answers nothing, so the guest's node hears nothing of it at that round.
+   */
+  private static final class GoesSilent implements RemoteDomains {
+    private final RemoteDomains inner;
+    private final long silentFrom;
+    private boolean silent;
+
+    GoesSilent(RemoteDomains inner, long silentFrom) {
+      this.inner = inner;
+      this.silentFrom = silentFrom;
+    }
+
+    @Override
+    public Set<String> hosted() {
+      return inner.hosted();
+    }
+
+    @Override
+    public long[] start() {
+      return inner.start();
+    }
+
+    @Override
+    public void send(long round, long[] horizons, List<byte[]> frames) {
+      if (round >= silentFrom) silent = true;
+      if (!silent) inner.send(round, horizons, frames);
+    }
+
+    @Override
+    public RoundResult receive(long round) {
+      if (silent) throw new DomainNodeLost(round, hosted(), "no answer (the test silenced the node)");
+      return inner.receive(round);
+    }
+
+    @Override
+    public long[] end() {
+      return inner.end();
+    }
+  }
+
+  /**
+   * Issue 13 item 5 without the network: the node hosting a USB device with URBs in flight goes silent mid-run. The
+   * guest's node loses the device's domain at the round it did not answer: the driver sees a surprise removal, the
+   * run finishes, and the loss is in the trace, so a replay on one JVM (from the trace alone, any lanes) gives the
+   * same trace and the same report.
+   */
+  @Test
+  void aSilentNodeLosesItsDomainsAndTheRunReplaysOnOneJvm() {
+    Scenario s = ScenarioLoader.load(Path.of("..", "scenarios", "usb-remote.conf"));
+    Scenario noFaults = dev.devemu.replay.RunRecipe.withFaults(s, dev.devemu.scenario.FaultPlan.NONE)
+        .withDuration(120 * VirtualClock.MILLISECOND);
+    long seed = 4;
+    Runner.Options o = options(Runner.TraceMode.KEEP);
+    Runner.Outcome plain = Runner.run(guestHost, 0, noFaults, seed, o);
+    assertEquals(0, plain.result().hotplugEvents());
+    long silentFrom = plain.domains().windows() / 2;
+
+    RemoteDomains inner = on(nodeB, noFaults, seed, o, Set.of("usb1"));
+    Runner.Outcome lost;
+    try {
+      lost = Runner.run(guestHost, 0, noFaults, seed, o, k -> {}, List.of(new GoesSilent(inner, silentFrom)));
+    } finally {
+      inner.end(); // the silent node's copy of the testbed (a real lost node's goes with its JVM)
+    }
+    assertEquals("completed", lost.result().outcome(), "the run goes on after the loss: " + lost.result());
+    assertEquals(1, lost.result().hotplugEvents(), "the guest saw the device leave");
+    assertTrue(lost.result().kernelLog().stream().anyMatch(l -> l.contains("device removed (surprise)")),
+        "a surprise removal, as the hub reports it: " + lost.result().kernelLog());
+    String atRound0 = dev.devemu.sim.domain.DomainLosses.recordActor("usb1", 0);
+    String record = atRound0.substring(0, atRound0.length() - 1); // the record's actor, without the round
+    long records = lost.trace().deliveries().stream().filter(d -> d.actor().startsWith(record)).count();
+    assertEquals(1, records, "the loss is one record of the trace");
+
+    for (int lanes = 1; lanes <= 2; lanes++) {
+      Runner.Outcome again = Runner.run(guestHost, 0, noFaults, seed, Runner.Options.defaults()
+          .withStrategy(new dev.devemu.sim.ReplayStrategy(lost.trace().choices(), true))
+          .withTrace(Runner.TraceMode.KEEP).withDomainThreads(lanes));
+      assertEquals(lost.traceSha256(), again.traceSha256(), lanes + " lanes: the replay loses usb1 at the same round");
+      assertEquals(lost.result(), again.result(), "the same report");
+    }
+  }
 }

@@ -98,6 +98,10 @@ public final class DomainNodes {
         lost.add(r);
         for (DomainRun.Part p : parts) {
           if (p.remote == r) {
+            // From now on the domain is this node's copy of it, as a lost domain is in one JVM: its actors here
+            // (stand-ins that never ran) take part only in Pekko's stop protocol, unrecorded and without choices,
+            // so that the testbed can stop; everything else to or from it is dropped (DomainRun.cross, exchange).
+            p.remote = null;
             p.remoteNext = Long.MAX_VALUE;
             run.loseDomain(p.name, e.getMessage());
           }
