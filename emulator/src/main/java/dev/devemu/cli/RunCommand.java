@@ -62,8 +62,9 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
   java.util.List<String> domainNodes = new java.util.ArrayList<>();
 
   @Option(names = "--node-timeout", paramLabel = "SECONDS", defaultValue = "30",
-      description = "With --domain-node: how long to wait for a node's answer to a round before the run ends as "
-          + "lost (default: ${DEFAULT-VALUE}).")
+      description = "With --domain-node: how long to wait for a node's answer to a round; a node silent for that "
+          + "long loses its domains at that round (the guest sees a surprise removal, the trace records it) and the "
+          + "run goes on (default: ${DEFAULT-VALUE}).")
   int nodeTimeoutSeconds;
 
   @Option(names = {"-v", "--verbose"}, description = "Print the kernel log of the run.")
@@ -139,6 +140,12 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
         try (DomainNodesClient nodes = DomainNodesClient.connect(domainNodes, scenario, scenarioFile.toString(),
             runSeed, files.mode() == Runner.TraceMode.DETAILED, java.time.Duration.ofSeconds(nodeTimeoutSeconds))) {
           outcome = Sessions.run(host, 0, recipe, scenario, files.mode(), 1, nodes.remotes());
+          // a node that went silent: say so (its domains were lost, the run went on; the trace records the loss)
+          for (String line : outcome.result().kernelLog()) {
+            if (line.contains("devemu: time domain ") && line.contains(" lost: ")) {
+              out.println(line.substring(line.indexOf("devemu: time domain ")) + " (its node went silent)");
+            }
+          }
         } catch (dev.devemu.sim.domain.RemoteDomains.DomainNodeLost lost) {
           err.println("devemu: " + lost.getMessage());
           return ExitCodes.INTERNAL;

@@ -42,4 +42,43 @@ class DomainsOnClusterNodeTest {
       assertTrue(unknown.err().contains("no domain 'card9'"), unknown.err());
     }
   }
+
+  /**
+   * Issue 13 item 5 across JVMs: the node hosting the USB device is SIGKILLed while the run goes on, with URBs in
+   * flight. The guest's node loses the device's domain at the round the node did not answer: the driver sees a
+   * surprise removal, the run finishes with its report, and {@code ./devemu replay} of its trace on one JVM
+   * reproduces it (exit 0, same trace-sha256).
+   */
+  @Test
+  void aKilledDeviceNodeIsASurpriseRemovalThatReplaysOnOneJvm(@TempDir Path tmp) throws Exception {
+    // usb-remote without its scripted unplug, long enough to kill the node in the middle
+    String source = java.nio.file.Files.readString(Path.of("..", "scenarios", "usb-remote.conf"))
+        .replace("duration = 300ms", "duration = 20s")
+        .replaceAll("(?s)faults \\{.*?\\n\\}\\n", "");
+    assertTrue(source.contains("duration = 20s") && !source.contains("action = surprise-unplug"), source);
+    Path scenario = tmp.resolve("usb-remote-long.conf");
+    java.nio.file.Files.writeString(scenario, source);
+    Path trace = tmp.resolve("lost.pb");
+    try (LocalCluster cluster = new LocalCluster("domains-node-killed", tmp, 1, "")) {
+      cluster.start(1);
+      java.util.concurrent.CompletableFuture<SingleNodeCampaign.Cli> run = SingleNodeCampaign.devemuInBackground(
+          "run", scenario.toString(), "--seed", "2", "--domain-node", "usb1=127.0.0.1:" + cluster.port(1),
+          "--node-timeout", "3", "--trace", trace.toString());
+      Thread.sleep(2500);
+      assertTrue(!run.isDone(), "the run was still going when the node was killed: " + (run.isDone() ? run.get() : ""));
+      cluster.kill(1);
+      SingleNodeCampaign.Cli lost = run.get(240, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(lost.code() == 0 || lost.code() == 3, "finished with or without a report: " + lost.out() + lost.err());
+      assertTrue(lost.out().contains("devemu: time domain usb1 lost: surprise removal of 1-1 (its node went silent)"),
+          lost.out() + lost.err());
+      assertNotNull(hash(lost));
+      System.out.println("node killed mid-run: exit " + lost.code() + "\n" + lost.out().lines()
+          .filter(l -> l.startsWith("summary:") || l.contains("time domain") || l.startsWith("BUG") || l.contains("KASAN"))
+          .collect(java.util.stream.Collectors.joining("\n")));
+
+      SingleNodeCampaign.Cli again = devemu("replay", trace.toString(), "--lanes", "1");
+      assertEquals(0, again.code(), again.out() + again.err());
+      assertTrue(again.out().contains(hash(lost)), "the replay on one JVM gives the same trace: " + again.out());
+    }
+  }
 }
