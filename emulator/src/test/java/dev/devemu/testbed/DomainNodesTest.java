@@ -186,4 +186,26 @@ class DomainNodesTest {
       assertEquals(lost.result(), again.result(), "the same report");
     }
   }
+
+  /**
+   * Device models with local timers (the bench's DSP cards, whose ADC conversions send nothing) on other hosts: the
+   * nodes report when each domain may next send, not only its next event, so the guest's node computes the horizons
+   * of one JVM and the trace is the same.
+   */
+  @Test
+  void cardsWithLocalTimersOnOtherHostsGiveTheTraceOfOneJvm() {
+    Scenario s = ScenarioLoader.parse("domains-bench.conf", dev.devemu.bench.DomainBench.scenario(2, 16, 2_000, true)
+        .replace("adc-period = 16us", "adc-period = 2us"));
+    Runner.Options o = options(Runner.TraceMode.HASH);
+    for (long seed = 1; seed <= 2; seed++) {
+      Runner.Outcome one = Runner.run(guestHost, 0, s, seed, o);
+      List<RemoteDomains> remotes = new ArrayList<>();
+      for (String domain : s.domains().names().subList(1, s.domains().names().size())) {
+        remotes.add(on(remotes.isEmpty() ? nodeB : nodeC, s, seed, o, Set.of(domain)));
+      }
+      Runner.Outcome nodes = Runner.run(guestHost, 0, s, seed, o, k -> {}, remotes);
+      assertEquals(one.traceSha256(), nodes.traceSha256(), "seed " + seed + ": one JVM vs the cards on two hosts");
+      assertEquals(one.domains().windows(), nodes.domains().windows(), "the same rounds");
+    }
+  }
 }

@@ -66,9 +66,18 @@ public final class DomainNodes {
     for (RemoteDomains r : remotes) {
       long[] next = r.start();
       for (DomainRun.Part p : parts) {
-        if (p.remote == r) p.remoteNext = next[p.index];
+        if (p.remote == r) setNext(p, next, parts.size());
       }
     }
+  }
+
+  /**
+   * A node's {@link Hosting#next}: next events by plan index, then (when it sends 2n values) the earliest moment
+   * each may send; a node that sends only the first half gives its next events as that bound (smaller: safe).
+   */
+  private static void setNext(DomainRun.Part p, long[] next, int n) {
+    p.remoteNext = next[p.index];
+    p.remoteSend = next.length >= 2 * n ? next[n + p.index] : next[p.index];
   }
 
   List<byte[]> pending(RemoteDomains r) {
@@ -103,13 +112,14 @@ public final class DomainNodes {
             // so that the testbed can stop; everything else to or from it is dropped (DomainRun.cross, exchange).
             p.remote = null;
             p.remoteNext = Long.MAX_VALUE;
+            p.remoteSend = Long.MAX_VALUE;
             run.loseDomain(p.name, e.getMessage());
           }
         }
         continue;
       }
       for (DomainRun.Part p : parts) {
-        if (p.remote == r) p.remoteNext = res.next()[p.index];
+        if (p.remote == r) setNext(p, res.next(), parts.size());
       }
       for (byte[] frame : res.frames()) {
         LinkWire.Header h = wire.header(frame);
@@ -265,10 +275,18 @@ public final class DomainNodes {
       mirrored.add(new DomainRun.Crossing(at, from.index, sequence, to, deliver, DomainRun.label(from, to, what)));
     }
 
-    /** Next events by plan index: the hosted domains', MAX for the others. */
+    /**
+     * Next events by plan index (the hosted domains', MAX for the others), then the earliest moment each may send
+     * ({@code SimLane.nextSendNanos}: a device model's local timer bounds nobody): 2n values, so that the guest's
+     * node computes the horizons a one-JVM run computes.
+     */
     public long[] next() {
-      long[] next = new long[run.parts.size()];
-      for (DomainRun.Part p : run.parts) next[p.index] = p.hostedHere ? p.lane.nextEventNanos() : Long.MAX_VALUE;
+      int n = run.parts.size();
+      long[] next = new long[2 * n];
+      for (DomainRun.Part p : run.parts) {
+        next[p.index] = p.hostedHere ? p.lane.nextEventNanos() : Long.MAX_VALUE;
+        next[n + p.index] = p.hostedHere ? p.lane.nextSendNanos() : Long.MAX_VALUE;
+      }
       return next;
     }
 

@@ -105,6 +105,8 @@ public final class DomainRun implements LinkHook, DomainPlacement {
     RemoteDomains remote;
     /** Nodes: its next event, as its node last said, lowered by the crossings sent to it since. */
     long remoteNext = Long.MAX_VALUE;
+    /** Nodes: the earliest moment it may send (its next event that is not a local timer), lowered likewise. */
+    long remoteSend = Long.MAX_VALUE;
     /** Nodes, on a node that hosts device domains: true for the domains this node runs. */
     boolean hostedHere = true;
 
@@ -255,10 +257,10 @@ public final class DomainRun implements LinkHook, DomainPlacement {
       while (true) {
         long earliest = Long.MAX_VALUE;
         for (Part p : parts) {
-          // a remote domain's next event as its node last said (lowered by what was sent to it since); it is also
-          // the earliest moment it may send (its node does not report local timers apart: a safe, smaller bound)
+          // a remote domain's next event and earliest send as its node last said (lowered by what was sent to it
+          // since): the same horizons as in one JVM, local timers included
           next[p.index] = p.remote != null ? p.remoteNext : p.lane.nextEventNanos();
-          send[p.index] = p.remote != null ? p.remoteNext : p.lane.nextSendNanos();
+          send[p.index] = p.remote != null ? p.remoteSend : p.lane.nextSendNanos();
           earliest = Math.min(earliest, next[p.index]);
         }
         if (earliest == Long.MAX_VALUE) break;
@@ -392,6 +394,7 @@ public final class DomainRun implements LinkHook, DomainPlacement {
               + "horizon its receiver already ran to, " + horizon[c.to().index] + " ns");
         }
         c.to().remoteNext = Math.min(c.to().remoteNext, c.deliverAt());
+        c.to().remoteSend = Math.min(c.to().remoteSend, c.deliverAt()); // handling it may send at once
         if (c.frame() != null) nodes.pending(c.to().remote).add(c.frame());
         continue;
       }

@@ -17,7 +17,7 @@ public interface RemoteDomains {
    * Builds the node's part of the testbed.
    *
    * @return the next event of every domain by plan index (the guest 0); {@code Long.MAX_VALUE} for those it does
-   *     not host
+   *     not host; then, if 2n values, the earliest moment each may send (see {@code DomainNodes.Hosting#next})
    */
   long[] start();
 
