@@ -19,8 +19,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * {@code run --domain-node card0,cam0=HOST:PORT}: this process runs the guest and reaches the domain hosts of the
- * named cluster nodes over Pekko Artery (plain TCP), from an actor system of its own bound to the local address
- * that routes to the first node.
+ * named cluster nodes over Pekko Artery (plain TCP, or the cluster's own remoting settings given with
+ * {@code --remoting}, mutual TLS included), from an actor system of its own bound to the local address that routes
+ * to the first node.
  */
 final class DomainNodesClient implements AutoCloseable {
   private final ActorSystem<Void> system;
@@ -38,6 +39,15 @@ final class DomainNodesClient implements AutoCloseable {
   /** @throws IllegalArgumentException for a malformed placement or a domain the scenario does not declare */
   static DomainNodesClient connect(List<String> placements, Scenario scenario, String file, long seed,
       boolean detailed, Duration timeout) {
+    return connect(placements, scenario, file, seed, detailed, timeout, null);
+  }
+
+  /**
+   * @param remoting the cluster's remoting settings (a HOCON file such as {@code cluster-config/tls.conf}: its
+   *     {@code pekko.remote.artery} section, mutual TLS included), or null for plain TCP
+   */
+  static DomainNodesClient connect(List<String> placements, Scenario scenario, String file, long seed,
+      boolean detailed, Duration timeout, com.typesafe.config.Config remoting) {
     record Placement(Set<String> domains, String host, int port) {}
     List<Placement> parsed = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
@@ -64,13 +74,17 @@ final class DomainNodesClient implements AutoCloseable {
       parsed.add(new Placement(domains, p.substring(eq + 1, colon), port));
     }
     String local = localAddressTowards(parsed.get(0).host(), parsed.get(0).port());
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "devemu", ConfigFactory.parseString("""
+    // the cluster's remoting settings (its transport, TLS stores) under this client's own address, plain TCP if none
+    com.typesafe.config.Config own = ConfigFactory.parseString("""
         pekko.actor.provider = remote
-        pekko.remote.artery.transport = tcp
         pekko.remote.artery.canonical.hostname = "%s"
         pekko.remote.artery.canonical.port = 0
         pekko.loglevel = WARNING
-        """.formatted(local)).withFallback(ConfigFactory.load()));
+        """.formatted(local));
+    if (remoting != null) own = own.withFallback(remoting.withOnlyPath("pekko.remote.artery"));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "devemu", own
+        .withFallback(ConfigFactory.parseString("pekko.remote.artery.transport = tcp"))
+        .withFallback(ConfigFactory.load()).resolve());
     List<RemoteDomains> remotes = new ArrayList<>();
     for (Placement p : parsed) {
       ActorRef<Object> host = ActorRefResolver.get(system)

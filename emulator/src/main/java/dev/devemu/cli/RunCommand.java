@@ -61,6 +61,12 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
           + "JVM (docs/domains.md, \"Nodes\").")
   java.util.List<String> domainNodes = new java.util.ArrayList<>();
 
+  @Option(names = "--remoting", paramLabel = "FILE",
+      description = "With --domain-node: the cluster's remoting settings, a HOCON file whose pekko.remote.artery "
+          + "section this process uses to reach the nodes (e.g. cluster-config/tls.conf for mutual TLS, with its "
+          + "DEVEMU_TLS_* variables); default plain TCP.")
+  Path remoting;
+
   @Option(names = "--node-timeout", paramLabel = "SECONDS", defaultValue = "30",
       description = "With --domain-node: how long to wait for a node's answer to a round; a node silent for that "
           + "long loses its domains at that round (the guest sees a surprise removal, the trace records it) and the "
@@ -117,6 +123,10 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
           + "the scenario as its file states it");
       return ExitCodes.BAD_INPUT;
     }
+    if (remoting != null && domainNodes.isEmpty()) {
+      err.println("devemu: --remoting goes with --domain-node (the settings to reach the nodes with)");
+      return ExitCodes.BAD_INPUT;
+    }
     if (wireLinks) System.setProperty(dev.devemu.sim.domain.DomainRun.LINKS_PROPERTY, "wire");
     long runSeed = seed == null ? 1 : seed;
     out.println("seed=" + runSeed);
@@ -137,8 +147,24 @@ public final class RunCommand implements Callable<Integer>, Subcommand {
       if (domainNodes.isEmpty()) {
         outcome = Sessions.run(host, recipe, scenario, files.mode(), lanes);
       } else {
+        com.typesafe.config.Config remotingConfig = null;
+        if (remoting != null) {
+          if (!java.nio.file.Files.isReadable(remoting)) {
+            err.println("devemu: --remoting: " + remoting + ": no such readable file");
+            return ExitCodes.BAD_INPUT;
+          }
+          try {
+            remotingConfig = com.typesafe.config.ConfigFactory.parseFile(remoting.toFile(),
+                com.typesafe.config.ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+            remotingConfig.getConfig("pekko.remote.artery");
+          } catch (com.typesafe.config.ConfigException bad) {
+            err.println("devemu: --remoting: " + bad.getMessage());
+            return ExitCodes.BAD_INPUT;
+          }
+        }
         try (DomainNodesClient nodes = DomainNodesClient.connect(domainNodes, scenario, scenarioFile.toString(),
-            runSeed, files.mode() == Runner.TraceMode.DETAILED, java.time.Duration.ofSeconds(nodeTimeoutSeconds))) {
+            runSeed, files.mode() == Runner.TraceMode.DETAILED, java.time.Duration.ofSeconds(nodeTimeoutSeconds),
+            remotingConfig)) {
           outcome = Sessions.run(host, 0, recipe, scenario, files.mode(), 1, nodes.remotes());
           // a node that went silent: say so (its domains were lost, the run went on; the trace records the loss)
           for (String line : outcome.result().kernelLog()) {
