@@ -63,7 +63,26 @@ public final class DomainHost {
     }
   }
 
+  /**
+   * The guest's side of a run went silent for {@link #IDLE_TIMEOUT} (its process died, or its node was partitioned
+   * away for good: no End will come): this node drops its part of the run. (Pekko's remote death watch would say it
+   * sooner, but it does not watch a process outside the cluster, which the guest's `devemu run` is.)
+   */
+  private record GuestGone(long run) implements dev.devemu.wire.LocalOnly {}
+
+  /** How long a run may send no round before its guest counts as gone: far longer than any window of a guest. */
+  static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofMinutes(10);
+
   public static Behavior<Object> create() {
+    return create(IDLE_TIMEOUT);
+  }
+
+  static Behavior<Object> create(java.time.Duration idleTimeout) {
+    return Behaviors.withTimers(timers -> create(idleTimeout, timers));
+  }
+
+  private static Behavior<Object> create(java.time.Duration idleTimeout,
+      org.apache.pekko.actor.typed.javadsl.TimerScheduler<Object> timers) {
     return Behaviors.setup(ctx -> {
       Map<Long, Hosted> runs = new HashMap<>();
       return Behaviors.receive(Object.class)
@@ -71,6 +90,8 @@ public final class DomainHost {
             Hosted h = new Hosted(m.run());
             Hosted before = runs.put(m.run(), h);
             if (before != null) before.close();
+            // a guest that dies never sends End: without this, its host thread and testbed would stay here
+            timers.startSingleTimer(m.run(), new GuestGone(m.run()), idleTimeout);
             h.thread.execute(() -> {
               try {
                 Scenario scenario = ScenarioLoader.parse(m.file(), m.source());
@@ -91,6 +112,7 @@ public final class DomainHost {
               log.warn("devemu: dropped round {} of run {}: no such run here", m.round(), m.run());
               return Behaviors.same();
             }
+            timers.startSingleTimer(m.run(), new GuestGone(m.run()), idleTimeout);
             h.thread.execute(() -> {
               try {
                 List<byte[]> frames = new ArrayList<>(m.frames().size());
@@ -110,6 +132,7 @@ public final class DomainHost {
             return Behaviors.same();
           })
           .onMessage(End.class, m -> {
+            timers.cancel(m.run());
             Hosted h = runs.remove(m.run());
             if (h == null) return Behaviors.same();
             h.thread.execute(() -> {
@@ -122,6 +145,15 @@ public final class DomainHost {
               m.replyTo().tell(new Ended(m.run(), st[0], st[1], st[2]));
             });
             h.close();
+            return Behaviors.same();
+          })
+          .onMessage(GuestGone.class, m -> {
+            Hosted h = runs.remove(m.run());
+            if (h != null) {
+              log.warn("devemu: the guest of run {} sent no round for {}: gone (its process or node was lost); "
+                  + "dropping its domains here", m.run(), idleTimeout);
+              h.close();
+            }
             return Behaviors.same();
           })
           .onAnyMessage(m -> {

@@ -174,4 +174,33 @@ class DomainsOverArteryTest {
     Runner.Outcome after = Runner.run(lanes, 0, scenario, 1, options());
     assertEquals("completed", after.result().outcome());
   }
+
+  private static long hostThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive()
+        && t.getName().startsWith("devemu-domains-")).count();
+  }
+
+  /**
+   * The guest's side of a run dies without ending it (its process is killed, or its node lost): the node hosting
+   * its domains drops its part (thread and testbed) once the run has sent no round for the host's idle timeout,
+   * instead of keeping them until it stops.
+   */
+  @Test
+  void aNodeDropsTheDomainsOfAGuestThatIsGone() throws Exception {
+    Path file = Path.of("..", "scenarios", "usb-remote.conf");
+    ActorRef<Object> idleHost = nodeB.systemActorOf(DomainHost.create(Duration.ofSeconds(2)), "domain-host-idle",
+        Props.empty());
+    ActorRef<Object> host = ActorRefResolver.get(guestNode).resolveActorRef(
+        ActorRefResolver.get(nodeB).toSerializationFormat(idleHost));
+    long before = hostThreads();
+    ArteryDomains remote = on(host, file, 1, Set.of("usb1"), Duration.ofSeconds(20));
+    remote.start();
+    remote.send(1, new long[] {0, Long.MAX_VALUE}, List.of());
+    remote.receive(1);
+    assertTrue(hostThreads() > before, "the node hosts the run's domains on a thread of its own");
+    // and then nothing: the guest is gone, no End comes
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (hostThreads() > before && System.nanoTime() < deadline) Thread.sleep(100);
+    assertEquals(before, hostThreads(), "the node dropped the domains of the run whose guest is gone");
+  }
 }
