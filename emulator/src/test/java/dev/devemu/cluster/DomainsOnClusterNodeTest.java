@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Multi-JVM: {@code ./devemu run usb-remote.conf --seed 1 --domain-node usb1=HOST:PORT} runs the guest in this JVM
  * and the USB device's domain on a cluster node (another JVM, started as {@code ./devemu node}), every round and
- * crossing over Artery: the summary's trace-sha256 is the one of {@code --lanes 1} in one JVM.
+ * crossing over Artery: the summary's trace-sha256 is the one of {@code --lanes 1} in one JVM; so does
+ * pcie-domains.conf seed 7 with its domains spread over two nodes (three JVMs).
  */
 class DomainsOnClusterNodeTest {
   private static String hash(SingleNodeCampaign.Cli cli) {
@@ -30,12 +31,21 @@ class DomainsOnClusterNodeTest {
     SingleNodeCampaign.Cli one = devemu("run", scenario, "--seed", "1", "--lanes", "1");
     assertEquals(0, one.code(), one.out() + one.err());
     assertNotNull(hash(one));
-    try (LocalCluster cluster = new LocalCluster("domains-on-node", tmp, 1, "")) {
-      cluster.start(1);
+    String pcie = Path.of("..", "scenarios", "pcie-domains.conf").toString();
+    SingleNodeCampaign.Cli pcieOne = devemu("run", pcie, "--seed", "7", "--lanes", "1");
+    assertEquals(0, pcieOne.code(), pcieOne.out() + pcieOne.err());
+    try (LocalCluster cluster = new LocalCluster("domains-on-node", tmp, 2, "")) {
+      cluster.startAll(1, 2);
       SingleNodeCampaign.Cli nodes = devemu("run", scenario, "--seed", "1", "--domain-node", "usb1=127.0.0.1:" + cluster.port(1));
       assertEquals(0, nodes.code(), nodes.out() + nodes.err());
       assertEquals(hash(one), hash(nodes), "one JVM vs the device on a cluster node");
       assertTrue(nodes.out().contains("link-messages=690"), nodes.out());
+
+      // three JVMs: the guest here, two cards and the camera over two cluster nodes
+      SingleNodeCampaign.Cli spread = devemu("run", pcie, "--seed", "7", "--domain-node",
+          "card0,cam0=127.0.0.1:" + cluster.port(1), "--domain-node", "card1=127.0.0.1:" + cluster.port(2));
+      assertEquals(pcieOne.code(), spread.code(), spread.out() + spread.err());
+      assertEquals(hash(pcieOne), hash(spread), "one JVM vs the domains over two cluster nodes");
 
       SingleNodeCampaign.Cli unknown = devemu("run", scenario, "--seed", "1", "--domain-node", "card9=127.0.0.1:" + cluster.port(1));
       assertEquals(2, unknown.code(), unknown.out() + unknown.err());
